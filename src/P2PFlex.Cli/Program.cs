@@ -1,2 +1,2 @@
-using P2PFlex.Grid.Matpower;
-foreach (var f in args) { var c = MatpowerReader.ReadFile(f); Console.WriteLine($"{c.Name} {c.Buses.Count} {c.Branches.Count} {c.Branches.Count(b=>b.InService)} {c.BaseMva} {c.TotalLoadMw:R} {c.TotalLoadMvar:R}"); }
+using P2PFlex.Grid;
+foreach (var f in args) { var net = GridNetwork.Load(f); var sw = System.Diagnostics.Stopwatch.StartNew(); var r = AcPowerFlow.Solve(net); var t=sw.Elapsed.TotalMilliseconds; Console.WriteLine($"{net.Name} {r.Status} it={r.Iterations} loss={r.LossesMw:R} vmin={r.MinimumVoltage} {t}ms"); }
