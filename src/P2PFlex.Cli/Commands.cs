@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using P2PFlex.Data;
+using P2PFlex.Grid;
+using P2PFlex.IO;
+
+namespace P2PFlex.Cli;
+
+/// <summary>The commands of <c>p2pflex</c>. Each writes its result to the given writer; errors are exceptions.</summary>
+public static class Commands
+{
+    public const string Usage = """
+        p2pflex — P2P trading, DSO interventions and local flexibility markets on MATPOWER feeders
+
+        usage:
+          p2pflex reproduce                      the main job: base and extreme grid checks of the study feeder
+          p2pflex powerflow <case.m> [--json]    AC power flow (Newton–Raphson) of a MATPOWER case
+          p2pflex gridcheck [--state base|extreme] [--json]
+                                                 DC grid check of case69 with the study's line limits
+          p2pflex data generate                  rewrite the derived data files (limits, loading states) from their rules
+          p2pflex data verify                    check the shipped derived data files against their rules
+          p2pflex help                           this text
+        """;
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static int Run(string[] args, TextWriter output)
+    {
+        if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
+        {
+            output.WriteLine(Usage);
+            return 0;
+        }
+        string command = args[0];
+        var rest = args.Skip(1);
+        return command switch
+        {
+            "powerflow" => PowerFlow(new CliArguments(rest, new HashSet<string> { "json" }), output),
+            "gridcheck" => GridCheckCommand(new CliArguments(rest, new HashSet<string> { "json" }), output),
+            "data" => DataCommand(new CliArguments(rest, new HashSet<string>()), output),
+            "reproduce" => Reproduce(new CliArguments(rest, new HashSet<string>()), output),
+            _ => throw new UsageException($"unknown command '{command}'"),
+        };
+    }
+
+    private static int PowerFlow(CliArguments a, TextWriter output)
+    {
+        bool json = a.Flag("json");
+        a.RejectUnknown();
+        if (a.Positional.Count != 1) throw new UsageException("powerflow needs exactly one case file: p2pflex powerflow <case.m> [--json]");
+        var network = GridNetwork.Load(a.Positional[0]);
+        var result = AcPowerFlow.Solve(network);
+        if (json)
+        {
+            var doc = new
+            {
+                Case = network.Name,
+                result.Converged,
+                Status = result.Status.ToString(),
+                result.Iterations,
+                MaxMismatchPu = result.MaxMismatchPu,
+                LossesMw = result.LossesMw,
+                Buses = result.Voltages.Select(v => new { v.Bus, v.VmPu, v.VaDeg }),
+                Branches = result.BranchFlows.Select(f => new
+                {
+                    Index = f.CaseIndex, f.FromBus, f.ToBus, f.PFromMw, QFromMvar = f.QFromMvar, f.PToMw, QToMvar = f.QToMvar,
+                }),
+            };
+            output.WriteLine(JsonSerializer.Serialize(doc, Json));
+        }
+        else
+        {
+            var vmin = result.MinimumVoltage;
+            var vmax = result.Voltages.MaxBy(v => v.VmPu)!;
+            output.WriteLine($"{network.Name}: {network.Buses.Count} buses, {network.Branches.Count} in-service branches, base {network.BaseMva:G6} MVA");
+            output.WriteLine($"  {result.Message}");
+            output.WriteLine(Invariant($"  total load       {network.Buses.Sum(b => b.PdMw),12:F6} MW  {network.Buses.Sum(b => b.QdMvar),12:F6} MVAr"));
+            output.WriteLine(Invariant($"  losses           {result.LossesMw * 1000,12:F3} kW"));
+            output.WriteLine(Invariant($"  minimum voltage  {vmin.VmPu,12:F6} p.u. at bus {vmin.Bus}"));
+            output.WriteLine(Invariant($"  maximum voltage  {vmax.VmPu,12:F6} p.u. at bus {vmax.Bus}"));
+        }
+        return result.Converged ? 0 : 1;
+    }
+
+    private static StudyState ParseState(string? s) => s switch
+    {
+        null or "base" => StudyState.Base,
+        "extreme" => StudyState.Extreme,
+        _ => throw new UsageException($"--state must be 'base' or 'extreme', not '{s}'"),
+    };
+
+    private static int GridCheckCommand(CliArguments a, TextWriter output)
+    {
+        bool json = a.Flag("json");
+        var state = ParseState(a.Option("state"));
+        a.RejectUnknown();
+        if (a.Positional.Count > 0) throw new UsageException("gridcheck takes no positional arguments");
+        var feeder = StudyFeeder.Load(state);
+        var check = feeder.Check();
+        if (json) output.WriteLine(JsonSerializer.Serialize(GridCheckDocument(feeder, check), Json));
+        else WriteGridCheck(feeder, check, output, listAllLines: true);
+        return 0;
+    }
+
+    private static object GridCheckDocument(StudyFeeder feeder, GridCheckResult check) => new
+    {
+        Case = feeder.Network.Name,
+        State = feeder.State.ToString().ToLowerInvariant(),
+        Kpis = new
+        {
+            CongestedLines = check.CongestedLineCount,
+            OverflowSumMw = check.OverflowSumMw,
+            OverflowWeightedAvgMw = check.OverflowWeightedAverageMw,
+            AverageOccupancy = check.AverageOccupancy,
+            LinesAbove60Percent = check.LinesAbove60Percent,
+            Congested = check.CongestedLines,
+        },
+        Lines = check.Lines.Select(l => new
+        {
+            Index = l.CaseIndex, l.FromBus, l.ToBus, l.FlowMw, l.LimitMw, l.Occupancy, l.OverflowMw, l.Congested,
+        }),
+    };
+
+    private static void WriteGridCheck(StudyFeeder feeder, GridCheckResult check, TextWriter output, bool listAllLines)
+    {
+        output.WriteLine($"Grid check of {feeder.Network.Name}, {feeder.State.ToString().ToLowerInvariant()} state ({feeder.Loading.Description})");
+        output.WriteLine(Invariant($"  congested lines            {check.CongestedLineCount,8}   [{string.Join(", ", check.Lines.Where(l => l.Congested).Select(l => $"{l.CaseIndex} ({l.Label})"))}]"));
+        output.WriteLine(Invariant($"  overflow sum               {check.OverflowSumMw,8:F4} MW"));
+        output.WriteLine(Invariant($"  weighted average overflow  {check.OverflowWeightedAverageMw,8:F4} MW"));
+        output.WriteLine(Invariant($"  average occupancy          {check.AverageOccupancy * 100,8:F1} %"));
+        output.WriteLine(Invariant($"  lines above 60 %           {check.LinesAbove60Percent,8}   of {check.Lines.Count} ({check.ShareAbove60Percent * 100:F2} %)"));
+        if (!listAllLines) return;
+        output.WriteLine();
+        output.WriteLine("  index  line      flow_mw  limit_mw  occupancy  overflow_mw");
+        foreach (var l in check.Lines)
+            output.WriteLine(Invariant($"  {l.CaseIndex,5}  {l.Label,-7} {l.FlowMw,9:F4} {l.LimitMw,9:F4} {l.Occupancy * 100,9:F1}% {l.OverflowMw,11:F4}{(l.Congested ? "  congested" : "")}"));
+    }
+
+    private static int DataCommand(CliArguments a, TextWriter output)
+    {
+        a.RejectUnknown();
+        if (a.Positional.Count != 1 || a.Positional[0] is not ("generate" or "verify"))
+            throw new UsageException("usage: p2pflex data generate|verify");
+        var files = StudyDataGenerator.Files(DataPaths.Root);
+        int stale = 0;
+        foreach (var (relative, content) in files)
+        {
+            string path = DataPaths.Of(relative);
+            bool same = File.Exists(path) && File.ReadAllText(path) == content;
+            if (a.Positional[0] == "generate")
+            {
+                if (!same) CsvTable.WriteAtomically(path, content);
+                output.WriteLine($"{(same ? "unchanged" : "written  ")} {path}");
+            }
+            else
+            {
+                output.WriteLine($"{(same ? "ok   " : "STALE")} {path}");
+                if (!same) stale++;
+            }
+        }
+        return stale == 0 ? 0 : 1;
+    }
+
+    private static int Reproduce(CliArguments a, TextWriter output)
+    {
+        a.RejectUnknown();
+        var clock = Stopwatch.StartNew();
+        foreach (var state in new[] { StudyState.Base, StudyState.Extreme })
+        {
+            var feeder = StudyFeeder.Load(state);
+            WriteGridCheck(feeder, feeder.Check(), output, listAllLines: false);
+            output.WriteLine();
+        }
+        var baseFeeder = StudyFeeder.Load(StudyState.Base);
+        var ac = AcPowerFlow.Solve(baseFeeder.Network);
+        output.WriteLine(Invariant($"AC power flow of case69 (base): {ac.Message}, losses {ac.LossesMw * 1000:F3} kW, Vmin {ac.MinimumVoltage.VmPu:F6} p.u. at bus {ac.MinimumVoltage.Bus}"));
+        output.WriteLine(Invariant($"done in {clock.Elapsed.TotalSeconds:F2} s"));
+        return 0;
+    }
+
+    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}
