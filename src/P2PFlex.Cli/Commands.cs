@@ -25,6 +25,30 @@ public static class Commands
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
+    /// <summary>
+    /// Runs a command and turns failures into a message on <paramref name="error"/> and an exit code:
+    /// 1 for bad input data or a failed computation, 2 for a usage error.
+    /// </summary>
+    public static int Execute(string[] args, TextWriter output, TextWriter error)
+    {
+        try
+        {
+            return Run(args, output);
+        }
+        catch (UsageException e)
+        {
+            error.WriteLine($"p2pflex: {e.Message}");
+            error.WriteLine("run 'p2pflex help' for the commands");
+            return 2;
+        }
+        catch (Exception e) when (e is Grid.Matpower.MatpowerFormatException or DataFormatException or FileNotFoundException
+                                      or DirectoryNotFoundException or ArgumentException or InvalidOperationException or KeyNotFoundException)
+        {
+            error.WriteLine($"p2pflex: error: {e.Message}");
+            return 1;
+        }
+    }
+
     public static int Run(string[] args, TextWriter output)
     {
         if (args.Length == 0 || args[0] is "help" or "--help" or "-h")

@@ -1,0 +1,37 @@
+using System.Globalization;
+using P2PFlex.Data;
+
+namespace P2PFlex.Tests;
+
+/// <summary>Paths to the shipped data and the MATPOWER reference fixtures, and a reader for the fixture CSVs.</summary>
+public static class TestData
+{
+    public static readonly string[] AllCases =
+        ["case4_dist", "case22", "case33bw", "case69", "case85", "case118zh", "case136ma", "case141", "case533mt_hi", "case533mt_lo"];
+
+    public static string CasePath(string name) => DataPaths.Case(name);
+
+    public static string Fixture(string file) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "matpower", file);
+
+    /// <summary>Rows of a fixture CSV as column → value.</summary>
+    public static List<Dictionary<string, double>> ReadFixture(string file)
+    {
+        var lines = File.ReadAllLines(Fixture(file));
+        var header = lines[0].Split(',');
+        return lines.Skip(1).Where(l => l.Length > 0).Select(l =>
+        {
+            var cells = l.Split(',');
+            var row = new Dictionary<string, double>();
+            for (int i = 0; i < header.Length; i++) row[header[i]] = double.Parse(cells[i], CultureInfo.InvariantCulture);
+            return row;
+        }).ToList();
+    }
+
+    /// <summary>Writes text to a temporary .m file and returns its path.</summary>
+    public static string TempCase(string text)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"p2pflex-test-{Guid.NewGuid():N}.m");
+        File.WriteAllText(path, text);
+        return path;
+    }
+}
