@@ -36,7 +36,7 @@ public class LfmValidationTests
         AssertRejected(Valid() with { BaseFlowMw = [1.2, 0.3] }, "BaseFlowMw");
 
     [Fact]
-    public void LimitLengthNotMatchingPtdfRowsIsRejected() =>
+    public void PtdfWithMoreRowsThanFlowsIsRejected() =>
         AssertRejected(Valid() with { PtdfMwPerMw = ThreeBusChainPtdf() }, "BaseFlowMw");
 
     [Fact]
