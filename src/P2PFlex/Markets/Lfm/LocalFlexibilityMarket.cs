@@ -1,0 +1,396 @@
+using System.Collections.Immutable;
+using System.Runtime.InteropServices;
+using Google.OrTools.LinearSolver;
+
+namespace P2PFlex.Markets.Lfm;
+
+/// <summary>
+/// Clears a local flexibility market: the distribution system operator buys the cheapest set of
+/// divisible up/down activations that brings every line within its thermal limit.
+/// </summary>
+/// <remarks>
+/// <para>The LP, with x_b the activation of bid b (MW) and S = H·A the line-by-bid sensitivity
+/// (A: +1 for up, −1 for down at the bid's bus):</para>
+/// <code>
+/// minimise   Σ_b π_b x_b                      (€/h; the reported cost is this times Δt)
+/// subject to −F_l − f⁰_l ≤ Σ_b S_lb x_b ≤ F_l − f⁰_l   for every line l
+///            Σ_up x_b − Σ_down x_b = 0                (only if RequireBalance)
+///            0 ≤ x_b ≤ V_b
+/// </code>
+/// <para>Every line is constrained, not only the overloaded ones, so that relieving one line can never
+/// push another over its limit. The objective is kept in €/h rather than € so the row duals come out
+/// directly in €/MWh per MW whatever Δt is; Δt &gt; 0 does not change the minimiser.</para>
+/// <para>If the LP is infeasible, a phase-1 LP with slacks s⁺_l, s⁻_l ≥ 0 on the two sides of every
+/// limit (−F_l − f⁰_l ≤ S_l x − s⁺_l + s⁻_l ≤ F_l − f⁰_l, minimise Σ(s⁺ + s⁻)) measures the least
+/// total overflow reachable with the same bids and balance option.</para>
+/// <para>Both LPs are solved by GLOP (single-threaded simplex, fixed default seed) on a model built in a
+/// fixed order, and all reported numbers are recomputed from the activations in a fixed order, so the
+/// same input gives bit-identical output.</para>
+/// </remarks>
+public static class LocalFlexibilityMarket
+{
+    /// <summary>
+    /// Flows may exceed the limit by this much (MW) in a solution GLOP calls optimal before we distrust
+    /// it; GLOP's own primal feasibility tolerance is far tighter. Also the band within which a line
+    /// counts as "at its limit" for the dual.
+    /// </summary>
+    private const double MinVerificationToleranceMw = 1e-7;
+
+    /// <summary>Clears the market. Never throws for an infeasible order book; throws only for bad input.</summary>
+    /// <param name="problem">The market; validated first.</param>
+    /// <param name="options">Solve options; <see cref="LfmOptions.Default"/> when null.</param>
+    /// <exception cref="ArgumentException">A field of <paramref name="problem"/> is malformed; ParamName names it.</exception>
+    public static LfmResult Clear(LfmProblem problem, LfmOptions? options = null)
+    {
+        LfmValidation.Validate(problem);
+        options ??= LfmOptions.Default;
+
+        if (options.SkipLpWhenUncongested && ZeroActivationIsOptimal(problem))
+        {
+            return Unpriced(problem, LfmStatus.Optimal, LfmSolvePath.FastPathUncongested, costEur: 0.0, null, null);
+        }
+
+        var sensitivity = LineBidSensitivity.Build(problem);
+        try
+        {
+            return SolveClearingLp(problem, sensitivity);
+        }
+        catch (Exception ex) when (IsSolverInfrastructureFailure(ex))
+        {
+            return Failure(problem, $"OR-Tools/GLOP could not be used: {ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// True when no line exceeds its limit by more than the tolerance and no bid pays the DSO to be
+    /// activated; then x = 0 is feasible (also for the balance row) and costs 0, which no feasible x with
+    /// non-negative prices can undercut, so the LP can be skipped.
+    /// </summary>
+    private static bool ZeroActivationIsOptimal(LfmProblem problem)
+    {
+        for (int l = 0; l < problem.LimitMw.Length; l++)
+        {
+            if (Math.Abs(problem.BaseFlowMw[l]) > problem.LimitMw[l] + problem.OverflowToleranceMw)
+            {
+                return false;
+            }
+        }
+
+        foreach (var bid in problem.Bids)
+        {
+            if (bid.PriceEurPerMwh < 0.0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static LfmResult SolveClearingLp(LfmProblem problem, LineBidSensitivity sensitivity)
+    {
+        using Solver? solver = Solver.CreateSolver("GLOP");
+        if (solver is null)
+        {
+            return Failure(problem, "Solver.CreateSolver(\"GLOP\") returned null: GLOP is not available in this OR-Tools build.");
+        }
+
+        solver.SuppressOutput();
+        var x = AddBidVariables(solver, problem.Bids);
+        var rows = AddLineRows(solver, problem, sensitivity, x, slackUp: null, slackDown: null);
+        if (problem.RequireBalance)
+        {
+            AddBalanceRow(solver, problem.Bids, x);
+        }
+
+        var objective = solver.Objective();
+        for (int b = 0; b < x.Length; b++)
+        {
+            objective.SetCoefficient(x[b], problem.Bids[b].PriceEurPerMwh);
+        }
+
+        objective.SetMinimization();
+        var status = solver.Solve();
+        switch (status)
+        {
+            case Solver.ResultStatus.OPTIMAL:
+                return OptimalResult(problem, sensitivity, ReadActivations(problem.Bids, x), rows);
+            case Solver.ResultStatus.INFEASIBLE:
+                return SolvePhaseOne(problem, sensitivity);
+            default:
+                return Failure(problem, $"GLOP returned {status} for the clearing LP after {solver.Iterations()} iterations.");
+        }
+    }
+
+    private static LfmResult OptimalResult(
+        LfmProblem problem, LineBidSensitivity sensitivity, double[] activationMw, Constraint[] rows)
+    {
+        double[] flows = sensitivity.Flows(problem.BaseFlowMw, activationMw);
+        double tolerance = Math.Max(problem.OverflowToleranceMw, MinVerificationToleranceMw);
+
+        // Trust but verify: GLOP works on a scaled model, so check the unscaled flows ourselves.
+        for (int l = 0; l < flows.Length; l++)
+        {
+            double excess = Math.Abs(flows[l]) - problem.LimitMw[l];
+            if (excess > tolerance)
+            {
+                return Failure(problem,
+                    $"GLOP reported OPTIMAL but line {l} exceeds its limit by {excess:R} MW in the returned activation.");
+            }
+        }
+
+        var (upMw, downMw) = Totals(problem.Bids, activationMw);
+        if (problem.RequireBalance && Math.Abs(upMw - downMw) > tolerance)
+        {
+            return Failure(problem,
+                $"GLOP reported OPTIMAL but upward ({upMw:R} MW) and downward ({downMw:R} MW) totals differ.");
+        }
+
+        var duals = new double[flows.Length];
+        for (int l = 0; l < flows.Length; l++)
+        {
+            duals[l] = LimitShadowPrice(rows[l].DualValue(), flows[l], problem.LimitMw[l], tolerance);
+        }
+
+        double costEur = 0.0;
+        for (int b = 0; b < activationMw.Length; b++)
+        {
+            costEur += problem.Bids[b].PriceEurPerMwh * activationMw[b] * problem.IntervalHours;
+        }
+
+        return new LfmResult(
+            LfmStatus.Optimal,
+            LfmSolvePath.LinearProgram,
+            ToActivations(problem.Bids, activationMw),
+            costEur,
+            flows.ToImmutableArray(),
+            duals.ToImmutableArray(),
+            upMw,
+            downMw,
+            Infeasibility: null,
+            SolverMessage: null);
+    }
+
+    /// <summary>
+    /// Converts GLOP's row dual y = ∂objective/∂(active row bound) into the shadow price of the limit F:
+    /// F enters the upper bound with +1 and the lower bound with −1, so −∂cost/∂F is −y on the upper side
+    /// and +y on the lower side. Lines not within the tolerance band of their limit get exactly 0.
+    /// </summary>
+    private static double LimitShadowPrice(double rowDual, double flowMw, double limitMw, double toleranceMw)
+    {
+        if (Math.Abs(flowMw) < limitMw - toleranceMw)
+        {
+            return 0.0;
+        }
+
+        double shadow = flowMw >= 0.0 ? -rowDual : rowDual;
+
+        // Relaxing a limit cannot raise the minimum cost, so only round-off can make this negative;
+        // Math.Max also turns −0.0 into +0.0.
+        return Math.Max(0.0, shadow);
+    }
+
+    private static LfmResult SolvePhaseOne(LfmProblem problem, LineBidSensitivity sensitivity)
+    {
+        using Solver? solver = Solver.CreateSolver("GLOP");
+        if (solver is null)
+        {
+            return Failure(problem, "Solver.CreateSolver(\"GLOP\") returned null for the phase-1 LP.");
+        }
+
+        solver.SuppressOutput();
+        var x = AddBidVariables(solver, problem.Bids);
+        int lines = sensitivity.LineCount;
+        var slackUp = new Variable[lines];
+        var slackDown = new Variable[lines];
+        for (int l = 0; l < lines; l++)
+        {
+            slackUp[l] = solver.MakeNumVar(0.0, double.PositiveInfinity, "");
+            slackDown[l] = solver.MakeNumVar(0.0, double.PositiveInfinity, "");
+        }
+
+        AddLineRows(solver, problem, sensitivity, x, slackUp, slackDown);
+        if (problem.RequireBalance)
+        {
+            AddBalanceRow(solver, problem.Bids, x);
+        }
+
+        var objective = solver.Objective();
+        for (int l = 0; l < lines; l++)
+        {
+            objective.SetCoefficient(slackUp[l], 1.0);
+            objective.SetCoefficient(slackDown[l], 1.0);
+        }
+
+        objective.SetMinimization();
+        var status = solver.Solve();
+        if (status != Solver.ResultStatus.OPTIMAL)
+        {
+            return Failure(problem,
+                $"The clearing LP is infeasible, but GLOP returned {status} for the phase-1 (least overflow) LP after {solver.Iterations()} iterations.");
+        }
+
+        double[] activationMw = ReadActivations(problem.Bids, x);
+        double[] flows = sensitivity.Flows(problem.BaseFlowMw, activationMw);
+        double totalOverflowMw = 0.0;
+        var overloaded = ImmutableArray.CreateBuilder<LineOverflow>();
+        for (int l = 0; l < lines; l++)
+        {
+            double overflowMw = Math.Max(0.0, Math.Abs(flows[l]) - problem.LimitMw[l]);
+            totalOverflowMw += overflowMw;
+            if (overflowMw > problem.OverflowToleranceMw)
+            {
+                overloaded.Add(new LineOverflow(l, flows[l], overflowMw));
+            }
+        }
+
+        if (overloaded.Count == 0)
+        {
+            // GLOP called the clearing LP infeasible yet phase 1 removes every overload: the two answers
+            // disagree, so report that instead of an infeasibility we cannot substantiate.
+            return Failure(problem,
+                $"GLOP reported the clearing LP INFEASIBLE, but the phase-1 LP reaches a total overflow of only {totalOverflowMw:R} MW (within tolerance).");
+        }
+
+        var infeasibility = new LfmInfeasibility(
+            totalOverflowMw,
+            overloaded.ToImmutable(),
+            ToActivations(problem.Bids, activationMw),
+            flows.ToImmutableArray());
+        return Unpriced(problem, LfmStatus.Infeasible, LfmSolvePath.LinearProgram, costEur: null, infeasibility, null);
+    }
+
+    private static Variable[] AddBidVariables(Solver solver, IReadOnlyList<FlexBid> bids)
+    {
+        var x = new Variable[bids.Count];
+        for (int b = 0; b < x.Length; b++)
+        {
+            x[b] = solver.MakeNumVar(0.0, bids[b].VolumeMw, "");
+        }
+
+        return x;
+    }
+
+    /// <summary>
+    /// One ranged row per line, −F − f⁰ ≤ S_l x (− s⁺ + s⁻) ≤ F − f⁰, so each line costs one constraint
+    /// and its single dual carries whichever side binds.
+    /// </summary>
+    private static Constraint[] AddLineRows(
+        Solver solver,
+        LfmProblem problem,
+        LineBidSensitivity sensitivity,
+        Variable[] x,
+        Variable[]? slackUp,
+        Variable[]? slackDown)
+    {
+        var rows = new Constraint[sensitivity.LineCount];
+        for (int l = 0; l < rows.Length; l++)
+        {
+            double limit = problem.LimitMw[l];
+            double baseFlow = problem.BaseFlowMw[l];
+            var row = solver.MakeConstraint(-limit - baseFlow, limit - baseFlow, "");
+            var bidIndices = sensitivity.RowBidIndices(l);
+            var coefficients = sensitivity.RowMwPerMw(l);
+            for (int i = 0; i < bidIndices.Length; i++)
+            {
+                row.SetCoefficient(x[bidIndices[i]], coefficients[i]);
+            }
+
+            if (slackUp is not null && slackDown is not null)
+            {
+                row.SetCoefficient(slackUp[l], -1.0);
+                row.SetCoefficient(slackDown[l], 1.0);
+            }
+
+            rows[l] = row;
+        }
+
+        return rows;
+    }
+
+    private static void AddBalanceRow(Solver solver, IReadOnlyList<FlexBid> bids, Variable[] x)
+    {
+        var balance = solver.MakeConstraint(0.0, 0.0, "");
+        for (int b = 0; b < x.Length; b++)
+        {
+            balance.SetCoefficient(x[b], bids[b].Direction == BidDirection.Up ? 1.0 : -1.0);
+        }
+    }
+
+    /// <summary>Reads the LP values, clamped to [0, V] to remove sub-tolerance excursions outside the bounds.</summary>
+    private static double[] ReadActivations(IReadOnlyList<FlexBid> bids, Variable[] x)
+    {
+        var activationMw = new double[x.Length];
+        for (int b = 0; b < x.Length; b++)
+        {
+            activationMw[b] = Math.Clamp(x[b].SolutionValue(), 0.0, bids[b].VolumeMw);
+        }
+
+        return activationMw;
+    }
+
+    private static (double UpMw, double DownMw) Totals(IReadOnlyList<FlexBid> bids, double[] activationMw)
+    {
+        double upMw = 0.0;
+        double downMw = 0.0;
+        for (int b = 0; b < activationMw.Length; b++)
+        {
+            if (bids[b].Direction == BidDirection.Up)
+            {
+                upMw += activationMw[b];
+            }
+            else
+            {
+                downMw += activationMw[b];
+            }
+        }
+
+        return (upMw, downMw);
+    }
+
+    private static ImmutableArray<BidActivation> ToActivations(IReadOnlyList<FlexBid> bids, double[] activationMw)
+    {
+        var builder = ImmutableArray.CreateBuilder<BidActivation>(bids.Count);
+        for (int b = 0; b < bids.Count; b++)
+        {
+            builder.Add(new BidActivation(bids[b].Id, bids[b].Direction, activationMw[b]));
+        }
+
+        return builder.MoveToImmutable();
+    }
+
+    private static LfmResult Failure(LfmProblem problem, string message) =>
+        Unpriced(problem, LfmStatus.SolverFailure, LfmSolvePath.LinearProgram, costEur: null, null, message);
+
+    /// <summary>A result with nothing activated: base flows, zero duals and totals.</summary>
+    private static LfmResult Unpriced(
+        LfmProblem problem,
+        LfmStatus status,
+        LfmSolvePath path,
+        double? costEur,
+        LfmInfeasibility? infeasibility,
+        string? message) =>
+        new(
+            status,
+            path,
+            ToActivations(problem.Bids, new double[problem.Bids.Count]),
+            costEur,
+            problem.BaseFlowMw.ToImmutableArray(),
+            new double[problem.LimitMw.Length].ToImmutableArray(),
+            UpwardTotalMw: 0.0,
+            DownwardTotalMw: 0.0,
+            infeasibility,
+            message);
+
+    /// <summary>
+    /// Failures of the native OR-Tools layer (library missing or not loadable, SWIG-propagated native
+    /// errors). Programming errors in this class are deliberately not caught.
+    /// </summary>
+    private static bool IsSolverInfrastructureFailure(Exception ex) =>
+        ex is DllNotFoundException
+            or EntryPointNotFoundException
+            or BadImageFormatException
+            or TypeInitializationException
+            or ExternalException
+            or ApplicationException;
+}
