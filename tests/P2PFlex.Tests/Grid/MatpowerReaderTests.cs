@@ -105,7 +105,7 @@ public class MatpowerReaderTests
         var e = Bad(GoodBus + GoodGen + GoodBranch + "disp(mpc)\n");
         Assert.Equal(10, e.Line);
         Assert.Contains("only assignments are allowed", e.Message);
-        Assert.Contains("bad", e.File);
+        Assert.StartsWith(Path.Combine(Path.GetTempPath(), "p2pflex-test-"), e.File);
         var e2 = Bad(GoodBus + "if 1\n");
         Assert.Contains("control statement", e2.Message);
     }
