@@ -1,0 +1,78 @@
+using P2PFlex.Grid;
+
+namespace P2PFlex.Interventions;
+
+/// <summary>What the DSO does to the P2P market before it clears (MODEL §6).</summary>
+public abstract record DsoIntervention
+{
+    /// <summary>Scenario 0/1: the P2P market runs unchecked.</summary>
+    public sealed record None : DsoIntervention;
+
+    /// <summary>Scenario 2: a pair whose trade aggravates any at-risk line (base loading ≥ θ) may not trade.</summary>
+    public sealed record Block(double Theta) : DsoIntervention;
+
+    /// <summary>
+    /// Scenario 3: for every at-risk line, a pair whose trade relieves it has its preference costs multiplied by
+    /// (1 − W) and one that aggravates it by (1 + W); a pair touching several at-risk lines is updated once per line.
+    /// </summary>
+    public sealed record Incentive(double Theta, double W) : DsoIntervention;
+
+    /// <summary>Checks the parameters (θ &gt; 0, 0 ≤ W &lt; 1) and names the bad one.</summary>
+    public void Validate(string source)
+    {
+        switch (this)
+        {
+            case Block b when !(b.Theta > 0) || !double.IsFinite(b.Theta):
+                throw new ArgumentException($"{source}: intervention.theta must be > 0, is {b.Theta}");
+            case Incentive i when !(i.Theta > 0) || !double.IsFinite(i.Theta):
+                throw new ArgumentException($"{source}: intervention.theta must be > 0, is {i.Theta}");
+            case Incentive i when !(i.W >= 0 && i.W < 1):
+                throw new ArgumentException($"{source}: intervention.w must be in [0, 1), is {i.W}");
+        }
+    }
+}
+
+/// <summary>The outcome of an intervention for one seller → buyer pair.</summary>
+/// <param name="Allowed">False when the DSO blocks the pair.</param>
+/// <param name="PreferenceFactor">Multiplier of both sides' preference costs (1 without incentives).</param>
+public readonly record struct PairTreatment(bool Allowed, double PreferenceFactor);
+
+/// <summary>Applies a <see cref="DsoIntervention"/> to seller → buyer pairs.</summary>
+public static class DsoInterventions
+{
+    /// <summary>
+    /// The treatment of a pair: its effect on each at-risk line decides blocking (any aggravated line) or the product
+    /// of (1 ∓ W) factors over the at-risk lines it relieves or aggravates.
+    /// </summary>
+    public static PairTreatment Treat(DsoIntervention intervention, Ptdf ptdf, GridCheckResult baseCheck, IReadOnlyList<int> atRisk,
+        int sellerBus, int buyerBus)
+    {
+        switch (intervention)
+        {
+            case DsoIntervention.Block:
+                foreach (int l in atRisk)
+                    if (TradeFlowEffects.Effect(ptdf, l, baseCheck.Lines[l].FlowMw, sellerBus, buyerBus) == TradeEffect.Aggravates)
+                        return new PairTreatment(false, 1);
+                return new PairTreatment(true, 1);
+            case DsoIntervention.Incentive incentive:
+                double factor = 1;
+                foreach (int l in atRisk)
+                {
+                    var effect = TradeFlowEffects.Effect(ptdf, l, baseCheck.Lines[l].FlowMw, sellerBus, buyerBus);
+                    if (effect == TradeEffect.Relieves) factor *= 1 - incentive.W;
+                    else if (effect == TradeEffect.Aggravates) factor *= 1 + incentive.W;
+                }
+                return new PairTreatment(true, factor);
+            default:
+                return new PairTreatment(true, 1);
+        }
+    }
+
+    /// <summary>θ of the intervention, or null when it has none.</summary>
+    public static double? Theta(DsoIntervention intervention) => intervention switch
+    {
+        DsoIntervention.Block b => b.Theta,
+        DsoIntervention.Incentive i => i.Theta,
+        _ => null,
+    };
+}

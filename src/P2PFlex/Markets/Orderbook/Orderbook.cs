@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Text;
+using P2PFlex.Grid;
+using P2PFlex.IO;
+using P2PFlex.Markets.Lfm;
+using P2PFlex.Numerics;
+
+namespace P2PFlex.Markets.Orderbook;
+
+/// <summary>The flexibility orderbook: every bid, with the file it came from.</summary>
+public sealed record FlexibilityOrderbook(IReadOnlyList<FlexibilityBid> Bids, string Source)
+{
+    private Dictionary<string, FlexibilityBid>? _byId;
+
+    public FlexibilityBid this[string id] =>
+        (_byId ??= Bids.ToDictionary(b => b.Id, StringComparer.Ordinal)).TryGetValue(id, out var b)
+            ? b : throw new KeyNotFoundException($"bid '{id}' is not in the orderbook {Source}");
+
+    public bool Contains(string id) => (_byId ??= Bids.ToDictionary(b => b.Id, StringComparer.Ordinal)).ContainsKey(id);
+
+    /// <summary>
+    /// Reads an orderbook CSV (<c>id,bus,direction,volume_mw,price_eur_per_mwh</c>; direction <c>up</c> or <c>down</c>).
+    /// Bids on buses the network lacks, negative or non-finite volumes or prices, and duplicate ids are refused with
+    /// file, line and field.
+    /// </summary>
+    public static FlexibilityOrderbook Read(string path, GridNetwork network)
+    {
+        var table = CsvTable.Read(path, "id", "bus", "direction", "volume_mw", "price_eur_per_mwh");
+        var bids = new List<FlexibilityBid>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (int r = 0; r < table.Rows.Count; r++)
+        {
+            int line = table.LineOf(r);
+            string id = table.Text(r, "id");
+            if (id.Length == 0) throw new DataFormatException(path, line, "id", "is empty");
+            if (!seen.Add(id)) throw new DataFormatException(path, line, "id", $"bid '{id}' appears twice");
+            int bus = table.Integer(r, "bus");
+            if (!network.HasBus(bus)) throw new DataFormatException(path, line, "bus", $"bid '{id}' is on bus {bus}, which does not exist in {network.Name}");
+            if (bus == network.Buses[network.SlackIndex].Number)
+                throw new DataFormatException(path, line, "bus", $"bid '{id}' is on the slack bus {bus}, where it cannot change any flow");
+            var direction = table.Text(r, "direction") switch
+            {
+                "up" => BidDirection.Up,
+                "down" => BidDirection.Down,
+                var d => throw new DataFormatException(path, line, "direction", $"must be 'up' or 'down', is '{d}'"),
+            };
+            double volume = table.Number(r, "volume_mw");
+            if (volume < 0) throw new DataFormatException(path, line, "volume_mw", $"bid '{id}' has a negative volume {volume}");
+            double price = table.Number(r, "price_eur_per_mwh");
+            if (price < 0) throw new DataFormatException(path, line, "price_eur_per_mwh", $"bid '{id}' has a negative price {price}");
+            bids.Add(new FlexibilityBid(id, bus, direction, volume, price));
+        }
+        return new FlexibilityOrderbook(bids, path);
+    }
+
+    /// <summary>The orderbook as CSV text (the format <see cref="Read"/> reads) with provenance comment lines.</summary>
+    public string ToCsv(IEnumerable<string> provenance)
+    {
+        var sb = new StringBuilder();
+        foreach (var p in provenance) sb.Append("# ").Append(p).Append('\n');
+        sb.Append("id,bus,direction,volume_mw,price_eur_per_mwh\n");
+        foreach (var b in Bids)
+            sb.Append(b.Id).Append(',').Append(b.Bus).Append(',').Append(b.Direction == BidDirection.Up ? "up" : "down").Append(',')
+              .Append(CsvTable.Format(b.VolumeMw)).Append(',').Append(CsvTable.Format(b.PriceEurPerMwh)).Append('\n');
+        return sb.ToString();
+    }
+}
+
+/// <summary>
+/// The seeded generator of the study's orderbook (MODEL §3). Run once; its output is shipped as
+/// <c>data/orderbook/case69_orderbook.csv</c> and runs read that file.
+/// </summary>
+/// <param name="Seed">Seed of the <see cref="SplitMix64"/> stream.</param>
+/// <param name="BidCount">Number of bids (study: 172).</param>
+/// <param name="BusCount">Number of buses that carry bids (study: 46), drawn among the buses with load.</param>
+/// <param name="VolumeLowFactor">Volume of a bid = U[low, high) × its bus's base load.</param>
+/// <param name="VolumeHighFactor">See <paramref name="VolumeLowFactor"/>.</param>
+/// <param name="DownPriceLow">Down prices ~ U[5, 15) €/MWh in the study.</param>
+/// <param name="DownPriceHigh">See <paramref name="DownPriceLow"/>.</param>
+/// <param name="UpPriceLow">Up prices ~ U[45, 55) €/MWh in the study.</param>
+/// <param name="UpPriceHigh">See <paramref name="UpPriceLow"/>.</param>
+public sealed record OrderbookGenerator(ulong Seed, int BidCount, int BusCount, double VolumeLowFactor, double VolumeHighFactor,
+    double DownPriceLow, double DownPriceHigh, double UpPriceLow, double UpPriceHigh)
+{
+    /// <summary>The study's orderbook generator.</summary>
+    public static OrderbookGenerator Case69Study { get; } = new(5302022, 172, 46, 1.0, 3.0, 5, 15, 45, 55);
+
+    /// <summary>
+    /// Draws the orderbook: <see cref="BusCount"/> of the buses with load (seeded shuffle); each gets one up and one down
+    /// bid, and the remaining bids go to drawn buses with a drawn direction (fair coin). Bids are sorted by bus, then
+    /// direction (up first), and numbered B001…; volume and price are then drawn per bid in that order.
+    /// </summary>
+    public FlexibilityOrderbook Generate(GridNetwork network)
+    {
+        var random = new SplitMix64(Seed);
+        var loadBuses = network.Buses.Where(b => b.PdMw > 0 && b.Index != network.SlackIndex).Select(b => b.Number).ToList();
+        if (BusCount > loadBuses.Count) throw new ArgumentException($"{BusCount} bid buses requested, {network.Name} has {loadBuses.Count} buses with load");
+        if (BidCount < 2 * BusCount) throw new ArgumentException("every bid bus gets one up and one down bid: BidCount must be at least 2 × BusCount");
+        for (int i = loadBuses.Count - 1; i > 0; i--)
+        {
+            int j = random.NextInt(i + 1);
+            (loadBuses[i], loadBuses[j]) = (loadBuses[j], loadBuses[i]);
+        }
+        var buses = loadBuses.Take(BusCount).OrderBy(b => b).ToArray();
+        var slots = new List<(int Bus, BidDirection Direction)>();
+        foreach (int bus in buses) { slots.Add((bus, BidDirection.Up)); slots.Add((bus, BidDirection.Down)); }
+        while (slots.Count < BidCount)
+            slots.Add((buses[random.NextInt(buses.Length)], random.NextDouble() < 0.5 ? BidDirection.Up : BidDirection.Down));
+        var ordered = slots.OrderBy(s => s.Bus).ThenBy(s => s.Direction).ToArray();
+        var bids = new FlexibilityBid[ordered.Length];
+        for (int k = 0; k < ordered.Length; k++)
+        {
+            var (bus, direction) = ordered[k];
+            double load = network.Buses[network.IndexOfBus(bus)].PdMw;
+            double volume = Math.Round(random.NextUniform(VolumeLowFactor, VolumeHighFactor) * load, 6);
+            double price = direction == BidDirection.Up ? random.NextUniform(UpPriceLow, UpPriceHigh) : random.NextUniform(DownPriceLow, DownPriceHigh);
+            bids[k] = new FlexibilityBid($"B{k + 1:D3}", bus, direction, volume, Math.Round(price, 4));
+        }
+        return new FlexibilityOrderbook(bids, "generated");
+    }
+
+    /// <summary>Provenance lines written at the top of the generated CSV.</summary>
+    public IEnumerable<string> Provenance() =>
+    [
+        "Flexibility orderbook of case69 for the EUniversal D5.3 study reproduction (MODEL section 3).",
+        $"Generated once by P2PFlex.Markets.Orderbook.OrderbookGenerator.Case69Study (SplitMix64 seed {Seed}); regenerate with 'p2pflex data generate'.",
+        string.Create(CultureInfo.InvariantCulture, $"{BidCount} bids on {BusCount} of the buses with load; each bus one up and one down bid, the rest on drawn buses and directions;"),
+        string.Create(CultureInfo.InvariantCulture, $"volume_mw = U[{VolumeLowFactor}, {VolumeHighFactor}) x bus base load (rounded to 1e-6 MW); down prices U[{DownPriceLow}, {DownPriceHigh}), up prices U[{UpPriceLow}, {UpPriceHigh}) EUR/MWh (rounded to 1e-4)."),
+    ];
+}
