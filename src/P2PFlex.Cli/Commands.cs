@@ -18,6 +18,7 @@ public static class Commands
           p2pflex powerflow <case.m> [--json]    AC power flow (Newton–Raphson) of a MATPOWER case
           p2pflex gridcheck [--state base|extreme] [--json]
                                                  DC grid check of case69 with the study's line limits
+          p2pflex scenarios run [name…] [--json] run the study's scenarios (0p 1p 0 1 2 3-theta80 3-theta100 1pp)
           p2pflex data generate                  rewrite the derived data files (limits, loading states) from their rules
           p2pflex data verify                    check the shipped derived data files against their rules
           p2pflex help                           this text
@@ -63,6 +64,7 @@ public static class Commands
             "powerflow" => PowerFlow(new CliArguments(rest, new HashSet<string> { "json" }), output),
             "gridcheck" => GridCheckCommand(new CliArguments(rest, new HashSet<string> { "json" }), output),
             "data" => DataCommand(new CliArguments(rest, new HashSet<string>()), output),
+            "scenarios" => ScenariosCommand(new CliArguments(rest, new HashSet<string> { "json" }), output),
             "reproduce" => Reproduce(new CliArguments(rest, new HashSet<string>()), output),
             _ => throw new UsageException($"unknown command '{command}'"),
         };
@@ -159,6 +161,27 @@ public static class Commands
         output.WriteLine("  index  line      flow_mw  limit_mw  occupancy  overflow_mw");
         foreach (var l in check.Lines)
             output.WriteLine(Invariant($"  {l.CaseIndex,5}  {l.Label,-7} {l.FlowMw,9:F4} {l.LimitMw,9:F4} {l.Occupancy * 100,9:F1}% {l.OverflowMw,11:F4}{(l.Congested ? "  congested" : "")}"));
+    }
+
+    private static int ScenariosCommand(CliArguments a, TextWriter output)
+    {
+        bool json = a.Flag("json");
+        a.RejectUnknown();
+        if (a.Positional.Count == 0 || a.Positional[0] != "run") throw new UsageException("usage: p2pflex scenarios run [name…] [--json]");
+        var context = Scenarios.StudyContext.Load();
+        var all = Scenarios.StudyContext.LoadScenarios();
+        var names = a.Positional.Skip(1).ToArray();
+        foreach (var n in names)
+            if (!all.Any(s => s.Name == n)) throw new UsageException($"unknown scenario '{n}'; known: {string.Join(", ", all.Select(s => s.Name))}");
+        var chosen = names.Length == 0 ? all : all.Where(s => names.Contains(s.Name)).ToArray();
+        var results = chosen.Select(s => Scenarios.ScenarioRunner.Run(s, context)).ToArray();
+        if (json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(results.Select(Scenarios.ScenarioReport.Kpis), Json));
+            return 0;
+        }
+        output.WriteLine(Scenarios.ScenarioReport.Table(results));
+        return 0;
     }
 
     private static int DataCommand(CliArguments a, TextWriter output)

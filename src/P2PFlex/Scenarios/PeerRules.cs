@@ -1,0 +1,116 @@
+using P2PFlex.Grid;
+using P2PFlex.Markets.Lfm;
+using P2PFlex.Markets.Orderbook;
+using P2PFlex.Numerics;
+
+namespace P2PFlex.Scenarios;
+
+/// <summary>How the study's peer sets are chosen from the orderbook, as documented rules.</summary>
+public static class PeerRules
+{
+    /// <summary>The two base congestions of the study: branches 44 (44–45) and 67 (12–68).</summary>
+    public static readonly int[] StudyCongestedBranches = [44, 67];
+
+    /// <summary>Buses downstream of a branch on a radial feeder: those whose injection flows back through it (H = −1).</summary>
+    public static IReadOnlyList<int> DownstreamBuses(StudyFeeder feeder, int caseIndex)
+    {
+        int l = feeder.Network.PositionOfBranch(caseIndex);
+        return feeder.Network.Buses.Where(b => feeder.Ptdf[l, b.Index] < -0.5).Select(b => b.Number).ToArray();
+    }
+
+    /// <summary>
+    /// Scenario 1″ (7 peers whose trades relieve lines 44–45 and 12–68): one seller per line, the largest up bid
+    /// downstream of it (ties: lowest id); buyers are down bids on the path towards the substation starting at each line's from-bus, taken in
+    /// turn (nearest first, alternating between the two lines) until <paramref name="peerCount"/> peers are chosen.
+    /// A trade from such a seller to such a buyer only changes flows on the lines between them.
+    /// </summary>
+    public static IReadOnlyList<string> LateralRelief(StudyFeeder feeder, FlexibilityOrderbook orderbook, int peerCount = 7)
+    {
+        var sellers = new List<string>();
+        foreach (int line in StudyCongestedBranches)
+        {
+            var downstream = DownstreamBuses(feeder, line).ToHashSet();
+            var largest = orderbook.Bids.Where(b => b.Direction == BidDirection.Up && downstream.Contains(b.Bus))
+                .OrderByDescending(b => b.VolumeMw).ThenBy(b => b.Id, StringComparer.Ordinal).FirstOrDefault()
+                ?? throw new InvalidOperationException($"no up bid downstream of branch {line}: scenario 1'' cannot relieve it");
+            sellers.Add(largest.Id);
+        }
+        if (sellers.Count >= peerCount) throw new InvalidOperationException($"{sellers.Count} sellers downstream of the study's congestions leave no room for buyers among {peerCount} peers");
+        // Buyer candidates per line: down bids at the from-bus, then at each bus further up the path.
+        var queues = StudyCongestedBranches.Select(line =>
+        {
+            var br = feeder.Network.Branches[feeder.Network.PositionOfBranch(line)];
+            var path = PathToSlack(feeder, br.FromBus);
+            return new Queue<string>(path.SelectMany(bus => orderbook.Bids.Where(b => b.Direction == BidDirection.Down && b.Bus == bus).Select(b => b.Id)));
+        }).ToArray();
+        var buyers = new List<string>();
+        for (int turn = 0; sellers.Count + buyers.Count < peerCount; turn++)
+        {
+            if (queues.All(q => q.Count == 0)) throw new InvalidOperationException("not enough down bids upstream of the study's congestions");
+            var q = queues[turn % queues.Length];
+            if (q.Count > 0) buyers.Add(q.Dequeue());
+        }
+        return sellers.Concat(buyers).ToArray();
+    }
+
+    /// <summary>Bus numbers from a bus up to (not including) the slack, nearest first (radial feeders).</summary>
+    public static IReadOnlyList<int> PathToSlack(StudyFeeder feeder, int bus)
+    {
+        var net = feeder.Network;
+        var path = new List<int>();
+        int current = bus;
+        while (net.IndexOfBus(current) != net.SlackIndex)
+        {
+            path.Add(current);
+            var parent = net.Branches.FirstOrDefault(b => b.ToBus == current)
+                ?? throw new InvalidOperationException($"bus {current} has no incoming branch: the feeder is not radial from its slack");
+            current = parent.FromBus;
+        }
+        return path;
+    }
+
+    /// <summary>
+    /// The structural screen behind the shipped 70-bid subset: the peers' up bids can inject at least
+    /// <paramref name="minimumMw"/> downstream of each base congestion, so that unchecked trading can relieve them
+    /// (the study's story: the two original congestions disappear in scenario 1).
+    /// </summary>
+    public static bool PassesReliefScreen(StudyFeeder feeder, FlexibilityOrderbook orderbook, IReadOnlyCollection<string> peers, double minimumMw)
+    {
+        var set = peers.ToHashSet();
+        foreach (int line in StudyCongestedBranches)
+        {
+            var downstream = DownstreamBuses(feeder, line).ToHashSet();
+            double up = orderbook.Bids.Where(b => set.Contains(b.Id) && b.Direction == BidDirection.Up && downstream.Contains(b.Bus)).Sum(b => b.VolumeMw);
+            if (up < minimumMw) return false;
+        }
+        return true;
+    }
+
+    /// <summary>Parameters of the seeded draw of the P2P subset.</summary>
+    public sealed record SubsetDraw(ulong Seed, int Count, double ScreenMinimumMw, int MaxAttempts)
+    {
+        /// <summary>The study's draw: 70 of 172 bids (40 %), screened at 0.025 MW (see <see cref="PassesReliefScreen"/>).</summary>
+        public static SubsetDraw Study { get; } = new(7022022, 70, 0.025, 10_000);
+    }
+
+    /// <summary>
+    /// Draws subsets of <see cref="SubsetDraw.Count"/> bids (attempt k uses SplitMix64(seed + k), a Fisher–Yates shuffle,
+    /// the first Count ids) and returns the first that passes the relief screen, with its attempt number.
+    /// </summary>
+    public static (IReadOnlyList<string> Ids, int Attempt) DrawSubset(StudyFeeder feeder, FlexibilityOrderbook orderbook, SubsetDraw draw)
+    {
+        for (int attempt = 0; attempt < draw.MaxAttempts; attempt++)
+        {
+            var random = new SplitMix64(draw.Seed + (ulong)attempt);
+            var ids = orderbook.Bids.Select(b => b.Id).ToList();
+            for (int i = ids.Count - 1; i > 0; i--)
+            {
+                int j = random.NextInt(i + 1);
+                (ids[i], ids[j]) = (ids[j], ids[i]);
+            }
+            var chosen = ids.Take(draw.Count).OrderBy(s => s, StringComparer.Ordinal).ToArray();
+            if (PassesReliefScreen(feeder, orderbook, chosen, draw.ScreenMinimumMw)) return (chosen, attempt);
+        }
+        throw new InvalidOperationException($"no draw of {draw.Count} bids passed the relief screen in {draw.MaxAttempts} attempts");
+    }
+}

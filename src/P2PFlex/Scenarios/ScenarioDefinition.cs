@@ -1,0 +1,149 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using P2PFlex.Grid;
+using P2PFlex.Interventions;
+
+namespace P2PFlex.Scenarios;
+
+/// <summary>Which bids become P2P peers.</summary>
+public enum PeerSelection
+{
+    /// <summary>No P2P market: the LFM alone on every bid (scenarios 0 and 0′).</summary>
+    None,
+    /// <summary>The shipped 70-bid subset (<c>data/orderbook/case69_p2p_subset.csv</c>), scenarios 1, 1′, 2, 3.</summary>
+    Subset,
+    /// <summary>Scenario 1″: sellers downstream of the base congestions, buyers just upstream (see <see cref="PeerRules"/>).</summary>
+    LateralRelief,
+}
+
+/// <summary>
+/// Parameters of the P2P market (MODEL §5), the same in every scenario of the study. Seller i (an up bid):
+/// cost π_i G + ½ a_i G² with a_i = <see cref="SellerSlopeEurPerMwh"/> / V_i (marginal cost rises by that much at G = V).
+/// Buyer j (a down bid): utility λ_ref D − ½ b_j D² with b_j = <see cref="BuyerSlopeEurPerMwh"/> / V_j.
+/// Each side pays the preference cost c₀ per MWh traded.
+/// </summary>
+public sealed record MarketParameters(
+    [property: JsonPropertyName("c0_eur_per_mwh")] double C0EurPerMwh,
+    [property: JsonPropertyName("lambda_ref_eur_per_mwh")] double LambdaRefEurPerMwh,
+    [property: JsonPropertyName("seller_slope_eur_per_mwh")] double SellerSlopeEurPerMwh,
+    [property: JsonPropertyName("buyer_slope_eur_per_mwh")] double BuyerSlopeEurPerMwh,
+    [property: JsonPropertyName("epsilon_eur_per_mw2h")] double EpsilonEurPerMw2h,
+    [property: JsonPropertyName("interval_hours")] double IntervalHours,
+    [property: JsonPropertyName("lfm_require_balance")] bool LfmRequireBalance);
+
+/// <summary>Expected KPIs a scenario declares and CI re-checks (in the manner of Lean's expected statistics).</summary>
+public sealed record ExpectedKpis(
+    [property: JsonPropertyName("congested_lines")] int CongestedLines,
+    [property: JsonPropertyName("overflow_sum_mw")] double OverflowSumMw,
+    [property: JsonPropertyName("overflow_weighted_avg_mw")] double OverflowWeightedAvgMw,
+    [property: JsonPropertyName("lfm_status")] string LfmStatus,
+    [property: JsonPropertyName("lfm_cost_eur")] double? LfmCostEur,
+    [property: JsonPropertyName("p2p_volume_mw")] double P2PVolumeMw,
+    [property: JsonPropertyName("congested_before_lfm")] IReadOnlyList<int> CongestedBeforeLfm,
+    [property: JsonPropertyName("relative_tolerance")] double RelativeTolerance);
+
+/// <summary>The study's reported values for a scenario (Table 8), shown beside ours.</summary>
+public sealed record StudyKpis(
+    [property: JsonPropertyName("congested_lines")] int CongestedLines,
+    [property: JsonPropertyName("overflow_sum_mw")] double OverflowSumMw,
+    [property: JsonPropertyName("overflow_weighted_avg_mw")] double OverflowWeightedAvgMw,
+    [property: JsonPropertyName("lfm_cost_eur")] double? LfmCostEur,
+    [property: JsonPropertyName("p2p_volume_mw")] double? P2PVolumeMw);
+
+/// <summary>
+/// A scenario of the study as declarative data (<c>data/scenarios/&lt;name&gt;.json</c>): loading state, which bids
+/// become peers, the DSO intervention, market parameters, the study's values and the KPIs this code must reproduce.
+/// </summary>
+public sealed record ScenarioDefinition(
+    string Name,
+    string Label,
+    StudyState State,
+    PeerSelection Peers,
+    DsoIntervention Intervention,
+    MarketParameters Market,
+    StudyKpis? Study,
+    ExpectedKpis? Expected,
+    string Source)
+{
+    private sealed record Json(
+        [property: JsonPropertyName("name")] string? Name,
+        [property: JsonPropertyName("label")] string? Label,
+        [property: JsonPropertyName("state")] string? State,
+        [property: JsonPropertyName("peers")] string? Peers,
+        [property: JsonPropertyName("intervention")] InterventionJson? Intervention,
+        [property: JsonPropertyName("market")] MarketParameters? Market,
+        [property: JsonPropertyName("study")] StudyKpis? Study,
+        [property: JsonPropertyName("expected")] ExpectedKpis? Expected);
+
+    private sealed record InterventionJson(
+        [property: JsonPropertyName("kind")] string? Kind,
+        [property: JsonPropertyName("theta")] double? Theta,
+        [property: JsonPropertyName("w")] double? W);
+
+    private static readonly JsonSerializerOptions Options = new() { ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+
+    /// <summary>Reads and checks a scenario file; every problem names the file and the field.</summary>
+    public static ScenarioDefinition Read(string path)
+    {
+        Json? json;
+        try
+        {
+            json = JsonSerializer.Deserialize<Json>(File.ReadAllText(path), Options);
+        }
+        catch (JsonException e)
+        {
+            throw new ArgumentException($"{path}: not a valid scenario file: {e.Message}");
+        }
+        catch (IOException e)
+        {
+            throw new ArgumentException($"{path}: cannot be read: {e.Message}");
+        }
+        if (json is null) throw new ArgumentException($"{path}: empty scenario file");
+        string name = json.Name ?? throw new ArgumentException($"{path}: field 'name' is missing");
+        var state = json.State switch
+        {
+            "base" => StudyState.Base,
+            "extreme" => StudyState.Extreme,
+            var s => throw new ArgumentException($"{path}: field 'state' must be 'base' or 'extreme', is '{s}'"),
+        };
+        var peers = json.Peers switch
+        {
+            "none" => PeerSelection.None,
+            "subset" => PeerSelection.Subset,
+            "lateral-relief" => PeerSelection.LateralRelief,
+            var s => throw new ArgumentException($"{path}: field 'peers' must be 'none', 'subset' or 'lateral-relief', is '{s}'"),
+        };
+        var iv = json.Intervention ?? new InterventionJson("none", null, null);
+        DsoIntervention intervention = iv.Kind switch
+        {
+            "none" or null => new DsoIntervention.None(),
+            "block" => new DsoIntervention.Block(iv.Theta ?? throw new ArgumentException($"{path}: field 'intervention.theta' is missing")),
+            "incentive" => new DsoIntervention.Incentive(
+                iv.Theta ?? throw new ArgumentException($"{path}: field 'intervention.theta' is missing"),
+                iv.W ?? throw new ArgumentException($"{path}: field 'intervention.w' is missing")),
+            var k => throw new ArgumentException($"{path}: field 'intervention.kind' must be 'none', 'block' or 'incentive', is '{k}'"),
+        };
+        intervention.Validate(path);
+        var market = json.Market ?? throw new ArgumentException($"{path}: field 'market' is missing");
+        Check(path, "market.c0_eur_per_mwh", market.C0EurPerMwh, allowZero: true);
+        Check(path, "market.lambda_ref_eur_per_mwh", market.LambdaRefEurPerMwh, allowZero: true);
+        Check(path, "market.seller_slope_eur_per_mwh", market.SellerSlopeEurPerMwh, allowZero: false);
+        Check(path, "market.buyer_slope_eur_per_mwh", market.BuyerSlopeEurPerMwh, allowZero: false);
+        Check(path, "market.epsilon_eur_per_mw2h", market.EpsilonEurPerMw2h, allowZero: false);
+        Check(path, "market.interval_hours", market.IntervalHours, allowZero: false);
+        return new ScenarioDefinition(name, json.Label ?? name, state, peers, intervention, market, json.Study, json.Expected, path);
+    }
+
+    private static void Check(string path, string field, double value, bool allowZero)
+    {
+        if (!double.IsFinite(value) || value < 0 || (!allowZero && value == 0))
+            throw new ArgumentException($"{path}: field '{field}' must be {(allowZero ? "≥ 0" : "> 0")} and finite, is {value}");
+    }
+
+    /// <summary>A copy with another intervention (for sweeps and live exploration).</summary>
+    public ScenarioDefinition WithIntervention(DsoIntervention intervention)
+    {
+        intervention.Validate(Source);
+        return this with { Intervention = intervention };
+    }
+}

@@ -1,0 +1,47 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
+using System.Text;
+
+namespace P2PFlex.Scenarios;
+
+/// <summary>The KPIs of a scenario in the shape of the study's Table 8 (and of <c>p2pflex scenarios run --json</c>).</summary>
+public sealed record ScenarioKpis(
+    string Name,
+    string Label,
+    int CongestedLines,
+    double OverflowSumMw,
+    double OverflowWeightedAvgMw,
+    string LfmStatus,
+    double? LfmCostEur,
+    [property: JsonPropertyName("p2p_volume_mw")] double P2PVolumeMw,
+    IReadOnlyList<int> CongestedBeforeLfm,
+    IReadOnlyList<int> CongestedAfterLfm);
+
+/// <summary>Formats scenario results: KPI records and a text table beside the study's values.</summary>
+public static class ScenarioReport
+{
+    public static ScenarioKpis Kpis(ScenarioResult r) => new(
+        r.Name, r.Definition.Label, r.BeforeLfm.CongestedLineCount, r.BeforeLfm.OverflowSumMw, r.BeforeLfm.OverflowWeightedAverageMw,
+        r.Lfm.Status.ToString(), r.LfmCostEur, r.P2PVolumeMw, r.BeforeLfm.CongestedLines, r.CongestedAfterLfm);
+
+    public static string Table(IEnumerable<ScenarioResult> results)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.AppendLine("scenario     | congested    | overflow sum MW | weighted avg MW | LFM cost EUR          | P2P volume MW");
+        sb.AppendLine("             | ours  study  | ours    study   | ours    study   | ours        study     | ours    study");
+        sb.AppendLine(new string('-', 104));
+        foreach (var r in results)
+        {
+            var k = Kpis(r);
+            var s = r.Definition.Study;
+            string cost = k.LfmCostEur is double c ? c.ToString("F3", ci) : "infeasible";
+            string studyCost = s is null ? "" : s.LfmCostEur is double sc ? sc.ToString("F3", ci) : "infeasible";
+            sb.AppendLine(string.Format(ci, "{0,-12} | {1,4}  {2,5}  | {3,7:F4} {4,7:F2}  | {5,7:F4} {6,7:F2}  | {7,-11} {8,-10}| {9,6:F3} {10,6}",
+                k.Name, k.CongestedLines, s?.CongestedLines.ToString(ci) ?? "", k.OverflowSumMw, s?.OverflowSumMw ?? double.NaN,
+                k.OverflowWeightedAvgMw, s?.OverflowWeightedAvgMw ?? double.NaN, cost, studyCost, k.P2PVolumeMw,
+                s?.P2PVolumeMw is double v ? v.ToString("F2", ci) : "-"));
+        }
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,50 @@
+using P2PFlex.Data;
+using P2PFlex.Grid;
+using P2PFlex.IO;
+using P2PFlex.Markets.Orderbook;
+
+namespace P2PFlex.Scenarios;
+
+/// <summary>
+/// Everything the study's scenarios share, loaded once from <c>data/</c>: the feeder in both loading states, the
+/// orderbook and the 70-bid P2P subset. Immutable; re-running a scenario with new parameters reuses it.
+/// </summary>
+public sealed record StudyContext(StudyFeeder BaseFeeder, StudyFeeder ExtremeFeeder, FlexibilityOrderbook Orderbook, IReadOnlyList<string> P2PSubset)
+{
+    public StudyFeeder Feeder(StudyState state) => state == StudyState.Base ? BaseFeeder : ExtremeFeeder;
+
+    public static StudyContext Load(string? dataRoot = null)
+    {
+        string root = dataRoot ?? DataPaths.Root;
+        var baseFeeder = StudyFeeder.Load(StudyState.Base, root);
+        var extreme = StudyFeeder.Load(StudyState.Extreme, root);
+        var orderbook = FlexibilityOrderbook.Read(Path.Combine(root, "orderbook", "case69_orderbook.csv"), baseFeeder.Network);
+        var subset = ReadSubset(Path.Combine(root, "orderbook", "case69_p2p_subset.csv"), orderbook);
+        return new StudyContext(baseFeeder, extreme, orderbook, subset);
+    }
+
+    /// <summary>Reads a list of bid ids (column <c>bid_id</c>); unknown or repeated ids are refused with file and line.</summary>
+    public static IReadOnlyList<string> ReadSubset(string path, FlexibilityOrderbook orderbook)
+    {
+        var table = CsvTable.Read(path, "bid_id");
+        var ids = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (int r = 0; r < table.Rows.Count; r++)
+        {
+            string id = table.Text(r, "bid_id");
+            if (!orderbook.Contains(id)) throw new DataFormatException(path, table.LineOf(r), "bid_id", $"bid '{id}' is not in the orderbook");
+            if (!seen.Add(id)) throw new DataFormatException(path, table.LineOf(r), "bid_id", $"bid '{id}' is listed twice");
+            ids.Add(id);
+        }
+        return ids;
+    }
+
+    /// <summary>All scenario files in <c>data/scenarios/</c>, in the study's Table 8 order.</summary>
+    public static IReadOnlyList<ScenarioDefinition> LoadScenarios(string? dataRoot = null)
+    {
+        string dir = Path.Combine(dataRoot ?? DataPaths.Root, "scenarios");
+        var all = Directory.GetFiles(dir, "*.json").Select(ScenarioDefinition.Read).ToList();
+        string[] order = ["0p", "1p", "0", "1", "2", "3-theta80", "3-theta100", "1pp"];
+        return all.OrderBy(s => Array.IndexOf(order, s.Name) is var i && i >= 0 ? i : int.MaxValue).ThenBy(s => s.Name, StringComparer.Ordinal).ToArray();
+    }
+}

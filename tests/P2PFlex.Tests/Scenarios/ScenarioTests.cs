@@ -1,0 +1,151 @@
+using P2PFlex.Data;
+using P2PFlex.Grid;
+using P2PFlex.IO;
+using P2PFlex.Markets.Lfm;
+using P2PFlex.Markets.Orderbook;
+using P2PFlex.Scenarios;
+
+namespace P2PFlex.Tests.Scenarios;
+
+public class ScenarioTests
+{
+    private static readonly Lazy<StudyContext> Context = new(() => StudyContext.Load());
+    private static readonly Lazy<Dictionary<string, ScenarioResult>> Results = new(() =>
+        StudyContext.LoadScenarios().ToDictionary(s => s.Name, s => ScenarioRunner.Run(s, Context.Value)));
+
+    public static TheoryData<string> Names => new(StudyContext.LoadScenarios().Select(s => s.Name));
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Every_scenario_reproduces_its_declared_KPIs(string name)
+    {
+        var r = Results.Value[name];
+        var e = r.Definition.Expected ?? throw new Xunit.Sdk.XunitException($"{name} declares no expected KPIs");
+        double tol = e.RelativeTolerance;
+        Assert.Equal(e.CongestedLines, r.BeforeLfm.CongestedLineCount);
+        Assert.Equal(e.CongestedBeforeLfm, r.BeforeLfm.CongestedLines);
+        Assert.Equal(e.OverflowSumMw, r.BeforeLfm.OverflowSumMw, tol * Math.Max(1, e.OverflowSumMw));
+        Assert.Equal(e.OverflowWeightedAvgMw, r.BeforeLfm.OverflowWeightedAverageMw, tol * Math.Max(1, e.OverflowWeightedAvgMw));
+        Assert.Equal(e.LfmStatus, r.Lfm.Status.ToString());
+        if (e.LfmCostEur is double cost) Assert.Equal(cost, r.LfmCostEur!.Value, tol * Math.Max(1, cost));
+        else Assert.Null(r.LfmCostEur);
+        Assert.Equal(e.P2PVolumeMw, r.P2PVolumeMw, tol * Math.Max(1, e.P2PVolumeMw));
+    }
+
+    [Fact]
+    public void Scenario_runs_are_bit_identical()
+    {
+        var s = StudyContext.LoadScenarios().Single(x => x.Name == "3-theta80");
+        var a = ScenarioRunner.Run(s, Context.Value);
+        var b = ScenarioRunner.Run(s, Context.Value);
+        Assert.Equal(a.P2P!.Result.TradesMw.ToArray(), b.P2P!.Result.TradesMw.ToArray());
+        Assert.Equal(a.LfmCostEur, b.LfmCostEur);
+        Assert.Equal(a.BeforeLfm.Lines.Select(l => l.FlowMw), b.BeforeLfm.Lines.Select(l => l.FlowMw));
+    }
+
+    [Fact]
+    public void Pattern_checks_that_hold()
+    {
+        var r = Results.Value;
+        // 0: exactly the two base congestions; LFM feasible at a small cost.
+        Assert.Equal([44, 67], r["0"].BeforeLfm.CongestedLines);
+        Assert.Equal(LfmStatus.Optimal, r["0"].Lfm.Status);
+        Assert.InRange(r["0"].LfmCostEur!.Value, 0.01, 10);
+        // 1: at least 4× the congested lines and 5× the LFM cost of scenario 0.
+        Assert.True(r["1"].BeforeLfm.CongestedLineCount >= 4 * r["0"].BeforeLfm.CongestedLineCount);
+        Assert.True(r["1"].LfmCostEur >= 5 * r["0"].LfmCostEur);
+        // 0′: about half the lines congested, LFM feasible and far costlier than 0.
+        Assert.InRange(r["0p"].BeforeLfm.CongestedLineCount, 31, 37);
+        Assert.True(r["0p"].LfmCostEur >= 10 * r["0"].LfmCostEur);
+        // 1″: P2P alone removes every congestion; the LFM costs nothing.
+        Assert.Equal(0, r["1pp"].BeforeLfm.CongestedLineCount);
+        Assert.Equal(0.0, r["1pp"].LfmCostEur);
+        Assert.Equal(7, r["1pp"].P2P!.Peers.Count);
+        // 2: no line congested that scenario 0 did not have; LFM cost at most 5 % above scenario 0.
+        Assert.Empty(r["2"].BeforeLfm.CongestedLines.Except(r["0"].BeforeLfm.CongestedLines));
+        Assert.True(r["2"].LfmCostEur <= 1.05 * r["0"].LfmCostEur);
+    }
+
+    [Fact]
+    public void Peers_volumes_flow_into_injections_and_unmet_parts_into_the_LFM()
+    {
+        var r = Results.Value["1"];
+        var stage = r.P2P!;
+        var feeder = r.Feeder;
+        var expected = feeder.InjectionMw.ToArray();
+        for (int k = 0; k < stage.Peers.Count; k++) expected[stage.Peers[k].BusIndex] += stage.Result.NetPositionMw[k];
+        Assert.Equal(expected, r.InjectionMw);
+        // The P2P market is balanced: the substation's flow is unchanged.
+        Assert.Equal(feeder.Check().Lines[0].FlowMw, r.BeforeLfm.Lines[0].FlowMw, 1e-9);
+        Assert.Equal(Context.Value.Orderbook.Bids.Count - Context.Value.P2PSubset.Count,
+            r.LfmBids.Count(b => !Context.Value.P2PSubset.Contains(b.Id)));
+        foreach (var b in r.LfmBids.Where(b => Context.Value.P2PSubset.Contains(b.Id)))
+            Assert.True(b.VolumeMw <= Context.Value.Orderbook[b.Id].VolumeMw);
+    }
+
+    [Fact]
+    public void Orderbook_has_the_studys_shape()
+    {
+        var book = Context.Value.Orderbook;
+        Assert.Equal(172, book.Bids.Count);
+        Assert.Equal(46, book.Bids.Select(b => b.Bus).Distinct().Count());
+        Assert.All(book.Bids.Where(b => b.Direction == BidDirection.Down), b => Assert.InRange(b.PriceEurPerMwh, 5, 15));
+        Assert.All(book.Bids.Where(b => b.Direction == BidDirection.Up), b => Assert.InRange(b.PriceEurPerMwh, 45, 55));
+        Assert.Equal(70, Context.Value.P2PSubset.Count);
+        Assert.True(PeerRules.PassesReliefScreen(Context.Value.BaseFeeder, book, Context.Value.P2PSubset.ToArray(), 0.025));
+    }
+
+    private static string Temp(string content, string ext)
+    {
+        string p = Path.Combine(Path.GetTempPath(), $"p2pflex-{Guid.NewGuid():N}{ext}");
+        File.WriteAllText(p, content);
+        return p;
+    }
+
+    [Theory]
+    [InlineData("B001,99,up,0.1,50", "bus")]
+    [InlineData("B001,6,up,-0.1,50", "volume_mw")]
+    [InlineData("B001,6,up,NaN,50", "volume_mw")]
+    [InlineData("B001,6,up,0.1,-5", "price_eur_per_mwh")]
+    [InlineData("B001,6,sideways,0.1,5", "direction")]
+    [InlineData("B001,1,up,0.1,5", "bus")]
+    public void Bad_bids_are_refused_with_file_line_and_field(string row, string field)
+    {
+        string path = Temp($"# test\nid,bus,direction,volume_mw,price_eur_per_mwh\nB000,6,up,0.1,50\n{row}\n", ".csv");
+        var e = Assert.Throws<DataFormatException>(() => FlexibilityOrderbook.Read(path, Context.Value.BaseFeeder.Network));
+        Assert.Equal(field, e.Field);
+        Assert.Equal(4, e.Line);
+        Assert.Equal(path, e.File);
+    }
+
+    [Fact]
+    public void Unknown_bid_in_the_subset_is_refused()
+    {
+        string path = Temp("bid_id\nB001\nB999\n", ".csv");
+        var e = Assert.Throws<DataFormatException>(() => StudyContext.ReadSubset(path, Context.Value.Orderbook));
+        Assert.Equal(3, e.Line);
+        Assert.Contains("B999", e.Message);
+    }
+
+    [Theory]
+    [InlineData("\"intervention\": {\"kind\": \"incentive\", \"theta\": 0.8, \"w\": 1.0}", "intervention.w")]
+    [InlineData("\"intervention\": {\"kind\": \"block\", \"theta\": 0}", "intervention.theta")]
+    [InlineData("\"intervention\": {\"kind\": \"bribe\"}", "intervention.kind")]
+    [InlineData("\"peers\": \"everyone\"", "peers")]
+    public void Bad_scenario_files_name_file_and_field(string replacement, string field)
+    {
+        string original = File.ReadAllText(DataPaths.Of("scenarios", "3-theta80.json"));
+        string key = replacement.Split(':')[0];
+        var lines = original.Split('\n').ToList();
+        int at = lines.FindIndex(l => l.TrimStart().StartsWith(key, StringComparison.Ordinal));
+        // Replace the whole property (which may span lines) by cutting from it to the next top-level key.
+        int end = at + 1;
+        while (end < lines.Count && !lines[end].StartsWith("  \"", StringComparison.Ordinal)) end++;
+        lines.RemoveRange(at, end - at);
+        lines.Insert(at, "  " + replacement + ",");
+        string path = Temp(string.Join('\n', lines), ".json");
+        var e = Assert.Throws<ArgumentException>(() => ScenarioDefinition.Read(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains(field, e.Message);
+    }
+}
