@@ -222,6 +222,10 @@ public static class Commands
         var baseFeeder = StudyFeeder.Load(StudyState.Base);
         var ac = AcPowerFlow.Solve(baseFeeder.Network);
         output.WriteLine(Invariant($"AC power flow of case69 (base): {ac.Message}, losses {ac.LossesMw * 1000:F3} kW, Vmin {ac.MinimumVoltage.VmPu:F6} p.u. at bus {ac.MinimumVoltage.Bus}"));
+        output.WriteLine();
+        output.WriteLine("The study's scenarios (Table 8), ours beside the study's:");
+        var context = Scenarios.StudyContext.Load();
+        output.WriteLine(Scenarios.ScenarioReport.Table(Scenarios.StudyContext.LoadScenarios().Select(sc => Scenarios.ScenarioRunner.Run(sc, context))));
         output.WriteLine(Invariant($"done in {clock.Elapsed.TotalSeconds:F2} s"));
         return 0;
     }
