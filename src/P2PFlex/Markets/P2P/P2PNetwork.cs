@@ -1,0 +1,190 @@
+namespace P2PFlex.Markets.P2P;
+
+/// <summary>
+/// Validated, array-based copy of a <see cref="P2PMarketProblem"/> with a peer→pairs adjacency
+/// (compressed rows). Solvers work on this form so their inner loops touch flat arrays only and the
+/// caller's lists cannot change under them.
+/// </summary>
+internal sealed class P2PNetwork
+{
+    public required int PeerCount { get; init; }
+    public required int PairCount { get; init; }
+    public required bool[] IsSeller { get; init; }
+
+    /// <summary>π (seller) or λ (buyer).</summary>
+    public required double[] Linear { get; init; }
+
+    /// <summary>a (seller) or b (buyer), &gt; 0.</summary>
+    public required double[] Quadratic { get; init; }
+
+    public required double[] MaxVolume { get; init; }
+    public required int[] PairSeller { get; init; }
+    public required int[] PairBuyer { get; init; }
+    public required double[] SellerPreference { get; init; }
+    public required double[] BuyerPreference { get; init; }
+
+    /// <summary>c_ij + c_ji.</summary>
+    public required double[] PairCost { get; init; }
+
+    public required double[] Cap { get; init; }
+
+    /// <summary>Pairs of peer k are AdjacentPairs[AdjacencyStart[k] .. AdjacencyStart[k+1]), in pair order.</summary>
+    public required int[] AdjacencyStart { get; init; }
+
+    public required int[] AdjacentPairs { get; init; }
+    public required double Epsilon { get; init; }
+    public required double IntervalHours { get; init; }
+
+    public int Degree(int peer) => AdjacencyStart[peer + 1] - AdjacencyStart[peer];
+
+    /// <summary>Validates <paramref name="problem"/> and builds the array form.</summary>
+    /// <exception cref="ArgumentException">ParamName names the offending field.</exception>
+    public static P2PNetwork Build(P2PMarketProblem problem)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        if (problem.Peers is null) throw new ArgumentNullException(nameof(P2PMarketProblem.Peers));
+        if (problem.Pairs is null) throw new ArgumentNullException(nameof(P2PMarketProblem.Pairs));
+        RequireFiniteNonNegative(problem.EpsilonEurPerMw2h, nameof(P2PMarketProblem.EpsilonEurPerMw2h));
+        if (!double.IsFinite(problem.IntervalHours) || problem.IntervalHours <= 0)
+            throw new ArgumentOutOfRangeException(nameof(P2PMarketProblem.IntervalHours), problem.IntervalHours,
+                "The market interval must be finite and > 0 h.");
+
+        int n = problem.Peers.Count;
+        var isSeller = new bool[n];
+        var linear = new double[n];
+        var quadratic = new double[n];
+        var vmax = new double[n];
+        for (int k = 0; k < n; k++)
+        {
+            var peer = problem.Peers[k];
+            string at = $"Peers[{k}]";
+            if (peer is null) throw new ArgumentNullException(at);
+            if (peer.Role is not (PeerRole.Seller or PeerRole.Buyer))
+                throw new ArgumentOutOfRangeException(at + ".Role", peer.Role, "Unknown peer role.");
+            RequireFiniteNonNegative(peer.MaxVolumeMw, at + "." + nameof(Peer.MaxVolumeMw));
+            if (!double.IsFinite(peer.LinearCostEurPerMwh))
+                throw new ArgumentOutOfRangeException(at + "." + nameof(Peer.LinearCostEurPerMwh), peer.LinearCostEurPerMwh,
+                    "The linear cost / willingness to pay must be finite.");
+            if (!double.IsFinite(peer.QuadraticCostEurPerMw2h) || peer.QuadraticCostEurPerMw2h <= 0)
+                throw new ArgumentOutOfRangeException(at + "." + nameof(Peer.QuadraticCostEurPerMw2h), peer.QuadraticCostEurPerMw2h,
+                    "The quadratic cost coefficient must be finite and > 0.");
+            isSeller[k] = peer.Role == PeerRole.Seller;
+            linear[k] = peer.LinearCostEurPerMwh;
+            quadratic[k] = peer.QuadraticCostEurPerMw2h;
+            vmax[k] = peer.MaxVolumeMw;
+        }
+
+        int m = problem.Pairs.Count;
+        var ps = new int[m];
+        var pb = new int[m];
+        var cs = new double[m];
+        var cb = new double[m];
+        var cost = new double[m];
+        var cap = new double[m];
+        var degree = new int[n + 1];
+        var seen = new HashSet<(int, int)>();
+        for (int p = 0; p < m; p++)
+        {
+            var pair = problem.Pairs[p];
+            string at = $"Pairs[{p}]";
+            if (pair is null) throw new ArgumentNullException(at);
+            if (pair.SellerIndex < 0 || pair.SellerIndex >= n)
+                throw new ArgumentOutOfRangeException(at + "." + nameof(TradePair.SellerIndex), pair.SellerIndex, "Unknown peer index.");
+            if (pair.BuyerIndex < 0 || pair.BuyerIndex >= n)
+                throw new ArgumentOutOfRangeException(at + "." + nameof(TradePair.BuyerIndex), pair.BuyerIndex, "Unknown peer index.");
+            if (!isSeller[pair.SellerIndex])
+                throw new ArgumentException($"Peer {pair.SellerIndex} is not a seller.", at + "." + nameof(TradePair.SellerIndex));
+            if (isSeller[pair.BuyerIndex])
+                throw new ArgumentException($"Peer {pair.BuyerIndex} is not a buyer.", at + "." + nameof(TradePair.BuyerIndex));
+            if (!double.IsFinite(pair.SellerPreferenceEurPerMwh))
+                throw new ArgumentOutOfRangeException(at + "." + nameof(TradePair.SellerPreferenceEurPerMwh), pair.SellerPreferenceEurPerMwh, "Must be finite.");
+            if (!double.IsFinite(pair.BuyerPreferenceEurPerMwh))
+                throw new ArgumentOutOfRangeException(at + "." + nameof(TradePair.BuyerPreferenceEurPerMwh), pair.BuyerPreferenceEurPerMwh, "Must be finite.");
+            if (double.IsNaN(pair.CapMw) || pair.CapMw < 0)
+                throw new ArgumentOutOfRangeException(at + "." + nameof(TradePair.CapMw), pair.CapMw, "The cap must be ≥ 0 (+∞ for none).");
+            if (!seen.Add((pair.SellerIndex, pair.BuyerIndex)))
+                throw new ArgumentException($"Pair ({pair.SellerIndex}, {pair.BuyerIndex}) is listed twice.", at);
+            ps[p] = pair.SellerIndex;
+            pb[p] = pair.BuyerIndex;
+            cs[p] = pair.SellerPreferenceEurPerMwh;
+            cb[p] = pair.BuyerPreferenceEurPerMwh;
+            cost[p] = cs[p] + cb[p];
+            cap[p] = pair.CapMw;
+            degree[ps[p] + 1]++;
+            degree[pb[p] + 1]++;
+        }
+
+        for (int k = 0; k < n; k++) degree[k + 1] += degree[k];
+        var adjacent = new int[2 * m];
+        var fill = (int[])degree.Clone();
+        for (int p = 0; p < m; p++)
+        {
+            adjacent[fill[ps[p]]++] = p;
+            adjacent[fill[pb[p]]++] = p;
+        }
+
+        return new P2PNetwork
+        {
+            PeerCount = n,
+            PairCount = m,
+            IsSeller = isSeller,
+            Linear = linear,
+            Quadratic = quadratic,
+            MaxVolume = vmax,
+            PairSeller = ps,
+            PairBuyer = pb,
+            SellerPreference = cs,
+            BuyerPreference = cb,
+            PairCost = cost,
+            Cap = cap,
+            AdjacencyStart = degree,
+            AdjacentPairs = adjacent,
+            Epsilon = problem.EpsilonEurPerMw2h,
+            IntervalHours = problem.IntervalHours,
+        };
+    }
+
+    /// <summary>Potential (sum of peer costs) in € for the interval, at the given trades.</summary>
+    public double PotentialEur(ReadOnlySpan<double> trades)
+    {
+        var volume = new double[PeerCount];
+        double tradeCost = 0;
+        for (int p = 0; p < PairCount; p++)
+        {
+            double q = trades[p];
+            volume[PairSeller[p]] += q;
+            volume[PairBuyer[p]] += q;
+            tradeCost += (PairCost[p] + 0.5 * Epsilon * q) * q;
+        }
+
+        double peerCost = 0;
+        for (int k = 0; k < PeerCount; k++)
+        {
+            double x = volume[k];
+            peerCost += IsSeller[k]
+                ? (Linear[k] + 0.5 * Quadratic[k] * x) * x
+                : -(Linear[k] - 0.5 * Quadratic[k] * x) * x;
+        }
+
+        return IntervalHours * (peerCost + tradeCost);
+    }
+
+    /// <summary>Net positions (+G / −D) from trades.</summary>
+    public double[] NetPositions(ReadOnlySpan<double> trades)
+    {
+        var net = new double[PeerCount];
+        for (int p = 0; p < PairCount; p++)
+        {
+            net[PairSeller[p]] += trades[p];
+            net[PairBuyer[p]] -= trades[p];
+        }
+
+        return net;
+    }
+
+    internal static void RequireFiniteNonNegative(double value, string paramName)
+    {
+        if (!double.IsFinite(value) || value < 0)
+            throw new ArgumentOutOfRangeException(paramName, value, "Must be finite and ≥ 0.");
+    }
+}
