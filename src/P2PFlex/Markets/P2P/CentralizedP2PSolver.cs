@@ -10,33 +10,53 @@ namespace P2PFlex.Markets.P2P;
 /// <param name="RegularizationRelative">γ: the Newton matrix gets γ·(full curvature of each peer) added
 /// to its diagonal, so directions along which the dual is locally flat (peer at a bound with no active
 /// trade) stay finite. Small enough not to slow the final, fast-converging steps.</param>
+/// <param name="ActiveSetIterations">Steps the active-set Newton method may take from the start prices before
+/// the solver switches to its interior-point phase (it also switches after three consecutive steps cut below
+/// a tenth by the line search). Cold starts of uncapped study cases need 5–7 steps, warm starts 1–3.</param>
 public sealed record CentralizedSolverOptions(
     double BalanceToleranceMw = 1e-9,
     int MaxIterations = 200,
-    double RegularizationRelative = 1e-10);
+    double RegularizationRelative = 1e-10,
+    int ActiveSetIterations = 10);
 
 /// <summary>
 /// Centralised solver of the P2P market: maximises the concave, piecewise-quadratic dual in one price per
-/// peer by a semismooth (generalised) Newton method with an exact line search.
+/// peer by a semismooth (generalised) Newton method with an exact line search, with an interior-point
+/// phase to find the active set when the Newton method would have to discover it a few trades at a time.
 /// </summary>
 /// <remarks>
-/// <para>For fixed prices (μ_i per seller, ν_j per buyer) the Lagrangian separates: each trade is
+/// <para><b>Dual.</b> For fixed prices (μ_i per seller, ν_j per buyer) the Lagrangian separates: each trade is
 /// q_ij = clip((ν_j − μ_i − c_ij − c_ji)/ε, 0, cap_ij), each seller G_i = clip((μ_i − π_i)/a_i, 0, V_i),
 /// each buyer D_j = clip((λ_j − ν_j)/b_j, 0, V_j). The dual gradient is each peer's balance mismatch
 /// (Σ_j q_ij − G_i for a seller, D_j − Σ_i q_ij for a buyer) and its generalised Hessian is minus a
-/// weighted Laplacian of the active trades (weight 1/ε) plus 1/a, 1/b on peers inside their bounds.</para>
-/// <para>Sellers only connect to buyers, so one side's block of that matrix is diagonal; it is eliminated
-/// and the Schur complement on the smaller side is factorised densely (Cholesky). The step length is the
-/// exact maximiser of the dual along the Newton direction: the directional derivative is monotone and
-/// piecewise linear, so its root is found by sorting the breakpoints and bisecting over them. With an exact
-/// line search the dual value never decreases, and once the active set is right one step solves the
-/// remaining quadratic problem, so convergence is finite in exact arithmetic.</para>
-/// <para>Prices are €/MWh: the problem is solved per hour and Δt only scales the reported welfare.</para>
+/// weighted Laplacian of the active trades (weight 1/ε) plus 1/a, 1/b on peers inside their bounds.
+/// Sellers only connect to buyers, so one side's block of that matrix is diagonal; it is eliminated and
+/// the Schur complement on the smaller side is factorised densely (<see cref="BipartiteNormalSystem"/>).</para>
+/// <para><b>Phase 1: active-set Newton.</b> From the start prices (warm start, or each peer's marginal value
+/// at zero volume, μ_i = π_i and ν_j = λ_j, where every trade that can be profitable at all is active, so
+/// the Newton model starts with a superset of the final active set) take Newton steps. The step length is
+/// the exact maximiser of the dual along the direction: the directional derivative is monotone and
+/// piecewise linear, so its root is found by sorting its breakpoints and bisecting over them. The dual
+/// never decreases, and once the active set is right one step solves the problem (finite convergence).</para>
+/// <para><b>Phase 2: interior point, only when needed.</b> Because ε is small, a trade goes from 0 to its cap
+/// over a price range of ε·cap, so a Newton step only sees trades that are already active, and the exact
+/// line search stops where the next trade becomes active. If the Newton method uses its budget
+/// (<see cref="CentralizedSolverOptions.ActiveSetIterations"/>) or three consecutive steps are cut below a
+/// tenth, a primal–dual interior-point method (Mehrotra predictor–corrector, same linear algebra) runs
+/// instead; once its complementarity is small, after each step its active set is guessed and the exact
+/// Newton step for that guess is tried. <b>Phase 3</b> continues the active-set Newton method from the best
+/// prices found. In the study cases phase 1 alone converges; binding caps typically trigger phase 2.</para>
+/// <para>Convergence means max balance mismatch ≤ <see cref="CentralizedSolverOptions.BalanceToleranceMw"/>;
+/// bounds, stationarity and complementarity then hold exactly by construction of the responses. Prices are
+/// €/MWh: the problem is solved per hour and Δt only scales the reported welfare.</para>
 /// </remarks>
 public static class CentralizedP2PSolver
 {
-    /// <summary>Value of <see cref="P2PMarketResult.Solver"/>.</summary>
+    /// <summary>Value of <see cref="P2PMarketResult.Solver"/> when the active-set Newton method sufficed.</summary>
     public const string Name = "centralised-dual-newton";
+
+    /// <summary>Value of <see cref="P2PMarketResult.Solver"/> when the interior-point phase was used.</summary>
+    public const string NameWithInteriorPoint = "centralised-dual-newton+interior-point";
 
     /// <summary>Solves the market.</summary>
     /// <param name="problem">The market; its ε must be &gt; 0.</param>
@@ -76,63 +96,165 @@ public static class CentralizedP2PSolver
             ColdStart(net, y);
         }
 
-        var ws = new DualNewtonWorkspace(net, options.RegularizationRelative);
-        var status = SolveStatus.MaxIterationsReached;
-        int iterations = 0;
-        double lastStep = 0;
-        string policy = Environment.GetEnvironmentVariable("P2PPOL") ?? "smooth";
-        int exactBudget = int.Parse(Environment.GetEnvironmentVariable("P2PK") ?? "8");
-        double factor = double.Parse(Environment.GetEnvironmentVariable("P2PF") ?? "0.1");
-        double tau0 = double.Parse(Environment.GetEnvironmentVariable("P2PT0") ?? "10");
-        double tauMin = double.Parse(Environment.GetEnvironmentVariable("P2PTMIN") ?? "1e-12");
-        bool smoothingUsed = false;
-        double tau = 0;
-        if (policy == "smooth" && warmStartPricesEurPerMwh is null) { tau = tau0; smoothingUsed = true; }
-        int exactSinceSwitch = 0;
-        double residual = ws.Evaluate(y, 0);
+        var system = new BipartiteNormalSystem(net);
+        var ws = new DualNewtonWorkspace(net, system, options.RegularizationRelative);
+        var run = new RunState(y, ws.Evaluate(y));
+
+        // Phase 1: active-set (semismooth) Newton from the start prices.
+        bool crawling = ActiveSetNewton(ws, run, options, options.ActiveSetIterations, stopWhenCrawling: true);
+
+        // Phase 2: if the active set has to change a lot, let an interior-point method find it.
+        bool interiorPointUsed = crawling && run.Status is null;
+        if (interiorPointUsed)
+            InteriorPointSearch(net, system, ws, run, options);
+
+        // Phase 3: finish (or continue) with the active-set method; converges in a step or two from phase 2.
+        if (run.Status is null)
+            ActiveSetNewton(ws, run, options, int.MaxValue, stopWhenCrawling: false);
+
+        ws.Evaluate(run.Prices); // trades consistent with the returned prices
+        var status = run.Status ?? SolveStatus.MaxIterationsReached;
+        return BuildResult(net, status, run.Prices, ws.Trades, run.Iterations, run.Residual, run.LastStep,
+            interiorPointUsed ? NameWithInteriorPoint : Name);
+    }
+
+    /// <summary>Mutable bookkeeping shared by the phases of one solve.</summary>
+    private sealed class RunState(double[] prices, double residual)
+    {
+        public double[] Prices = prices;
+        public double Residual = residual;
+        public int Iterations;
+        public double LastStep;
+        public SolveStatus? Status;
+    }
+
+    /// <summary>
+    /// Semismooth Newton steps with exact line search until converged, out of iterations, or (if
+    /// <paramref name="stopWhenCrawling"/>) the phase budget is used or three consecutive steps were cut
+    /// below a tenth by the line search — the sign that trades are entering the active set a few per step.
+    /// Returns true if it stopped for that reason. Sets the run status when the solve is over.
+    /// </summary>
+    private static bool ActiveSetNewton(
+        DualNewtonWorkspace ws, RunState run, CentralizedSolverOptions options, int budget, bool stopWhenCrawling)
+    {
+        var y = run.Prices;
+        int steps = 0, damped = 0;
         while (true)
         {
-            if (!double.IsFinite(residual)) { status = SolveStatus.Diverged; break; }
-            if (residual <= options.BalanceToleranceMw) { status = SolveStatus.Converged; break; }
-            if (iterations >= options.MaxIterations) { status = SolveStatus.MaxIterationsReached; break; }
+            if (!double.IsFinite(run.Residual))
+            {
+                run.Status = SolveStatus.Diverged;
+                return false;
+            }
 
-            if (tau > 0) ws.Evaluate(y, tau);
+            if (run.Residual <= options.BalanceToleranceMw)
+            {
+                run.Status = SolveStatus.Converged;
+                return false;
+            }
+
+            if (run.Iterations >= options.MaxIterations)
+            {
+                run.Status = SolveStatus.MaxIterationsReached;
+                return false;
+            }
+
+            if (stopWhenCrawling && (steps >= budget || damped >= 3)) return true;
+
             ws.ComputeNewtonDirection();
-            double t = tau > 0 ? ws.SmoothLineSearch(y, tau) : ws.ExactLineSearch(y);
-            iterations++;
-            if (!double.IsFinite(t)) { status = SolveStatus.Diverged; break; }
+            double t = ws.ExactLineSearch(y);
+            run.Iterations++;
+            steps++;
+            if (!double.IsFinite(t))
+            {
+                run.Status = SolveStatus.Diverged;
+                return false;
+            }
 
+            damped = t < 0.1 ? damped + 1 : 0;
             bool moved = false;
-            lastStep = 0;
-            for (int k = 0; k < n; k++)
+            double largest = 0;
+            for (int k = 0; k < y.Length; k++)
             {
                 double next = y[k] + t * ws.Direction[k];
                 moved |= next != y[k];
-                lastStep = Math.Max(lastStep, Math.Abs(next - y[k]));
+                largest = Math.Max(largest, Math.Abs(next - y[k]));
                 y[k] = next;
             }
 
-            residual = ws.Evaluate(y, 0);
-            if (Environment.GetEnvironmentVariable("P2PDBG") is not null) Console.Error.WriteLine($"it {iterations} tau={tau:E2} t={t:E3} step={lastStep:E3} res={residual:E3}");
-            if (tau > 0)
+            run.LastStep = largest;
+            run.Residual = ws.Evaluate(y);
+            if (!moved && run.Residual > options.BalanceToleranceMw)
             {
-                tau *= factor;
-                if (tau < tauMin) tau = 0;
-                continue;
+                if (stopWhenCrawling) return true;
+                run.Status = SolveStatus.Stalled;
+                return false;
             }
+        }
+    }
 
-            exactSinceSwitch++;
-            if (!smoothingUsed && exactSinceSwitch >= exactBudget)
-            {
-                smoothingUsed = true;
-                tau = Math.Min(tau0, residual);
-                continue;
-            }
-
-            if (!moved) { status = SolveStatus.Stalled; break; }
+    /// <summary>
+    /// Interior-point steps from a standard starting point. Once the mean complementarity is small, each
+    /// step is followed by a trial: guess the active set from the interior point and take the exact
+    /// Newton step of that guess. The best prices found (smallest balance mismatch) replace the run's.
+    /// </summary>
+    private static void InteriorPointSearch(
+        P2PNetwork net, BipartiteNormalSystem system, DualNewtonWorkspace ws, RunState run, CentralizedSolverOptions options)
+    {
+        double priceScale = 1, volumeScale = 0;
+        for (int k = 0; k < net.PeerCount; k++)
+        {
+            priceScale = Math.Max(priceScale, Math.Abs(net.Linear[k]));
+            volumeScale = Math.Max(volumeScale, net.MaxVolume[k]);
         }
 
-        return BuildResult(net, status, y, ws.Trades, iterations, residual, lastStep);
+        for (int p = 0; p < net.PairCount; p++) priceScale = Math.Max(priceScale, Math.Abs(net.PairCost[p]));
+        double muTry = 1e-7 * priceScale * volumeScale;
+        double muFloor = 1e-17 * priceScale * volumeScale;
+
+        var ipm = new InteriorPointPhase(net, system);
+        int n = net.PeerCount, m = net.PairCount;
+        var yIpm = (double[])run.Prices.Clone();
+        var yTrial = new double[n];
+        var peerWeight = new double[n];
+        var pairWeight = new double[m];
+        var held = new double[n + m];
+        var best = (double[])run.Prices.Clone();
+        double bestResidual = run.Residual;
+        ipm.Start(yIpm);
+        while (run.Iterations < options.MaxIterations)
+        {
+            bool ok = ipm.Step(yIpm);
+            run.Iterations++;
+            if (!ok) break;
+            if (ipm.Complementarity <= muTry && run.Iterations < options.MaxIterations)
+            {
+                ipm.GuessActiveSet(peerWeight, pairWeight, held);
+                Array.Copy(yIpm, yTrial, n);
+                ws.ActiveSetStep(yTrial, peerWeight, pairWeight, held);
+                run.Iterations++;
+                double r = ws.Evaluate(yTrial);
+                if (r < bestResidual)
+                {
+                    bestResidual = r;
+                    Array.Copy(yTrial, best, n);
+                }
+
+                if (r <= options.BalanceToleranceMw) break;
+            }
+
+            if (ipm.Complementarity <= muFloor) break;
+        }
+
+        double ipmResidual = ws.Evaluate(yIpm);
+        if (ipmResidual < bestResidual)
+        {
+            bestResidual = ipmResidual;
+            best = yIpm;
+        }
+
+        run.Prices = best;
+        run.Residual = ws.Evaluate(best);
     }
 
     private static void ValidateOptions(CentralizedSolverOptions o)
@@ -146,19 +268,17 @@ public static class CentralizedP2PSolver
     }
 
     /// <summary>
-    /// Cold start: each peer's marginal value at half its volume. Far from exact, but it puts every
-    /// peer's own response inside its bounds so the first Newton matrix is well posed.
+    /// Cold start: every peer's marginal value at zero volume (π_i, λ_j). A trade can only be active at the
+    /// optimum if λ_j − π_i &gt; c_ij + c_ji (active trades need G, D &gt; 0, hence μ_i ≥ π_i and ν_j ≤ λ_j), and
+    /// exactly those trades are active here, so the Newton model sees every trade it may need.
     /// </summary>
     private static void ColdStart(P2PNetwork net, double[] y)
     {
-        for (int k = 0; k < net.PeerCount; k++)
-        {
-            y[k] = net.Linear[k];
-        }
+        for (int k = 0; k < net.PeerCount; k++) y[k] = net.Linear[k];
     }
 
     private static P2PMarketResult BuildResult(
-        P2PNetwork net, SolveStatus status, double[] y, double[] trades, int iterations, double residual, double lastStep)
+        P2PNetwork net, SolveStatus status, double[] y, double[] trades, int iterations, double residual, double lastStep, string name)
     {
         int m = net.PairCount;
         var q = (double[])trades.Clone();
@@ -181,7 +301,6 @@ public static class CentralizedP2PSolver
             iterations,
             residual,
             lastStep,
-            Name);
+            name);
     }
-
 }

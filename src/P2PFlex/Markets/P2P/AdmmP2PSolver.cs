@@ -1,0 +1,233 @@
+using System.Runtime.InteropServices;
+
+namespace P2PFlex.Markets.P2P;
+
+/// <summary>Settings of <see cref="AdmmP2PSolver"/>.</summary>
+/// <param name="PrimalToleranceMw">Stop only when every trade's seller copy and buyer copy differ by at most
+/// this (max norm).</param>
+/// <param name="DualToleranceEurPerMwh">… and ρ·(change of every buyer copy in the last round) is at most this.
+/// With small ε the split of a peer's volume among equally priced partners is the slowest part to settle;
+/// this tolerance bounds the resulting error in the equilibrium conditions (≈ ε × split error).</param>
+/// <param name="MaxIterations">Hard cap on negotiation rounds.</param>
+/// <param name="InitialRhoEurPerMw2h">ρ₀ of the augmented Lagrangian; null picks the median of the peers'
+/// cost/utility slopes (a, b), the curvature a trade sees through its peers, so that ρ starts on the
+/// scale of the problem rather than of ε.</param>
+/// <param name="BalancingThreshold">μ of residual balancing: ρ is changed when one residual (relative to its
+/// tolerance) exceeds the other by more than this factor.</param>
+/// <param name="BalancingFactor">τ of residual balancing: ρ is multiplied or divided by this.</param>
+public sealed record AdmmSolverOptions(
+    double PrimalToleranceMw = 1e-8,
+    double DualToleranceEurPerMwh = 1e-6,
+    int MaxIterations = 20000,
+    double? InitialRhoEurPerMw2h = null,
+    double BalancingThreshold = 10,
+    double BalancingFactor = 2);
+
+/// <summary>
+/// Distributed solver of the P2P market by consensus ADMM, mirroring bilateral negotiation.
+/// </summary>
+/// <remarks>
+/// <para>Each trade has two copies: the seller's s_p and the buyer's t_p, with the reciprocity constraint
+/// s_p = t_p and a trade price P_p (its multiplier). The quadratic trade term is split evenly (ε/4 each).
+/// A round is: every seller, in index order, solves
+/// min π G + ½ a G² + Σ_p [(c_ij − P_p) s_p + ε/4 s_p² + ρ/2 (s_p − t_p)²], G = Σ s_p ∈ [0, V], s_p ∈ [0, cap];
+/// then every buyer solves min −(λ D − ½ b D²) + Σ_p [(c_ji + P_p) t_p + ε/4 t_p² + ρ/2 (t_p − s_p)²] with its
+/// bounds, using the sellers' new offers; then P_p ← P_p + ρ (t_p − s_p): the price rises where buyers ask
+/// more than sellers offer. This is two-block ADMM (sellers, buyers), which converges for any ρ &gt; 0 and
+/// any ε ≥ 0 because each local problem is strictly convex in its trades (ρ &gt; 0).</para>
+/// <para>Each local problem is solved exactly by <see cref="PeerSubproblem"/> (breakpoint search on the
+/// peer's own multiplier). Residuals: primal r = max |t_p − s_p| (MW), dual d = ρ·max |Δt_p| (€/MWh).
+/// Residual balancing compares r/PrimalTolerance with d/DualTolerance (unit-free) and scales ρ by τ when
+/// they differ by more than μ. Everything runs in a fixed order without randomness, so results are
+/// bit-identical between runs on the same machine.</para>
+/// <para>Reported trades are the averages (s + t)/2, net positions their sums (so the market balances
+/// exactly), prices each peer's local multiplier and the trade prices P.</para>
+/// </remarks>
+public static class AdmmP2PSolver
+{
+    /// <summary>Value of <see cref="P2PMarketResult.Solver"/>.</summary>
+    public const string Name = "admm-consensus";
+
+    /// <summary>Solves the market.</summary>
+    /// <param name="problem">The market; ε = 0 is allowed.</param>
+    /// <param name="options">Tolerances and limits; defaults if null.</param>
+    /// <param name="warmStart">Optional previous result of the same market layout (same pairs): its trades
+    /// start both copies and its trade prices start P.</param>
+    /// <exception cref="ArgumentException">Malformed input; ParamName names the field.</exception>
+    public static P2PMarketResult Solve(
+        P2PMarketProblem problem,
+        AdmmSolverOptions? options = null,
+        P2PMarketResult? warmStart = null)
+    {
+        var net = P2PNetwork.Build(problem);
+        options ??= new AdmmSolverOptions();
+        ValidateOptions(options);
+        int n = net.PeerCount, m = net.PairCount;
+
+        var s = new double[m];
+        var t = new double[m];
+        var price = new double[m];
+        if (warmStart is not null)
+        {
+            if (warmStart.TradesMw.IsDefault || warmStart.TradesMw.Length != m)
+                throw new ArgumentException($"The warm start must have {m} trades (one per pair).", nameof(warmStart));
+            if (warmStart.TradePriceEurPerMwh.IsDefault || warmStart.TradePriceEurPerMwh.Length != m)
+                throw new ArgumentException($"The warm start must have {m} trade prices (one per pair).", nameof(warmStart));
+            for (int p = 0; p < m; p++)
+            {
+                double start = warmStart.TradesMw[p];
+                double pr = warmStart.TradePriceEurPerMwh[p];
+                if (!double.IsFinite(start) || !double.IsFinite(pr))
+                    throw new ArgumentException($"Trade {p} of the warm start is not finite.", nameof(warmStart));
+                s[p] = t[p] = Math.Clamp(start, 0, net.Cap[p]);
+                price[p] = pr;
+            }
+        }
+        else
+        {
+            for (int p = 0; p < m; p++)
+            {
+                // Midway between the seller's and the buyer's indifference prices at zero volume.
+                int i = net.PairSeller[p], j = net.PairBuyer[p];
+                price[p] = 0.5 * ((net.Linear[i] + net.SellerPreference[p]) + (net.Linear[j] - net.BuyerPreference[p]));
+            }
+        }
+
+        double rho = options.InitialRhoEurPerMw2h ?? DefaultRho(net);
+        var peerPrice = new double[n];
+        int maxDegree = 0;
+        for (int k = 0; k < n; k++) maxDegree = Math.Max(maxDegree, net.Degree(k));
+        var e = new double[maxDegree];
+        var cap = new double[maxDegree];
+        var local = new double[maxDegree];
+        var scratch = new double[2 * maxDegree + 2];
+
+        var status = SolveStatus.MaxIterationsReached;
+        int iterations = 0;
+        double primal = double.PositiveInfinity, dual = double.PositiveInfinity;
+        while (iterations < options.MaxIterations)
+        {
+            iterations++;
+            double h = 0.5 * net.Epsilon + rho; // ε/4 · s² has curvature ε/2
+
+            // Sellers: α = −π, β = a, e_p = c_ij − P_p − ρ t_p; the multiplier is minus the marginal cost.
+            for (int k = 0; k < n; k++)
+            {
+                if (!net.IsSeller[k]) continue;
+                int deg = Gather(net, k, out int start);
+                for (int a = 0; a < deg; a++)
+                {
+                    int p = net.AdjacentPairs[start + a];
+                    e[a] = net.SellerPreference[p] - price[p] - rho * t[p];
+                    cap[a] = net.Cap[p];
+                }
+
+                double w = PeerSubproblem.Solve(-net.Linear[k], net.Quadratic[k], net.MaxVolume[k],
+                    e.AsSpan(0, deg), cap.AsSpan(0, deg), h, local.AsSpan(0, deg), scratch);
+                peerPrice[k] = -w;
+                for (int a = 0; a < deg; a++) s[net.AdjacentPairs[start + a]] = local[a];
+            }
+
+            // Buyers: α = λ, β = b, e_p = c_ji + P_p − ρ s_p; the multiplier is the marginal utility.
+            dual = 0;
+            for (int k = 0; k < n; k++)
+            {
+                if (net.IsSeller[k]) continue;
+                int deg = Gather(net, k, out int start);
+                for (int a = 0; a < deg; a++)
+                {
+                    int p = net.AdjacentPairs[start + a];
+                    e[a] = net.BuyerPreference[p] + price[p] - rho * s[p];
+                    cap[a] = net.Cap[p];
+                }
+
+                double w = PeerSubproblem.Solve(net.Linear[k], net.Quadratic[k], net.MaxVolume[k],
+                    e.AsSpan(0, deg), cap.AsSpan(0, deg), h, local.AsSpan(0, deg), scratch);
+                peerPrice[k] = w;
+                for (int a = 0; a < deg; a++)
+                {
+                    int p = net.AdjacentPairs[start + a];
+                    dual = Math.Max(dual, Math.Abs(local[a] - t[p]));
+                    t[p] = local[a];
+                }
+            }
+
+            dual *= rho;
+            primal = 0;
+            for (int p = 0; p < m; p++)
+            {
+                double r = t[p] - s[p];
+                price[p] += rho * r;
+                primal = Math.Max(primal, Math.Abs(r));
+            }
+
+            if (!double.IsFinite(primal) || !double.IsFinite(dual))
+            {
+                status = SolveStatus.Diverged;
+                break;
+            }
+
+            if (primal <= options.PrimalToleranceMw && dual <= options.DualToleranceEurPerMwh)
+            {
+                status = SolveStatus.Converged;
+                break;
+            }
+
+            double rp = primal / options.PrimalToleranceMw, rd = dual / options.DualToleranceEurPerMwh;
+            if (rp > options.BalancingThreshold * rd) rho *= options.BalancingFactor;
+            else if (rd > options.BalancingThreshold * rp) rho /= options.BalancingFactor;
+        }
+
+        var q = new double[m];
+        double traded = 0;
+        for (int p = 0; p < m; p++)
+        {
+            q[p] = 0.5 * (s[p] + t[p]);
+            traded += q[p];
+        }
+
+        return new P2PMarketResult(
+            status,
+            ImmutableCollectionsMarshal.AsImmutableArray(q),
+            ImmutableCollectionsMarshal.AsImmutableArray(net.NetPositions(q)),
+            ImmutableCollectionsMarshal.AsImmutableArray(peerPrice),
+            ImmutableCollectionsMarshal.AsImmutableArray(price),
+            traded,
+            -net.PotentialEur(q),
+            iterations,
+            primal,
+            dual,
+            Name);
+    }
+
+    private static int Gather(P2PNetwork net, int peer, out int start)
+    {
+        start = net.AdjacencyStart[peer];
+        return net.AdjacencyStart[peer + 1] - start;
+    }
+
+    /// <summary>Median of the peers' slopes a, b (€/MW²h): the curvature a trade feels through its peers.</summary>
+    private static double DefaultRho(P2PNetwork net)
+    {
+        if (net.PeerCount == 0) return 1;
+        var slopes = (double[])net.Quadratic.Clone();
+        Array.Sort(slopes);
+        return slopes[slopes.Length / 2];
+    }
+
+    private static void ValidateOptions(AdmmSolverOptions o)
+    {
+        if (!double.IsFinite(o.PrimalToleranceMw) || o.PrimalToleranceMw <= 0)
+            throw new ArgumentOutOfRangeException(nameof(o.PrimalToleranceMw), o.PrimalToleranceMw, "Must be finite and > 0.");
+        if (!double.IsFinite(o.DualToleranceEurPerMwh) || o.DualToleranceEurPerMwh <= 0)
+            throw new ArgumentOutOfRangeException(nameof(o.DualToleranceEurPerMwh), o.DualToleranceEurPerMwh, "Must be finite and > 0.");
+        if (o.MaxIterations < 0)
+            throw new ArgumentOutOfRangeException(nameof(o.MaxIterations), o.MaxIterations, "Must be ≥ 0.");
+        if (o.InitialRhoEurPerMw2h is { } rho && (!double.IsFinite(rho) || rho <= 0))
+            throw new ArgumentOutOfRangeException(nameof(o.InitialRhoEurPerMw2h), rho, "Must be finite and > 0.");
+        if (!double.IsFinite(o.BalancingThreshold) || o.BalancingThreshold < 1)
+            throw new ArgumentOutOfRangeException(nameof(o.BalancingThreshold), o.BalancingThreshold, "Must be finite and ≥ 1.");
+        if (!double.IsFinite(o.BalancingFactor) || o.BalancingFactor < 1)
+            throw new ArgumentOutOfRangeException(nameof(o.BalancingFactor), o.BalancingFactor, "Must be finite and ≥ 1.");
+    }
+}
