@@ -40,8 +40,10 @@ public sealed record AdmmSolverOptions(
 /// Residual balancing compares r/PrimalTolerance with d/DualTolerance (unit-free) and scales ρ by τ when
 /// they differ by more than μ. Everything runs in a fixed order without randomness, so results are
 /// bit-identical between runs on the same machine.</para>
-/// <para>Reported trades are the averages (s + t)/2, net positions their sums (so the market balances
-/// exactly), prices each peer's local multiplier and the trade prices P.</para>
+/// <para>Reported trades are min(s_p, t_p), the volume both sides agreed to: unlike the average it keeps
+/// every bound of both sides exactly (Σ min ≤ Σ s ≤ V_seller, Σ min ≤ Σ t ≤ V_buyer) and differs from
+/// either copy by at most the primal residual. Net positions are their sums (so the market balances
+/// exactly), prices each peer's local multiplier from the last round, trade prices the final P.</para>
 /// </remarks>
 public static class AdmmP2PSolver
 {
@@ -95,6 +97,7 @@ public static class AdmmP2PSolver
 
         double rho = options.InitialRhoEurPerMw2h ?? DefaultRho(net);
         var peerPrice = new double[n];
+        Array.Fill(peerPrice, double.NaN); // no previous root yet: first round uses the breakpoint search
         int maxDegree = 0;
         for (int k = 0; k < n; k++) maxDegree = Math.Max(maxDegree, net.Degree(k));
         var e = new double[maxDegree];
@@ -123,7 +126,7 @@ public static class AdmmP2PSolver
                 }
 
                 double w = PeerSubproblem.Solve(-net.Linear[k], net.Quadratic[k], net.MaxVolume[k],
-                    e.AsSpan(0, deg), cap.AsSpan(0, deg), h, local.AsSpan(0, deg), scratch);
+                    e.AsSpan(0, deg), cap.AsSpan(0, deg), h, local.AsSpan(0, deg), scratch, -peerPrice[k]);
                 peerPrice[k] = -w;
                 for (int a = 0; a < deg; a++) s[net.AdjacentPairs[start + a]] = local[a];
             }
@@ -142,7 +145,7 @@ public static class AdmmP2PSolver
                 }
 
                 double w = PeerSubproblem.Solve(net.Linear[k], net.Quadratic[k], net.MaxVolume[k],
-                    e.AsSpan(0, deg), cap.AsSpan(0, deg), h, local.AsSpan(0, deg), scratch);
+                    e.AsSpan(0, deg), cap.AsSpan(0, deg), h, local.AsSpan(0, deg), scratch, peerPrice[k]);
                 peerPrice[k] = w;
                 for (int a = 0; a < deg; a++)
                 {
@@ -182,7 +185,7 @@ public static class AdmmP2PSolver
         double traded = 0;
         for (int p = 0; p < m; p++)
         {
-            q[p] = 0.5 * (s[p] + t[p]);
+            q[p] = Math.Min(s[p], t[p]); // what both sides agreed to: keeps every bound of both sides
             traded += q[p];
         }
 

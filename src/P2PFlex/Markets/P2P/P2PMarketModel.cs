@@ -113,7 +113,7 @@ public enum SolveStatus
 /// <param name="WelfareEur">−potential over the interval (includes Δt).</param>
 /// <param name="Iterations">Newton steps (centralised) or ADMM rounds.</param>
 /// <param name="PrimalResidualMw">Centralised: max |peer volume − Σ its trades| at the final prices.
-/// ADMM: max |seller copy − buyer copy| of a trade.</param>
+/// ADMM: max |seller copy − buyer copy| of a trade (the reported trade is the smaller copy).</param>
 /// <param name="DualResidualEurPerMwh">Centralised: max price change of the last Newton step.
 /// ADMM: ρ·max |change of a buyer copy| in the last round (the standard ADMM dual residual).</param>
 /// <param name="Solver">Name of the algorithm that produced the result.</param>

@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using P2PFlex.Markets.P2P;
+using Xunit.Abstractions;
+
+namespace P2PFlex.Tests.Markets.P2P;
+
+/// <summary>
+/// Centralised and ADMM solutions of the same deterministic markets agree, and both pass the independent
+/// KKT checker. Stated tolerances: volumes (balance, bounds) 1e-9 MW for both; price conditions 1e-6 €/MWh
+/// for the centralised solver and 1e-4 €/MWh for ADMM, whose volumes are only accurate to its 1e-8 MW
+/// stopping tolerance and whose small peers (a = 20/V up to 4000 €/MW²h) turn that into price errors.
+/// </summary>
+public class SolverAgreementTests(ITestOutputHelper output)
+{
+    private const double NetPositionAgreementMw = 1e-5;
+
+    [Fact]
+    public void Medium40x30_SolversAgreeOnNetPositions_AndPassKkt()
+    {
+        AssertAgreement("medium 40x30", P2PTestMarkets.Medium(), maxAdmmIterations: 20000);
+    }
+
+    [Fact]
+    public void Study70_SolversAgreeOnNetPositions_AndPassKkt()
+    {
+        AssertAgreement("study 70", P2PTestMarkets.Study70(), maxAdmmIterations: 5000);
+    }
+
+    [Fact]
+    public void Large1000_SolversAgreeOnNetPositions_AndPassKkt()
+    {
+        AssertAgreement("large 1000x20", P2PTestMarkets.Large1000(), maxAdmmIterations: 20000);
+    }
+
+    private void AssertAgreement(string name, P2PMarketProblem problem, int maxAdmmIterations)
+    {
+        var clock = Stopwatch.StartNew();
+        var central = CentralizedP2PSolver.Solve(problem);
+        double centralMs = clock.Elapsed.TotalMilliseconds;
+        clock.Restart();
+        var admm = AdmmP2PSolver.Solve(problem);
+        double admmMs = clock.Elapsed.TotalMilliseconds;
+
+        var centralKkt = P2PKktChecker.Check(problem, central);
+        var admmKkt = P2PKktChecker.Check(problem, admm, activeToleranceMw: 1e-7);
+        double netDiff = 0;
+        for (int k = 0; k < problem.Peers.Count; k++)
+            netDiff = Math.Max(netDiff, Math.Abs(central.NetPositionMw[k] - admm.NetPositionMw[k]));
+        output.WriteLine($"{name}: centralised {central.Status} {central.Iterations} it {centralMs:F1} ms ({central.Solver}); " +
+            $"ADMM {admm.Status} {admm.Iterations} it {admmMs:F1} ms; max |Δ net| = {netDiff:E2} MW");
+        output.WriteLine($"  KKT centralised: {centralKkt}");
+        output.WriteLine($"  KKT ADMM: {admmKkt}");
+
+        Assert.Equal(SolveStatus.Converged, central.Status);
+        Assert.Equal(SolveStatus.Converged, admm.Status);
+        Assert.True(admm.Iterations <= maxAdmmIterations, $"ADMM took {admm.Iterations} iterations");
+        Assert.True(netDiff <= NetPositionAgreementMw, $"net positions differ by {netDiff:E3} MW");
+        Assert.True(centralKkt.IsSatisfied(1e-9, 1e-6), centralKkt.ToString());
+        Assert.True(admmKkt.IsSatisfied(1e-9, 1e-4), admmKkt.ToString());
+        Assert.Equal(central.WelfareEur, admm.WelfareEur, 1e-4);
+    }
+}
