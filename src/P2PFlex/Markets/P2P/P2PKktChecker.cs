@@ -50,7 +50,8 @@ public sealed record P2PKktReport(
 /// the peers connected through interior trades form groups whose prices are known up to one common
 /// shift; the checker picks, per group, the shift in the middle of what the peers' own conditions allow
 /// (which is the group's single exact price when it contains an interior peer). All conditions are then
-/// evaluated at these prices.</para>
+/// evaluated at these prices, except that a trade's condition uses the marginal cost (utility) of an
+/// interior seller (buyer) directly, so an inconsistency shows at its full size on the trade.</para>
 /// <para>For a true optimum the derived prices satisfy all conditions, so every residual is at rounding
 /// level. The check is conservative in one degenerate situation: when a group contains no peer inside its
 /// bounds, its prices are not unique and the middle choice can in principle report a complementarity
@@ -214,7 +215,12 @@ public static class P2PKktChecker
         for (int p = 0; p < m; p++)
         {
             var pair = pairs[p];
-            double excess = price[pair.BuyerIndex] - price[pair.SellerIndex]
+            int i = pair.SellerIndex, j = pair.BuyerIndex;
+            // A peer inside its bounds is valued at its own marginal cost/utility, exactly as the condition
+            // is stated; only peers at a bound use the derived price.
+            double sellerValue = lo[i] == hi[i] ? lo[i] : price[i];
+            double buyerValue = lo[j] == hi[j] ? lo[j] : price[j];
+            double excess = buyerValue - sellerValue
                 - pair.SellerPreferenceEurPerMwh - pair.BuyerPreferenceEurPerMwh - eps * q[p];
             bool atZero = q[p] <= tol, atCap = q[p] >= pair.CapMw - tol;
             double violation;
