@@ -139,8 +139,22 @@ public static class CentralizedP2PSolver
     {
         var y = run.Prices;
         int steps = 0, damped = 0;
+        var recent = new Queue<double>();
         while (true)
         {
+            // At the rounding floor of (ν − μ − c)/ε (tiny ε, tight tolerance) the residual stops falling:
+            // report that as Stalled instead of spinning until the iteration limit.
+            recent.Enqueue(run.Residual);
+            if (recent.Count > 6)
+            {
+                double old = recent.Dequeue();
+                if (!stopWhenCrawling && run.Residual > 0.5 * old && run.Residual <= 1e3 * options.BalanceToleranceMw)
+                {
+                    run.Status = SolveStatus.Stalled;
+                    return false;
+                }
+            }
+
             if (!double.IsFinite(run.Residual))
             {
                 run.Status = SolveStatus.Diverged;
@@ -214,7 +228,8 @@ public static class CentralizedP2PSolver
 
         var ipm = new InteriorPointPhase(net, system);
         int n = net.PeerCount, m = net.PairCount;
-        var yIpm = (double[])run.Prices.Clone();
+        var yIpm = new double[n];
+        ColdStart(net, yIpm); // not the phase-1 prices: those can be far off along flat directions
         var yTrial = new double[n];
         var peerWeight = new double[n];
         var pairWeight = new double[m];
