@@ -109,8 +109,12 @@ public static class AdmmP2PSolver
         }
 
         double rho = options.InitialRhoEurPerMw2h ?? DefaultRho(net);
+        // Each peer's multiplier from the previous round seeds its local Newton search; NaN (no previous
+        // round) makes the first round use the breakpoint search.
         var peerPrice = new double[n];
-        Array.Fill(peerPrice, double.NaN); // no previous root yet: first round uses the breakpoint search
+        Array.Fill(peerPrice, double.NaN);
+        if (warmStart is not null && !warmStart.PriceEurPerMwh.IsDefault && warmStart.PriceEurPerMwh.Length == n)
+            warmStart.PriceEurPerMwh.CopyTo(peerPrice);
         int maxDegree = 0;
         for (int k = 0; k < n; k++) maxDegree = Math.Max(maxDegree, net.Degree(k));
         var e = new double[maxDegree];
@@ -208,6 +212,9 @@ public static class AdmmP2PSolver
                 }
             }
         }
+
+        for (int k = 0; k < n; k++)
+            if (!double.IsFinite(peerPrice[k])) peerPrice[k] = net.Linear[k]; // no round was run
 
         var q = new double[m];
         double traded = 0;

@@ -37,6 +37,27 @@ public class SolverBehaviourTests
         Assert.Equal(110, result.PriceEurPerMwh[1]);
     }
 
+    [Fact]
+    public void Admm_ZeroIterations_ReturnsFiniteStartingPoint()
+    {
+        var result = AdmmP2PSolver.Solve(P2PTestMarkets.OneToOne(), new AdmmSolverOptions(MaxIterations: 0));
+
+        Assert.Equal(SolveStatus.MaxIterationsReached, result.Status);
+        Assert.Equal(0, result.Iterations);
+        Assert.All(result.PriceEurPerMwh, price => Assert.True(double.IsFinite(price)));
+        Assert.Equal(0, result.TradedVolumeMw);
+    }
+
+    [Fact]
+    public void Admm_WithoutResidualBalancing_StillConverges()
+    {
+        var options = new AdmmSolverOptions(BalancingThreshold: double.PositiveInfinity, InitialRhoEurPerMw2h: 10);
+        var result = AdmmP2PSolver.Solve(P2PTestMarkets.OneToOne(), options);
+
+        Assert.Equal(SolveStatus.Converged, result.Status);
+        Assert.Equal(50 / 6.001, result.TradesMw[0], 1e-6);
+    }
+
     public static TheoryData<string> Solvers => HandCheckedCasesTests.Solvers;
 
     [Theory]
