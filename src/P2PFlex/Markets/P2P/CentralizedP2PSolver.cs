@@ -36,7 +36,8 @@ public sealed record CentralizedSolverOptions(
 /// the Schur complement on the smaller side is factorised densely (<see cref="BipartiteNormalSystem"/>).</para>
 /// <para><b>Phase 1: active-set Newton.</b> From the start prices (warm start, or each peer's marginal value
 /// at zero volume, μ_i = π_i and ν_j = λ_j, where every trade that can be profitable at all is active, so
-/// the Newton model starts with a superset of the final active set) take Newton steps. The step length is
+/// the Newton model starts with a superset of the final active set) take Newton steps; a warm start that
+/// makes slow progress is replaced by the cold start. The step length is
 /// the exact maximiser of the dual along the direction: the directional derivative is monotone and
 /// piecewise linear, so its root is found by sorting its breakpoints and bisecting over them. The dual
 /// never decreases, and once the active set is right one step solves the problem (finite convergence).</para>
@@ -66,7 +67,10 @@ public static class CentralizedP2PSolver
     /// <param name="options">Tolerances and limits; defaults if null.</param>
     /// <param name="warmStartPricesEurPerMwh">Optional starting price per peer, typically
     /// <see cref="P2PMarketResult.PriceEurPerMwh"/> of a previous solve of a slightly different problem
-    /// (e.g. after changing preference costs); it usually saves most Newton steps.</param>
+    /// (e.g. after changing preference costs). It pays off when the change keeps most trades active (a few
+    /// pairs changed, or changes below about ε·q): then 1–3 steps suffice. Larger changes of relative
+    /// preferences switch trades off at the old prices; the solver detects the resulting slow progress
+    /// within a few steps and restarts from the cold start.</param>
     /// <exception cref="ArgumentException">Malformed input; ParamName names the field.</exception>
     public static P2PMarketResult Solve(
         P2PMarketProblem problem,
@@ -105,6 +109,14 @@ public static class CentralizedP2PSolver
 
         // Phase 1: active-set (semismooth) Newton from the start prices.
         bool crawling = ActiveSetNewton(ws, run, options, options.ActiveSetIterations, stopWhenCrawling: true);
+        if (crawling && run.Status is null && warmStartPricesEurPerMwh is not null)
+        {
+            // With small ε a preference change larger than ε·q switches trades off at the old prices, and
+            // the warm start loses what the cold start guarantees (every possibly positive trade active).
+            ColdStart(net, run.Prices);
+            run.Residual = ws.Evaluate(run.Prices);
+            crawling = ActiveSetNewton(ws, run, options, options.ActiveSetIterations, stopWhenCrawling: true);
+        }
 
         // Phase 2: if the active set has to change a lot, let an interior-point method find it.
         bool interiorPointUsed = crawling && run.Status is null;
@@ -237,6 +249,8 @@ public static class CentralizedP2PSolver
         var peerWeight = new double[n];
         var pairWeight = new double[m];
         var held = new double[n + m];
+        var previousHeld = new double[n + m];
+        bool haveGuess = false;
         var best = (double[])run.Prices.Clone();
         double bestResidual = run.Residual;
         ipm.Start(yIpm);
@@ -248,6 +262,11 @@ public static class CentralizedP2PSolver
             if (ipm.Complementarity <= muTry && run.Iterations < options.MaxIterations)
             {
                 ipm.GuessActiveSet(peerWeight, pairWeight, held);
+                // The trial lands on the stationary point of the guessed active set's quadratic model,
+                // which does not depend on where it starts: an unchanged guess would repeat the last trial.
+                if (haveGuess && held.AsSpan().SequenceEqual(previousHeld)) goto next;
+                held.CopyTo(previousHeld, 0);
+                haveGuess = true;
                 Array.Copy(yIpm, yTrial, n);
                 ws.ActiveSetStep(yTrial, peerWeight, pairWeight, held);
                 run.Iterations++;
@@ -261,6 +280,7 @@ public static class CentralizedP2PSolver
                 if (r <= options.BalanceToleranceMw) break;
             }
 
+        next:
             if (ipm.Complementarity <= muFloor) break;
         }
 

@@ -57,7 +57,8 @@ public sealed record P2PKktReport(
 /// Gauss–Seidel sweeps over the groups, others held fixed). For a true optimum the derived prices then
 /// satisfy all conditions and every residual is at rounding level. The check stays conservative: in
 /// degenerate chains of such groups the sweeps may miss an admissible choice and report a violation that
-/// a different choice of the non-unique prices would avoid; it never hides one.</para>
+/// a different choice of the non-unique prices would avoid. A report with all residuals (near) zero is
+/// always genuine: the derived prices are then a certificate of optimality.</para>
 /// </remarks>
 public static class P2PKktChecker
 {

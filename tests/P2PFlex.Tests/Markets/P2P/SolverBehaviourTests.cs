@@ -79,18 +79,41 @@ public class SolverBehaviourTests
     }
 
     [Fact]
-    public void Centralised_WarmStartAfterPreferenceChange_NeedsFewerIterations_AndGivesTheSameResult()
+    public void Centralised_WarmStartAfterLocalPreferenceChange_NeedsFewerIterations_AndGivesTheSameResult()
     {
-        var before = CentralizedP2PSolver.Solve(P2PTestMarkets.Study70());
-        // Callers re-solve after small changes of the preference costs: shift every buyer preference.
-        var changed = P2PTestMarkets.AllPairs(35, 35, (i, j) => (20, 20 + 0.5 * P2PTestMarkets.Frac(0.37 * i + 0.11 * j)));
+        var study = P2PTestMarkets.Study70();
+        var before = CentralizedP2PSolver.Solve(study);
+        // Callers re-solve after small changes of the preference costs: five pairs become 1 €/MWh dearer.
+        var changed = study with
+        {
+            Pairs = study.Pairs.Select((p, n) => n % 245 == 0 ? p with { BuyerPreferenceEurPerMwh = 21 } : p).ToList(),
+        };
 
         var cold = CentralizedP2PSolver.Solve(changed);
         var warm = CentralizedP2PSolver.Solve(changed, null, before.PriceEurPerMwh);
 
         Assert.Equal(SolveStatus.Converged, cold.Status);
         Assert.Equal(SolveStatus.Converged, warm.Status);
+        Assert.True(warm.Iterations <= 3, $"warm {warm.Iterations} vs cold {cold.Iterations}");
         Assert.True(warm.Iterations < cold.Iterations, $"warm {warm.Iterations} vs cold {cold.Iterations}");
+        for (int k = 0; k < changed.Peers.Count; k++)
+            Assert.Equal(cold.NetPositionMw[k], warm.NetPositionMw[k], 1e-8);
+    }
+
+    [Fact]
+    public void Centralised_WarmStartAfterGlobalPreferenceChange_FallsBackAndStillConverges()
+    {
+        // Every buyer preference +0.5 €/MWh: at the old prices all trades switch off (0.5 ≫ ε q), so the
+        // warm start is abandoned for the cold start after a few slow steps.
+        var study = P2PTestMarkets.Study70();
+        var before = CentralizedP2PSolver.Solve(study);
+        var changed = P2PTestMarkets.AllPairs(35, 35, (_, _) => (20, 20.5));
+
+        var cold = CentralizedP2PSolver.Solve(changed);
+        var warm = CentralizedP2PSolver.Solve(changed, null, before.PriceEurPerMwh);
+
+        Assert.Equal(SolveStatus.Converged, warm.Status);
+        Assert.True(warm.Iterations <= cold.Iterations + 5, $"warm {warm.Iterations} vs cold {cold.Iterations}");
         for (int k = 0; k < changed.Peers.Count; k++)
             Assert.Equal(cold.NetPositionMw[k], warm.NetPositionMw[k], 1e-8);
     }
