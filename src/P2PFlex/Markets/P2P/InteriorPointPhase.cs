@@ -9,8 +9,9 @@ namespace P2PFlex.Markets.P2P;
 /// only ε·cap, so far from the solution the dual is almost piecewise linear and a Newton step sees only
 /// the trades that are already active. When many trades must become active (typically with binding caps),
 /// the active-set method adds them a few per step. The interior-point method treats all bounds through
-/// barrier terms and needs a number of steps that hardly depends on how many bounds change; its prices
-/// are then handed back to the active-set method, which finishes in one or two exact steps.</para>
+/// barrier terms and needs a number of steps that hardly depends on how many bounds change. Near its end
+/// the active set is read off (<see cref="GuessActiveSet"/>) and the exact Newton step for it is tried;
+/// once the guess is right that step is the exact solution.</para>
 /// <para>Variables are the trades q_p ∈ [0, cap_p] (no upper barrier for an infinite cap) and the peer
 /// volumes x_k ∈ [0, V_k]; the equalities are the peers' balances. The bounds are exactly those of the
 /// model (not tightened by implied ones), so that the active set found here is one of the dual Newton
