@@ -16,9 +16,14 @@ namespace P2PFlex.Markets.P2P;
 /// tolerance) exceeds the other by more than this factor.</param>
 /// <param name="BalancingFactor">τ of residual balancing: ρ is multiplied or divided by this.</param>
 /// <param name="MaxRhoReversals">Residual balancing stops (ρ is frozen) after ρ has changed direction this
-/// many times: unbounded switching can make ADMM cycle (seen on random markets), while ADMM with a fixed ρ
+/// many times: unbounded switching made ADMM cycle on 10 of 400 random markets, while ADMM with a fixed ρ
 /// always converges. The study cases need about 10 monotone updates (ρ from ~400 down to ~1) before the
-/// first reversal. Use +∞ as <paramref name="BalancingThreshold"/> to disable balancing altogether.</param>
+/// first reversal; 24 reversals kept all 400 random markets convergent while freezing earlier (8) cost some
+/// markets twice the rounds. Use +∞ as <paramref name="BalancingThreshold"/> to disable balancing altogether.</param>
+/// <param name="AndersonMemory">Opt-in: number of past rounds that safeguarded Anderson acceleration combines
+/// (0 = plain ADMM; 5 is a good value). It removes much of the slow linear tail that spread preference
+/// costs cause (random markets: −40 % rounds in total, worst case 22 000 → 5 000) but is erratic on the
+/// uniform-preference study markets (1000 peers: 2 600 → 5 100 rounds), hence off by default.</param>
 public sealed record AdmmSolverOptions(
     double PrimalToleranceMw = 1e-8,
     double DualToleranceEurPerMwh = 1e-6,
@@ -26,7 +31,8 @@ public sealed record AdmmSolverOptions(
     double? InitialRhoEurPerMw2h = null,
     double BalancingThreshold = 10,
     double BalancingFactor = 2,
-    int MaxRhoReversals = 8);
+    int MaxRhoReversals = 24,
+    int AndersonMemory = 0);
 
 /// <summary>
 /// Distributed solver of the P2P market by consensus ADMM, mirroring bilateral negotiation.
@@ -50,6 +56,10 @@ public sealed record AdmmSolverOptions(
 /// price (it moves by about ε/ρ per round), so trades agree with the centralised solution only to about
 /// DualTolerance/ε MW while net positions and prices converge much earlier (study cases: net positions
 /// within 1e-7 MW of the centralised solver's at the default tolerances).</para>
+/// <para>Optional Anderson acceleration (<see cref="AdmmSolverOptions.AndersonMemory"/>) treats a round as a
+/// fixed-point map of (t, P/ρ) and extrapolates from the last rounds; a proposal whose residual exceeds the
+/// last accepted one is rejected (back to the plain iterate, history cleared, 20 plain rounds), and the
+/// history is cleared whenever ρ changes.</para>
 /// <para>Reported trades are min(s_p, t_p), the volume both sides agreed to: unlike the average it keeps
 /// every bound of both sides exactly (Σ min ≤ Σ s ≤ V_seller, Σ min ≤ Σ t ≤ V_buyer) and differs from
 /// either copy by at most the primal residual. Net positions are their sums (so the market balances
@@ -62,6 +72,9 @@ public static class AdmmP2PSolver
 
     /// <summary>Hard cap on ρ updates, in case ρ drifts one way without ever reversing.</summary>
     private const int MaxRhoUpdates = 100;
+
+    /// <summary>Plain rounds after a rejected Anderson step before accelerating again.</summary>
+    private const int AndersonCoolDown = 20;
 
     /// <summary>Solves the market.</summary>
     /// <param name="problem">The market; ε = 0 is allowed.</param>
@@ -122,6 +135,16 @@ public static class AdmmP2PSolver
         var local = new double[maxDegree];
         var scratch = new double[2 * maxDegree + 2];
 
+        // Anderson acceleration on the ADMM state x = (t, P/ρ), safeguarded.
+        var anderson = options.AndersonMemory > 0 && m > 0 ? new AndersonAccelerator(2 * m, options.AndersonMemory) : null;
+        var x = anderson is null ? [] : new double[2 * m];
+        var g = anderson is null ? [] : new double[2 * m];
+        var proposal = anderson is null ? [] : new double[2 * m];
+        var fallback = anderson is null ? [] : new double[2 * m];
+        double acceptedNorm = double.PositiveInfinity;
+        bool accelerated = false;
+        int coolDown = 0;
+
         var status = SolveStatus.MaxIterationsReached;
         int iterations = 0;
         int updates = 0, reversals = 0, lastDirection = 0;
@@ -131,6 +154,15 @@ public static class AdmmP2PSolver
         {
             iterations++;
             double h = 0.5 * net.Epsilon + rho; // ε/4 · s² has curvature ε/2
+            double rhoOfRound = rho;
+            if (anderson is not null)
+            {
+                for (int p = 0; p < m; p++)
+                {
+                    x[p] = t[p];
+                    x[m + p] = price[p] / rho;
+                }
+            }
 
             // Sellers: α = −π, β = a, e_p = c_ij − P_p − ρ t_p; the multiplier is minus the marginal cost.
             for (int k = 0; k < n; k++)
@@ -211,6 +243,56 @@ public static class AdmmP2PSolver
                     if (reversals >= options.MaxRhoReversals || updates >= MaxRhoUpdates) balancing = false;
                 }
             }
+
+            if (anderson is not null)
+            {
+                double norm = 0;
+                for (int p = 0; p < m; p++)
+                {
+                    g[p] = t[p];
+                    g[m + p] = price[p] / rhoOfRound;
+                    double df = g[p] - x[p], dp = g[m + p] - x[m + p];
+                    norm += df * df + dp * dp;
+                }
+
+                if (accelerated && norm > acceptedNorm)
+                {
+                    // The accelerated point did worse than the last accepted one: go back to the plain
+                    // ADMM iterate it was extrapolated from and start the history afresh.
+                    for (int p = 0; p < m; p++)
+                    {
+                        t[p] = fallback[p];
+                        price[p] = fallback[m + p] * rhoOfRound;
+                    }
+
+                    anderson.Reset();
+                    accelerated = false;
+                    coolDown = AndersonCoolDown;
+                    continue;
+                }
+
+                acceptedNorm = norm;
+                if (coolDown > 0)
+                {
+                    coolDown--;
+                    continue;
+                }
+
+                if (rho != rhoOfRound)
+                {
+                    anderson.Reset(); // a new ρ is a new fixed-point map
+                    accelerated = false;
+                    continue;
+                }
+
+                Array.Copy(g, fallback, 2 * m);
+                accelerated = anderson.Next(x, g, proposal);
+                for (int p = 0; p < m; p++)
+                {
+                    t[p] = proposal[p];
+                    price[p] = proposal[m + p] * rho;
+                }
+            }
         }
 
         for (int k = 0; k < n; k++)
@@ -267,6 +349,8 @@ public static class AdmmP2PSolver
             throw new ArgumentOutOfRangeException(nameof(o.BalancingThreshold), o.BalancingThreshold, "Must be ≥ 1 (+∞ disables balancing).");
         if (o.MaxRhoReversals < 0)
             throw new ArgumentOutOfRangeException(nameof(o.MaxRhoReversals), o.MaxRhoReversals, "Must be ≥ 0.");
+        if (o.AndersonMemory < 0 || o.AndersonMemory > 100)
+            throw new ArgumentOutOfRangeException(nameof(o.AndersonMemory), o.AndersonMemory, "Must be in [0, 100].");
         if (!double.IsFinite(o.BalancingFactor) || o.BalancingFactor < 1)
             throw new ArgumentOutOfRangeException(nameof(o.BalancingFactor), o.BalancingFactor, "Must be finite and ≥ 1.");
     }

@@ -46,6 +46,23 @@ public class SolverAgreementTests(ITestOutputHelper output)
         Assert.True(report.IsSatisfied(1e-9, 1e-6), report.ToString());
     }
 
+    [Fact]
+    public void Medium40x30_AndersonAcceleratedAdmm_AgreesInFewerRounds()
+    {
+        var problem = P2PTestMarkets.Medium();
+        var plain = AdmmP2PSolver.Solve(problem);
+        var accelerated = AdmmP2PSolver.Solve(problem, new AdmmSolverOptions(AndersonMemory: 5));
+        var central = CentralizedP2PSolver.Solve(problem);
+        output.WriteLine($"medium 40x30: ADMM plain {plain.Iterations} rounds, Anderson(5) {accelerated.Iterations} rounds");
+
+        Assert.Equal(SolveStatus.Converged, accelerated.Status);
+        Assert.True(accelerated.Iterations < plain.Iterations, $"{accelerated.Iterations} vs {plain.Iterations}");
+        for (int k = 0; k < problem.Peers.Count; k++)
+            Assert.Equal(central.NetPositionMw[k], accelerated.NetPositionMw[k], NetPositionAgreementMw);
+        var report = P2PKktChecker.Check(problem, accelerated, activeToleranceMw: 1e-7);
+        Assert.True(report.IsSatisfied(1e-9, 1e-3), report.ToString());
+    }
+
     private void AssertAgreement(string name, P2PMarketProblem problem, int maxAdmmIterations)
     {
         var clock = Stopwatch.StartNew();
