@@ -15,13 +15,24 @@ namespace P2PFlex.Markets.P2P;
 /// <param name="BalancingThreshold">μ of residual balancing: ρ is changed when one residual (relative to its
 /// tolerance) exceeds the other by more than this factor.</param>
 /// <param name="BalancingFactor">τ of residual balancing: ρ is multiplied or divided by this.</param>
+/// <param name="MaxRhoReversals">Residual balancing stops (ρ is frozen) after ρ has changed direction this
+/// many times: unbounded switching made ADMM cycle on 10 of 400 random markets, while ADMM with a fixed ρ
+/// always converges. The study cases need about 10 monotone updates (ρ from ~400 down to ~1) before the
+/// first reversal; 24 reversals kept all 400 random markets convergent while freezing earlier (8) cost some
+/// markets twice the rounds. Use +∞ as <paramref name="BalancingThreshold"/> to disable balancing altogether.</param>
+/// <param name="AndersonMemory">Opt-in: number of past rounds that safeguarded Anderson acceleration combines
+/// (0 = plain ADMM; 5 is a good value). It removes much of the slow linear tail that spread preference
+/// costs cause (random markets: −40 % rounds in total, worst case 22 000 → 5 000) but is erratic on the
+/// uniform-preference study markets (1000 peers: 2 600 → 5 100 rounds), hence off by default.</param>
 public sealed record AdmmSolverOptions(
     double PrimalToleranceMw = 1e-8,
     double DualToleranceEurPerMwh = 1e-6,
     int MaxIterations = 20000,
     double? InitialRhoEurPerMw2h = null,
     double BalancingThreshold = 10,
-    double BalancingFactor = 2);
+    double BalancingFactor = 2,
+    int MaxRhoReversals = 24,
+    int AndersonMemory = 0);
 
 /// <summary>
 /// Distributed solver of the P2P market by consensus ADMM, mirroring bilateral negotiation.
@@ -38,8 +49,17 @@ public sealed record AdmmSolverOptions(
 /// <para>Each local problem is solved exactly by <see cref="PeerSubproblem"/> (breakpoint search on the
 /// peer's own multiplier). Residuals: primal r = max |t_p − s_p| (MW), dual d = ρ·max |Δt_p| (€/MWh).
 /// Residual balancing compares r/PrimalTolerance with d/DualTolerance (unit-free) and scales ρ by τ when
-/// they differ by more than μ. Everything runs in a fixed order without randomness, so results are
-/// bit-identical between runs on the same machine.</para>
+/// they differ by more than μ, until ρ has reversed direction <see cref="AdmmSolverOptions.MaxRhoReversals"/>
+/// times. Stopping: r ≤ PrimalTolerance and d ≤ DualTolerance. Everything runs in a fixed order without
+/// randomness, so results are bit-identical between runs on the same machine.</para>
+/// <para>With small ε the slowest part is the split of each peer's volume among partners of almost equal
+/// price (it moves by about ε/ρ per round), so trades agree with the centralised solution only to about
+/// DualTolerance/ε MW while net positions and prices converge much earlier (study cases: net positions
+/// within 1e-7 MW of the centralised solver's at the default tolerances).</para>
+/// <para>Optional Anderson acceleration (<see cref="AdmmSolverOptions.AndersonMemory"/>) treats a round as a
+/// fixed-point map of (t, P/ρ) and extrapolates from the last rounds; a proposal whose residual exceeds the
+/// last accepted one is rejected (back to the plain iterate, history cleared, 20 plain rounds), and the
+/// history is cleared whenever ρ changes.</para>
 /// <para>Reported trades are min(s_p, t_p), the volume both sides agreed to: unlike the average it keeps
 /// every bound of both sides exactly (Σ min ≤ Σ s ≤ V_seller, Σ min ≤ Σ t ≤ V_buyer) and differs from
 /// either copy by at most the primal residual. Net positions are their sums (so the market balances
@@ -49,6 +69,12 @@ public static class AdmmP2PSolver
 {
     /// <summary>Value of <see cref="P2PMarketResult.Solver"/>.</summary>
     public const string Name = "admm-consensus";
+
+    /// <summary>Hard cap on ρ updates, in case ρ drifts one way without ever reversing.</summary>
+    private const int MaxRhoUpdates = 100;
+
+    /// <summary>Plain rounds after a rejected Anderson step before accelerating again.</summary>
+    private const int AndersonCoolDown = 20;
 
     /// <summary>Solves the market.</summary>
     /// <param name="problem">The market; ε = 0 is allowed.</param>
@@ -96,8 +122,12 @@ public static class AdmmP2PSolver
         }
 
         double rho = options.InitialRhoEurPerMw2h ?? DefaultRho(net);
+        // Each peer's multiplier from the previous round seeds its local Newton search; NaN (no previous
+        // round) makes the first round use the breakpoint search.
         var peerPrice = new double[n];
-        Array.Fill(peerPrice, double.NaN); // no previous root yet: first round uses the breakpoint search
+        Array.Fill(peerPrice, double.NaN);
+        if (warmStart is not null && !warmStart.PriceEurPerMwh.IsDefault && warmStart.PriceEurPerMwh.Length == n)
+            warmStart.PriceEurPerMwh.CopyTo(peerPrice);
         int maxDegree = 0;
         for (int k = 0; k < n; k++) maxDegree = Math.Max(maxDegree, net.Degree(k));
         var e = new double[maxDegree];
@@ -105,13 +135,34 @@ public static class AdmmP2PSolver
         var local = new double[maxDegree];
         var scratch = new double[2 * maxDegree + 2];
 
+        // Anderson acceleration on the ADMM state x = (t, P/ρ), safeguarded.
+        var anderson = options.AndersonMemory > 0 && m > 0 ? new AndersonAccelerator(2 * m, options.AndersonMemory) : null;
+        var x = anderson is null ? [] : new double[2 * m];
+        var g = anderson is null ? [] : new double[2 * m];
+        var proposal = anderson is null ? [] : new double[2 * m];
+        var fallback = anderson is null ? [] : new double[2 * m];
+        double acceptedNorm = double.PositiveInfinity;
+        bool accelerated = false;
+        int coolDown = 0;
+
         var status = SolveStatus.MaxIterationsReached;
         int iterations = 0;
+        int updates = 0, reversals = 0, lastDirection = 0;
+        bool balancing = options.BalancingThreshold < double.PositiveInfinity;
         double primal = double.PositiveInfinity, dual = double.PositiveInfinity;
         while (iterations < options.MaxIterations)
         {
             iterations++;
             double h = 0.5 * net.Epsilon + rho; // ε/4 · s² has curvature ε/2
+            double rhoOfRound = rho;
+            if (anderson is not null)
+            {
+                for (int p = 0; p < m; p++)
+                {
+                    x[p] = t[p];
+                    x[m + p] = price[p] / rho;
+                }
+            }
 
             // Sellers: α = −π, β = a, e_p = c_ij − P_p − ρ t_p; the multiplier is minus the marginal cost.
             for (int k = 0; k < n; k++)
@@ -176,10 +227,76 @@ public static class AdmmP2PSolver
                 break;
             }
 
-            double rp = primal / options.PrimalToleranceMw, rd = dual / options.DualToleranceEurPerMwh;
-            if (rp > options.BalancingThreshold * rd) rho *= options.BalancingFactor;
-            else if (rd > options.BalancingThreshold * rp) rho /= options.BalancingFactor;
+            if (balancing)
+            {
+                // Residual balancing, unit-free: each residual relative to its own tolerance.
+                double rp = primal / options.PrimalToleranceMw, rd = dual / options.DualToleranceEurPerMwh;
+                int direction = rp > options.BalancingThreshold * rd ? 1 : rd > options.BalancingThreshold * rp ? -1 : 0;
+                if (direction != 0)
+                {
+                    rho = direction > 0 ? rho * options.BalancingFactor : rho / options.BalancingFactor;
+                    updates++;
+                    if (lastDirection != 0 && direction != lastDirection) reversals++;
+                    lastDirection = direction;
+                    // Once ρ has turned back MaxRhoReversals times the good value is bracketed; freezing it
+                    // restores the convergence guarantee of fixed-ρ ADMM, which unbounded switching loses.
+                    if (reversals >= options.MaxRhoReversals || updates >= MaxRhoUpdates) balancing = false;
+                }
+            }
+
+            if (anderson is not null)
+            {
+                double norm = 0;
+                for (int p = 0; p < m; p++)
+                {
+                    g[p] = t[p];
+                    g[m + p] = price[p] / rhoOfRound;
+                    double df = g[p] - x[p], dp = g[m + p] - x[m + p];
+                    norm += df * df + dp * dp;
+                }
+
+                if (accelerated && norm > acceptedNorm)
+                {
+                    // The accelerated point did worse than the last accepted one: go back to the plain
+                    // ADMM iterate it was extrapolated from and start the history afresh.
+                    for (int p = 0; p < m; p++)
+                    {
+                        t[p] = fallback[p];
+                        price[p] = fallback[m + p] * rhoOfRound;
+                    }
+
+                    anderson.Reset();
+                    accelerated = false;
+                    coolDown = AndersonCoolDown;
+                    continue;
+                }
+
+                acceptedNorm = norm;
+                if (coolDown > 0)
+                {
+                    coolDown--;
+                    continue;
+                }
+
+                if (rho != rhoOfRound)
+                {
+                    anderson.Reset(); // a new ρ is a new fixed-point map
+                    accelerated = false;
+                    continue;
+                }
+
+                Array.Copy(g, fallback, 2 * m);
+                accelerated = anderson.Next(x, g, proposal);
+                for (int p = 0; p < m; p++)
+                {
+                    t[p] = proposal[p];
+                    price[p] = proposal[m + p] * rho;
+                }
+            }
         }
+
+        for (int k = 0; k < n; k++)
+            if (!double.IsFinite(peerPrice[k])) peerPrice[k] = net.Linear[k]; // no round was run
 
         var q = new double[m];
         double traded = 0;
@@ -228,8 +345,12 @@ public static class AdmmP2PSolver
             throw new ArgumentOutOfRangeException(nameof(o.MaxIterations), o.MaxIterations, "Must be ≥ 0.");
         if (o.InitialRhoEurPerMw2h is { } rho && (!double.IsFinite(rho) || rho <= 0))
             throw new ArgumentOutOfRangeException(nameof(o.InitialRhoEurPerMw2h), rho, "Must be finite and > 0.");
-        if (!double.IsFinite(o.BalancingThreshold) || o.BalancingThreshold < 1)
-            throw new ArgumentOutOfRangeException(nameof(o.BalancingThreshold), o.BalancingThreshold, "Must be finite and ≥ 1.");
+        if (double.IsNaN(o.BalancingThreshold) || o.BalancingThreshold < 1)
+            throw new ArgumentOutOfRangeException(nameof(o.BalancingThreshold), o.BalancingThreshold, "Must be ≥ 1 (+∞ disables balancing).");
+        if (o.MaxRhoReversals < 0)
+            throw new ArgumentOutOfRangeException(nameof(o.MaxRhoReversals), o.MaxRhoReversals, "Must be ≥ 0.");
+        if (o.AndersonMemory < 0 || o.AndersonMemory > 100)
+            throw new ArgumentOutOfRangeException(nameof(o.AndersonMemory), o.AndersonMemory, "Must be in [0, 100].");
         if (!double.IsFinite(o.BalancingFactor) || o.BalancingFactor < 1)
             throw new ArgumentOutOfRangeException(nameof(o.BalancingFactor), o.BalancingFactor, "Must be finite and ≥ 1.");
     }

@@ -13,7 +13,9 @@ internal sealed class DualNewtonWorkspace
     private readonly double[] _grad;
     private readonly double[] _peerWeight;
     private readonly double[] _pairWeight;
+    private readonly double[] _baseShift;
     private readonly double[] _shift;
+    private readonly double _priceScale;
     private readonly double[] _breaks;
 
     public DualNewtonWorkspace(P2PNetwork net, BipartiteNormalSystem system, double gamma)
@@ -26,7 +28,12 @@ internal sealed class DualNewtonWorkspace
         _peerWeight = new double[n];
         _pairWeight = new double[net.PairCount];
         _shift = new double[n];
-        for (int k = 0; k < n; k++) _shift[k] = gamma * (1.0 / net.Quadratic[k] + net.Degree(k) * _invEps);
+        _baseShift = new double[n];
+        for (int k = 0; k < n; k++) _baseShift[k] = gamma * (1.0 / net.Quadratic[k] + net.Degree(k) * _invEps);
+        double priceScale = 1;
+        for (int k = 0; k < n; k++) priceScale = Math.Max(priceScale, Math.Abs(net.Linear[k]));
+        for (int p = 0; p < net.PairCount; p++) priceScale = Math.Max(priceScale, Math.Abs(net.PairCost[p]));
+        _priceScale = priceScale;
         Trades = new double[net.PairCount];
         Direction = new double[n];
         _breaks = new double[2 * (n + net.PairCount)];
@@ -80,12 +87,25 @@ internal sealed class DualNewtonWorkspace
     }
 
     /// <summary>
-    /// Solves (M + γW) d = ∇g, M = −(generalised) Hessian of the dual from the last evaluation,
-    /// W = diagonal of each peer's curvature if all its pieces were active. The γW term keeps the
-    /// matrix definite when a peer has no active piece; the line search absorbs the resulting long steps.
+    /// Solves (M + γW + R) d = ∇g: M = −(generalised) Hessian of the dual from the last evaluation,
+    /// W = diagonal of each peer's curvature if all its pieces were active. The γW term keeps the matrix
+    /// definite when a peer has no active piece; for such peers R adds |∇g_k|/P (P = price scale, the
+    /// largest |π|, |λ|, |c_ij + c_ji|; Levenberg–Marquardt style) so that their step stays near the price
+    /// scale instead of dwarfing all others. R vanishes at the solution (there such peers have ∇g_k = 0).
     /// </summary>
     public void ComputeNewtonDirection()
     {
+        // For a peer without any active piece (e.g. every trade at its cap) |∇g_k|/price scale keeps its
+        // step near the price scale; it vanishes with the gradient, so the final steps stay Newton.
+        var net = _net;
+        for (int k = 0; k < _shift.Length; k++)
+        {
+            bool curved = _peerWeight[k] > 0;
+            for (int a = net.AdjacencyStart[k]; a < net.AdjacencyStart[k + 1] && !curved; a++)
+                curved = _pairWeight[net.AdjacentPairs[a]] > 0;
+            _shift[k] = curved ? _baseShift[k] : _baseShift[k] + Math.Abs(_grad[k]) / _priceScale;
+        }
+
         _system.Factorize(_peerWeight, _pairWeight, _shift);
         _system.Solve(_grad, Direction);
     }
@@ -114,7 +134,7 @@ internal sealed class DualNewtonWorkspace
             _grad[net.PairBuyer[p]] -= q;
         }
 
-        _system.Factorize(peerWeight, pairWeight, _shift);
+        _system.Factorize(peerWeight, pairWeight, _baseShift);
         _system.Solve(_grad, Direction);
         for (int k = 0; k < net.PeerCount; k++) y[k] += Direction[k];
     }

@@ -9,13 +9,15 @@ namespace P2PFlex.Markets.P2P;
 /// only ε·cap, so far from the solution the dual is almost piecewise linear and a Newton step sees only
 /// the trades that are already active. When many trades must become active (typically with binding caps),
 /// the active-set method adds them a few per step. The interior-point method treats all bounds through
-/// barrier terms and needs a number of steps that hardly depends on how many bounds change; its prices
-/// are then handed back to the active-set method, which finishes in one or two exact steps.</para>
-/// <para>Variables are the trades q_p ∈ [0, min(cap_p, V_seller, V_buyer)] (the tightened bound is
-/// implied by the peers' bounds and keeps every variable doubly bounded) and the peer volumes
-/// x_k ∈ [0, V_k]; the equalities are the peers' balances. Each step solves A D⁻¹ Aᵀ Δy = r, which has the
-/// same weighted-Laplacian-plus-diagonal form as the dual Newton matrix, with
-/// <see cref="BipartiteNormalSystem"/>. Variables whose bound interval is empty (cap 0, V 0) are fixed at 0.</para>
+/// barrier terms and needs a number of steps that hardly depends on how many bounds change. Near its end
+/// the active set is read off (<see cref="GuessActiveSet"/>) and the exact Newton step for it is tried;
+/// once the guess is right that step is the exact solution.</para>
+/// <para>Variables are the trades q_p ∈ [0, cap_p] (no upper barrier for an infinite cap) and the peer
+/// volumes x_k ∈ [0, V_k]; the equalities are the peers' balances. The bounds are exactly those of the
+/// model (not tightened by implied ones), so that the active set found here is one of the dual Newton
+/// method's. Each step solves A D⁻¹ Aᵀ Δy = r, which has the same weighted-Laplacian-plus-diagonal form as
+/// the dual Newton matrix, with <see cref="BipartiteNormalSystem"/>. Variables whose bound interval is
+/// empty (cap 0, V 0) are fixed at 0.</para>
 /// </remarks>
 internal sealed class InteriorPointPhase
 {
@@ -48,7 +50,8 @@ internal sealed class InteriorPointPhase
     private readonly double[] _pairWeight;
     private readonly double[] _shift;
     private readonly double[] _aty;
-    private readonly int _bounded;
+    private readonly bool[] _hasUpper;
+    private readonly int _bounded; // number of complementarity pairs
 
     public InteriorPointPhase(P2PNetwork net, BipartiteNormalSystem system)
     {
@@ -65,7 +68,7 @@ internal sealed class InteriorPointPhase
         {
             _h[p] = net.Epsilon;
             _c[p] = net.PairCost[p];
-            _upper[p] = Math.Min(net.Cap[p], Math.Min(net.MaxVolume[net.PairSeller[p]], net.MaxVolume[net.PairBuyer[p]]));
+            _upper[p] = net.Cap[p];
         }
 
         for (int k = 0; k < n; k++)
@@ -75,10 +78,12 @@ internal sealed class InteriorPointPhase
             _upper[_m + k] = net.MaxVolume[k];
         }
 
+        _hasUpper = new bool[_count];
         for (int v = 0; v < _count; v++)
         {
             _fixed[v] = !(_upper[v] > 0);
-            if (!_fixed[v]) _bounded++;
+            _hasUpper[v] = !_fixed[v] && double.IsFinite(_upper[v]);
+            if (!_fixed[v]) _bounded += _hasUpper[v] ? 2 : 1;
         }
 
         _v = new double[_count];
@@ -125,7 +130,7 @@ internal sealed class InteriorPointPhase
         // Factorise A D⁻¹ Aᵀ once for predictor and corrector.
         for (int v = 0; v < _count; v++)
         {
-            _d[v] = _fixed[v] ? double.PositiveInfinity : _h[v] + _zl[v] / _v[v] + _zu[v] / (_upper[v] - _v[v]);
+            _d[v] = _fixed[v] ? double.PositiveInfinity : _h[v] + _zl[v] / _v[v] + UpperTerm(v, _zu[v] / (_upper[v] - _v[v]));
         }
 
         for (int p = 0; p < _m; p++) _pairWeight[p] = 1.0 / _d[p];
@@ -145,11 +150,11 @@ internal sealed class InteriorPointPhase
         {
             if (_fixed[v]) continue;
             double x = _v[v] + alphaAff * _dvAff[v];
-            double s = _upper[v] - x;
-            muAff += x * (_zl[v] + alphaAff * _dzlAff[v]) + s * (_zu[v] + alphaAff * _dzuAff[v]);
+            muAff += x * (_zl[v] + alphaAff * _dzlAff[v]);
+            if (_hasUpper[v]) muAff += (_upper[v] - x) * (_zu[v] + alphaAff * _dzuAff[v]);
         }
 
-        muAff /= 2.0 * _bounded;
+        muAff /= _bounded;
         double sigma = Math.Pow(Math.Clamp(muAff / mu, 0, 1), 3);
 
         // Corrector.
@@ -181,9 +186,12 @@ internal sealed class InteriorPointPhase
         {
             double held;
             if (_fixed[v]) held = 0;
-            else if (_zl[v] / _v[v] > _h[v] && _zl[v] / _v[v] >= _zu[v] / (_upper[v] - _v[v])) held = 0;
-            else if (_zu[v] / (_upper[v] - _v[v]) > _h[v]) held = _upper[v];
-            else held = double.NaN;
+            else
+            {
+                double lower = _zl[v] / _v[v];
+                double upper = _hasUpper[v] ? _zu[v] / (_upper[v] - _v[v]) : 0;
+                held = lower > _h[v] && lower >= upper ? 0 : upper > _h[v] ? _upper[v] : double.NaN;
+            }
             heldValue[v] = held;
             double w = double.IsNaN(held) ? 1.0 / _h[v] : 0;
             if (v < _m) pairWeight[v] = w;
@@ -203,9 +211,9 @@ internal sealed class InteriorPointPhase
                 continue;
             }
 
-            _v[v] = 0.5 * _upper[v];
+            _v[v] = _hasUpper[v] ? 0.5 * _upper[v] : 0.5 * TypicalVolume(v);
             _zl[v] = priceScale;
-            _zu[v] = priceScale;
+            _zu[v] = _hasUpper[v] ? priceScale : 0;
         }
     }
 
@@ -224,13 +232,14 @@ internal sealed class InteriorPointPhase
             }
 
             _rd[v] = _h[v] * _v[v] + _c[v] - _aty[v] - _zl[v] + _zu[v];
-            comp += _v[v] * _zl[v] + (_upper[v] - _v[v]) * _zu[v];
+            comp += _v[v] * _zl[v];
+            if (_hasUpper[v]) comp += (_upper[v] - _v[v]) * _zu[v];
         }
 
         A(_v, _rp);
         primalMax = 0;
         for (int k = 0; k < net.PeerCount; k++) primalMax = Math.Max(primalMax, Math.Abs(_rp[k]));
-        return _bounded == 0 ? 0 : comp / (2.0 * _bounded);
+        return _bounded == 0 ? 0 : comp / _bounded;
     }
 
     /// <summary>
@@ -249,14 +258,14 @@ internal sealed class InteriorPointPhase
 
             double s = _upper[v] - _v[v];
             double targetL = sigmaMu - _v[v] * _zl[v];
-            double targetU = sigmaMu - s * _zu[v];
+            double targetU = _hasUpper[v] ? sigmaMu - s * _zu[v] : 0;
             if (corrector)
             {
                 targetL -= _dvAff[v] * _dzlAff[v];
-                targetU += _dvAff[v] * _dzuAff[v];
+                if (_hasUpper[v]) targetU += _dvAff[v] * _dzuAff[v];
             }
 
-            _rho[v] = -_rd[v] + targetL / _v[v] - targetU / s;
+            _rho[v] = -_rd[v] + targetL / _v[v] - (_hasUpper[v] ? targetU / s : 0);
             dzl[v] = targetL; // stash targets until Δv is known
             dzu[v] = targetU;
         }
@@ -276,7 +285,7 @@ internal sealed class InteriorPointPhase
 
             dv[v] = (_rho[v] + _aty[v]) / _d[v];
             dzl[v] = (dzl[v] - _zl[v] * dv[v]) / _v[v];
-            dzu[v] = (dzu[v] + _zu[v] * dv[v]) / (_upper[v] - _v[v]);
+            dzu[v] = _hasUpper[v] ? (dzu[v] + _zu[v] * dv[v]) / (_upper[v] - _v[v]) : 0;
         }
     }
 
@@ -287,12 +296,23 @@ internal sealed class InteriorPointPhase
         {
             if (_fixed[v]) continue;
             if (dv[v] < 0) alpha = Math.Min(alpha, -_v[v] / dv[v]);
-            if (dv[v] > 0) alpha = Math.Min(alpha, (_upper[v] - _v[v]) / dv[v]);
+            if (dv[v] > 0 && _hasUpper[v]) alpha = Math.Min(alpha, (_upper[v] - _v[v]) / dv[v]);
             if (dzl[v] < 0) alpha = Math.Min(alpha, -_zl[v] / dzl[v]);
             if (dzu[v] < 0) alpha = Math.Min(alpha, -_zu[v] / dzu[v]);
         }
 
         return Math.Min(alpha, 1.0 / StepFraction);
+    }
+
+    private double UpperTerm(int v, double value) => _hasUpper[v] ? value : 0;
+
+    /// <summary>A positive starting value for a variable without upper bound (an uncapped trade).</summary>
+    private double TypicalVolume(int v)
+    {
+        double a = _net.MaxVolume[_net.PairSeller[v]], b = _net.MaxVolume[_net.PairBuyer[v]];
+        double typical = Math.Min(a, b);
+        if (!(typical > 0)) typical = Math.Max(a, b);
+        return typical > 0 ? typical : 1;
     }
 
     /// <summary>(A w)_k: seller −Σ_out w_q + w_G, buyer Σ_in w_q − w_D.</summary>

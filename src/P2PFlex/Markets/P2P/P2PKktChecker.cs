@@ -50,11 +50,15 @@ public sealed record P2PKktReport(
 /// the peers connected through interior trades form groups whose prices are known up to one common
 /// shift; the checker picks, per group, the shift in the middle of what the peers' own conditions allow
 /// (which is the group's single exact price when it contains an interior peer). All conditions are then
-/// evaluated at these prices.</para>
-/// <para>For a true optimum the derived prices satisfy all conditions, so every residual is at rounding
-/// level. The check is conservative in one degenerate situation: when a group contains no peer inside its
-/// bounds, its prices are not unique and the middle choice can in principle report a complementarity
-/// violation on a bound trade to another group that a different admissible choice would avoid.</para>
+/// evaluated at these prices, except that a trade's condition uses the marginal cost (utility) of an
+/// interior seller (buyer) directly, so an inconsistency shows at its full size on the trade.</para>
+/// <para>A group without a peer inside its bounds has a range of admissible shifts; within it the checker
+/// moves the shift so that the group's trades at a bound to other groups are satisfied too (a few
+/// Gauss–Seidel sweeps over the groups, others held fixed). For a true optimum the derived prices then
+/// satisfy all conditions and every residual is at rounding level. The check stays conservative: in
+/// degenerate chains of such groups the sweeps may miss an admissible choice and report a violation that
+/// a different choice of the non-unique prices would avoid. A report with all residuals (near) zero is
+/// always genuine: the derived prices are then a certificate of optimality.</para>
 /// </remarks>
 public static class P2PKktChecker
 {
@@ -64,6 +68,15 @@ public static class P2PKktChecker
         ArgumentNullException.ThrowIfNull(result);
         return Check(problem, result.TradesMw, result.NetPositionMw, activeToleranceMw);
     }
+
+    private sealed record PriceGroup(List<int> Members, double Lower, double Upper);
+
+    /// <summary>Middle of [lower, upper] (also when empty: the compromise), or its finite end, or 0.</summary>
+    private static double Choose(double lower, double upper) =>
+        double.IsFinite(lower) && double.IsFinite(upper) ? 0.5 * (lower + upper)
+        : double.IsFinite(lower) ? lower
+        : double.IsFinite(upper) ? upper
+        : 0;
 
     /// <summary>Checks trades (one per pair) and, if given, net positions (one per peer, +G / −D).</summary>
     /// <exception cref="ArgumentException">Malformed problem or arrays; ParamName names the field.</exception>
@@ -161,13 +174,13 @@ public static class P2PKktChecker
         var group = new int[n];
         Array.Fill(group, -1);
         var price = new double[n];
-        var members = new List<int>();
+        var groups = new List<PriceGroup>();
         var queue = new Queue<int>();
         for (int root = 0; root < n; root++)
         {
             if (group[root] >= 0) continue;
-            members.Clear();
-            group[root] = root;
+            var members = new List<int>();
+            group[root] = groups.Count;
             offset[root] = 0;
             queue.Enqueue(root);
             while (queue.Count > 0)
@@ -180,7 +193,7 @@ public static class P2PKktChecker
                     double gap = pair.SellerPreferenceEurPerMwh + pair.BuyerPreferenceEurPerMwh + eps * q[p];
                     int other = pair.SellerIndex == k ? pair.BuyerIndex : pair.SellerIndex;
                     if (group[other] >= 0) continue;
-                    group[other] = root;
+                    group[other] = groups.Count;
                     offset[other] = pair.SellerIndex == k ? offset[k] + gap : offset[k] - gap;
                     queue.Enqueue(other);
                 }
@@ -193,11 +206,58 @@ public static class P2PKktChecker
                 upper = Math.Min(upper, hi[k] - offset[k]);
             }
 
-            double shift = double.IsFinite(lower) && double.IsFinite(upper) ? 0.5 * (lower + upper)
-                : double.IsFinite(lower) ? lower
-                : double.IsFinite(upper) ? upper
-                : 0;
+            double shift = Choose(lower, upper);
             foreach (int k in members) price[k] = shift + offset[k];
+            groups.Add(new PriceGroup(members, lower, upper));
+        }
+
+        // Groups whose own conditions leave a range of shifts (no interior peer) take the shift that also
+        // suits their trades at a bound to other groups, holding those groups' prices; a few sweeps.
+        var boundPairs = new List<int>[n];
+        for (int k = 0; k < n; k++) boundPairs[k] = [];
+        for (int p = 0; p < m; p++)
+        {
+            if (interior[p] || group[pairs[p].SellerIndex] == group[pairs[p].BuyerIndex]) continue;
+            boundPairs[pairs[p].SellerIndex].Add(p);
+            boundPairs[pairs[p].BuyerIndex].Add(p);
+        }
+
+        for (int sweep = 0; sweep < 20; sweep++)
+        {
+            bool changed = false;
+            foreach (var g in groups)
+            {
+                if (!(g.Lower < g.Upper)) continue;
+                double lower = double.NegativeInfinity, upper = double.PositiveInfinity; // from bound trades
+                foreach (int k in g.Members)
+                {
+                    foreach (int p in boundPairs[k])
+                    {
+                        var pair = pairs[p];
+                        double gap = pair.SellerPreferenceEurPerMwh + pair.BuyerPreferenceEurPerMwh + eps * q[p];
+                        bool atZero = q[p] <= tol, atCap = q[p] >= pair.CapMw - tol;
+                        if (atZero && atCap) continue;
+                        // Zero trade: buyer − seller ≤ gap; capped trade: buyer − seller ≥ gap.
+                        bool isSeller = pair.SellerIndex == k;
+                        double otherPrice = price[isSeller ? pair.BuyerIndex : pair.SellerIndex];
+                        double limit = isSeller ? otherPrice - gap - offset[k] : otherPrice + gap - offset[k];
+                        bool boundsFromAbove = atZero != isSeller; // zero trade: seller from below, buyer from above
+                        if (boundsFromAbove) upper = Math.Min(upper, limit);
+                        else lower = Math.Max(lower, limit);
+                    }
+                }
+
+                // Within the group's own admissible range if the trades allow it; otherwise the own
+                // conditions stay satisfied and the conflict shows on the trades.
+                double both = Math.Max(lower, g.Lower), bothUpper = Math.Min(upper, g.Upper);
+                double shift = both <= bothUpper ? Choose(both, bothUpper) : Math.Clamp(Choose(lower, upper), g.Lower, g.Upper);
+                double current = price[g.Members[0]] - offset[g.Members[0]];
+                if (shift == current || double.IsNaN(shift)) continue;
+                foreach (int k in g.Members) price[k] = shift + offset[k];
+                changed = true;
+            }
+
+            if (!changed) break;
         }
 
         // Residuals at the derived prices.
@@ -214,7 +274,12 @@ public static class P2PKktChecker
         for (int p = 0; p < m; p++)
         {
             var pair = pairs[p];
-            double excess = price[pair.BuyerIndex] - price[pair.SellerIndex]
+            int i = pair.SellerIndex, j = pair.BuyerIndex;
+            // A peer inside its bounds is valued at its own marginal cost/utility, exactly as the condition
+            // is stated; only peers at a bound use the derived price.
+            double sellerValue = lo[i] == hi[i] ? lo[i] : price[i];
+            double buyerValue = lo[j] == hi[j] ? lo[j] : price[j];
+            double excess = buyerValue - sellerValue
                 - pair.SellerPreferenceEurPerMwh - pair.BuyerPreferenceEurPerMwh - eps * q[p];
             bool atZero = q[p] <= tol, atCap = q[p] >= pair.CapMw - tol;
             double violation;

@@ -111,10 +111,12 @@ public enum SolveStatus
 /// price + c_ij + ε q/2 = buyer price − c_ji − ε q/2 at equilibrium on interior trades).</param>
 /// <param name="TradedVolumeMw">Σ q.</param>
 /// <param name="WelfareEur">−potential over the interval (includes Δt).</param>
-/// <param name="Iterations">Newton steps (centralised) or ADMM rounds.</param>
+/// <param name="Iterations">Centralised: factorisations (Newton steps, interior-point steps and active-set
+/// trials). ADMM: negotiation rounds.</param>
 /// <param name="PrimalResidualMw">Centralised: max |peer volume − Σ its trades| at the final prices.
 /// ADMM: max |seller copy − buyer copy| of a trade (the reported trade is the smaller copy).</param>
-/// <param name="DualResidualEurPerMwh">Centralised: max price change of the last Newton step.
+/// <param name="DualResidualEurPerMwh">Centralised: max price change of the last active-set Newton step
+/// (its responses are exactly optimal for the returned prices, so there is no other dual residual).
 /// ADMM: ρ·max |change of a buyer copy| in the last round (the standard ADMM dual residual).</param>
 /// <param name="Solver">Name of the algorithm that produced the result.</param>
 public sealed record P2PMarketResult(
