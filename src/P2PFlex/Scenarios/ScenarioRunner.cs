@@ -42,6 +42,10 @@ public sealed record ScenarioResult(
 /// </summary>
 public static class ScenarioRunner
 {
+    /// <summary>Unmet parts of peer bids below this (MW) are not offered to the LFM: they are below the congestion
+    /// tolerance τ and would only add near-empty columns to the LP.</summary>
+    public const double UnmetVolumeThresholdMw = 1e-6;
+
     public static ScenarioResult Run(ScenarioDefinition scenario, StudyContext context, IReadOnlyList<double>? warmStartPrices = null)
     {
         var feeder = context.Feeder(scenario.State);
@@ -70,7 +74,7 @@ public static class ScenarioRunner
                 injection[p.BusIndex] += net[k];
                 // The part of a peer's bid the P2P market did not use stays available to the DSO's LFM at the bid's price.
                 double unmet = p.Bid.VolumeMw - Math.Abs(net[k]);
-                if (unmet > 1e-9) lfmBids.Add(p.Bid with { VolumeMw = unmet });
+                if (unmet > UnmetVolumeThresholdMw) lfmBids.Add(p.Bid with { VolumeMw = unmet });
             }
         }
         lfmBids.InsertRange(0, context.Orderbook.Bids.Where(b => !peerSet.Contains(b.Id)));

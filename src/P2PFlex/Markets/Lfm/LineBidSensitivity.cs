@@ -24,6 +24,13 @@ internal sealed class LineBidSensitivity
     /// <summary>Number of lines (rows).</summary>
     public int LineCount { get; }
 
+    /// <summary>
+    /// PTDF entries smaller than this (MW per MW) are rounding noise of the PTDF's linear solves (a radial feeder's
+    /// entries are exactly 0 or −1; solves leave ~1e-15): kept, they give GLOP badly scaled rows and it can end
+    /// ABNORMAL on near-infeasible markets.
+    /// </summary>
+    public const double NoiseMwPerMw = 1e-12;
+
     /// <summary>Builds S for a validated problem.</summary>
     public static LineBidSensitivity Build(LfmProblem problem)
     {
@@ -39,7 +46,7 @@ internal sealed class LineBidSensitivity
             for (int b = 0; b < bids.Count; b++)
             {
                 double h = ptdf[l, bids[b].BusIndex];
-                if (h != 0.0)
+                if (Math.Abs(h) > NoiseMwPerMw)
                 {
                     bidIndex.Add(b);
                     mwPerMw.Add(bids[b].Direction == BidDirection.Up ? h : -h);
