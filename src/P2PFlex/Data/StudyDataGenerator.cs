@@ -34,14 +34,20 @@ public static class StudyDataGenerator
         };
         var orderbook = OrderbookGenerator.Case69Study.Generate(network);
         files[Path.Combine("orderbook", "case69_orderbook.csv")] = orderbook.ToCsv(OrderbookGenerator.Case69Study.Provenance());
-        var baseFeeder = new StudyFeeder(StudyState.Base, LoadingState.Base, network, ptdf,
-            new LineLimits(network, LineLimitRule.Case69Study.Derive(network, ptdf).Select(r => r.LimitMw).ToArray()));
+        var limits = new LineLimits(network, LineLimitRule.Case69Study.Derive(network, ptdf).Select(r => r.LimitMw).ToArray());
+        var baseFeeder = new StudyFeeder(StudyState.Base, LoadingState.Base, network, ptdf, limits);
+        var extremeState = new LoadingState("case69_extreme", network.Buses.ToDictionary(b => b.Number, _ => ExtremeLoadFactor), "");
+        var extremeNetwork = extremeState.Apply(network);
+        var extremeFeeder = new StudyFeeder(StudyState.Extreme, extremeState, extremeNetwork, ptdf, new LineLimits(extremeNetwork, limits.LimitMw));
+        var context = new StudyContext(baseFeeder, extremeFeeder, orderbook, []);
+        var scenarios = StudyContext.LoadScenarios(dataRoot);
         var draw = PeerRules.SubsetDraw.Study;
-        var (ids, attempt) = PeerRules.DrawSubset(baseFeeder, orderbook, draw);
+        var (ids, attempt) = PeerRules.DrawSubset(orderbook, draw, subset => PeerRules.TellsTheStudysStory(context, scenarios, subset));
         var sb = new StringBuilder();
         sb.Append($"# The {draw.Count} bids (of {orderbook.Bids.Count}) that become P2P peers in scenarios 1, 1', 2 and 3 (40 %, as in the study).\n");
         sb.Append($"# Drawn by P2PFlex.Scenarios.PeerRules.DrawSubset: attempt k shuffles all bid ids with SplitMix64(seed {draw.Seed} + k) and takes the first {draw.Count};\n");
-        sb.Append($"# the first attempt whose up bids can inject >= {draw.ScreenMinimumMw} MW downstream of both base congestions (44-45, 12-68) is kept: attempt {attempt}.\n");
+        sb.Append($"# kept: the first attempt whose scenarios 1 and 2 show the study's story ({string.Join(", ", PeerRules.ScreenedChecks)}): attempt {attempt}.\n");
+        sb.Append("# Scenarios 1' and 3 were not screened on.\n");
         sb.Append("bid_id\n");
         foreach (var id in ids) sb.Append(id).Append('\n');
         files[Path.Combine("orderbook", "case69_p2p_subset.csv")] = sb.ToString();

@@ -42,6 +42,15 @@ public static class ScenarioReport
                 k.OverflowWeightedAvgMw, s?.OverflowWeightedAvgMw ?? double.NaN, cost, studyCost, k.P2PVolumeMw,
                 s?.P2PVolumeMw is double v ? v.ToString("F2", ci) : "-"));
         }
+        var byName = results.ToDictionary(r => r.Name);
+        if (byName.Count == 8)
+        {
+            var checks = StudyPattern.Evaluate(byName);
+            sb.AppendLine();
+            sb.AppendLine($"Pattern of the study: {checks.Count(c => c.Holds)} of {checks.Count} checks hold");
+            foreach (var c in checks)
+                sb.AppendLine($"  {(c.Holds ? "holds " : "FAILS ")} {c.Scenario,-10} {c.Description} — {c.Measured}");
+        }
         return sb.ToString();
     }
 }
