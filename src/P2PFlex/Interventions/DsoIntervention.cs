@@ -14,8 +14,10 @@ public abstract record DsoIntervention
     /// <summary>
     /// Scenario 3: for every at-risk line, a pair whose trade relieves it has its preference costs multiplied by
     /// (1 − W) and one that aggravates it by (1 + W); a pair touching several at-risk lines is updated once per line.
+    /// <paramref name="RewardShare"/> scales the reward: relieving pairs get (1 − RewardShare·W). The study's rule is
+    /// symmetric (RewardShare = 1, the default); 0 gives a penalty-only variant (MODEL §9 suggests trying one).
     /// </summary>
-    public sealed record Incentive(double Theta, double W) : DsoIntervention;
+    public sealed record Incentive(double Theta, double W, double RewardShare = 1.0) : DsoIntervention;
 
     /// <summary>Checks the parameters (θ &gt; 0, 0 ≤ W &lt; 1) and names the bad one.</summary>
     public void Validate(string source)
@@ -28,6 +30,8 @@ public abstract record DsoIntervention
                 throw new ArgumentException($"{source}: intervention.theta must be > 0, is {i.Theta}");
             case Incentive i when !(i.W >= 0 && i.W < 1):
                 throw new ArgumentException($"{source}: intervention.w must be in [0, 1), is {i.W}");
+            case Incentive i when !(i.RewardShare >= 0 && i.RewardShare <= 1):
+                throw new ArgumentException($"{source}: intervention.reward_share must be in [0, 1], is {i.RewardShare}");
         }
     }
 }
@@ -59,7 +63,7 @@ public static class DsoInterventions
                 foreach (int l in atRisk)
                 {
                     var effect = TradeFlowEffects.Effect(ptdf, l, baseCheck.Lines[l].FlowMw, sellerBus, buyerBus);
-                    if (effect == TradeEffect.Relieves) factor *= 1 - incentive.W;
+                    if (effect == TradeEffect.Relieves) factor *= 1 - incentive.RewardShare * incentive.W;
                     else if (effect == TradeEffect.Aggravates) factor *= 1 + incentive.W;
                 }
                 return new PairTreatment(true, factor);

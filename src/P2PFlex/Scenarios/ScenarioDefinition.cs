@@ -78,7 +78,8 @@ public sealed record ScenarioDefinition(
     private sealed record InterventionJson(
         [property: JsonPropertyName("kind")] string? Kind,
         [property: JsonPropertyName("theta")] double? Theta,
-        [property: JsonPropertyName("w")] double? W);
+        [property: JsonPropertyName("w")] double? W,
+        [property: JsonPropertyName("reward_share")] double? RewardShare);
 
     private static readonly JsonSerializerOptions Options = new() { ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
@@ -113,14 +114,15 @@ public sealed record ScenarioDefinition(
             "lateral-relief" => PeerSelection.LateralRelief,
             var s => throw new ArgumentException($"{path}: field 'peers' must be 'none', 'subset' or 'lateral-relief', is '{s}'"),
         };
-        var iv = json.Intervention ?? new InterventionJson("none", null, null);
+        var iv = json.Intervention ?? new InterventionJson("none", null, null, null);
         DsoIntervention intervention = iv.Kind switch
         {
             "none" or null => new DsoIntervention.None(),
             "block" => new DsoIntervention.Block(iv.Theta ?? throw new ArgumentException($"{path}: field 'intervention.theta' is missing")),
             "incentive" => new DsoIntervention.Incentive(
                 iv.Theta ?? throw new ArgumentException($"{path}: field 'intervention.theta' is missing"),
-                iv.W ?? throw new ArgumentException($"{path}: field 'intervention.w' is missing")),
+                iv.W ?? throw new ArgumentException($"{path}: field 'intervention.w' is missing"),
+                iv.RewardShare ?? 1.0),
             var k => throw new ArgumentException($"{path}: field 'intervention.kind' must be 'none', 'block' or 'incentive', is '{k}'"),
         };
         intervention.Validate(path);

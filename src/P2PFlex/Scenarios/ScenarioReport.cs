@@ -20,6 +20,9 @@ public sealed record ScenarioKpis(
 /// <summary>Formats scenario results: KPI records and a text table beside the study's values.</summary>
 public static class ScenarioReport
 {
+    /// <summary>The eight scenarios of the study's Table 8, in its order.</summary>
+    public static readonly string[] StudyScenarioNames = ["0p", "1p", "0", "1", "2", "3-theta80", "3-theta100", "1pp"];
+
     public static ScenarioKpis Kpis(ScenarioResult r) => new(
         r.Name, r.Definition.Label, r.BeforeLfm.CongestedLineCount, r.BeforeLfm.OverflowSumMw, r.BeforeLfm.OverflowWeightedAverageMw,
         r.Lfm.Status.ToString(), r.LfmCostEur, r.P2PVolumeMw, r.BeforeLfm.CongestedLines, r.CongestedAfterLfm);
@@ -43,7 +46,7 @@ public static class ScenarioReport
                 s?.P2PVolumeMw is double v ? v.ToString("F2", ci) : "-"));
         }
         var byName = results.ToDictionary(r => r.Name);
-        if (byName.Count == 8)
+        if (StudyScenarioNames.All(byName.ContainsKey))
         {
             var checks = StudyPattern.Evaluate(byName);
             sb.AppendLine();

@@ -44,7 +44,7 @@ public sealed record StudyContext(StudyFeeder BaseFeeder, StudyFeeder ExtremeFee
     {
         string dir = Path.Combine(dataRoot ?? DataPaths.Root, "scenarios");
         var all = Directory.GetFiles(dir, "*.json").Select(ScenarioDefinition.Read).ToList();
-        string[] order = ["0p", "1p", "0", "1", "2", "3-theta80", "3-theta100", "1pp"];
+        string[] order = ScenarioReport.StudyScenarioNames;
         return all.OrderBy(s => Array.IndexOf(order, s.Name) is var i && i >= 0 ? i : int.MaxValue).ThenBy(s => s.Name, StringComparer.Ordinal).ToArray();
     }
 }
