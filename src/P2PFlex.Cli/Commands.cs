@@ -19,6 +19,7 @@ public static class Commands
           p2pflex gridcheck [--state base|extreme] [--json]
                                                  DC grid check of case69 with the study's line limits
           p2pflex scenarios run [name…] [--json] run the study's scenarios (0p 1p 0 1 2 3-theta80 3-theta100 1pp)
+          p2pflex scenarios export <name> <dir>  write one scenario's instance and result as CSV + JSON (docs/export.md)
           p2pflex data generate                  rewrite the derived data files (limits, loading states) from their rules
           p2pflex data verify                    check the shipped derived data files against their rules
           p2pflex help                           this text
@@ -167,7 +168,8 @@ public static class Commands
     {
         bool json = a.Flag("json");
         a.RejectUnknown();
-        if (a.Positional.Count == 0 || a.Positional[0] != "run") throw new UsageException("usage: p2pflex scenarios run [name…] [--json]");
+        if (a.Positional.Count > 0 && a.Positional[0] == "export") return ScenariosExport(a, json, output);
+        if (a.Positional.Count == 0 || a.Positional[0] != "run") throw new UsageException("usage: p2pflex scenarios run [name…] [--json] | p2pflex scenarios export <name> <dir>");
         var context = Scenarios.StudyContext.Load();
         var all = Scenarios.StudyContext.LoadScenarios();
         var names = a.Positional.Skip(1).ToArray();
@@ -181,6 +183,34 @@ public static class Commands
             return 0;
         }
         output.WriteLine(Scenarios.ScenarioReport.Table(results));
+        return 0;
+    }
+
+    private static int ScenariosExport(CliArguments a, bool json, TextWriter output)
+    {
+        if (json) throw new UsageException("scenarios export takes no --json: it always writes CSV files and scenario.json");
+        if (a.Positional.Count != 3) throw new UsageException("usage: p2pflex scenarios export <name> <dir>");
+        string name = a.Positional[1], directory = a.Positional[2];
+        var all = Scenarios.StudyContext.LoadScenarios();
+        var scenario = all.FirstOrDefault(s => s.Name == name)
+            ?? throw new UsageException($"unknown scenario '{name}'; known: {string.Join(", ", all.Select(s => s.Name))}");
+        var context = Scenarios.StudyContext.Load();
+        var result = Scenarios.ScenarioRunner.Run(scenario, context);
+        IReadOnlyDictionary<string, string> files;
+        try
+        {
+            files = Scenarios.ScenarioExport.Write(result, context.Orderbook, directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"cannot write the export to {directory}: {e.Message}");
+        }
+        output.WriteLine($"scenario {name} exported to {Path.GetFullPath(directory)}:");
+        foreach (var (file, content) in files)
+        {
+            int rows = file.EndsWith(".csv", StringComparison.Ordinal) ? content.Count(c => c == '\n') - 1 : 0;
+            output.WriteLine(file.EndsWith(".csv", StringComparison.Ordinal) ? $"  {file,-14} {rows} rows" : $"  {file}");
+        }
         return 0;
     }
 

@@ -1,0 +1,381 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using P2PFlex.Interventions;
+using P2PFlex.IO;
+using P2PFlex.Markets.Lfm;
+using P2PFlex.Markets.Orderbook;
+using P2PFlex.Markets.P2P;
+
+namespace P2PFlex.Scenarios;
+
+/// <summary>
+/// Exports the complete instance and result of one scenario run as plain CSV files and one JSON file, so that the
+/// P2P market and the LFM can be re-solved with another solver and every reported number re-derived
+/// (<c>p2pflex scenarios export</c>; formats in <c>docs/export.md</c>).
+/// </summary>
+public static class ScenarioExport
+{
+    /// <summary>Version of the export format, written into <c>scenario.json</c>; raised when a column changes meaning.</summary>
+    public const int FormatVersion = 1;
+
+    /// <summary>The files of an export, with the description written into <c>scenario.json</c>'s <c>files</c> map.</summary>
+    public static IReadOnlyList<(string Name, string Description)> FileDescriptions { get; } =
+    [
+        ("scenario.json", "scenario definition, market parameters, KPIs, solver report and this file list"),
+        ("buses.csv", "one row per bus: base injection and injections before and after the LFM (MW, positive into the grid)"),
+        ("lines.csv", "one row per in-service line: limit, flows of the base state, before and after the LFM (MW, from -> to), at-risk flag, LFM limit dual"),
+        ("ptdf.csv", "PTDF H (MW of flow per MW injected at the bus and withdrawn at the slack): one row per line, one column bus_<n> per bus"),
+        ("bids.csv", "the whole flexibility orderbook; role = peer (P2P market) or lfm (offered to the LFM only)"),
+        ("peers.csv", "P2P peers with their cost (seller) or utility (buyer) parameters and the cleared net position and price; header only without P2P market"),
+        ("pairs.csv", "allowed seller -> buyer pairs after the DSO's intervention with preference costs, cap and cleared trade; header only without P2P market"),
+        ("lfm_bids.csv", "bids offered to the LFM (non-peer orderbook bids, then unmet parts of peer bids) with their activation"),
+    ];
+
+    private static readonly JsonSerializerOptions KpiJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    private static readonly JsonSerializerOptions DocumentJson = new()
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>
+    /// The export of a scenario run as file name → content (pure: the same result gives the same text).
+    /// <paramref name="orderbook"/> is the orderbook the run used (the result itself keeps only the bids it passed on);
+    /// it is checked against the result.
+    /// </summary>
+    /// <exception cref="ArgumentException">The orderbook is not the one the run used.</exception>
+    public static IReadOnlyDictionary<string, string> Files(ScenarioResult result, FlexibilityOrderbook orderbook)
+    {
+        CheckOrderbook(result, orderbook);
+        var files = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["scenario.json"] = ScenarioJson(result),
+            ["buses.csv"] = BusesCsv(result),
+            ["lines.csv"] = LinesCsv(result),
+            ["ptdf.csv"] = PtdfCsv(result),
+            ["bids.csv"] = BidsCsv(result, orderbook),
+            ["peers.csv"] = PeersCsv(result),
+            ["pairs.csv"] = PairsCsv(result),
+            ["lfm_bids.csv"] = LfmBidsCsv(result),
+        };
+        return files;
+    }
+
+    /// <summary>
+    /// Writes the export of a scenario run into <paramref name="directory"/> (see <see cref="Write(IReadOnlyDictionary{string, string}, string)"/>)
+    /// and returns what was written.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Write(ScenarioResult result, FlexibilityOrderbook orderbook, string directory)
+    {
+        var files = Files(result, orderbook);
+        Write(files, directory);
+        return files;
+    }
+
+    /// <summary>
+    /// Writes a set of files as one unit: every file goes into a temporary folder next to the target, which is then
+    /// renamed to the target. An interrupted export leaves at most a hidden <c>.&lt;name&gt;.export-….tmp</c> folder
+    /// and never a target folder with only some of the files. The target may be missing, an empty folder, or an earlier
+    /// export (a folder holding <c>scenario.json</c> and nothing but export files), which is replaced; any other
+    /// existing folder or file is refused untouched.
+    /// </summary>
+    /// <exception cref="ArgumentException">The target exists and is not an empty folder or an earlier export, or a name is not a plain file name.</exception>
+    /// <exception cref="IOException">Writing or renaming failed; the target is unchanged.</exception>
+    public static void Write(IReadOnlyDictionary<string, string> files, string directory)
+    {
+        foreach (var name in files.Keys)
+            if (name.Length == 0 || name != Path.GetFileName(name) || name is "." or "..")
+                throw new ArgumentException($"export file name '{name}' is not a plain file name");
+        string target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        string parent = Path.GetDirectoryName(target) ?? throw new ArgumentException($"cannot export into the root folder {target}");
+        string leaf = Path.GetFileName(target);
+        if (File.Exists(target)) throw new ArgumentException($"{target} is a file, not a folder");
+        bool replace = false;
+        if (Directory.Exists(target))
+        {
+            if (!IsEmptyOrEarlierExport(target))
+                throw new ArgumentException($"{target} exists and is neither empty nor an earlier scenario export; choose a new or empty folder");
+            replace = true;
+        }
+        Directory.CreateDirectory(parent);
+        string unique = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
+        string temp = Path.Combine(parent, $".{leaf}.export-{unique}.tmp");
+        try
+        {
+            Directory.CreateDirectory(temp);
+            var utf8 = new UTF8Encoding(false);
+            foreach (var (name, content) in files) File.WriteAllText(Path.Combine(temp, name), content, utf8);
+            if (!replace)
+            {
+                Directory.Move(temp, target);
+                return;
+            }
+            // Swap: the earlier export steps aside, the new one takes its name, then the earlier one is removed.
+            string old = Path.Combine(parent, $".{leaf}.replaced-{unique}.tmp");
+            Directory.Move(target, old);
+            try
+            {
+                Directory.Move(temp, target);
+            }
+            catch
+            {
+                Directory.Move(old, target);
+                throw;
+            }
+            Directory.Delete(old, recursive: true);
+        }
+        catch
+        {
+            try
+            {
+                if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The original failure matters more; a leftover hidden temp folder is harmless.
+            }
+            throw;
+        }
+    }
+
+    private static bool IsEmptyOrEarlierExport(string directory)
+    {
+        if (Directory.EnumerateDirectories(directory).Any()) return false;
+        var names = Directory.EnumerateFiles(directory).Select(Path.GetFileName).ToArray();
+        if (names.Length == 0) return true;
+        var known = FileDescriptions.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        return names.Contains("scenario.json") && names.All(n => known.Contains(n!));
+    }
+
+    private static void CheckOrderbook(ScenarioResult result, FlexibilityOrderbook orderbook)
+    {
+        var peers = result.P2P?.Peers ?? [];
+        var peerIds = peers.Select(p => p.Bid.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var p in peers)
+            if (!orderbook.Contains(p.Bid.Id) || orderbook[p.Bid.Id] != p.Bid)
+                throw new ArgumentException($"peer bid '{p.Bid.Id}' of scenario {result.Name} differs from the orderbook {orderbook.Source}");
+        var nonPeer = orderbook.Bids.Where(b => !peerIds.Contains(b.Id)).ToArray();
+        if (result.LfmBids.Count < nonPeer.Length || !nonPeer.SequenceEqual(result.LfmBids.Take(nonPeer.Length)))
+            throw new ArgumentException($"the LFM bids of scenario {result.Name} are not the non-peer bids of the orderbook {orderbook.Source}");
+        if (result.Lfm.Activations.Length != result.LfmBids.Count)
+            throw new ArgumentException($"scenario {result.Name}: {result.Lfm.Activations.Length} LFM activations for {result.LfmBids.Count} LFM bids");
+    }
+
+    /// <summary>Round-trip number; −0 is written as 0 (numerically equal, easier to read).</summary>
+    private static string F(double v) => v == 0 ? "0" : CsvTable.Format(v);
+
+    private static string Direction(BidDirection d) => d == BidDirection.Up ? "up" : "down";
+
+    private static bool LfmOptimal(ScenarioResult r) => r.Lfm.Status == LfmStatus.Optimal;
+
+    private static string BusesCsv(ScenarioResult r)
+    {
+        var net = r.Feeder.Network;
+        var baseInjection = r.Feeder.InjectionMw;
+        double[]? after = null;
+        if (LfmOptimal(r))
+        {
+            after = r.InjectionMw.ToArray();
+            for (int b = 0; b < r.LfmBids.Count; b++)
+            {
+                var bid = r.LfmBids[b];
+                double x = r.Lfm.Activations[b].ActivatedMw;
+                after[net.IndexOfBus(bid.Bus)] += bid.Direction == BidDirection.Up ? x : -x;
+            }
+        }
+        var sb = new StringBuilder("bus,is_slack,base_injection_mw,injection_before_lfm_mw,injection_after_lfm_mw\n");
+        foreach (var bus in net.Buses)
+        {
+            int i = bus.Index;
+            sb.Append(bus.Number).Append(',').Append(i == net.SlackIndex ? "true" : "false").Append(',')
+              .Append(F(baseInjection[i])).Append(',').Append(F(r.InjectionMw[i])).Append(',')
+              .Append(after is null ? "" : F(after[i])).Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    private static string LinesCsv(ScenarioResult r)
+    {
+        var baseCheck = r.Feeder.Check();
+        var atRiskSet = AtRiskLines(r)?.ToHashSet();
+        bool optimal = LfmOptimal(r);
+        var duals = r.Lfm.LineLimitDualEurPerMwhPerMw;
+        var sb = new StringBuilder("index,from_bus,to_bus,base_flow_mw,limit_mw,flow_before_lfm_mw,flow_after_lfm_mw,at_risk,lfm_dual_eur_per_mwh_per_mw\n");
+        for (int l = 0; l < r.Feeder.Network.Branches.Count; l++)
+        {
+            var br = r.Feeder.Network.Branches[l];
+            sb.Append(br.CaseIndex).Append(',').Append(br.FromBus).Append(',').Append(br.ToBus).Append(',')
+              .Append(F(baseCheck.Lines[l].FlowMw)).Append(',').Append(F(r.Feeder.Limits.LimitMw[l])).Append(',')
+              .Append(F(r.BeforeLfm.Lines[l].FlowMw)).Append(',')
+              .Append(optimal ? F(r.Lfm.PostLfmFlowMw[l]) : "").Append(',')
+              .Append(atRiskSet is null ? "" : atRiskSet.Contains(l) ? "true" : "false").Append(',')
+              .Append(optimal && duals.Length == r.Feeder.Network.Branches.Count ? F(duals[l]) : "").Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>At-risk lines of an intervention with θ when there is no P2P stage to carry them (null without θ).</summary>
+    private static IReadOnlyList<int>? AtRiskWithoutP2P(ScenarioResult r, Grid.GridCheckResult baseCheck) =>
+        DsoInterventions.Theta(r.Definition.Intervention) is double theta ? TradeFlowEffects.AtRiskLines(baseCheck, theta) : null;
+
+    /// <summary>At-risk lines (positions) of the scenario's intervention; null when the intervention has no θ.</summary>
+    private static IReadOnlyList<int>? AtRiskLines(ScenarioResult r) =>
+        DsoInterventions.Theta(r.Definition.Intervention) is null ? null : r.P2P?.AtRiskLines ?? AtRiskWithoutP2P(r, r.Feeder.Check());
+
+    private static string PtdfCsv(ScenarioResult r)
+    {
+        var net = r.Feeder.Network;
+        var ptdf = r.Feeder.Ptdf;
+        var sb = new StringBuilder("index,from_bus,to_bus");
+        foreach (var bus in net.Buses) sb.Append(",bus_").Append(bus.Number);
+        sb.Append('\n');
+        for (int l = 0; l < net.Branches.Count; l++)
+        {
+            var br = net.Branches[l];
+            sb.Append(br.CaseIndex).Append(',').Append(br.FromBus).Append(',').Append(br.ToBus);
+            for (int k = 0; k < net.Buses.Count; k++) sb.Append(',').Append(F(ptdf[l, k]));
+            sb.Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    private static string BidsCsv(ScenarioResult r, FlexibilityOrderbook orderbook)
+    {
+        var peerIds = (r.P2P?.Peers ?? []).Select(p => p.Bid.Id).ToHashSet(StringComparer.Ordinal);
+        var sb = new StringBuilder("id,bus,direction,volume_mw,price_eur_per_mwh,role\n");
+        foreach (var b in orderbook.Bids)
+            sb.Append(b.Id).Append(',').Append(b.Bus).Append(',').Append(Direction(b.Direction)).Append(',')
+              .Append(F(b.VolumeMw)).Append(',').Append(F(b.PriceEurPerMwh)).Append(',')
+              .Append(peerIds.Contains(b.Id) ? "peer" : "lfm").Append('\n');
+        return sb.ToString();
+    }
+
+    private static string PeersCsv(ScenarioResult r)
+    {
+        var sb = new StringBuilder("peer_index,bid_id,bus,role,max_volume_mw,linear_cost_eur_per_mwh,quadratic_cost_eur_per_mw2h,net_position_mw,price_eur_per_mwh\n");
+        if (r.P2P is not { } stage) return sb.ToString();
+        for (int k = 0; k < stage.Peers.Count; k++)
+        {
+            var p = stage.Peers[k];
+            var peer = stage.Problem.Peers[k];
+            sb.Append(k).Append(',').Append(p.Bid.Id).Append(',').Append(p.Bid.Bus).Append(',')
+              .Append(peer.Role == PeerRole.Seller ? "seller" : "buyer").Append(',')
+              .Append(F(peer.MaxVolumeMw)).Append(',').Append(F(peer.LinearCostEurPerMwh)).Append(',')
+              .Append(F(peer.QuadraticCostEurPerMw2h)).Append(',')
+              .Append(F(stage.Result.NetPositionMw[k])).Append(',').Append(F(stage.Result.PriceEurPerMwh[k])).Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    private static string PairsCsv(ScenarioResult r)
+    {
+        var sb = new StringBuilder("seller_bid,buyer_bid,seller_preference_eur_per_mwh,buyer_preference_eur_per_mwh,preference_factor,cap_mw,trade_mw\n");
+        if (r.P2P is not { } stage) return sb.ToString();
+        var pairs = stage.Problem.Pairs;
+        for (int p = 0; p < pairs.Count; p++)
+        {
+            var pair = pairs[p];
+            sb.Append(stage.Peers[pair.SellerIndex].Bid.Id).Append(',').Append(stage.Peers[pair.BuyerIndex].Bid.Id).Append(',')
+              .Append(F(pair.SellerPreferenceEurPerMwh)).Append(',').Append(F(pair.BuyerPreferenceEurPerMwh)).Append(',')
+              .Append(F(stage.PreferenceFactor[p])).Append(',')
+              .Append(double.IsPositiveInfinity(pair.CapMw) ? "" : F(pair.CapMw)).Append(',')
+              .Append(F(stage.Result.TradesMw[p])).Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    private static string LfmBidsCsv(ScenarioResult r)
+    {
+        var peerIds = (r.P2P?.Peers ?? []).Select(p => p.Bid.Id).ToHashSet(StringComparer.Ordinal);
+        bool optimal = LfmOptimal(r);
+        var sb = new StringBuilder("id,bus,direction,volume_mw,price_eur_per_mwh,origin,activated_mw\n");
+        for (int b = 0; b < r.LfmBids.Count; b++)
+        {
+            var bid = r.LfmBids[b];
+            sb.Append(bid.Id).Append(',').Append(bid.Bus).Append(',').Append(Direction(bid.Direction)).Append(',')
+              .Append(F(bid.VolumeMw)).Append(',').Append(F(bid.PriceEurPerMwh)).Append(',')
+              .Append(peerIds.Contains(bid.Id) ? "peer_unmet" : "orderbook").Append(',')
+              .Append(optimal ? F(r.Lfm.Activations[b].ActivatedMw) : "").Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    private static string ScenarioJson(ScenarioResult r)
+    {
+        var d = r.Definition;
+        var m = d.Market;
+        var net = r.Feeder.Network;
+        var intervention = d.Intervention switch
+        {
+            DsoIntervention.Block b => new JsonObject { ["kind"] = "block", ["theta"] = b.Theta, ["w"] = null },
+            DsoIntervention.Incentive i => new JsonObject { ["kind"] = "incentive", ["theta"] = i.Theta, ["w"] = i.W },
+            _ => new JsonObject { ["kind"] = "none", ["theta"] = null, ["w"] = null },
+        };
+        var atRisk = AtRiskLines(r);
+        var stage = r.P2P;
+        int sellers = stage?.Peers.Count(p => p.Peer.Role == PeerRole.Seller) ?? 0;
+        int buyers = (stage?.Peers.Count ?? 0) - sellers;
+        JsonNode? solver = stage is null ? null : new JsonObject
+        {
+            ["name"] = stage.Result.Solver,
+            ["status"] = stage.Result.Status.ToString(),
+            ["iterations"] = stage.Result.Iterations,
+            ["primal_residual_mw"] = stage.Result.PrimalResidualMw,
+            ["dual_residual_eur_per_mwh"] = stage.Result.DualResidualEurPerMwh,
+            ["welfare_eur"] = stage.Result.WelfareEur,
+        };
+        var files = new JsonObject();
+        foreach (var (name, description) in FileDescriptions) files[name] = description;
+        var doc = new JsonObject
+        {
+            ["format_version"] = FormatVersion,
+            ["name"] = d.Name,
+            ["label"] = d.Label,
+            ["scenario_file"] = Path.GetFileName(d.Source),
+            ["case"] = net.Name,
+            ["state"] = d.State.ToString().ToLowerInvariant(),
+            ["peers"] = d.Peers switch
+            {
+                PeerSelection.None => "none",
+                PeerSelection.Subset => "subset",
+                PeerSelection.LateralRelief => "lateral-relief",
+                _ => d.Peers.ToString(),
+            },
+            ["slack_bus"] = net.Buses[net.SlackIndex].Number,
+            ["intervention"] = intervention,
+            ["market"] = JsonSerializer.SerializeToNode(m),
+            ["epsilon_eur_per_mw2h"] = m.EpsilonEurPerMw2h,
+            ["interval_hours"] = m.IntervalHours,
+            ["congestion_tolerance_mw"] = Grid.GridCheck.DefaultToleranceMw,
+            ["kpis"] = JsonSerializer.SerializeToNode(ScenarioReport.Kpis(r), KpiJson),
+            ["p2p"] = new JsonObject
+            {
+                ["peer_count"] = stage?.Peers.Count ?? 0,
+                ["seller_count"] = sellers,
+                ["buyer_count"] = buyers,
+                ["pair_count"] = stage?.Problem.Pairs.Count ?? 0,
+                ["blocked_pair_count"] = stage?.BlockedPairs ?? 0,
+                ["at_risk_lines"] = atRisk is null ? null : new JsonArray(atRisk.Select(l => (JsonNode?)net.Branches[l].CaseIndex).ToArray()),
+                ["traded_volume_mw"] = r.P2PVolumeMw,
+                ["solver"] = solver,
+            },
+            ["lfm"] = new JsonObject
+            {
+                ["status"] = r.Lfm.Status.ToString(),
+                ["path"] = r.Lfm.Path.ToString(),
+                ["require_balance"] = m.LfmRequireBalance,
+                ["bid_count"] = r.LfmBids.Count,
+                ["cost_eur"] = r.Lfm.CostEur,
+                ["upward_total_mw"] = LfmOptimal(r) ? r.Lfm.UpwardTotalMw : null,
+                ["downward_total_mw"] = LfmOptimal(r) ? r.Lfm.DownwardTotalMw : null,
+                ["least_total_overflow_mw"] = r.Lfm.Infeasibility?.LeastTotalOverflowMw,
+                ["solver_message"] = r.Lfm.SolverMessage,
+            },
+            ["files"] = files,
+        };
+        return doc.ToJsonString(DocumentJson) + "\n";
+    }
+}
