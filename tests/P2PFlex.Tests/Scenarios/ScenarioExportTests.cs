@@ -124,7 +124,9 @@ public class ScenarioExportTests : IClassFixture<ScenarioExportTests.TempRoot>
         foreach (var (name, content) in a) Assert.Equal(content, File.ReadAllText(Path.Combine(Theta80.Value, name)));
 
         var orderbook = Context.Value.Orderbook;
-        var changed = orderbook with { Bids = orderbook.Bids.Select((bid, i) => i == 0 ? bid with { PriceEurPerMwh = bid.PriceEurPerMwh + 1 } : bid).ToArray() };
+        // Change a bid the LFM was offered whole (not a peer), so the run's LFM bids no longer match the orderbook.
+        string lfmOnly = orderbook.Bids.First(bid => !Context.Value.P2PSubset.Contains(bid.Id)).Id;
+        var changed = orderbook with { Bids = orderbook.Bids.Select(bid => bid.Id == lfmOnly ? bid with { PriceEurPerMwh = bid.PriceEurPerMwh + 1 } : bid).ToArray() };
         Assert.Throws<ArgumentException>(() => ScenarioExport.Files(Run("3-theta80"), changed));
     }
 
