@@ -1,0 +1,143 @@
+using Plotly.NET;
+using P2PFlex.Grid;
+using P2PFlex.Scenarios;
+using CSharpChart = Plotly.NET.CSharp.Chart;
+using Plotly.NET.CSharp;
+
+namespace P2PFlex.Display;
+
+/// <summary>
+/// The study's charts as Plotly.NET charts, with titles, axis labels and units, so notebook cells stay one line long.
+/// Every method returns a new chart and changes nothing it is given.
+/// </summary>
+public static class StudyCharts
+{
+    private const string Red = "#d62728", Grey = "#7f7f7f", Blue = "#1f77b4", Orange = "#ff7f0e";
+
+    private static GenericChart Titled(GenericChart chart, string title, string xTitle, string yTitle, int width = 900, int height = 450) =>
+        Plotly.NET.Chart.withTitle(title, null).Invoke(chart)
+            .WithXAxisStyle<double, double, string>(TitleText: xTitle)
+            .WithYAxisStyle<double, double, string>(TitleText: yTitle)
+            .WithSize(width, height);
+
+    /// <summary>Occupancy |f|/F of every line (%), congested lines in red, with the 100 % limit (the study's Figure 20).</summary>
+    public static GenericChart OccupancyPerLine(GridCheckResult check, string title)
+    {
+        var labels = check.Lines.Select(l => $"{l.CaseIndex} ({l.Label})").ToArray();
+        var normal = check.Lines.Select(l => l.Congested ? 0 : l.Occupancy * 100).ToArray();
+        var congested = check.Lines.Select(l => l.Congested ? l.Occupancy * 100 : 0).ToArray();
+        var chart = CSharpChart.Combine(new[]
+        {
+            CSharpChart.Column<double, string, string>(normal, Keys: labels, Name: "within limit", MarkerColor: Color.fromString(Blue)),
+            CSharpChart.Column<double, string, string>(congested, Keys: labels, Name: "congested", MarkerColor: Color.fromString(Red)),
+            CSharpChart.Line<string, double, string>(labels, labels.Select(_ => 100.0), Name: "limit (100 %)", LineColor: Color.fromString(Grey)),
+        });
+        return Titled(chart, title, "line (branch index and buses)", "occupancy |f| / F (%)", 1100, 450);
+    }
+
+    /// <summary>Occupancy of every line in two states side by side (the study's Figures 22–25).</summary>
+    public static GenericChart OccupancyComparison(GridCheckResult reference, string referenceName, GridCheckResult other, string otherName, string title)
+    {
+        var labels = reference.Lines.Select(l => $"{l.CaseIndex} ({l.Label})").ToArray();
+        var chart = CSharpChart.Combine(new[]
+        {
+            CSharpChart.Column<double, string, string>(reference.Lines.Select(l => l.Occupancy * 100), Keys: labels, Name: referenceName, MarkerColor: Color.fromString(Grey)),
+            CSharpChart.Column<double, string, string>(other.Lines.Select(l => l.Occupancy * 100), Keys: labels, Name: otherName, MarkerColor: Color.fromString(Orange)),
+            CSharpChart.Line<string, double, string>(labels, labels.Select(_ => 100.0), Name: "limit (100 %)", LineColor: Color.fromString(Red)),
+        });
+        return Titled(chart, title, "line (branch index and buses)", "occupancy |f| / F (%)", 1100, 450);
+    }
+
+    /// <summary>How many lines fall in each occupancy band (the study's Figure 21).</summary>
+    public static GenericChart OccupancyDistribution(GridCheckResult check, string title)
+    {
+        var bands = Enumerable.Range(0, 8).Select(k => (Low: k * 20, High: (k + 1) * 20)).ToArray();
+        var labels = bands.Select(b => b.High >= 160 ? $"≥ {b.Low} %" : $"{b.Low}–{b.High} %").ToArray();
+        var counts = bands.Select((b, k) => check.Lines.Count(l =>
+        {
+            double o = l.Occupancy * 100;
+            return o >= b.Low && (o < b.High || k == bands.Length - 1);
+        })).ToArray();
+        var chart = CSharpChart.Column<int, string, string>(counts, Keys: labels, Name: "lines", MarkerColor: Color.fromString(Blue));
+        return Titled(chart, title, "occupancy band |f| / F", "number of lines", 700, 400);
+    }
+
+    /// <summary>AC voltage magnitude at every bus (p.u.) with the 0.9 p.u. band edge.</summary>
+    public static GenericChart Voltages(AcPowerFlowResult result, string title)
+    {
+        var buses = result.Voltages.Select(v => v.Bus).ToArray();
+        var chart = CSharpChart.Combine(new[]
+        {
+            CSharpChart.Point<int, double, string>(buses, result.Voltages.Select(v => v.VmPu), Name: "|V| (p.u.)", MarkerColor: Color.fromString(Blue)),
+            CSharpChart.Line<int, double, string>(buses, buses.Select(_ => 0.9), Name: "0.9 p.u.", LineColor: Color.fromString(Red)),
+        });
+        return Titled(chart, title, "bus number", "voltage magnitude (p.u.)");
+    }
+
+    /// <summary>
+    /// A schematic of a radial feeder (the study's Figure 19): buses placed by their distance from the slack (x) and
+    /// their lateral (y); congested lines drawn red.
+    /// </summary>
+    public static GenericChart FeederDiagram(StudyFeeder feeder, GridCheckResult check, string title)
+    {
+        var layout = FeederLayout.Compute(feeder.Network);
+        GenericChart Segments(IEnumerable<LineState> lines, string name, string color, double width)
+        {
+            var x = new List<double>();
+            var y = new List<double>();
+            var text = new List<string>();
+            foreach (var l in lines)
+            {
+                var (x1, y1) = layout[l.FromBus];
+                var (x2, y2) = layout[l.ToBus];
+                x.AddRange([x1, x2, double.NaN]);
+                y.AddRange([y1, y2, double.NaN]);
+            }
+            return CSharpChart.Line<double, double, string>(x, y, Name: name, LineColor: Color.fromString(color), LineWidth: width);
+        }
+        var buses = feeder.Network.Buses.Select(b => b.Number).ToArray();
+        var chart = CSharpChart.Combine(new[]
+        {
+            Segments(check.Lines.Where(l => !l.Congested), "line", Grey, 2),
+            Segments(check.Lines.Where(l => l.Congested), "congested line", Red, 5),
+            CSharpChart.Point<double, double, string>(buses.Select(b => layout[b].X), buses.Select(b => layout[b].Y),
+                Name: "bus", MultiText: buses.Select(b => b.ToString()).ToArray(), MarkerColor: Color.fromString(Blue)),
+        });
+        return Titled(chart, title, "buses from the substation (bus 1) outwards", "lateral", 1100, 420);
+    }
+
+    /// <summary>KPIs of a scenario as one parameter varies (e.g. the incentive weight W).</summary>
+    public static GenericChart KpiSweep(IReadOnlyList<double> parameter, IReadOnlyList<double> values, string parameterName, string kpiName, string title)
+    {
+        var chart = CSharpChart.Line<double, double, string>(parameter, values, Name: kpiName, ShowMarkers: true, LineColor: Color.fromString(Blue));
+        return Titled(chart, title, parameterName, kpiName, 700, 400);
+    }
+}
+
+/// <summary>Coordinates of the buses of a radial feeder for a schematic drawing.</summary>
+public static class FeederLayout
+{
+    /// <summary>x = number of branches from the slack; y = lateral rank (the main trunk at 0, each new lateral one row lower).</summary>
+    public static IReadOnlyDictionary<int, (double X, double Y)> Compute(GridNetwork network)
+    {
+        var children = network.Buses.ToDictionary(b => b.Number, _ => new List<int>());
+        foreach (var br in network.Branches) children[br.FromBus].Add(br.ToBus);
+        var positions = new Dictionary<int, (double, double)>();
+        int nextRow = 0;
+        // Depth-first: a bus's first child continues its row; every further child opens a new row below.
+        var stack = new Stack<(int Bus, int Depth, int Row)>();
+        int slack = network.Buses[network.SlackIndex].Number;
+        stack.Push((slack, 0, 0));
+        while (stack.Count > 0)
+        {
+            var (bus, depth, row) = stack.Pop();
+            positions[bus] = (depth, -row);
+            var kids = children[bus];
+            var rows = new int[kids.Count];
+            for (int k = 0; k < kids.Count; k++) rows[k] = k == 0 ? row : ++nextRow;
+            for (int k = kids.Count - 1; k >= 0; k--) stack.Push((kids[k], depth + 1, rows[k]));
+        }
+        foreach (var b in network.Buses) if (!positions.ContainsKey(b.Number)) positions[b.Number] = (0, 1);
+        return positions;
+    }
+}

@@ -1,0 +1,35 @@
+using P2PFlex.Scenarios;
+
+namespace P2PFlex.Tests.Scenarios;
+
+public class ScenarioSweepTests
+{
+    private static readonly Lazy<StudyContext> Context = new(() => StudyContext.Load());
+
+    [Fact]
+    public void Sweep_points_equal_independent_runs()
+    {
+        var s3 = StudyContext.LoadScenarios().Single(s => s.Name == "3-theta80");
+        var points = ScenarioSweep.Run(s3, Context.Value, "W", [0.0, 0.1, 0.2]);
+        Assert.Equal(3, points.Count);
+        var cold = ScenarioRunner.Run(s3, Context.Value);   // W = 0.2 from the file
+        // Warm-started from W = 0.1: the same equilibrium (solver tolerance 1e-9 MW) and so the same KPIs.
+        Assert.Equal(cold.P2PVolumeMw, points[2].Result.P2PVolumeMw, 1e-7);
+        Assert.Equal(cold.BeforeLfm.CongestedLines, points[2].Result.BeforeLfm.CongestedLines);
+        Assert.Equal(cold.LfmCostEur!.Value, points[2].Result.LfmCostEur!.Value, 1e-5);
+        // W = 0 is scenario 1 (no incentive at all).
+        var s1 = ScenarioRunner.Run(StudyContext.LoadScenarios().Single(s => s.Name == "1"), Context.Value);
+        Assert.Equal(s1.P2PVolumeMw, points[0].Result.P2PVolumeMw, 1e-7);
+    }
+
+    [Fact]
+    public void Range_and_parameter_errors()
+    {
+        Assert.Equal([0.0, 0.05, 0.1], ScenarioSweep.Range(0, 0.1, 0.05));
+        Assert.Equal(20, ScenarioSweep.Range(0, 0.95, 0.05).Count);
+        var s1 = StudyContext.LoadScenarios().Single(s => s.Name == "1");
+        Assert.Throws<ArgumentException>(() => ScenarioSweep.With(s1, "W", 0.3));
+        var s3 = StudyContext.LoadScenarios().Single(s => s.Name == "3-theta80");
+        Assert.Throws<ArgumentException>(() => ScenarioSweep.With(s3, "W", 1.0));
+    }
+}
