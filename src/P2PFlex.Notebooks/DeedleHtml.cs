@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Text;
+using Deedle;
+
+namespace P2PFlex.Notebooks;
+
+/// <summary>
+/// Deedle frames and series as HTML tables. The Formatting package's default for a frame is a useless property dump
+/// (notebook-stack notes §2.2); every <c>Frame&lt;R,C&gt;</c> implements <see cref="IFrame"/>, so one formatter on that
+/// interface covers all instantiations.
+/// </summary>
+public static class DeedleHtml
+{
+    /// <summary>Rows shown before the table is cut (the first <c>MaxRows - 5</c> and the last 5).</summary>
+    public static int MaxRows { get; set; } = 60;
+
+    /// <summary>Columns shown before the table is cut.</summary>
+    public static int MaxColumns { get; set; } = 50;
+
+    public static string Table(IFrame frame) => frame.Apply(new TableOperation());
+
+    private sealed class TableOperation : IFrameOperation<string>
+    {
+        public string Invoke<R, C>(Frame<R, C> frame)
+        {
+            var rows = frame.RowKeys.ToList();
+            var cols = frame.ColumnKeys.ToList();
+            var shownCols = cols.Take(MaxColumns).ToList();
+            var columns = shownCols.Select(c => frame.GetColumn<object>(c)).ToList();
+            var sb = new StringBuilder();
+            sb.Append("<div class=\"deedle-frame\"><table>");
+            sb.Append("<caption>").Append(rows.Count).Append(rows.Count == 1 ? " row" : " rows").Append(" × ")
+              .Append(cols.Count).Append(cols.Count == 1 ? " column" : " columns").Append("</caption>");
+            sb.Append("<thead><tr><th></th>");
+            foreach (var c in shownCols) sb.Append("<th>").Append(Esc(Text(c))).Append("</th>");
+            if (cols.Count > shownCols.Count) sb.Append("<th>…</th>");
+            sb.Append("</tr></thead><tbody>");
+            foreach (var (r, gap) in Shown(rows))
+            {
+                if (gap)
+                {
+                    sb.Append("<tr class=\"gap\"><th>…</th><td colspan=\"").Append(shownCols.Count + (cols.Count > shownCols.Count ? 1 : 0))
+                      .Append("\">").Append(rows.Count - Head - Tail).Append(" rows not shown</td></tr>");
+                    continue;
+                }
+                sb.Append("<tr><th>").Append(Esc(Text(r))).Append("</th>");
+                foreach (var col in columns)
+                {
+                    var v = col.TryGet(r);
+                    if (!v.HasValue) sb.Append("<td class=\"missing\">&lt;missing&gt;</td>");
+                    else sb.Append(IsNumber(v.Value) ? "<td class=\"num\">" : "<td>").Append(Esc(Text(v.Value))).Append("</td>");
+                }
+                if (cols.Count > shownCols.Count) sb.Append("<td>…</td>");
+                sb.Append("</tr>");
+            }
+            sb.Append("</tbody></table></div>");
+            return sb.ToString();
+        }
+    }
+
+    private const int Tail = 5;
+    private static int Head => Math.Max(1, MaxRows - Tail);
+
+    private static IEnumerable<(T Item, bool Gap)> Shown<T>(IReadOnlyList<T> rows)
+    {
+        if (rows.Count <= Math.Max(MaxRows, Head + Tail))
+        {
+            foreach (var r in rows) yield return (r, false);
+            yield break;
+        }
+        for (int i = 0; i < Head; i++) yield return (rows[i], false);
+        yield return (default!, true);
+        for (int i = rows.Count - Tail; i < rows.Count; i++) yield return (rows[i], false);
+    }
+
+    private static bool IsNumber(object v) => v is double or float or decimal or int or long or short or byte or uint or ulong or ushort or sbyte;
+
+    /// <summary>Invariant-culture text of a cell value (doubles with up to 10 significant digits).</summary>
+    public static string Text(object? v) => v switch
+    {
+        null => "",
+        double d => d.ToString("G10", CultureInfo.InvariantCulture),
+        float f => f.ToString("G7", CultureInfo.InvariantCulture),
+        DateTime t => t.TimeOfDay == TimeSpan.Zero ? t.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : t.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => v.ToString() ?? "",
+    };
+
+    private static string Esc(string s) => Html.Escape(s);
+}

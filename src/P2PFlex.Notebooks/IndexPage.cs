@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text;
+
+namespace P2PFlex.Notebooks;
+
+/// <summary>A plain table for the index page (e.g. the study's KPIs beside the paper's). Cells are text; numbers are right-aligned.</summary>
+/// <param name="Caption">Shown above the table (null for none).</param>
+/// <param name="Headers">Column headings.</param>
+/// <param name="Rows">Rows of cell texts.</param>
+public sealed record ReportTable(string? Caption, IReadOnlyList<string> Headers, IReadOnlyList<IReadOnlyList<string>> Rows);
+
+/// <summary>One notebook on the index page.</summary>
+public sealed record IndexEntry(
+    string Name,
+    string? Title,
+    string? ReportHref,
+    string? NotebookHref,
+    bool Succeeded,
+    string? Failure,
+    TimeSpan Elapsed,
+    IReadOnlyDictionary<string, string> Parameters);
+
+/// <summary>What the index page shows besides the list of notebooks.</summary>
+public sealed class IndexPageOptions
+{
+    public string Title { get; init; } = "P2PFlex notebooks";
+
+    /// <summary>Markdown shown under the title.</summary>
+    public string? IntroMarkdown { get; init; }
+
+    /// <summary>Tables shown under the list of notebooks (passed in by the caller, e.g. the CLI's reproduce command).</summary>
+    public IReadOnlyList<ReportTable> Summary { get; init; } = [];
+}
+
+/// <summary>The <c>index.html</c> of a batch: links to each report and executed notebook, status, time, parameters, summary tables.</summary>
+public static class IndexPage
+{
+    public static void Write(string path, IReadOnlyList<IndexEntry> entries, IndexPageOptions? options = null) =>
+        AtomicFile.WriteAllText(path, Render(entries, options));
+
+    public static string Render(IReadOnlyList<IndexEntry> entries, IndexPageOptions? options = null)
+    {
+        options ??= new IndexPageOptions();
+        var ci = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.Append("<main>\n<h1>").Append(Html.Escape(options.Title)).Append("</h1>\n");
+        if (options.IntroMarkdown is not null) sb.Append("<div class=\"markdown\">").Append(HtmlReport.Markdown(options.IntroMarkdown)).Append("</div>\n");
+        int failed = entries.Count(e => !e.Succeeded);
+        sb.Append("<p class=\"status ").Append(failed == 0 ? "ok" : "failed").Append("\">")
+          .Append(failed == 0 ? $"all {entries.Count} notebook{(entries.Count == 1 ? "" : "s")} ran without error"
+                              : $"{failed} of {entries.Count} notebook{(entries.Count == 1 ? "" : "s")} failed")
+          .Append("</p>\n");
+
+        sb.Append("<table class=\"notebooks\">\n<thead><tr><th>notebook</th><th>status</th><th>time</th><th>parameters</th><th>files</th></tr></thead>\n<tbody>\n");
+        foreach (var e in entries)
+        {
+            sb.Append("<tr class=\"").Append(e.Succeeded ? "ok" : "failed").Append("\"><td>");
+            string label = Html.Escape(e.Title ?? e.Name);
+            sb.Append(e.ReportHref is null ? label : $"<a href=\"{Html.Escape(e.ReportHref)}\">{label}</a>");
+            if (e.Title is not null) sb.Append("<br><code>").Append(Html.Escape(e.Name)).Append("</code>");
+            sb.Append("</td><td class=\"status\">").Append(e.Succeeded ? "ok" : "FAILED: " + Html.Escape(e.Failure)).Append("</td>");
+            sb.Append("<td class=\"num\">").Append(e.Elapsed.TotalSeconds.ToString("0.0", ci)).Append(" s</td><td>");
+            sb.Append(string.Join(", ", e.Parameters.Select(p => $"<code>{Html.Escape(p.Key)}={Html.Escape(p.Value)}</code>")));
+            sb.Append("</td><td>");
+            var files = new List<string>();
+            if (e.ReportHref is not null) files.Add($"<a href=\"{Html.Escape(e.ReportHref)}\">html</a>");
+            if (e.NotebookHref is not null) files.Add($"<a href=\"{Html.Escape(e.NotebookHref)}\">ipynb</a>");
+            sb.Append(string.Join(" · ", files)).Append("</td></tr>\n");
+        }
+        sb.Append("</tbody>\n</table>\n");
+
+        foreach (var table in options.Summary) sb.Append(Table(table));
+        sb.Append("</main>\n");
+        return HtmlReport.Page(options.Title, "", sb.ToString());
+    }
+
+    /// <summary>A <see cref="ReportTable"/> as HTML (cells escaped; numeric cells right-aligned).</summary>
+    public static string Table(ReportTable table)
+    {
+        var sb = new StringBuilder("<div class=\"output\"><table class=\"summary\">\n");
+        if (table.Caption is not null) sb.Append("<caption>").Append(Html.Escape(table.Caption)).Append("</caption>\n");
+        sb.Append("<thead><tr>");
+        foreach (var h in table.Headers) sb.Append("<th>").Append(Html.Escape(h)).Append("</th>");
+        sb.Append("</tr></thead>\n<tbody>\n");
+        foreach (var row in table.Rows)
+        {
+            sb.Append("<tr>");
+            foreach (var cell in row)
+                sb.Append(IsNumeric(cell) ? "<td class=\"num\">" : "<td>").Append(Html.Escape(cell)).Append("</td>");
+            sb.Append("</tr>\n");
+        }
+        sb.Append("</tbody>\n</table></div>\n");
+        return sb.ToString();
+    }
+
+    private static bool IsNumeric(string s) =>
+        double.TryParse(s.TrimEnd('%'), NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+}

@@ -1,0 +1,184 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+
+namespace P2PFlex.Notebooks;
+
+/// <summary>How <see cref="NotebookBatch"/> runs its notebooks.</summary>
+public sealed class NotebookBatchOptions
+{
+    /// <summary>Parameters injected into every notebook (papermill semantics: also into notebooks that do not declare them).</summary>
+    public IReadOnlyDictionary<string, string>? Parameters { get; init; }
+
+    /// <summary>Where progress lines go (e.g. <c>Console.Error</c>); null for none.</summary>
+    public TextWriter? Progress { get; init; }
+
+    /// <summary>Also print a line when each cell starts (default true: a long cell is visible while it runs).</summary>
+    public bool ProgressCellStarts { get; init; } = true;
+
+    /// <summary>Title, intro and summary tables of <c>index.html</c>.</summary>
+    public IndexPageOptions Index { get; init; } = new();
+
+    /// <summary>Summary tables computed from the runs (appended after <see cref="IndexPageOptions.Summary"/>).</summary>
+    public Func<IReadOnlyList<NotebookRunStatus>, IReadOnlyList<ReportTable>>? SummaryFactory { get; init; }
+
+    /// <summary>See <see cref="NotebookRunOptions.EmbedPlotlyJs"/>.</summary>
+    public bool EmbedPlotlyJs { get; init; } = true;
+
+    public IReadOnlyList<Assembly> AdditionalReferences { get; init; } = [];
+    public IReadOnlyList<string> AdditionalImports { get; init; } = [];
+}
+
+/// <summary>What happened to one notebook of a batch.</summary>
+/// <param name="NotebookPath">The input file.</param>
+/// <param name="Name">Its file name.</param>
+/// <param name="Succeeded">True when it was read and every code cell ran without error.</param>
+/// <param name="FailedCell">The cell that failed (null if it could not be read or run at all).</param>
+/// <param name="Error">The error's summary (cell error, or why the notebook could not be read/run).</param>
+/// <param name="ExecutedNotebookPath">The executed <c>.ipynb</c> written (null if none).</param>
+/// <param name="ReportPath">The HTML report written (null if none).</param>
+/// <param name="Elapsed">Time spent on it.</param>
+/// <param name="Result">The run itself (null if the notebook could not be read).</param>
+public sealed record NotebookRunStatus(
+    string NotebookPath,
+    string Name,
+    bool Succeeded,
+    CellRef? FailedCell,
+    string? Error,
+    string? ExecutedNotebookPath,
+    string? ReportPath,
+    TimeSpan Elapsed,
+    NotebookRunResult? Result)
+{
+    /// <summary>"grid.ipynb: ok", "grid.ipynb: cell 7 (code cell 4/9, id '…') failed: …" or "grid.ipynb: failed: …".</summary>
+    public string Describe() =>
+        Succeeded ? $"{Name}: ok"
+        : FailedCell is not null ? $"{Name}: {FailedCell} failed: {Error}"
+        : $"{Name}: failed: {Error}";
+}
+
+/// <summary>The outcome of a batch.</summary>
+public sealed record NotebookBatchResult(string OutputDirectory, string? IndexPath, IReadOnlyList<NotebookRunStatus> Notebooks)
+{
+    public bool AllSucceeded => Notebooks.All(n => n.Succeeded);
+    public IReadOnlyList<NotebookRunStatus> Failures => Notebooks.Where(n => !n.Succeeded).ToList();
+
+    /// <summary>One line per notebook (see <see cref="NotebookRunStatus.Describe"/>).</summary>
+    public string Describe() => string.Join("\n", Notebooks.Select(n => n.Describe()));
+}
+
+/// <summary>
+/// Runs notebooks one after another into an output folder: for each, the executed <c>&lt;name&gt;.ipynb</c> and
+/// <c>&lt;name&gt;.html</c>, then an <c>index.html</c> linking them. A notebook that fails (or cannot be read) does not
+/// stop the others; its executed notebook and report are still written, up to the failing cell. All files are
+/// written atomically. The statuses name the failing cell, so a command line can exit non-zero naming notebook and cell:
+/// <code>
+/// var result = await NotebookBatch.RunAsync(paths, "out/notebooks", parameters, Console.Error);
+/// foreach (var f in result.Failures) Console.Error.WriteLine(f.Describe());
+/// return result.AllSucceeded ? 0 : 1;
+/// </code>
+/// </summary>
+public static class NotebookBatch
+{
+    public const string IndexFileName = "index.html";
+
+    public static Task<NotebookBatchResult> RunAsync(IEnumerable<string> notebookPaths, string outDir,
+        IReadOnlyDictionary<string, string>? parameters = null, TextWriter? progress = null, CancellationToken cancellationToken = default) =>
+        RunAsync(notebookPaths, outDir, new NotebookBatchOptions { Parameters = parameters, Progress = progress }, cancellationToken);
+
+    public static async Task<NotebookBatchResult> RunAsync(IEnumerable<string> notebookPaths, string outDir, NotebookBatchOptions options,
+        CancellationToken cancellationToken = default)
+    {
+        var inputs = notebookPaths.Select(Path.GetFullPath).ToList();
+        string outFull = Path.GetFullPath(outDir);
+        var stems = OutputStems(inputs);
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            string target = Path.Combine(outFull, stems[i] + ".ipynb");
+            if (string.Equals(target, inputs[i], StringComparison.Ordinal))
+                throw new ArgumentException($"the executed notebook would overwrite its source {inputs[i]}; choose another output folder", nameof(outDir));
+        }
+        Directory.CreateDirectory(outFull);
+
+        var statuses = new List<NotebookRunStatus>();
+        var entries = new List<IndexEntry>();
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            string path = inputs[i];
+            string name = Path.GetFileName(path);
+            string prefix = string.Create(CultureInfo.InvariantCulture, $"[{i + 1}/{inputs.Count}] ");
+            var progress = options.Progress is null ? null : new TextWriterProgress(options.Progress, prefix, options.ProgressCellStarts);
+            string ipynbPath = Path.Combine(outFull, stems[i] + ".ipynb");
+            string htmlPath = Path.Combine(outFull, stems[i] + ".html");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            NotebookRunStatus status;
+            Notebook? executed = null;
+            string? writtenIpynb = null;
+            try
+            {
+                var result = await NotebookRunner.RunFileAsync(path, new NotebookRunOptions
+                {
+                    Parameters = options.Parameters,
+                    Progress = progress,
+                    EmbedPlotlyJs = options.EmbedPlotlyJs,
+                    AdditionalReferences = options.AdditionalReferences,
+                    AdditionalImports = options.AdditionalImports,
+                }, cancellationToken).ConfigureAwait(false);
+                executed = result.Notebook;
+                NotebookJson.Write(executed, ipynbPath);
+                writtenIpynb = ipynbPath;
+                HtmlReport.Write(executed, htmlPath, new HtmlReportOptions
+                {
+                    NotebookName = name, NotebookHref = Path.GetFileName(ipynbPath), IndexHref = IndexFileName,
+                });
+                status = new NotebookRunStatus(path, name, result.Succeeded, result.FailedCell,
+                    result.Succeeded ? null : NotebookRunResult.ErrorSummary(result.Error), ipynbPath, htmlPath, clock.Elapsed, result);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Unreadable notebook, unwritable output, or a bug: this notebook fails, the batch goes on.
+                string message = e is NotebookFormatException nf ? nf.Reason : $"{e.GetType().Name}: {e.Message}";
+                options.Progress?.WriteLine($"{prefix}{name}: FAILED: {message}");
+                status = new NotebookRunStatus(path, name, false, null, message,
+                    writtenIpynb, null, clock.Elapsed, null);
+            }
+            statuses.Add(status);
+            entries.Add(new IndexEntry(name, executed?.Title(),
+                status.ReportPath is null ? null : Path.GetFileName(status.ReportPath),
+                status.ExecutedNotebookPath is null ? null : Path.GetFileName(status.ExecutedNotebookPath),
+                status.Succeeded, status.Succeeded ? null : (status.FailedCell is null ? status.Error : $"{status.FailedCell}: {status.Error}"),
+                status.Elapsed, status.Result?.Parameters.Parameters.ToDictionary(p => p.Name, p => p.Value) ?? new Dictionary<string, string>()));
+        }
+
+        var summary = options.Index.Summary.Concat(options.SummaryFactory?.Invoke(statuses) ?? []).ToList();
+        string indexPath = Path.Combine(outFull, IndexFileName);
+        IndexPage.Write(indexPath, entries, new IndexPageOptions { Title = options.Index.Title, IntroMarkdown = options.Index.IntroMarkdown, Summary = summary });
+        options.Progress?.WriteLine(statuses.All(s => s.Succeeded)
+            ? $"{statuses.Count} notebook{(statuses.Count == 1 ? "" : "s")} ok; index: {indexPath}"
+            : $"{statuses.Count(s => !s.Succeeded)} of {statuses.Count} notebooks FAILED; index: {indexPath}");
+        return new NotebookBatchResult(outFull, indexPath, statuses);
+    }
+
+    /// <summary>Output file stems: the input's name without extension, made unique (and never "index").</summary>
+    private static List<string> OutputStems(IReadOnlyList<string> inputs)
+    {
+        var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { Path.GetFileNameWithoutExtension(IndexFileName) };
+        var stems = new List<string>();
+        foreach (var input in inputs)
+        {
+            string stem = Sanitize(Path.GetFileNameWithoutExtension(input));
+            string candidate = stem;
+            for (int n = 2; !used.Add(candidate); n++) candidate = $"{stem}-{n}";
+            stems.Add(candidate);
+        }
+        return stems;
+    }
+
+    private static string Sanitize(string stem)
+    {
+        var sb = new StringBuilder();
+        foreach (char c in stem) sb.Append(char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_');
+        return sb.Length == 0 ? "notebook" : sb.ToString();
+    }
+}

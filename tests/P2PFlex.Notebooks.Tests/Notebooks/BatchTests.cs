@@ -1,0 +1,99 @@
+using P2PFlex.Notebooks;
+
+namespace P2PFlex.Notebooks.Tests.Notebooks;
+
+public sealed class BatchTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("p2pflex-nb-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Save(string name, Notebook nb)
+    {
+        string path = Path.Combine(_dir, "in", name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        NotebookJson.Write(nb, path);
+        return path;
+    }
+
+    [Fact]
+    public async Task A_batch_writes_each_notebook_and_report_and_an_index_and_a_failure_does_not_stop_the_others()
+    {
+        var ok = Notebook.CreateCSharp();
+        ok.AddMarkdown("# Good one");
+        ok.AddCode("int rounds = 1;", NotebookParameters.ParametersTag);
+        ok.AddCode("display(Chart.Column<int, string, string>(values: new[] { rounds, 2 }, Keys: new[] { \"a\", \"b\" }));");
+        var bad = Notebook.CreateCSharp();
+        bad.AddCode("var y = 1;");
+        bad.AddCode("y / 0");
+        string okPath = Save("good.ipynb", ok);
+        string badPath = Save("bad.ipynb", bad);
+        string brokenPath = Path.Combine(_dir, "in", "broken.ipynb");
+        File.WriteAllText(brokenPath, "{ not json");
+        string missingPath = Path.Combine(_dir, "in", "missing.ipynb");
+        string outDir = Path.Combine(_dir, "out");
+        var progress = new StringWriter();
+
+        var result = await NotebookBatch.RunAsync([okPath, badPath, brokenPath, missingPath], outDir, new NotebookBatchOptions
+        {
+            Parameters = new Dictionary<string, string> { ["rounds"] = "5" },
+            Progress = progress,
+            Index = new IndexPageOptions
+            {
+                Title = "Study notebooks",
+                Summary = [new ReportTable("Table 8 (excerpt)", ["scenario", "congested"], [["0", "2"], ["1", "0"]])],
+            },
+            SummaryFactory = statuses => [new ReportTable("runs", ["notebook", "ok"], statuses.Select(s => (IReadOnlyList<string>)[s.Name, s.Succeeded ? "yes" : "no"]).ToList())],
+        });
+
+        Assert.False(result.AllSucceeded);
+        Assert.Equal(4, result.Notebooks.Count);
+        var (good, failed, broken, missing) = (result.Notebooks[0], result.Notebooks[1], result.Notebooks[2], result.Notebooks[3]);
+        Assert.True(good.Succeeded, good.Describe());
+        Assert.False(failed.Succeeded);
+        Assert.Equal(3, failed.FailedCell!.CodeCellNumber);    // parameters go first in a notebook without a parameters cell
+        Assert.Contains("System.DivideByZeroException", failed.Error);
+        Assert.StartsWith("bad.ipynb: cell 3 (code cell 3/3, id '", failed.Describe());
+        Assert.False(broken.Succeeded);
+        Assert.Null(broken.FailedCell);
+        Assert.Contains("not valid JSON", broken.Error);
+        Assert.False(missing.Succeeded);
+        Assert.Equal(3, result.Failures.Count);
+
+        foreach (var s in new[] { good, failed })
+        {
+            Assert.True(File.Exists(s.ExecutedNotebookPath));
+            Assert.True(File.Exists(s.ReportPath));
+        }
+        Assert.Equal(Path.Combine(outDir, "good.ipynb"), good.ExecutedNotebookPath);
+        var executed = NotebookJson.Read(good.ExecutedNotebookPath!);
+        Assert.Equal("5", NotebookRunner.RunMetadata(executed)["parameters"]!["rounds"]!.GetValue<string>());
+        string report = File.ReadAllText(good.ReportPath!);
+        Assert.Contains("Plotly.newPlot(", report);
+        Assert.Contains("<a href=\"index.html\">", report);
+
+        string index = File.ReadAllText(result.IndexPath!);
+        Assert.Contains("<title>Study notebooks</title>", index);
+        Assert.Contains("<a href=\"good.html\">Good one</a>", index);
+        Assert.Contains("<a href=\"bad.ipynb\">ipynb</a>", index);
+        Assert.Contains("3 of 4 notebooks failed", index);
+        Assert.Contains("<caption>Table 8 (excerpt)</caption>", index);
+        Assert.Contains("<caption>runs</caption>", index);
+        Assert.Contains("<code>rounds=5</code>", index);
+
+        Assert.Empty(Directory.GetFiles(outDir, "*.tmp", SearchOption.AllDirectories));   // atomic writes left nothing behind
+        string log = progress.ToString();
+        Assert.Contains("[1/4] good.ipynb  cell 2/3 ok", log);
+        Assert.Contains("[2/4] bad.ipynb: FAILED at cell 3", log);
+        Assert.Contains("[3/4] broken.ipynb: FAILED: not valid JSON", log);
+    }
+
+    [Fact]
+    public async Task A_batch_refuses_to_overwrite_its_input()
+    {
+        var nb = Notebook.CreateCSharp();
+        nb.AddCode("1");
+        string path = Save("same.ipynb", nb);
+        await Assert.ThrowsAsync<ArgumentException>(() => NotebookBatch.RunAsync([path], Path.GetDirectoryName(path)!));
+    }
+}
