@@ -14,7 +14,10 @@ public static class Commands
         p2pflex — P2P trading, DSO interventions and local flexibility markets on MATPOWER feeders
 
         usage:
-          p2pflex reproduce                      the main job: base and extreme grid checks of the study feeder
+          p2pflex reproduce [--out DIR]          the main job: run every notebook into reports/ (executed .ipynb + HTML)
+                                                 and print the index and the study's Table 8 beside ours
+          p2pflex notebooks run <nb.ipynb…> [-p NAME=VALUE]… [--out DIR]
+                                                 execute notebooks headless; -p overrides the 'parameters' cell
           p2pflex powerflow <case.m> [--json]    AC power flow (Newton–Raphson) of a MATPOWER case
           p2pflex gridcheck [--state base|extreme] [--json]
                                                  DC grid check of case69 with the study's line limits
@@ -66,6 +69,7 @@ public static class Commands
             "gridcheck" => GridCheckCommand(new CliArguments(rest, new HashSet<string> { "json" }), output),
             "data" => DataCommand(new CliArguments(rest, new HashSet<string>()), output),
             "scenarios" => ScenariosCommand(new CliArguments(rest, new HashSet<string> { "json" }), output),
+            "notebooks" => NotebooksCommand(rest.ToArray(), output),
             "reproduce" => Reproduce(new CliArguments(rest, new HashSet<string>()), output),
             _ => throw new UsageException($"unknown command '{command}'"),
         };
@@ -239,25 +243,103 @@ public static class Commands
         return stale == 0 ? 0 : 1;
     }
 
+    /// <summary>The notebooks of the study walk-through, in reading order.</summary>
+    public static IReadOnlyList<string> StudyNotebooks()
+    {
+        string root = Path.GetDirectoryName(DataPaths.Root)!;
+        string dir = Path.Combine(root, "notebooks");
+        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"no notebooks folder at {dir}");
+        return Directory.GetFiles(dir, "*.ipynb").OrderBy(f => f, StringComparer.Ordinal).ToArray();
+    }
+
+    private static int NotebooksCommand(string[] args, TextWriter output)
+    {
+        if (args.Length == 0 || args[0] != "run") throw new UsageException("usage: p2pflex notebooks run <notebook.ipynb…> [-p NAME=VALUE]… [--out DIR]");
+        var paths = new List<string>();
+        var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
+        string outDir = "reports";
+        for (int i = 1; i < args.Length; i++)
+        {
+            if (args[i] is "-p" or "--parameter")
+            {
+                if (i + 1 >= args.Length) throw new UsageException("-p needs NAME=VALUE");
+                string kv = args[++i];
+                int eq = kv.IndexOf('=');
+                if (eq <= 0) throw new UsageException($"-p needs NAME=VALUE, got '{kv}'");
+                parameters[kv[..eq]] = kv[(eq + 1)..];
+            }
+            else if (args[i] == "--out")
+            {
+                if (i + 1 >= args.Length) throw new UsageException("--out needs a folder");
+                outDir = args[++i];
+            }
+            else if (args[i].StartsWith('-')) throw new UsageException($"unknown option {args[i]}");
+            else paths.Add(args[i]);
+        }
+        if (paths.Count == 0) throw new UsageException("notebooks run needs at least one notebook");
+        foreach (var p in paths) if (!File.Exists(p)) throw new FileNotFoundException($"notebook {p} does not exist");
+        return RunNotebooks(paths, outDir, parameters, output);
+    }
+
+    private static int RunNotebooks(IReadOnlyList<string> paths, string outDir, IReadOnlyDictionary<string, string> parameters, TextWriter output)
+    {
+        var clock = Stopwatch.StartNew();
+        var context = Scenarios.StudyContext.Load();
+        var study = Scenarios.StudyContext.LoadScenarios().Where(s => Scenarios.ScenarioReport.StudyScenarioNames.Contains(s.Name))
+            .Select(s => Scenarios.ScenarioRunner.Run(s, context)).ToArray();
+        var result = Notebooks.NotebookBatch.RunAsync(paths, outDir, new Notebooks.NotebookBatchOptions
+        {
+            Parameters = parameters,
+            Progress = Console.Error,
+            Index = new Notebooks.IndexPageOptions
+            {
+                Title = "P2PFlex — reproduction of EUniversal D5.3, chapter 5",
+                Summary = [SummaryTable(study)],
+            },
+        }).GetAwaiter().GetResult();
+        output.WriteLine(Scenarios.ScenarioReport.Table(study));
+        foreach (var n in result.Notebooks) output.WriteLine(n.Describe());
+        output.WriteLine(result.IndexPath is null ? "no index written" : $"reports: {result.IndexPath}");
+        output.WriteLine(Invariant($"done in {clock.Elapsed.TotalSeconds:F1} s"));
+        if (!result.AllSucceeded)
+        {
+            foreach (var f in result.Failures) Console.Error.WriteLine($"p2pflex: notebook failed: {f.Describe()}");
+            return 1;
+        }
+        return 0;
+    }
+
+    private static Notebooks.ReportTable SummaryTable(IReadOnlyList<Scenarios.ScenarioResult> study)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        string Cost(double? c, bool infeasible) => infeasible ? "infeasible" : c is double v ? v.ToString("F3", ci) : "";
+        var rows = study.Select(r =>
+        {
+            var k = Scenarios.ScenarioReport.Kpis(r);
+            var s = r.Definition.Study;
+            return (IReadOnlyList<string>)new[]
+            {
+                r.Definition.Label,
+                k.CongestedLines.ToString(ci), s?.CongestedLines.ToString(ci) ?? "",
+                k.OverflowSumMw.ToString("F4", ci), s?.OverflowSumMw.ToString("F2", ci) ?? "",
+                k.OverflowWeightedAvgMw.ToString("F4", ci), s?.OverflowWeightedAvgMw.ToString("F2", ci) ?? "",
+                Cost(k.LfmCostEur, k.LfmStatus == "Infeasible"), s is null ? "" : Cost(s.LfmCostEur, s.LfmCostEur is null),
+                k.P2PVolumeMw.ToString("F3", ci), s?.P2PVolumeMw?.ToString("F2", ci) ?? "–",
+            };
+        }).ToArray();
+        var checks = Scenarios.StudyPattern.Evaluate(study.ToDictionary(r => r.Name));
+        return new Notebooks.ReportTable(
+            $"Table 8 recomputed (ours | study). Pattern of the study: {checks.Count(c => c.Holds)} of {checks.Count} checks hold.",
+            ["scenario", "congested", "study", "overflow sum MW", "study", "weighted avg MW", "study", "LFM cost EUR", "study", "P2P volume MW", "study"],
+            rows);
+    }
+
     private static int Reproduce(CliArguments a, TextWriter output)
     {
+        string outDir = a.Option("out") ?? "reports";
         a.RejectUnknown();
-        var clock = Stopwatch.StartNew();
-        foreach (var state in new[] { StudyState.Base, StudyState.Extreme })
-        {
-            var feeder = StudyFeeder.Load(state);
-            WriteGridCheck(feeder, feeder.Check(), output, listAllLines: false);
-            output.WriteLine();
-        }
-        var baseFeeder = StudyFeeder.Load(StudyState.Base);
-        var ac = AcPowerFlow.Solve(baseFeeder.Network);
-        output.WriteLine(Invariant($"AC power flow of case69 (base): {ac.Message}, losses {ac.LossesMw * 1000:F3} kW, Vmin {ac.MinimumVoltage.VmPu:F6} p.u. at bus {ac.MinimumVoltage.Bus}"));
-        output.WriteLine();
-        output.WriteLine("The study's scenarios (Table 8), ours beside the study's:");
-        var context = Scenarios.StudyContext.Load();
-        output.WriteLine(Scenarios.ScenarioReport.Table(Scenarios.StudyContext.LoadScenarios().Select(sc => Scenarios.ScenarioRunner.Run(sc, context))));
-        output.WriteLine(Invariant($"done in {clock.Elapsed.TotalSeconds:F2} s"));
-        return 0;
+        if (a.Positional.Count > 0) throw new UsageException("reproduce takes no positional arguments");
+        return RunNotebooks(StudyNotebooks(), outDir, new Dictionary<string, string>(), output);
     }
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
