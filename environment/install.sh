@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Debian packages the test suite needs beyond the .NET SDK (run as root, or with sudo):
+#   chromium          headless browser: the report tests open every HTML report and check that each chart rendered
+#   python3-nbformat  the reference nbformat 4 schema validator for the executed notebooks
+# Idempotent: does nothing when everything is installed already.
+set -euo pipefail
+packages=(chromium python3-nbformat)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "environment: all Debian packages present (${packages[*]})"
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+echo "environment: installing ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "environment: installed ${missing[*]}"

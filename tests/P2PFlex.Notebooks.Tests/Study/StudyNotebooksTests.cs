@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using P2PFlex.Notebooks;
+
+namespace P2PFlex.Notebooks.Tests.Study;
+
+/// <summary>Runs the study notebooks once (headless) into a temporary folder; the tests below inspect the result.</summary>
+public sealed class StudyNotebooksFixture : IDisposable
+{
+    public StudyNotebooksFixture()
+    {
+        NotebookDir = FindNotebooks();
+        OutDir = Path.Combine(Path.GetTempPath(), $"p2pflex-study-notebooks-{Guid.NewGuid():N}");
+        Notebooks = Directory.GetFiles(NotebookDir, "*.ipynb").OrderBy(f => f, StringComparer.Ordinal).ToArray();
+        Result = NotebookBatch.RunAsync(Notebooks, OutDir).GetAwaiter().GetResult();
+    }
+
+    public string NotebookDir { get; }
+    public string OutDir { get; }
+    public IReadOnlyList<string> Notebooks { get; }
+    public NotebookBatchResult Result { get; }
+
+    private static string FindNotebooks()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "P2PFlex.sln"))) return Path.Combine(dir.FullName, "notebooks");
+        throw new DirectoryNotFoundException("repository root (P2PFlex.sln) not found above the test binaries");
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(OutDir, recursive: true); } catch (IOException) { }
+    }
+}
+
+public class StudyNotebooksTests(StudyNotebooksFixture fixture) : IClassFixture<StudyNotebooksFixture>
+{
+    [Fact]
+    public void Every_study_notebook_runs_without_error()
+    {
+        Assert.Equal(6, fixture.Notebooks.Count);
+        Assert.True(fixture.Result.AllSucceeded, fixture.Result.Describe());
+        Assert.True(File.Exists(Path.Combine(fixture.OutDir, "index.html")));
+        foreach (var n in fixture.Result.Notebooks)
+        {
+            var doc = JsonNode.Parse(File.ReadAllText(n.ExecutedNotebookPath!))!;
+            foreach (var cell in doc["cells"]!.AsArray().Where(c => (string?)c!["cell_type"] == "code"))
+            {
+                var outputs = cell!["outputs"]!.AsArray();
+                Assert.DoesNotContain(outputs, o => (string?)o!["output_type"] == "error");
+                Assert.NotNull(cell["execution_count"]);
+            }
+        }
+    }
+
+    [Fact]
+    public void Charts_are_plotly_html_and_tables_are_html_tables()
+    {
+        int charts = 0, tables = 0;
+        foreach (var n in fixture.Result.Notebooks)
+        {
+            var doc = JsonNode.Parse(File.ReadAllText(n.ExecutedNotebookPath!))!;
+            foreach (var cell in doc["cells"]!.AsArray().Where(c => (string?)c!["cell_type"] == "code"))
+            {
+                string source = string.Concat(cell!["source"]!.AsArray().Select(s => (string?)s));
+                var htmls = cell["outputs"]!.AsArray()
+                    .Where(o => (string?)o!["output_type"] is "display_data" or "execute_result")
+                    .Select(o => o!["data"]?["text/html"])
+                    .Where(h => h is not null)
+                    .Select(h => h is JsonArray a ? string.Concat(a.Select(x => (string?)x)) : (string?)h ?? "")
+                    .ToArray();
+                int chartCalls = Regex.Matches(source, @"StudyCharts\.\w+\(").Count;
+                if (chartCalls > 0)
+                {
+                    // The first chart of a notebook is preceded by one output that carries plotly.js itself.
+                    Assert.Equal(chartCalls, htmls.Count(h => h.Contains("Plotly.newPlot('plotly-", StringComparison.Ordinal)));
+                    charts += chartCalls;
+                }
+                if (Regex.IsMatch(source.Split('\n').Last(l => l.Trim().Length > 0), @"^\s*(StudyTables\.|Deedle\.Frame\.)"))
+                {
+                    Assert.Contains(htmls, h => h.Contains("<table", StringComparison.Ordinal));
+                    tables++;
+                }
+            }
+        }
+        Assert.True(charts >= 15, $"{charts} charts");
+        Assert.True(tables >= 8, $"{tables} tables");
+    }
+
+    [Fact]
+    public void Executed_notebooks_validate_against_the_nbformat_4_schema()
+    {
+        // The reference validator (Debian python3-nbformat, installed by environment/install.sh).
+        foreach (var n in fixture.Result.Notebooks)
+        {
+            var (code, output) = Run("/usr/bin/python3",
+                ["-c", "import sys, nbformat; nb = nbformat.read(sys.argv[1], as_version=4); nbformat.validate(nb); print('valid', nb.nbformat, nb.nbformat_minor)",
+                 n.ExecutedNotebookPath!], 60);
+            Assert.True(code == 0, $"{n.Name}: {output}");
+            Assert.Contains("valid 4 5", output);
+        }
+    }
+
+    [Fact]
+    public void Every_report_renders_every_chart_in_headless_chromium_without_script_errors()
+    {
+        foreach (var n in fixture.Result.Notebooks.Append(null))
+        {
+            string page = n?.ReportPath ?? Path.Combine(fixture.OutDir, "index.html");
+            string source = File.ReadAllText(page);
+            int expected = Regex.Matches(source, @"Plotly\.newPlot\('plotly-").Count;
+            string profile = Path.Combine(Path.GetTempPath(), $"p2pflex-chromium-{Guid.NewGuid():N}");
+            var (code, output) = Run("/usr/bin/chromium",
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
+                "--disable-component-update", "--disable-sync", $"--user-data-dir={profile}", "--virtual-time-budget=20000",
+                "--enable-logging=stderr", "--v=0", "--dump-dom", new Uri(page).AbsoluteUri,
+            ], 120);
+            try { Directory.Delete(profile, true); } catch (IOException) { }
+            Assert.True(code == 0, $"chromium exited {code} on {page}");
+            Assert.DoesNotContain("Uncaught", output);
+            // Each chart div got Plotly's class and an SVG drawing.
+            var divs = Regex.Matches(output, "<div[^>]*id=\"plotly-[^\"]*\"[^>]*>").Select(m => m.Value).ToArray();
+            Assert.Equal(expected, divs.Length);
+            Assert.All(divs, d => Assert.Contains("js-plotly-plot", d));
+            Assert.True(Regex.Matches(output, "class=\"main-svg\"").Count >= expected, $"{page}: not every chart drew an SVG");
+        }
+    }
+
+    private static (int Code, string Output) Run(string file, string[] args, int timeoutSeconds)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {file} (run environment/install.sh)");
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(timeoutSeconds * 1000)) { p.Kill(true); throw new TimeoutException($"{file} did not finish in {timeoutSeconds} s"); }
+        return (p.ExitCode, stdout.Result + stderr.Result);
+    }
+}
