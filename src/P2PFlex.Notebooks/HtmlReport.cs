@@ -64,7 +64,7 @@ public static partial class HtmlReport
                         .Append(WithAttachments(Markdown(cell.Source), cell.Attachments)).Append("</section>\n");
                     break;
                 case CellType.Raw:
-                    string format = (cell.Metadata["format"] ?? cell.Metadata["raw_mimetype"])?.GetValue<string>() ?? "";
+                    string format = Str(cell.Metadata["format"]) ?? Str(cell.Metadata["raw_mimetype"]) ?? "";
                     body.Append("<section class=\"cell raw\" id=\"cell-").Append(Html.Escape(cell.Id)).Append("\">")
                         .Append(format == "text/html" ? cell.Source : "<pre>" + Html.Escape(cell.Source) + "</pre>").Append("</section>\n");
                     break;

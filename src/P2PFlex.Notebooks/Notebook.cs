@@ -97,7 +97,7 @@ public sealed class NotebookCell
     public JsonObject? Attachments { get; set; }
 
     public IReadOnlyList<string> Tags =>
-        Metadata["tags"] is JsonArray a ? a.Select(t => t?.GetValue<string>() ?? "").ToArray() : [];
+        Metadata["tags"] is JsonArray a ? a.Select(t => t is JsonValue v && v.TryGetValue<string>(out var s) ? s : "").ToArray() : [];
 
     public bool HasTag(string tag) => Tags.Contains(tag, StringComparer.Ordinal);
 

@@ -89,6 +89,23 @@ public sealed class BatchTests : IDisposable
     }
 
     [Fact]
+    public async Task Load_and_dll_paths_resolve_against_the_notebook_folder_and_preloaded_assemblies_are_not_loaded_twice()
+    {
+        var nb = Notebook.CreateCSharp();
+        nb.AddCode("#load \"lib/helper.csx\"\n#r \"../../src/P2PFlex/bin/Debug/net10.0/P2PFlex.Core.dll\"\nTwice(21) + NotebookDirectory.Length * 0");
+        nb.AddCode("typeof(StudyFeeder).Assembly.Location == typeof(P2PFlex.Notebooks.NotebookRunner).Assembly.Location.Replace(\"P2PFlex.Notebooks.dll\", \"P2PFlex.Core.dll\")");
+        string path = Save("loads.ipynb", nb);
+        Directory.CreateDirectory(Path.Combine(_dir, "in", "lib"));
+        File.WriteAllText(Path.Combine(_dir, "in", "lib", "helper.csx"), "int Twice(int x) => 2 * x;\n");
+
+        var r = await NotebookRunner.RunFileAsync(path);
+        Assert.True(r.Succeeded, r.Describe());
+        Assert.Equal("42", r.Notebook.Cells[0].Outputs.OfType<ExecuteResultOutput>().Single().Data.GetText("text/plain"));
+        // the #r path does not exist from the temp folder: it ran because P2PFlex.Core is preloaded and the line was commented out
+        Assert.Equal("True", r.Notebook.Cells[1].Outputs.OfType<ExecuteResultOutput>().Single().Data.GetText("text/plain"));
+    }
+
+    [Fact]
     public async Task A_batch_refuses_to_overwrite_its_input()
     {
         var nb = Notebook.CreateCSharp();
