@@ -40,9 +40,10 @@ public static class ScenarioReport
             var s = r.Definition.Study;
             string cost = k.LfmCostEur is double c ? c.ToString("F3", ci) : "infeasible";
             string studyCost = s is null ? "" : s.LfmCostEur is double sc ? sc.ToString("F3", ci) : "infeasible";
-            sb.AppendLine(string.Format(ci, "{0,-12} | {1,4}  {2,5}  | {3,7:F4} {4,7:F2}  | {5,7:F4} {6,7:F2}  | {7,-11} {8,-10}| {9,6:F3} {10,6}",
-                k.Name, k.CongestedLines, s?.CongestedLines.ToString(ci) ?? "", k.OverflowSumMw, s?.OverflowSumMw ?? double.NaN,
-                k.OverflowWeightedAvgMw, s?.OverflowWeightedAvgMw ?? double.NaN, cost, studyCost, k.P2PVolumeMw,
+            string Study(double? v, string format) => v is double x ? x.ToString(format, ci) : "";
+            sb.AppendLine(string.Format(ci, "{0,-12} | {1,4}  {2,5}  | {3,7:F4} {4,7}  | {5,7:F4} {6,7}  | {7,-11} {8,-10}| {9,6:F3} {10,6}",
+                k.Name, k.CongestedLines, s?.CongestedLines.ToString(ci) ?? "", k.OverflowSumMw, Study(s?.OverflowSumMw, "F2"),
+                k.OverflowWeightedAvgMw, Study(s?.OverflowWeightedAvgMw, "F2"), cost, studyCost, k.P2PVolumeMw,
                 s?.P2PVolumeMw is double v ? v.ToString("F2", ci) : "-"));
         }
         var byName = results.ToDictionary(r => r.Name);
