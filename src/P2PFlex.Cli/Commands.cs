@@ -23,6 +23,11 @@ public static class Commands
                                                  DC grid check of case69 with the study's line limits
           p2pflex scenarios run [name…] [--json] run the study's scenarios (0p 1p 0 1 2 3-theta80 3-theta100 1pp)
           p2pflex scenarios export <name> <dir>  write one scenario's instance and result as CSV + JSON (docs/export.md)
+          p2pflex sweep --scenario <name> --param W|theta --from A --to B --step S [--json|--csv]
+                                                 KPIs of a scenario over one intervention parameter (sequential,
+                                                 warm-started; progress on stderr)
+          p2pflex bench [--json] [--runs N] [--warmup N] [--memory-runs N]
+                                                 time the main operations (median, min, max ms) and the memory of W re-solves
           p2pflex data generate                  rewrite the derived data files (limits, loading states) from their rules
           p2pflex data verify                    check the shipped derived data files against their rules
           p2pflex help                           this text
@@ -70,6 +75,8 @@ public static class Commands
             "data" => DataCommand(new CliArguments(rest, new HashSet<string>()), output),
             "scenarios" => ScenariosCommand(new CliArguments(rest, new HashSet<string> { "json" }), output),
             "notebooks" => NotebooksCommand(rest.ToArray(), output),
+            "sweep" => SweepCommand.Run(new CliArguments(rest, new HashSet<string> { "json", "csv" }), output),
+            "bench" => BenchCommand.Run(new CliArguments(rest, new HashSet<string> { "json" }), output),
             "reproduce" => Reproduce(new CliArguments(rest, new HashSet<string>()), output),
             _ => throw new UsageException($"unknown command '{command}'"),
         };

@@ -106,6 +106,74 @@ public static class StudyCharts
         return Titled(chart, title, "buses from the substation (bus 1) outwards", "lateral", 1100, 420);
     }
 
+    /// <summary>
+    /// Occupancy per line before the LFM (as <see cref="OccupancyPerLine"/>) with a slider over a swept parameter: one
+    /// slider step per sweep point, each carrying that point's precomputed bars, so the report needs no kernel to move it.
+    /// A step calls Plotly's <c>update</c> (a <c>restyle</c> of the y data of the three traces — within limit, congested,
+    /// limit — plus a relayout of the title to the point's KPIs). The y axis range is fixed over all points.
+    /// </summary>
+    /// <param name="points">The sweep, e.g. from <see cref="ScenarioSweep.Run"/>; at least one point.</param>
+    /// <param name="parameterName">The swept parameter as shown on the slider (e.g. "W" or "θ").</param>
+    /// <param name="title">Chart title; each step appends the point's value and KPIs to it.</param>
+    /// <param name="active">Index of the point shown first (default: the first).</param>
+    public static GenericChart OccupancySlider(IReadOnlyList<SweepPoint> points, string parameterName, string title, int active = 0)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        if (points.Count == 0) throw new ArgumentException("a slider needs at least one sweep point", nameof(points));
+        if (active < 0 || active >= points.Count) throw new ArgumentOutOfRangeException(nameof(active));
+        var ci = System.Globalization.CultureInfo.InvariantCulture;
+        var lines = points[0].Result.BeforeLfm.Lines;
+        var labels = lines.Select(l => $"{l.CaseIndex} ({l.Label})").ToArray();
+        var limit = labels.Select(_ => 100.0).ToArray();
+        (double[] Normal, double[] Congested) Bars(GridCheckResult check) => (
+            check.Lines.Select(l => l.Congested ? 0 : l.Occupancy * 100).ToArray(),
+            check.Lines.Select(l => l.Congested ? l.Occupancy * 100 : 0).ToArray());
+        string Value(double v) => v.ToString("0.###", ci);
+        string StepTitle(SweepPoint p)
+        {
+            var k = p.Kpis;
+            string cost = k.LfmCostEur is double c ? $"LFM cost {c.ToString("F2", ci)} EUR" : $"LFM {k.LfmStatus.ToLowerInvariant()}";
+            return $"{title}<br><sub>{parameterName} = {Value(p.Value)}: {k.CongestedLines} congested lines, overflow sum {k.OverflowSumMw.ToString("F3", ci)} MW, {cost}, P2P volume {k.P2PVolumeMw.ToString("F3", ci)} MW</sub>";
+        }
+        foreach (var p in points)
+            if (p.Result.BeforeLfm.Lines.Count != lines.Count)
+                throw new ArgumentException("all sweep points must be on the same feeder", nameof(points));
+
+        var first = Bars(points[active].Result.BeforeLfm);
+        var chart = CSharpChart.Combine(new[]
+        {
+            CSharpChart.Column<double, string, string>(first.Normal, Keys: labels, Name: "within limit", MarkerColor: Color.fromString(Blue)),
+            CSharpChart.Column<double, string, string>(first.Congested, Keys: labels, Name: "congested", MarkerColor: Color.fromString(Red)),
+            CSharpChart.Line<string, double, string>(labels, limit, Name: "limit (100 %)", LineColor: Color.fromString(Grey)),
+        });
+        double top = Math.Max(110, points.Max(p => p.Result.BeforeLfm.Lines.Max(l => l.Occupancy * 100)) * 1.05);
+        var steps = points.Select(p =>
+        {
+            var (normal, congested) = Bars(p.Result.BeforeLfm);
+            return Plotly.NET.LayoutObjects.SliderStep.init(
+                Args: Some<IEnumerable<Tuple<string, object>>>(
+                [
+                    Tuple.Create("y", (object)new object[] { normal, congested, limit }),
+                    Tuple.Create("title.text", (object)StepTitle(p)),
+                ]),
+                Execute: null, Label: Some(Value(p.Value)), Method: Some(StyleParam.Method.Update),
+                Name: null, TemplateItemName: null, Value: null, Visible: null);
+        }).ToArray();
+        var slider = Plotly.NET.LayoutObjects.Slider.init(
+            Active: Some(active), ActiveBgColor: null, BgColor: null, BorderColor: null, BorderWidth: null,
+            CurrentValue: Some(Plotly.NET.LayoutObjects.SliderCurrentValue.init(Font: null, Offset: null, Prefix: Some($"{parameterName} = "), Suffix: null, Visible: Some(true), XAnchor: null)),
+            Font: null, Len: null, LenMode: null, MinorTickLen: null, Name: null,
+            Padding: Some(Padding.init(B: null, L: null, R: null, T: Some(140))),   // below the rotated line labels and the axis title
+            Steps: Some<IEnumerable<Plotly.NET.LayoutObjects.SliderStep>>(steps),
+            TemplateItemName: null, TickColor: null, TickLen: null, TickWidth: null, Transition: null, Visible: null,
+            X: null, XAnchor: null, Y: null, YAnchor: null);
+        var titled = Titled(chart, StepTitle(points[active]), "line (branch index and buses)", "occupancy |f| / F (%)", 1100, 640)
+            .WithYAxisStyle<double, double, string>(MinMax: Tuple.Create(0.0, top));
+        return Plotly.NET.Chart.withSlider(slider, null).Invoke(titled);
+    }
+
+    private static Microsoft.FSharp.Core.FSharpOption<T> Some<T>(T value) => Microsoft.FSharp.Core.FSharpOption<T>.Some(value);
+
     /// <summary>KPIs of a scenario as one parameter varies (e.g. the incentive weight W).</summary>
     public static GenericChart KpiSweep(IReadOnlyList<double> parameter, IReadOnlyList<double> values, string parameterName, string kpiName, string title)
     {
