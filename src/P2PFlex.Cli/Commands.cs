@@ -71,6 +71,7 @@ public static class Commands
             "scenarios" => ScenariosCommand(new CliArguments(rest, new HashSet<string> { "json" }), output),
             "notebooks" => NotebooksCommand(rest.ToArray(), output),
             "reproduce" => Reproduce(new CliArguments(rest, new HashSet<string>()), output),
+            "kernel" => KernelCommand.Run(rest.ToArray(), output),
             _ => throw new UsageException($"unknown command '{command}'"),
         };
     }
