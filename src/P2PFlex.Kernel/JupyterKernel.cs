@@ -62,6 +62,7 @@ public sealed class JupyterKernel : IDisposable
     private int _executionCount;
     private CancellationTokenSource? _running;
     private int _dropped;
+    private readonly KernelHistory _history = new();
 
     public JupyterKernel(ConnectionInfo connection, KernelOptions? options = null)
     {
@@ -377,7 +378,7 @@ public sealed class JupyterKernel : IDisposable
                     Reply(_shell!, msg, "comm_info_reply", new JsonObject { ["status"] = "ok", ["comms"] = new JsonObject() });
                     break;
                 case "history_request":
-                    Reply(_shell!, msg, "history_reply", new JsonObject { ["status"] = "ok", ["history"] = new JsonArray() });
+                    Reply(_shell!, msg, "history_reply", _history.Reply(msg.Content));
                     break;
                 case "comm_open":
                     // No comm targets: close it, as the protocol asks.
@@ -457,6 +458,11 @@ public sealed class JupyterKernel : IDisposable
         }
         pump.Flush(final: true);
 
+        if (storeHistory)
+        {
+            string? result = capture.ToOutputs().OfType<ExecuteResultOutput>().LastOrDefault()?.Data.GetText(NotebookFormatters.PlainTextMime);
+            _history.Add(count, code, result);
+        }
         var error = outcome.Error;
         if (error is not null && cts.IsCancellationRequested && error.EName == typeof(OperationCanceledException).FullName)
             error = new ErrorOutput("Interrupted", "the cell was interrupted", ["Interrupted: the cell was interrupted (OperationCanceledException)"]);

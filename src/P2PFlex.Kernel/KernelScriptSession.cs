@@ -63,13 +63,14 @@ internal sealed class KernelScriptSession
         }
     }
 
-    /// <summary>"complete" or "incomplete" (an unclosed bracket, string or statement).</summary>
+    /// <summary>"incomplete" (an unclosed bracket, string or statement), "invalid" (complete but with syntax errors) or "complete".</summary>
     public static string IsComplete(string code)
     {
         string masked = CellPreprocessor.MaskDirectives(code);
         if (string.IsNullOrWhiteSpace(masked)) return "complete";
         var tree = CSharpSyntaxTree.ParseText(masked, ScriptParse);
-        return SyntaxFactory.IsCompleteSubmission(tree) ? "complete" : "incomplete";
+        if (!SyntaxFactory.IsCompleteSubmission(tree)) return "incomplete";
+        return tree.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error) ? "invalid" : "complete";
     }
 
     /// <summary>
