@@ -30,8 +30,9 @@ public sealed class KernelOptions
 /// A Jupyter kernel for C# (messaging protocol 5.3 over ZeroMQ, with NetMQ) around the notebook runner's script
 /// session. Threads: heartbeat (REP, echoes), shell (ROUTER: execute, is_complete, complete, inspect, kernel_info,
 /// comm_info, history, shutdown), control (ROUTER, its own thread so interrupt and shutdown are answered while a cell
-/// runs), iopub (PUB, shared under a lock) and stdin (ROUTER, bound; <c>input_request</c> is not sent, so cells must
-/// not read the console).
+/// runs), iopub (PUB, shared under a lock: status, execute_input, stream, display_data/update_display_data,
+/// execute_result, error) and stdin (ROUTER: <c>Console.ReadLine()</c> in a cell sends <c>input_request</c> when the
+/// request allows stdin, see <see cref="KernelStdin"/>). Cell output is published while the cell runs (every 0.1 s).
 /// <para>
 /// Security: every socket binds only to the connection file's ip; when a key is set every incoming message's
 /// HMAC-SHA256 signature is checked and a message with a missing or wrong signature, or a replayed one, is dropped
@@ -63,6 +64,7 @@ public sealed class JupyterKernel : IDisposable
     private CancellationTokenSource? _running;
     private int _dropped;
     private readonly KernelHistory _history = new();
+    private readonly object _stdinLock = new();
 
     public JupyterKernel(ConnectionInfo connection, KernelOptions? options = null)
     {
@@ -421,7 +423,12 @@ public sealed class JupyterKernel : IDisposable
         try
         {
             // On a pool thread: the cell's awaits must not need this thread (see notebook-stack notes §4.1 (a)).
-            var task = Task.Run(() => _script!.ExecuteAsync(code, count, capture, cts.Token));
+            bool allowStdin = Bool(msg.Content, "allow_stdin", true);
+            var task = Task.Run(() =>
+            {
+                KernelStdin.Enter(prompt => ReadInput(msg, allowStdin, prompt, pump, cts.Token));
+                return _script!.ExecuteAsync(code, count, capture, cts.Token);
+            });
             TimeSpan? cancelledAt = null;
             bool warned = false;
             while (!task.Wait(100))
@@ -485,6 +492,29 @@ public sealed class JupyterKernel : IDisposable
                 ["payload"] = new JsonArray(),
                 ["user_expressions"] = new JsonObject(),
             }, new JsonObject { ["status"] = "ok" });
+        }
+    }
+
+    /// <summary>A line typed by the user: input_request on stdin to the client of <paramref name="request"/>, then its input_reply.</summary>
+    private string ReadInput(JupyterMessage request, bool allowed, string prompt, OutputPump pump, CancellationToken cancellationToken)
+    {
+        if (!allowed)
+            throw new InvalidOperationException("this frontend does not accept input (allow_stdin is false): Console.ReadLine() is not available");
+        pump.Flush(final: false);   // a prompt written with Console.Write shows before the input box
+        lock (_stdinLock)
+        {
+            var frames = new NetMQMessage();
+            while (_stdin!.TryReceiveMultipartMessage(TimeSpan.Zero, ref frames)) { }   // stale replies
+            var ask = JupyterMessage.Create("input_request", new JsonObject { ["prompt"] = prompt, ["password"] = false }, request, _session, request.Identities);
+            _stdin!.SendMultipartMessage(ask.ToFrames(_signer));
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (_stopping) throw new OperationCanceledException("the kernel is stopping");
+                if (!_stdin!.TryReceiveMultipartMessage(TimeSpan.FromMilliseconds(100), ref frames)) continue;
+                var reply = Accept(frames, "stdin");
+                if (reply is { MsgType: "input_reply" }) return Str(reply.Content, "value");
+            }
         }
     }
 
@@ -563,13 +593,34 @@ public sealed class JupyterKernel : IDisposable
     /// <summary>Publishes a cell's outputs while it runs: stream text as it is written, displayed values as they come.</summary>
     private sealed class OutputPump(CellCapture capture, Action<string, JsonObject>? publish, int executionCount)
     {
+        private readonly object _gate = new();
+        private readonly Dictionary<int, (DisplayDataOutput Output, string DisplayId)> _displays = new();
         private int _done;       // outputs published completely
         private int _chars;      // characters already published of output _done (a stream still being written)
 
         public void Flush(bool final)
         {
             if (publish is null) return;
+            lock (_gate) FlushLocked(final);
+        }
+
+        private void FlushLocked(bool final)
+        {
             var outputs = capture.ToOutputs();
+            // display(x).Update(y) replaced an output already shown: update it in place.
+            foreach (var (index, shown) in _displays.ToList())
+            {
+                if (index < outputs.Count && outputs[index] is DisplayDataOutput now && !ReferenceEquals(now, shown.Output))
+                {
+                    publish!("update_display_data", new JsonObject
+                    {
+                        ["data"] = Bundle(now.Data),
+                        ["metadata"] = (JsonObject)now.Metadata.DeepClone(),
+                        ["transient"] = new JsonObject { ["display_id"] = shown.DisplayId },
+                    });
+                    _displays[index] = (now, shown.DisplayId);
+                }
+            }
             while (_done < outputs.Count)
             {
                 var o = outputs[_done];
@@ -577,12 +628,12 @@ public sealed class JupyterKernel : IDisposable
                 if (o is StreamOutput s)
                 {
                     if (s.Text.Length > _chars)
-                        publish("stream", new JsonObject { ["name"] = s.Name, ["text"] = s.Text[_chars..] });
+                        publish!("stream", new JsonObject { ["name"] = s.Name, ["text"] = s.Text[_chars..] });
                     if (last && !final) { _chars = s.Text.Length; return; }
                 }
                 else if (o is ExecuteResultOutput r)
                 {
-                    publish("execute_result", new JsonObject
+                    publish!("execute_result", new JsonObject
                     {
                         ["execution_count"] = r.ExecutionCount ?? executionCount,
                         ["data"] = Bundle(r.Data),
@@ -591,16 +642,18 @@ public sealed class JupyterKernel : IDisposable
                 }
                 else if (o is DisplayDataOutput d)
                 {
-                    publish("display_data", new JsonObject
+                    string displayId = Guid.NewGuid().ToString("N");
+                    _displays[_done] = (d, displayId);
+                    publish!("display_data", new JsonObject
                     {
                         ["data"] = Bundle(d.Data),
                         ["metadata"] = (JsonObject)d.Metadata.DeepClone(),
-                        ["transient"] = new JsonObject(),
+                        ["transient"] = new JsonObject { ["display_id"] = displayId },
                     });
                 }
                 else if (o is ErrorOutput e)
                 {
-                    publish("error", ErrorContent(e));
+                    publish!("error", ErrorContent(e));
                 }
                 _done++;
                 _chars = 0;

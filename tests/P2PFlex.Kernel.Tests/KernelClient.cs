@@ -17,7 +17,7 @@ internal sealed class KernelClient : IDisposable
     private readonly SubscriberSocket _iopub = new();
     private readonly string _session = Guid.NewGuid().ToString("N");
 
-    public KernelClient(KernelOptions? options = null, string? key = null)
+    public KernelClient(KernelOptions? options = null, string? key = null, byte[]? identity = null)
     {
         Log = new StringWriter();
         var requested = new ConnectionInfo { Ip = "127.0.0.1", Key = key ?? Guid.NewGuid().ToString(), KernelName = "p2pflex-csharp" };
@@ -32,6 +32,7 @@ internal sealed class KernelClient : IDisposable
         Connection = Kernel.Connection;
         Signer = new MessageSigner(Connection.Key);
         foreach (var s in new NetMQSocket[] { _shell, _control, _iopub }) s.Options.Linger = TimeSpan.Zero;
+        if (identity is not null) _shell.Options.Identity = identity;   // Jupyter clients give shell and stdin one identity
         _shell.Connect(Connection.Endpoint(Connection.ShellPort));
         _control.Connect(Connection.Endpoint(Connection.ControlPort));
         _iopub.Connect(Connection.Endpoint(Connection.IOPubPort));
@@ -131,12 +132,12 @@ internal sealed class KernelClient : IDisposable
         public string? ResultText => Of("execute_result").SingleOrDefault()?.Content["data"]?["text/plain"]?.GetValue<string>();
     }
 
-    public Execution Execute(string code, bool stopOnError = true)
+    public Execution Execute(string code, bool stopOnError = true, bool allowStdin = false)
     {
         string id = Send(_shell, "execute_request", new JsonObject
         {
             ["code"] = code, ["silent"] = false, ["store_history"] = true, ["user_expressions"] = new JsonObject(),
-            ["allow_stdin"] = false, ["stop_on_error"] = stopOnError,
+            ["allow_stdin"] = allowStdin, ["stop_on_error"] = stopOnError,
         });
         var reply = ReceiveReply(_shell, id);
         return new Execution(reply, IopubFor(id));

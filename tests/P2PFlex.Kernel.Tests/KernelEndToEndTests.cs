@@ -246,3 +246,55 @@ public class KernelEndToEndTests
         Assert.Null(k.TryReceive(k.Shell, TimeSpan.FromMilliseconds(500)));
     }
 }
+
+/// <summary>stdin (input_request/input_reply) and display updates.</summary>
+public class KernelStdinAndDisplayTests
+{
+    private static string S(JsonNode? n) => n?.GetValue<string>() ?? "";
+
+    [Fact]
+    public void Console_ReadLine_asks_the_frontend_through_input_request()
+    {
+        var identity = System.Text.Encoding.UTF8.GetBytes("client-" + Guid.NewGuid().ToString("N"));
+        using var k = new KernelClient(identity: identity);
+        using var stdin = new DealerSocket();
+        stdin.Options.Identity = identity;
+        stdin.Options.Linger = TimeSpan.Zero;
+        stdin.Connect(k.Connection.Endpoint(k.Connection.StdinPort));
+
+        string id = k.Send(k.Shell, "execute_request", new JsonObject
+        {
+            ["code"] = "Console.Write(\"name? \"); var name = Console.ReadLine(); $\"hello {name}\"", ["allow_stdin"] = true,
+        });
+        var request = k.TryReceive(stdin, KernelClient.Timeout);
+        Assert.NotNull(request);
+        Assert.Equal("input_request", request.MsgType);
+        Assert.Equal(id, S(request.ParentHeader["msg_id"]));
+        stdin.SendMultipartMessage(k.Create("input_reply", new JsonObject { ["value"] = "Ada" }).ToFrames(k.Signer));
+        var reply = k.ReceiveReply(k.Shell, id);
+        var iopub = k.IopubFor(id);
+        Assert.Equal("ok", S(reply.Content["status"]));
+        Assert.Equal("hello Ada", S(iopub.Single(m => m.MsgType == "execute_result").Content["data"]!["text/plain"]));
+        Assert.Contains(iopub, m => m.MsgType == "stream" && S(m.Content["text"]) == "name? ");
+
+        // A frontend that does not allow stdin (nbconvert) gets an error, not a hang.
+        var refused = k.Execute("Console.ReadLine()", allowStdin: false);
+        Assert.Equal("error", refused.Status);
+        Assert.Contains("allow_stdin", S(refused.Reply.Content["evalue"]));
+    }
+
+    [Fact]
+    public void Display_update_in_a_running_cell_becomes_update_display_data()
+    {
+        using var k = new KernelClient();
+        var run = k.Execute("var shown = display(\"step 1\"); System.Threading.Thread.Sleep(300); shown.Update(\"step 2\");");
+        Assert.Equal("ok", run.Status);
+        var first = run.Of("display_data").Single();
+        string displayId = S(first.Content["transient"]!["display_id"]);
+        Assert.NotEmpty(displayId);
+        Assert.Equal("step 1", S(first.Content["data"]!["text/plain"]));
+        var update = run.Of("update_display_data").Single();
+        Assert.Equal(displayId, S(update.Content["transient"]!["display_id"]));
+        Assert.Equal("step 2", S(update.Content["data"]!["text/plain"]));
+    }
+}
