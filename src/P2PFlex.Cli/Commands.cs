@@ -78,6 +78,7 @@ public static class Commands
             "sweep" => SweepCommand.Run(new CliArguments(rest, new HashSet<string> { "json", "csv" }), output),
             "bench" => BenchCommand.Run(new CliArguments(rest, new HashSet<string> { "json" }), output),
             "reproduce" => Reproduce(new CliArguments(rest, new HashSet<string>()), output),
+            "kernel" => KernelCommand.Run(rest.ToArray(), output),
             _ => throw new UsageException($"unknown command '{command}'"),
         };
     }

@@ -30,6 +30,12 @@ public class NotebookGlobals
     public DisplayedValue display(object? value, params string[] mimeTypes) => Session.Display(value, mimeTypes);
 #pragma warning restore IDE1006
 
+    /// <summary>
+    /// Signalled when the running cell should stop: an interrupt in the Jupyter kernel, a cancelled run in the runner.
+    /// Long cells observe it (<c>CancellationToken.ThrowIfCancellationRequested()</c>, or pass it on) to be interruptible.
+    /// </summary>
+    public CancellationToken CancellationToken => Session.CellCancellation;
+
     /// <summary>Raw HTML to display: <c>display(HTML("&lt;b&gt;x&lt;/b&gt;"))</c> or as a cell's last expression.</summary>
     public IHtmlContent HTML(string html) => new HtmlString(html);
 }
@@ -85,6 +91,9 @@ internal sealed class NotebookSession
     public string ChartPrefix { get; }
     public int ChartCount => Volatile.Read(ref _charts);
     public CellCapture? Capture { get; private set; }
+
+    /// <summary>The token of the cell that is running (<see cref="NotebookGlobals.CancellationToken"/>).</summary>
+    public CancellationToken CellCancellation { get; set; }
 
     /// <summary>Makes this session and <paramref name="capture"/> current for the calling async flow.</summary>
     public IDisposable Enter(CellCapture capture)

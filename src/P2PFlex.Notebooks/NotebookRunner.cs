@@ -177,13 +177,8 @@ public static class NotebookRunner
 
         var session = new NotebookSession(notebookPath, baseDir, parameters, options.EmbedPlotlyJs,
             chartIdSeed: name + "\n" + string.Join("\n", parameters.Select(p => p.Key + "=" + p.Value)));
-        var scriptOptions = _baseOptions.Value
-            .AddReferences(options.AdditionalReferences)
-            .AddImports(options.AdditionalImports)
-            .WithMetadataResolver(ScriptMetadataResolver.Default.WithBaseDirectory(baseDir))
-            .WithSourceResolver(new SourceFileResolver(ImmutableArray<string>.Empty, baseDir));
-        var preloaded = options.AdditionalReferences.Count == 0 ? _preloadedNames.Value
-            : _preloadedNames.Value.Concat(options.AdditionalReferences.Select(a => a.GetName().Name!)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var scriptOptions = CreateScriptOptions(options, baseDir);
+        var preloaded = PreloadedAssemblyNames(options);
 
         ScriptState<object>? state = null;
         CellRef? failed = null;
@@ -260,15 +255,29 @@ public static class NotebookRunner
         return created;
     }
 
-    private sealed record CellOutcome(ScriptState<object>? State, List<NotebookOutput> Outputs, ErrorOutput? Error)
+    /// <summary>The script options of a session: default references and imports plus the options' own, paths relative to <paramref name="baseDir"/>.</summary>
+    internal static ScriptOptions CreateScriptOptions(NotebookRunOptions options, string baseDir) => _baseOptions.Value
+        .AddReferences(options.AdditionalReferences)
+        .AddImports(options.AdditionalImports)
+        .WithMetadataResolver(ScriptMetadataResolver.Default.WithBaseDirectory(baseDir))
+        .WithSourceResolver(new SourceFileResolver(ImmutableArray<string>.Empty, baseDir));
+
+    /// <summary>Names of the assemblies every cell already references (a <c>#r</c> of one of them is turned into a comment).</summary>
+    internal static IReadOnlyCollection<string> PreloadedAssemblyNames(NotebookRunOptions options) =>
+        options.AdditionalReferences.Count == 0 ? _preloadedNames.Value
+            : _preloadedNames.Value.Concat(options.AdditionalReferences.Select(a => a.GetName().Name!)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+    internal sealed record CellOutcome(ScriptState<object>? State, List<NotebookOutput> Outputs, ErrorOutput? Error)
     {
         public static CellOutcome Fail(ScriptState<object>? state, ErrorOutput error) => new(state, [error], error);
     }
 
-    private static async Task<CellOutcome> RunCellAsync(NotebookSession session, ScriptState<object>? state, PreprocessedCell pre,
-        ScriptOptions options, int executionCount, CancellationToken cancellationToken)
+    /// <summary>Runs one preprocessed cell (also used by the Jupyter kernel, P2PFlex.Kernel, with its own <paramref name="capture"/>).</summary>
+    internal static async Task<CellOutcome> RunCellAsync(NotebookSession session, ScriptState<object>? state, PreprocessedCell pre,
+        ScriptOptions options, int executionCount, CancellationToken cancellationToken, CellCapture? capture = null)
     {
-        var capture = new CellCapture();
+        capture ??= new CellCapture();
+        session.CellCancellation = cancellationToken;
         foreach (var note in pre.Notes) capture.Stderr.WriteLine(note);
         ErrorOutput? error = null;
         using (session.Enter(capture))
