@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 using System.Text.Json.Nodes;
 using NetMQ;
 using NetMQ.Sockets;
@@ -667,8 +666,6 @@ public sealed class JupyterKernel : IDisposable
             return o;
         }
     }
-
-    internal static string Version => typeof(JupyterKernel).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "";
 }
 
 /// <summary>Jupyter counts cursor positions in Unicode code points (protocol ≥ 5.2); .NET strings in UTF-16 units.</summary>
