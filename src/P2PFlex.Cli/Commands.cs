@@ -30,6 +30,8 @@ public static class Commands
                                                  time the main operations (median, min, max ms) and the memory of W re-solves
           p2pflex data generate                  rewrite the derived data files (limits, loading states) from their rules
           p2pflex data verify                    check the shipped derived data files against their rules
+          p2pflex kernel install [--user|--prefix DIR]
+                                                 register the "P2PFlex C#" Jupyter kernel (kernel start runs it)
           p2pflex help                           this text
         """;
 
