@@ -322,7 +322,7 @@ public static class Commands
     private static Notebooks.ReportTable SummaryTable(IReadOnlyList<Scenarios.ScenarioResult> study)
     {
         var ci = CultureInfo.InvariantCulture;
-        string Cost(double? c, bool infeasible) => infeasible ? "infeasible" : c is double v ? v.ToString("F3", ci) : "";
+        string Cost(double? c, bool infeasible) => Scenarios.ScenarioReport.FormatCost(c, infeasible);
         var rows = study.Select(r =>
         {
             var k = Scenarios.ScenarioReport.Kpis(r);

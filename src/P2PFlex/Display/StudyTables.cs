@@ -16,7 +16,7 @@ public sealed record Table8Row(
 /// <summary>The study's KPI tables as Deedle frames (rendered as HTML tables in notebooks and reports).</summary>
 public static class StudyTables
 {
-    private static string Cost(double? eur, bool infeasible) => infeasible ? "infeasible" : eur is double c ? c.ToString("F3", System.Globalization.CultureInfo.InvariantCulture) : "";
+    private static string Cost(double? eur, bool infeasible) => ScenarioReport.FormatCost(eur, infeasible);
 
     /// <summary>Table 8 recomputed, each KPI beside the study's value.</summary>
     public static Frame<int, string> Table8(IEnumerable<ScenarioResult> results) =>

@@ -23,6 +23,10 @@ public static class ScenarioReport
     /// <summary>The eight scenarios of the study's Table 8, in its order.</summary>
     public static readonly string[] StudyScenarioNames = ["0p", "1p", "0", "1", "2", "3-theta80", "3-theta100", "1pp"];
 
+    /// <summary>An LFM cost as the tables show it: "infeasible", the cost in € to three decimals, or blank when unknown.</summary>
+    public static string FormatCost(double? costEur, bool infeasible) =>
+        infeasible ? "infeasible" : costEur is double c ? c.ToString("F3", CultureInfo.InvariantCulture) : "";
+
     public static ScenarioKpis Kpis(ScenarioResult r) => new(
         r.Name, r.Definition.Label, r.BeforeLfm.CongestedLineCount, r.BeforeLfm.OverflowSumMw, r.BeforeLfm.OverflowWeightedAverageMw,
         r.Lfm.Status.ToString(), r.LfmCostEur, r.P2PVolumeMw, r.BeforeLfm.CongestedLines, r.CongestedAfterLfm);
@@ -38,8 +42,9 @@ public static class ScenarioReport
         {
             var k = Kpis(r);
             var s = r.Definition.Study;
-            string cost = k.LfmCostEur is double c ? c.ToString("F3", ci) : "infeasible";
-            string studyCost = s is null ? "" : s.LfmCostEur is double sc ? sc.ToString("F3", ci) : "infeasible";
+            // Our cost is null only when the LFM did not clear; the study's is null when it reports "infeasible".
+            string cost = FormatCost(k.LfmCostEur, k.LfmCostEur is null);
+            string studyCost = s is null ? "" : FormatCost(s.LfmCostEur, s.LfmCostEur is null);
             string Study(double? v, string format) => v is double x ? x.ToString(format, ci) : "";
             sb.AppendLine(string.Format(ci, "{0,-12} | {1,4}  {2,5}  | {3,7:F4} {4,7}  | {5,7:F4} {6,7}  | {7,-11} {8,-10}| {9,6:F3} {10,6}",
                 k.Name, k.CongestedLines, s?.CongestedLines.ToString(ci) ?? "", k.OverflowSumMw, Study(s?.OverflowSumMw, "F2"),
