@@ -5,13 +5,7 @@ namespace P2PFlex.Tests.Cli;
 
 public class CliTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = Commands.Execute(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => P2PFlex.Tests.Cli.CliRunner.Run(args);
 
     [Fact]
     public void Powerflow_json_has_the_documented_fields()

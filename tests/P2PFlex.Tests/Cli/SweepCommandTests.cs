@@ -7,13 +7,7 @@ namespace P2PFlex.Tests.Cli;
 
 public class SweepCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = Commands.Execute(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => P2PFlex.Tests.Cli.CliRunner.Run(args);
 
     private static readonly Lazy<ScenarioKpis> Scenario3Theta80 = new(() =>
         ScenarioReport.Kpis(ScenarioRunner.Run(StudyContext.LoadScenarios().Single(s => s.Name == "3-theta80"), StudyContext.Load())));

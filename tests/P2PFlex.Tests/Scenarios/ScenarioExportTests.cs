@@ -429,13 +429,7 @@ public class ScenarioExportTests : IClassFixture<ScenarioExportTests.TempRoot>
         Assert.Equal(["earlier"], Directory.GetFileSystemEntries(parent).Select(Path.GetFileName));
     }
 
-    private static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = Commands.Execute(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Cli(params string[] args) => P2PFlex.Tests.Cli.CliRunner.Run(args);
 
     [Fact]
     public void Export_command_writes_a_scenario_and_rejects_bad_usage_with_exit_2()
