@@ -7,7 +7,7 @@ public enum StudyState
 {
     /// <summary>Scenario 0 before any market: loads as in case69.</summary>
     Base,
-    /// <summary>Scenario 0′: the extreme loading state (data/states/case69_extreme.csv).</summary>
+    /// <summary>Scenario 0′: the extreme loading state (data/states/&lt;case&gt;_extreme.csv).</summary>
     Extreme,
 }
 
@@ -24,18 +24,21 @@ public sealed record StudyFeeder(StudyState State, LoadingState Loading, GridNet
     public GridCheckResult Check() => GridCheck.Evaluate(Ptdf, InjectionMw, Limits);
 
     /// <summary>
-    /// Loads case69, its limits and the requested loading state from the data folder. The PTDF does not depend on the
-    /// loads, so both states share it; the limits are those of the base state in both (the extreme state is a change of
-    /// load, not of the grid).
+    /// Loads a feeder (case69 unless named), its limits and the requested loading state from the data folder
+    /// (<c>cases/&lt;case&gt;.m</c>, <c>limits/&lt;case&gt;_line_limits.csv</c>, <c>states/&lt;case&gt;_base|extreme.csv</c>).
+    /// The PTDF does not depend on the loads, so both states share it; the limits are those of the base state in both
+    /// (the extreme state is a change of load, not of the grid).
     /// </summary>
-    public static StudyFeeder Load(StudyState state, string? dataRoot = null)
+    public static StudyFeeder Load(StudyState state, string? dataRoot = null, string feeder = FeederSetup.StudyFeederName)
     {
-        string Of(params string[] parts) => dataRoot is null ? DataPaths.Of(parts) : Path.Combine([dataRoot, .. parts]);
-        var baseNetwork = GridNetwork.Load(Of("cases", "case69.m"));
+        string root = dataRoot ?? DataPaths.Root;
+        if (!FeederSetup.IsShipped(feeder, root))
+            throw new FileNotFoundException($"feeder '{feeder}' has no data files in {root} (shipped: {string.Join(", ", FeederSetup.ShippedFeeders)}); run 'p2pflex data generate' after adding it to FeederSetup.ShippedFeeders");
+        var baseNetwork = GridNetwork.Load(FeederSetup.CasePath(feeder, root));
         var ptdf = Ptdf.Compute(baseNetwork);
-        var loading = LoadingState.Read(Of("states", state == StudyState.Base ? "case69_base.csv" : "case69_extreme.csv"), baseNetwork);
+        var loading = LoadingState.Read(Path.Combine(root, FeederSetup.StateFile(feeder, state)), baseNetwork);
         var network = loading.Apply(baseNetwork);
-        var limits = LineLimits.Read(Of("limits", "case69_line_limits.csv"), network);
+        var limits = LineLimits.Read(Path.Combine(root, FeederSetup.LimitsFile(feeder)), network);
         return new StudyFeeder(state, loading, network, ptdf, limits);
     }
 }

@@ -7,21 +7,26 @@ namespace P2PFlex.Scenarios;
 
 /// <summary>
 /// Everything the study's scenarios share, loaded once from <c>data/</c>: the feeder in both loading states, the
-/// orderbook and the 70-bid P2P subset. Immutable; re-running a scenario with new parameters reuses it.
+/// orderbook and the P2P subset (70 bids on case69). A Monte Carlo draw is the same context with another orderbook and
+/// subset. Immutable; re-running a scenario with new parameters reuses it.
 /// </summary>
 public sealed record StudyContext(StudyFeeder BaseFeeder, StudyFeeder ExtremeFeeder, FlexibilityOrderbook Orderbook, IReadOnlyList<string> P2PSubset)
 {
     public StudyFeeder Feeder(StudyState state) => state == StudyState.Base ? BaseFeeder : ExtremeFeeder;
 
-    public static StudyContext Load(string? dataRoot = null)
+    /// <summary>Loads a feeder's context (case69 unless named) from the data folder: its states, limits, shipped orderbook and subset.</summary>
+    public static StudyContext Load(string? dataRoot = null, string feeder = FeederSetup.StudyFeederName)
     {
         string root = dataRoot ?? DataPaths.Root;
-        var baseFeeder = StudyFeeder.Load(StudyState.Base, root);
-        var extreme = StudyFeeder.Load(StudyState.Extreme, root);
-        var orderbook = FlexibilityOrderbook.Read(Path.Combine(root, "orderbook", "case69_orderbook.csv"), baseFeeder.Network);
-        var subset = ReadSubset(Path.Combine(root, "orderbook", "case69_p2p_subset.csv"), orderbook);
+        var baseFeeder = StudyFeeder.Load(StudyState.Base, root, feeder);
+        var extreme = StudyFeeder.Load(StudyState.Extreme, root, feeder);
+        var orderbook = FlexibilityOrderbook.Read(Path.Combine(root, FeederSetup.OrderbookFile(feeder)), baseFeeder.Network);
+        var subset = ReadSubset(Path.Combine(root, FeederSetup.SubsetFile(feeder)), orderbook);
         return new StudyContext(baseFeeder, extreme, orderbook, subset);
     }
+
+    /// <summary>The feeder's case name.</summary>
+    public string FeederName => BaseFeeder.Network.Name;
 
     /// <summary>Reads a list of bid ids (column <c>bid_id</c>); unknown or repeated ids are refused with file and line.</summary>
     public static IReadOnlyList<string> ReadSubset(string path, FlexibilityOrderbook orderbook)

@@ -12,8 +12,21 @@ public sealed record PatternCheck(string Id, string Scenario, string Description
 /// </summary>
 public static class StudyPattern
 {
+    /// <summary>The ids of the twelve checks, in order.</summary>
+    public static readonly string[] CheckIds =
+        ["0-congestions", "0-lfm", "1-congestions", "1-cost", "1-story", "0p", "1p", "1pp", "2-congestions", "2-cost-volume", "3-theta100", "3-theta80"];
+
+    /// <summary>
+    /// Evaluates the checks on the results of one feeder. Feeder-specific figures come from the feeder's documented
+    /// setup (<see cref="Data.FeederSetup"/>): its pinned base congestions (case69: 44–45 and 12–68) and the range
+    /// that counts as "about half the lines" congested in 0′ (case69: 31–37 of 68).
+    /// </summary>
     public static IReadOnlyList<PatternCheck> Evaluate(IReadOnlyDictionary<string, ScenarioResult> r)
     {
+        var any = r.Values.FirstOrDefault();
+        var setup = any is null ? Data.FeederSetup.Case69 : Data.FeederSetup.For(any.Feeder.Network, any.Feeder.Ptdf);
+        var pinned = setup.BaseCongestions;
+        string pinnedText = string.Join(" and ", pinned.Select(b => any?.Feeder.Network.Branches[any.Feeder.Network.PositionOfBranch(b)].Label ?? b.ToString(CultureInfo.InvariantCulture)));
         var checks = new List<PatternCheck>();
         var ci = CultureInfo.InvariantCulture;
         string F(double v) => v.ToString("G4", ci);
@@ -29,18 +42,18 @@ public static class StudyPattern
         int Cong(string s) => r[s].BeforeLfm.CongestedLineCount;
         double Vol(string s) => r[s].P2PVolumeMw;
 
-        Add("0-congestions", "0", "exactly the two congested lines 44–45 and 12–68",
-            () => r["0"].BeforeLfm.CongestedLines.SequenceEqual([44, 67]), () => $"congested {string.Join(",", r["0"].BeforeLfm.CongestedLines)}");
+        Add("0-congestions", "0", $"exactly the two congested lines {pinnedText}",
+            () => r["0"].BeforeLfm.CongestedLines.SequenceEqual(pinned), () => $"congested {string.Join(",", r["0"].BeforeLfm.CongestedLines)}");
         Add("0-lfm", "0", "LFM feasible at a small cost", () => r["0"].Lfm.Status == LfmStatus.Optimal && Cost("0") > 0,
             () => $"{r["0"].Lfm.Status}, {F(Cost("0"))} EUR");
         Add("1-congestions", "1", "at least 4x as many congested lines as scenario 0", () => Cong("1") >= 4 * Cong("0"),
             () => $"{Cong("1")} vs {Cong("0")}");
         Add("1-cost", "1", "LFM at least 5x as costly as scenario 0", () => Cost("1") >= 5 * Cost("0"), () => $"{F(Cost("1") / Cost("0"))}x");
         Add("1-story", "1", "the two original congestions are relieved by the trades while others appear",
-            () => !r["1"].BeforeLfm.CongestedLines.Contains(44) && !r["1"].BeforeLfm.CongestedLines.Contains(67) && Cong("1") > 0,
+            () => !r["1"].BeforeLfm.CongestedLines.Intersect(pinned).Any() && Cong("1") > 0,
             () => $"congested {string.Join(",", r["1"].BeforeLfm.CongestedLines)}");
         Add("0p", "0p", "about half the lines congested, LFM feasible but far costlier than scenario 0",
-            () => Cong("0p") is >= 31 and <= 37 && r["0p"].Lfm.Status == LfmStatus.Optimal && Cost("0p") >= 10 * Cost("0"),
+            () => Cong("0p") >= setup.ExtremeCongestedLow && Cong("0p") <= setup.ExtremeCongestedHigh && r["0p"].Lfm.Status == LfmStatus.Optimal && Cost("0p") >= 10 * Cost("0"),
             () => $"{Cong("0p")} congested, {r["0p"].Lfm.Status}, {F(Cost("0p") / Cost("0"))}x scenario 0");
         Add("1p", "1p", "more congested lines than 0′ and an infeasible LFM",
             () => Cong("1p") > Cong("0p") && r["1p"].Lfm.Status == LfmStatus.Infeasible,

@@ -67,8 +67,8 @@ public sealed record FlexibilityOrderbook(IReadOnlyList<FlexibilityBid> Bids, st
 }
 
 /// <summary>
-/// The seeded generator of the study's orderbook (MODEL §3). Run once; its output is shipped as
-/// <c>data/orderbook/case69_orderbook.csv</c> and runs read that file.
+/// The seeded generator of the study's orderbook (MODEL §3). Run once per feeder; its output is shipped as
+/// <c>data/orderbook/&lt;case&gt;_orderbook.csv</c> and runs read that file. Monte Carlo draws run it with a seed per draw.
 /// </summary>
 /// <param name="Seed">Seed of the <see cref="SplitMix64"/> stream.</param>
 /// <param name="BidCount">Number of bids (study: 172).</param>
@@ -120,10 +120,13 @@ public sealed record OrderbookGenerator(ulong Seed, int BidCount, int BusCount, 
     }
 
     /// <summary>Provenance lines written at the top of the generated CSV.</summary>
-    public IEnumerable<string> Provenance() =>
+    public IEnumerable<string> Provenance() => Provenance("case69", "OrderbookGenerator.Case69Study");
+
+    /// <summary>Provenance lines for a feeder's orderbook made by the named generator.</summary>
+    public IEnumerable<string> Provenance(string caseName, string generator) =>
     [
-        "Flexibility orderbook of case69 for the EUniversal D5.3 study reproduction (MODEL section 3).",
-        $"Generated once by P2PFlex.Markets.Orderbook.OrderbookGenerator.Case69Study (SplitMix64 seed {Seed}); regenerate with 'p2pflex data generate'.",
+        $"Flexibility orderbook of {caseName} for the EUniversal D5.3 study reproduction (MODEL section 3).",
+        $"Generated once by P2PFlex.Markets.Orderbook.{generator} (SplitMix64 seed {Seed}); regenerate with 'p2pflex data generate'.",
         string.Create(CultureInfo.InvariantCulture, $"{BidCount} bids on {BusCount} of the buses with load; each bus one up and one down bid, the rest on drawn buses and directions;"),
         string.Create(CultureInfo.InvariantCulture, $"volume_mw = U[{VolumeLowFactor}, {VolumeHighFactor}) x bus base load (rounded to 1e-6 MW); down prices U[{DownPriceLow}, {DownPriceHigh}), up prices U[{UpPriceLow}, {UpPriceHigh}) EUR/MWh (rounded to 1e-4)."),
     ];
