@@ -72,6 +72,27 @@ public static class KpiColumns
         return names;
     }
 
+    /// <summary>
+    /// The columns of <see cref="ScenarioKpis"/> with the scalar type each carries (string, int, double or bool; line
+    /// lists are strings), nullable or not: what a typed columnar file (Parquet) needs before it sees any row.
+    /// </summary>
+    public static IReadOnlyList<(string Name, Type Type)> Types(Type? type = null)
+    {
+        var names = new List<(string, Type)>();
+        AddTypes(type ?? typeof(ScenarioKpis), "", names);
+        return names;
+    }
+
+    private static void AddTypes(Type type, string prefix, List<(string, Type)> into)
+    {
+        foreach (var p in Of(type))
+        {
+            var t = Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType;
+            if (IsGroup(t)) AddTypes(t, prefix + NameOf(p) + "_", into);
+            else into.Add((prefix + NameOf(p), typeof(System.Collections.IEnumerable).IsAssignableFrom(t) && t != typeof(string) ? typeof(string) : t));
+        }
+    }
+
     internal static void Flatten(object? record, string prefix, List<KeyValuePair<string, object?>> into)
     {
         foreach (var p in Of(record!.GetType()))

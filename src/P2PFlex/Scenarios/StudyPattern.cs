@@ -12,6 +12,9 @@ public sealed record PatternCheck(string Id, string Scenario, string Description
 /// </summary>
 public static class StudyPattern
 {
+    /// <summary>What <see cref="PatternCheck.Measured"/> says when a scenario the check needs is missing.</summary>
+    public const string NotComputable = "scenario missing or not computable";
+
     /// <summary>The ids of the twelve checks, in order.</summary>
     public static readonly string[] CheckIds =
         ["0-congestions", "0-lfm", "1-congestions", "1-cost", "1-story", "0p", "1p", "1pp", "2-congestions", "2-cost-volume", "3-theta100", "3-theta80"];
@@ -26,7 +29,10 @@ public static class StudyPattern
         var any = r.Values.FirstOrDefault();
         var setup = any is null ? Data.FeederSetup.Case69 : Data.FeederSetup.For(any.Feeder.Network, any.Feeder.Ptdf);
         var pinned = setup.BaseCongestions;
-        string pinnedText = string.Join(" and ", pinned.Select(b => any?.Feeder.Network.Branches[any.Feeder.Network.PositionOfBranch(b)].Label ?? b.ToString(CultureInfo.InvariantCulture)));
+        // Without results (a summary asking for the descriptions) the text names the rule rather than lines.
+        string pinnedText = any is null
+            ? "pinned by the feeder's rule"
+            : string.Join(" and ", pinned.Select(b => any.Feeder.Network.Branches[any.Feeder.Network.PositionOfBranch(b)].Label));
         var checks = new List<PatternCheck>();
         var ci = CultureInfo.InvariantCulture;
         string F(double v) => v.ToString("G4", ci);
@@ -35,7 +41,7 @@ public static class StudyPattern
             bool ok;
             string text;
             try { ok = holds(); text = measured(); }
-            catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException) { ok = false; text = "scenario missing or not computable"; }
+            catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException) { ok = false; text = NotComputable; }
             checks.Add(new PatternCheck(id, scenario, description, ok, text));
         }
         double Cost(string s) => r[s].LfmCostEur ?? double.NaN;

@@ -1,0 +1,217 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using P2PFlex.IO;
+using Parquet;
+using Parquet.Schema;
+
+namespace P2PFlex.MonteCarlo;
+
+/// <summary>
+/// What a result file holds, stored in the Parquet file's key-value metadata (key <see cref="MonteCarloFile.MetadataKey"/>)
+/// so that merge can check shards belong together without trusting file names. <c>Shard</c> (0-based) and <c>Shards</c>
+/// are null in a merged file: a merge of 1 or of 40 shards is the same file.
+/// </summary>
+public sealed record MonteCarloHeader(
+    [property: JsonPropertyName("feeder")] string Feeder,
+    [property: JsonPropertyName("draws")] int Draws,
+    [property: JsonPropertyName("master_seed")] ulong MasterSeed,
+    [property: JsonPropertyName("scenarios")] IReadOnlyList<string> Scenarios,
+    [property: JsonPropertyName("shard")] int? Shard,
+    [property: JsonPropertyName("shards")] int? Shards,
+    [property: JsonPropertyName("first_draw")] int FirstDraw,
+    [property: JsonPropertyName("draw_count")] int DrawCount)
+{
+    public MonteCarloJob Job => new(Feeder, Draws, MasterSeed, Scenarios);
+
+    /// <summary>Whether this file was written for the given job (same feeder, draws, seed and scenarios).</summary>
+    public bool Matches(MonteCarloJob job) =>
+        Feeder == job.Feeder && Draws == job.Draws && MasterSeed == job.MasterSeed && Scenarios.SequenceEqual(job.Scenarios);
+
+    public string Describe() =>
+        $"feeder {Feeder}, {Draws} draws, seed {MasterSeed}, scenarios {string.Join(" ", Scenarios)}" +
+        (Shard is int s ? $", shard {s + 1}/{Shards}" : ", merged");
+}
+
+/// <summary>
+/// Reads and writes Monte Carlo rows as Parquet (Parquet.Net, Snappy-compressed, one row group) — a columnar file
+/// pandas, polars, DuckDB and R read directly — and as CSV on request. Writes are atomic: a temporary file in the same
+/// folder, then a rename, so a half-written result file never exists.
+/// </summary>
+public static class MonteCarloFile
+{
+    public const string MetadataKey = "p2pflex.montecarlo";
+
+    /// <summary>File name of shard i (0-based) of n: <c>shard-0001-of-0004.parquet</c> (1-based, as Slurm array tasks).</summary>
+    public static string ShardName(int shard, int shards) => string.Create(CultureInfo.InvariantCulture, $"shard-{shard + 1:D4}-of-{shards:D4}.parquet");
+
+    /// <summary>File name of a merged result.</summary>
+    public const string MergedName = "merged.parquet";
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+
+    private static DataField FieldOf(string name, Type type) =>
+        type == typeof(string) ? new DataField<string>(name, true)
+        : type == typeof(int) ? new DataField<int?>(name)
+        : type == typeof(double) ? new DataField<double?>(name)
+        : type == typeof(bool) ? new DataField<bool?>(name)
+        : throw new NotSupportedException($"KPI column '{name}' has type {type.Name}, which the Monte Carlo file does not store");
+
+    private static ParquetSchema Schema() => new(
+        new Field[]
+        {
+            new DataField<int>("draw"), new DataField<ulong>("seed"), new DataField<string>("feeder", false),
+            new DataField<string>("scenario", false), new DataField<string>("error", true),
+        }
+        .Concat(MonteCarloRow.KpiTypes.Select(k => FieldOf(k.Name, k.Type)))
+        .Concat(Scenarios.StudyPattern.CheckIds.Select(id => new DataField<bool?>(MonteCarloRow.CheckColumn(id)))));
+
+    /// <summary>Writes rows to a Parquet file atomically.</summary>
+    public static void WriteParquet(string path, MonteCarloHeader header, IReadOnlyList<MonteCarloRow> rows)
+    {
+        string full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        string temp = full + $".tmp-{Environment.ProcessId}-{Environment.CurrentManagedThreadId}";
+        try
+        {
+            using (var stream = File.Create(temp))
+                WriteAsync(stream, header, rows).GetAwaiter().GetResult();
+            File.Move(temp, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    private static async Task WriteAsync(Stream stream, MonteCarloHeader header, IReadOnlyList<MonteCarloRow> rows)
+    {
+        var schema = Schema();
+        var fields = schema.GetDataFields();
+        await using var writer = await ParquetWriter.CreateAsync(schema, stream, new ParquetOptions { CompressionMethod = CompressionMethod.Snappy });
+        writer.CustomMetadata = new Dictionary<string, string> { [MetadataKey] = JsonSerializer.Serialize(header, Json) };
+        using var group = writer.CreateRowGroup();
+        int f = 0;
+        await group.WriteAsync(fields[f++], (ReadOnlyMemory<int>)rows.Select(r => r.Draw).ToArray());
+        await group.WriteAsync(fields[f++], (ReadOnlyMemory<ulong>)rows.Select(r => r.Seed).ToArray());
+        await group.WriteAsync(fields[f++], rows.Select(r => r.Feeder).ToArray());
+        await group.WriteAsync(fields[f++], rows.Select(r => r.Scenario).ToArray());
+        await group.WriteAsync(fields[f++], rows.Select(r => r.Error).ToArray()!);
+        for (int k = 0; k < MonteCarloRow.KpiTypes.Count; k++)
+        {
+            var type = MonteCarloRow.KpiTypes[k].Type;
+            var field = fields[f++];
+            int column = k;
+            if (type == typeof(string)) await group.WriteAsync(field, rows.Select(r => (string?)r.Kpis[column]).ToArray()!);
+            else if (type == typeof(int)) await group.WriteAsync(field, (ReadOnlyMemory<int?>)rows.Select(r => (int?)r.Kpis[column]).ToArray());
+            else if (type == typeof(double)) await group.WriteAsync(field, (ReadOnlyMemory<double?>)rows.Select(r => (double?)r.Kpis[column]).ToArray());
+            else await group.WriteAsync(field, (ReadOnlyMemory<bool?>)rows.Select(r => (bool?)r.Kpis[column]).ToArray());
+        }
+        for (int c = 0; c < Scenarios.StudyPattern.CheckIds.Length; c++)
+        {
+            int check = c;
+            await group.WriteAsync(fields[f++], (ReadOnlyMemory<bool?>)rows.Select(r => r.Checks[check]).ToArray());
+        }
+    }
+
+    /// <summary>Reads a result file written by <see cref="WriteParquet"/>; files of other layouts are refused naming the file.</summary>
+    public static (MonteCarloHeader Header, IReadOnlyList<MonteCarloRow> Rows) ReadParquet(string path) =>
+        ReadAsync(path).GetAwaiter().GetResult();
+
+    /// <summary>Reads only the header of a result file.</summary>
+    public static MonteCarloHeader ReadHeader(string path) => ReadHeaderAsync(path).GetAwaiter().GetResult();
+
+    private static async Task<MonteCarloHeader> ReadHeaderAsync(string path)
+    {
+        await using var reader = await OpenAsync(path);
+        return HeaderOf(path, reader);
+    }
+
+    private static async Task<ParquetReader> OpenAsync(string path)
+    {
+        try { return await ParquetReader.CreateAsync(path); }
+        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
+        {
+            throw new InvalidDataException($"{path}: not a readable Parquet file: {e.Message}", e);
+        }
+    }
+
+    private static MonteCarloHeader HeaderOf(string path, ParquetReader reader)
+    {
+        if (!reader.CustomMetadata.TryGetValue(MetadataKey, out var text))
+            throw new InvalidDataException($"{path}: not a P2PFlex Monte Carlo file (no '{MetadataKey}' metadata)");
+        return JsonSerializer.Deserialize<MonteCarloHeader>(text, Json) ?? throw new InvalidDataException($"{path}: empty '{MetadataKey}' metadata");
+    }
+
+    private static async Task<(MonteCarloHeader, IReadOnlyList<MonteCarloRow>)> ReadAsync(string path)
+    {
+        await using var reader = await OpenAsync(path);
+        var header = HeaderOf(path, reader);
+        var expected = Schema().GetDataFields();
+        var fields = reader.Schema.GetDataFields();
+        if (!fields.Select(x => x.Name).SequenceEqual(expected.Select(x => x.Name)))
+            throw new InvalidDataException($"{path}: its columns differ from this version's ({string.Join(",", fields.Select(x => x.Name).Except(expected.Select(x => x.Name)).Take(5))} …): written by another P2PFlex version?");
+        var rows = new List<MonteCarloRow>();
+        for (int g = 0; g < reader.RowGroupCount; g++)
+        {
+            using var group = reader.OpenRowGroupReader(g);
+            int n = (int)group.RowCount;
+            int f = 0;
+            var draw = new int[n]; await group.ReadAsync(fields[f++], draw.AsMemory());
+            var seed = new ulong[n]; await group.ReadAsync(fields[f++], seed.AsMemory());
+            var feeder = new string?[n]; await group.ReadAsync(fields[f++], feeder.AsMemory());
+            var scenario = new string?[n]; await group.ReadAsync(fields[f++], scenario.AsMemory());
+            if (feeder.Contains(null) || scenario.Contains(null)) throw new InvalidDataException($"{path}: a row has no feeder or scenario");
+            var error = new string?[n]; await group.ReadAsync(fields[f++], error.AsMemory());
+            var kpis = new object?[MonteCarloRow.KpiTypes.Count][];
+            for (int k = 0; k < kpis.Length; k++)
+            {
+                var type = MonteCarloRow.KpiTypes[k].Type;
+                var field = fields[f++];
+                if (type == typeof(string)) { var v = new string?[n]; await group.ReadAsync(field, v.AsMemory()); kpis[k] = v.Cast<object?>().ToArray(); }
+                else if (type == typeof(int)) { var v = new int?[n]; await group.ReadAsync(field, v.AsMemory()); kpis[k] = v.Select(x => (object?)x).ToArray(); }
+                else if (type == typeof(double)) { var v = new double?[n]; await group.ReadAsync(field, v.AsMemory()); kpis[k] = v.Select(x => (object?)x).ToArray(); }
+                else { var v = new bool?[n]; await group.ReadAsync(field, v.AsMemory()); kpis[k] = v.Select(x => (object?)x).ToArray(); }
+            }
+            var checks = new bool?[Scenarios.StudyPattern.CheckIds.Length][];
+            for (int c = 0; c < checks.Length; c++) { checks[c] = new bool?[n]; await group.ReadAsync(fields[f++], checks[c].AsMemory()); }
+            for (int i = 0; i < n; i++)
+                rows.Add(new MonteCarloRow(draw[i], seed[i], feeder[i]!, scenario[i]!, error[i],
+                    kpis.Select(col => col[i]).ToArray(), checks.Select(col => col[i]).ToArray()));
+        }
+        return (header, rows);
+    }
+
+    /// <summary>The rows as CSV (header line, invariant culture, doubles round-trip, empty for null), written atomically.</summary>
+    public static void WriteCsv(string path, IReadOnlyList<MonteCarloRow> rows)
+    {
+        var sb = new StringBuilder();
+        sb.Append(string.Join(",", MonteCarloRow.ColumnNames)).Append('\n');
+        foreach (var r in rows)
+        {
+            var cells = new List<string>
+            {
+                r.Draw.ToString(CultureInfo.InvariantCulture), r.Seed.ToString(CultureInfo.InvariantCulture),
+                Quote(r.Feeder), Quote(r.Scenario), Quote(r.Error),
+            };
+            cells.AddRange(r.Kpis.Select(Cell));
+            cells.AddRange(r.Checks.Select(c => c is bool b ? (b ? "true" : "false") : ""));
+            sb.Append(string.Join(",", cells)).Append('\n');
+        }
+        CsvTable.WriteAtomically(path, sb.ToString());
+    }
+
+    private static string Cell(object? v) => v switch
+    {
+        null => "",
+        double d => CsvTable.Format(d),
+        int i => i.ToString(CultureInfo.InvariantCulture),
+        bool b => b ? "true" : "false",
+        string s => Quote(s),
+        _ => Quote(Convert.ToString(v, CultureInfo.InvariantCulture)),
+    };
+
+    private static string Quote(string? s) =>
+        s is null ? "" : s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+}

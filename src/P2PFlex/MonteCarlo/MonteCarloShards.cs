@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Globalization;
+using P2PFlex.Scenarios;
+
+namespace P2PFlex.MonteCarlo;
+
+/// <summary>What running one shard did.</summary>
+public sealed record ShardOutcome(int Shard, int Shards, string Path, bool Skipped, int Rows, TimeSpan Elapsed);
+
+/// <summary>A merged Monte Carlo result: every row in (draw, scenario) order, and its summary.</summary>
+public sealed record MergedResult(MonteCarloHeader Header, IReadOnlyList<MonteCarloRow> Rows, MonteCarloSummary Summary, IReadOnlyList<string> Shards);
+
+/// <summary>
+/// Runs and merges shards of a Monte Carlo job in a result folder. A shard is a contiguous range of draws written to
+/// one file (<see cref="MonteCarloFile.ShardName"/>); a shard whose file exists for the same job is not recomputed
+/// (resume), one written for another job is an error. Merge refuses duplicated or missing shards.
+/// </summary>
+public static class MonteCarloShards
+{
+    /// <summary>Runs one shard (0-based) unless its file is already there.</summary>
+    public static ShardOutcome RunShard(MonteCarloJob job, StudyContext feeder, IReadOnlyList<ScenarioDefinition> scenarios, string outDir,
+        int shard, int shards, bool csv = false, int? maxDegreeOfParallelism = null, TextWriter? progress = null)
+    {
+        var (first, count) = job.ShardRange(shard, shards);
+        string path = Path.Combine(outDir, MonteCarloFile.ShardName(shard, shards));
+        if (File.Exists(path))
+        {
+            var existing = MonteCarloFile.ReadHeader(path);
+            if (!existing.Matches(job) || existing.Shard != shard || existing.Shards != shards)
+                throw new InvalidOperationException($"{path} holds another run ({existing.Describe()}); use another --out folder or delete it");
+            return new ShardOutcome(shard, shards, path, Skipped: true, 0, TimeSpan.Zero);
+        }
+        var clock = Stopwatch.StartNew();
+        var bar = progress is null ? null : new ProgressBar(progress, $"shard {shard + 1}/{shards}", count, clock);
+        var rows = MonteCarloRunner.Run(job, feeder, scenarios, first, count, maxDegreeOfParallelism, bar);
+        bar?.Finish();
+        var header = new MonteCarloHeader(job.Feeder, job.Draws, job.MasterSeed, job.Scenarios, shard, shards, first, count);
+        MonteCarloFile.WriteParquet(path, header, rows);
+        if (csv) MonteCarloFile.WriteCsv(Path.ChangeExtension(path, ".csv"), rows);
+        return new ShardOutcome(shard, shards, path, Skipped: false, rows.Count, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// Reads every shard file of a folder, checks they are one complete run (same job, each shard 1…n exactly once,
+    /// every draw exactly once) and returns the rows in (draw, scenario) order with their summary.
+    /// </summary>
+    public static MergedResult Merge(string dir)
+    {
+        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"no result folder {dir}");
+        var files = Directory.GetFiles(dir, "*.parquet").Where(f => Path.GetFileName(f) != MonteCarloFile.MergedName)
+            .OrderBy(f => f, StringComparer.Ordinal).ToArray();
+        if (files.Length == 0) throw new InvalidOperationException($"{dir} holds no shard files (*.parquet)");
+        var headers = files.Select(f => (File: f, Header: MonteCarloFile.ReadHeader(f))).ToArray();
+        var first = headers[0];
+        foreach (var (file, h) in headers)
+        {
+            if (h.Shard is null || h.Shards is null) throw new InvalidOperationException($"{file} is a merged file, not a shard; move it out of {dir}");
+            if (!h.Matches(first.Header.Job) || h.Shards != first.Header.Shards)
+                throw new InvalidOperationException($"{file} belongs to another run ({h.Describe()}) than {first.File} ({first.Header.Describe()})");
+        }
+        int shards = first.Header.Shards!.Value;
+        var duplicates = headers.GroupBy(h => h.Header.Shard!.Value).Where(g => g.Count() > 1).ToArray();
+        if (duplicates.Length > 0)
+            throw new InvalidOperationException("duplicate shards: " + string.Join("; ", duplicates.Select(g =>
+                $"shard {g.Key + 1}/{shards} in {string.Join(" and ", g.Select(x => Path.GetFileName(x.File)))}")));
+        var missing = Enumerable.Range(0, shards).Except(headers.Select(h => h.Header.Shard!.Value)).ToArray();
+        if (missing.Length > 0)
+            throw new InvalidOperationException($"missing shards of {shards}: {string.Join(", ", missing.Select(m => (m + 1).ToString(CultureInfo.InvariantCulture)))} " +
+                $"(expected files {string.Join(", ", missing.Take(5).Select(m => MonteCarloFile.ShardName(m, shards)))}{(missing.Length > 5 ? ", …" : "")}); run them, then merge again");
+
+        var job = first.Header.Job;
+        var order = job.Scenarios.Select((s, i) => (s, i)).ToDictionary(x => x.s, x => x.i, StringComparer.Ordinal);
+        var rows = new List<MonteCarloRow>();
+        foreach (var (file, h) in headers)
+        {
+            var (_, shardRows) = MonteCarloFile.ReadParquet(file);
+            var expected = Enumerable.Range(h.FirstDraw, h.DrawCount).SelectMany(d => job.Scenarios.Select(s => (d, s))).ToArray();
+            var actual = shardRows.Select(r => (r.Draw, r.Scenario)).ToArray();
+            if (!expected.SequenceEqual(actual))
+                throw new InvalidDataException($"{file}: its rows are not draws {h.FirstDraw}…{h.FirstDraw + h.DrawCount - 1} × ({string.Join(" ", job.Scenarios)}): truncated or edited?");
+            rows.AddRange(shardRows);
+        }
+        var sorted = rows.OrderBy(r => r.Draw).ThenBy(r => order[r.Scenario]).ToArray();
+        var drawsSeen = sorted.Select(r => r.Draw).Distinct().Count();
+        if (drawsSeen != job.Draws) throw new InvalidDataException($"{dir}: the shards hold {drawsSeen} draws, the run has {job.Draws}");
+        var header = new MonteCarloHeader(job.Feeder, job.Draws, job.MasterSeed, job.Scenarios, null, null, 0, job.Draws);
+        return new MergedResult(header, sorted, MonteCarloSummary.Compute(job.Feeder, job.Scenarios, sorted), files);
+    }
+}
+
+/// <summary>A one-line progress bar on a text writer (stderr), redrawn with a carriage return at most every 1 %.</summary>
+public sealed class ProgressBar(TextWriter writer, string label, int total, Stopwatch clock) : IProgress<int>
+{
+    private int _shownPercent = -1;
+    private readonly object _gate = new();
+
+    public void Report(int done)
+    {
+        int percent = total == 0 ? 100 : (int)(100L * done / total);
+        lock (_gate)
+        {
+            if (percent <= _shownPercent) return;
+            _shownPercent = percent;
+            const int width = 30;
+            int filled = width * percent / 100;
+            writer.Write(string.Create(CultureInfo.InvariantCulture,
+                $"\r{label} [{new string('#', filled)}{new string('.', width - filled)}] {done}/{total} draws {clock.Elapsed.TotalSeconds:F1} s"));
+            writer.Flush();
+        }
+    }
+
+    public void Finish()
+    {
+        lock (_gate) { writer.WriteLine(); writer.Flush(); }
+    }
+}
