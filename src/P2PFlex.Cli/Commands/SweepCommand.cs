@@ -83,7 +83,7 @@ public static class SweepCommand
         double from = options.From, to = options.To, step = options.Step;
         if (parameter is not ("W" or "theta")) throw new UsageException($"--param must be W or theta, not '{parameter}'");
         if (!(step > 0)) throw new UsageException($"--step must be positive, is {Format(step)}");
-        if (step < MinStep) throw new UsageException($"--step must be at least {Format(MinStep)} (W and theta are shares; a finer step resolves nothing), is {Format(step)}");
+        if (step < MinStep) throw new UsageException($"--step must be at least 1e-6 (W and theta are shares; a finer step resolves nothing), is {Format(step)}");
         if (to < from) throw new UsageException("--to must not be below --from");
         double count = Math.Floor((to - from) / step + 1e-9) + 1;
         if (count > MaxPoints)
