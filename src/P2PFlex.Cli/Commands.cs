@@ -35,6 +35,7 @@ public static class Commands
             GridCheckCommand.Build(),
             ScenariosCommand.Build(),
             SweepCommand.Build(),
+            MonteCarloCommand.Build(),
             BenchCommand.Build(),
             DataCommand.Build(),
             KernelCommand.Build(),
