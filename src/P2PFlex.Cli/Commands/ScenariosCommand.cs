@@ -5,7 +5,7 @@ using P2PFlex.Scenarios;
 namespace P2PFlex.Cli;
 
 /// <summary>What <c>p2pflex scenarios run</c> was asked for (no names: every scenario).</summary>
-public sealed record ScenariosRunOptions(IReadOnlyList<string> Names, bool Json);
+public sealed record ScenariosRunOptions(IReadOnlyList<string> Names, bool Json, string Feeder = Data.FeederSetup.StudyFeederName);
 
 /// <summary>What <c>p2pflex scenarios export</c> was asked for.</summary>
 public sealed record ScenariosExportOptions(string Name, string Directory);
@@ -23,8 +23,15 @@ public static class ScenariosCommand
         var names = new Argument<string[]>("name") { Description = "scenarios to run (default: all)", HelpName = "name", Arity = ArgumentArity.ZeroOrMore };
         names.CompletionSources.Add(CliKit.ScenarioNames);
         var json = CliKit.Json("the KPIs of each scenario as JSON");
-        var run = new Command("run", "run the study's scenarios (0p 1p 0 1 2 3-theta80 3-theta100 1pp) and print their KPIs") { names, json };
-        run.SetAction(r => Run(new ScenariosRunOptions(r.GetValue(names) ?? [], r.GetValue(json)), CliKit.Out(r)));
+        var feeder = new Option<string>("--feeder")
+        {
+            Description = "the feeder, with its shipped orderbook and P2P subset (" + string.Join(", ", Data.FeederSetup.ShippedFeeders) + "; default case69)",
+            HelpName = "case",
+            DefaultValueFactory = _ => Data.FeederSetup.StudyFeederName,
+        };
+        feeder.CompletionSources.Add(Data.FeederSetup.ShippedFeeders);
+        var run = new Command("run", "run the study's scenarios (0p 1p 0 1 2 3-theta80 3-theta100 1pp) and print their KPIs") { names, json, feeder };
+        run.SetAction(r => Run(new ScenariosRunOptions(r.GetValue(names) ?? [], r.GetValue(json), r.GetValue(feeder)!), CliKit.Out(r)));
 
         var name = new Argument<string>("name") { Description = "the scenario", HelpName = "name" };
         name.CompletionSources.Add(CliKit.ScenarioNames);
@@ -36,6 +43,7 @@ public static class ScenariosCommand
         return command.WithExamples("""
             p2pflex scenarios run                              Table 8: ours beside the study's
             p2pflex scenarios run 1 2 --json
+            p2pflex scenarios run --feeder case141              every scenario on another feeder (study columns: case69's)
             p2pflex scenarios export 3-theta80 out/3-theta80
             """);
     }
@@ -44,11 +52,18 @@ public static class ScenariosCommand
     {
         var all = StudyContext.LoadScenarios();
         foreach (var n in options.Names) Find(all, n);
-        var context = StudyContext.Load();
+        if (!Data.FeederSetup.IsShipped(options.Feeder))
+            throw new UsageException($"--feeder '{options.Feeder}' has no data files; shipped: {string.Join(", ", Data.FeederSetup.ShippedFeeders)}");
+        var context = StudyContext.Load(feeder: options.Feeder);
         var chosen = options.Names.Count == 0 ? all : all.Where(s => options.Names.Contains(s.Name)).ToArray();
         var results = chosen.Select(s => ScenarioRunner.Run(s, context)).ToArray();
         if (options.Json) output.WriteLine(JsonSerializer.Serialize(results.Select(ScenarioReport.Kpis), Json));
-        else output.WriteLine(ScenarioReport.Table(results));
+        else
+        {
+            if (options.Feeder != Data.FeederSetup.StudyFeederName)
+                output.WriteLine($"feeder {options.Feeder} (its shipped orderbook and P2P subset; the 'study' columns are the study's case69 values)");
+            output.WriteLine(ScenarioReport.Table(results));
+        }
         return 0;
     }
 

@@ -15,7 +15,8 @@ public sealed record LoadingStratum(int LineCount, double LowLoading, double Hig
 /// initial power flow calculations" without publishing them). Every line that is not pinned gets a target base
 /// loading ρ: the lines are shuffled with a seeded stream and dealt to the strata in order, then ρ is drawn
 /// uniformly within the line's stratum; the limit is |base flow| / ρ. Lines whose base flow is below
-/// <see cref="MinimumLimitMw"/> get that minimum as their limit and fill places of the lowest stratum first.
+/// <see cref="MinimumLimitMw"/> get that minimum as their limit (or, if that would load them above the lowest stratum,
+/// the limit at 0.999 × its top) and fill places of the lowest stratum first.
 /// </summary>
 /// <param name="Seed">Seed of the <see cref="SplitMix64"/> stream that shuffles the lines and draws ρ.</param>
 /// <param name="Strata">Loading bands; their line counts add up to the number of lines that are not pinned.</param>
@@ -90,7 +91,10 @@ public sealed record LineLimitRule(ulong Seed, IReadOnlyList<LoadingStratum> Str
             }
             else if (flow < MinimumLimitMw)
             {
-                limit = MinimumLimitMw;
+                // A tiny line takes a place of the lowest stratum: if the minimum limit would load it above that
+                // stratum (|f| close to the minimum), its limit puts it just inside instead, at 0.999 × the stratum's top
+                // (case69's tiny lines, 51–52 and 34–35, stay at the minimum).
+                limit = Math.Max(MinimumLimitMw, flow / (0.999 * Strata[0].HighLoading));
             }
             else
             {
@@ -104,16 +108,19 @@ public sealed record LineLimitRule(ulong Seed, IReadOnlyList<LoadingStratum> Str
     /// <summary>CSV text of the derived limits, with a provenance header (read back by <see cref="LineLimits.Read"/>).</summary>
     public string ToCsv(GridNetwork network, Ptdf ptdf)
     {
+        var rows = Derive(network, ptdf);
         var sb = new StringBuilder();
         sb.Append("# Line limits for ").Append(network.Name).Append(" (MW, |DC flow| <= limit_mw), derived from the base DC flows\n");
         sb.Append("# by P2PFlex.Grid.LineLimitRule (regenerate: p2pflex data generate). Rule: limit = max(|base_flow| / rho, ")
-          .Append(CsvTable.Format(MinimumLimitMw)).Append(" MW);\n# lines with |base_flow| below that minimum take places of the lowest stratum;\n");
+          .Append(CsvTable.Format(MinimumLimitMw)).Append(" MW);\n# lines with |base_flow| below that minimum take places of the lowest stratum")
+          .Append(rows.Any(r => r.LimitMw > MinimumLimitMw && Math.Abs(r.BaseFlowMw) < MinimumLimitMw) ? " (limit = max(minimum, |base_flow| / (0.999 x its top)))" : "")
+          .Append(";\n");
         sb.Append("# rho drawn per line from strata ").Append(string.Join(", ", Strata.Select(s => $"{s.LineCount} lines in [{CsvTable.Format(s.LowLoading)}, {CsvTable.Format(s.HighLoading)})")))
           .Append(",\n# lines dealt to strata by a Fisher-Yates shuffle with SplitMix64(seed ").Append(Seed).Append(");\n");
         sb.Append("# pinned base overflows: ").Append(string.Join("; ", Pinned.Select(p => $"branch {p.CaseIndex} limit = |base_flow| - {CsvTable.Format(p.OverflowMw)} MW")))
           .Append(". target_loading = |base_flow| / limit.\n");
         sb.Append("index,from_bus,to_bus,base_flow_mw,target_loading,limit_mw\n");
-        foreach (var r in Derive(network, ptdf))
+        foreach (var r in rows)
             sb.Append(r.CaseIndex).Append(',').Append(r.FromBus).Append(',').Append(r.ToBus).Append(',')
               .Append(CsvTable.Format(r.BaseFlowMw)).Append(',').Append(CsvTable.Format(r.TargetLoading)).Append(',')
               .Append(CsvTable.Format(r.LimitMw)).Append('\n');
