@@ -5,9 +5,13 @@
 #   python3-jupyter-kernel-test, python3-jupyter-client, jupyter-nbconvert, python3-nbclient
 #                     Jupyter's own conformance suite and 'nbconvert --execute' against the P2PFlex C# kernel
 #                     (tests/P2PFlex.Kernel.Tests, tests/kernel/)
+#   slurmctld, slurmd, slurm-client, munge
+#                     the Slurm test stands up a throw-away single-node cluster (environment/slurm/single-node-cluster.sh)
+#                     and runs 'p2pflex montecarlo submit' on it (tests/P2PFlex.Tests/MonteCarlo/SlurmClusterTests.cs)
 # Idempotent: does nothing when everything is installed already.
 set -euo pipefail
-packages=(chromium python3-nbformat python3-jupyter-kernel-test python3-jupyter-client jupyter-nbconvert python3-nbclient)
+packages=(chromium python3-nbformat python3-jupyter-kernel-test python3-jupyter-client jupyter-nbconvert python3-nbclient
+          slurmctld slurmd slurm-client munge)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
