@@ -72,22 +72,7 @@ public sealed class OutputFolderTests : IDisposable
 
         // A second run, killed (SIGKILL) while its second notebook sleeps: the first one's files are already written.
         string slow = Save("slow.ipynb", ("var started = 1;", []), ("System.Threading.Thread.Sleep(120_000);", []));
-        string dll = Path.Combine(AppContext.BaseDirectory, "p2pflex.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in new[] { dll, "notebooks", "run", fast, slow, "--out", outDir }) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var sleeping = new TaskCompletionSource();
-        var log = new System.Text.StringBuilder();
-        process.ErrorDataReceived += (_, e) =>
-        {
-            lock (log) log.AppendLine(e.Data);
-            if (e.Data?.Contains("slow.ipynb  cell 2/2 …", StringComparison.Ordinal) == true) sleeping.TrySetResult();
-        };
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
-        bool reached = await Task.WhenAny(sleeping.Task, Task.Delay(TimeSpan.FromSeconds(120))) == sleeping.Task;
-        process.Kill(entireProcessTree: true);
-        await process.WaitForExitAsync();
+        var (reached, log) = await RunChildUntil([fast, slow, "--out", outDir], "slow.ipynb  cell 2/2 …", process => process.Kill(entireProcessTree: true));
         Assert.True(reached, "the child never reached the sleeping cell:\n" + log);
 
         Assert.Equal(earlier, Directory.GetFiles(outDir).ToDictionary(f => Path.GetFileName(f), File.ReadAllText));
@@ -99,5 +84,60 @@ public sealed class OutputFolderTests : IDisposable
         Assert.True(code == 0, err);
         Assert.Empty(Hidden());
         Assert.Equal(earlier.Keys.Order(StringComparer.Ordinal), Directory.GetFiles(outDir).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Ctrl_C_stops_at_the_next_cell_exits_130_and_leaves_the_earlier_set_and_nothing_hidden()
+    {
+        string outDir = Path.Combine(_dir, "reports");
+        string fast = Save("fast.ipynb", ("1 + 1", []));
+        var (code, _, err) = CliRunner.Run("notebooks", "run", fast, "--out", outDir);
+        Assert.True(code == 0, err);
+        var earlier = Directory.GetFiles(outDir).ToDictionary(f => Path.GetFileName(f), File.ReadAllText);
+
+        var cells = Enumerable.Range(0, 30).Select(_ => ("System.Threading.Thread.Sleep(300);", Array.Empty<string>())).ToArray();
+        string slow = Save("slow.ipynb", cells);
+        int exit = -1;
+        var (reached, log) = await RunChildUntil([fast, slow, "--out", outDir], "slow.ipynb  cell 2/30 …", process =>
+        {
+            using var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+            kill.WaitForExit();
+            if (!process.WaitForExit(TimeSpan.FromSeconds(30))) process.Kill(entireProcessTree: true);
+            exit = process.ExitCode;
+        });
+        Assert.True(reached, "the child never reached the second cell:\n" + log);
+        Assert.True(exit == 130, $"exit code {exit}:\n{log}");
+        Assert.Contains("keeps its previous reports", log);
+        Assert.DoesNotContain("slow.ipynb  cell 30/30", log);   // stopped early, not at the end
+        Assert.Equal(earlier, Directory.GetFiles(outDir).ToDictionary(f => Path.GetFileName(f), File.ReadAllText));
+        Assert.Empty(Directory.GetDirectories(_dir, ".reports.*"));
+    }
+
+    /// <summary>
+    /// Starts <c>p2pflex notebooks run ARGS</c> as a child process, calls <paramref name="interrupt"/> when a stderr line
+    /// contains <paramref name="trigger"/> (or kills it after 120 s), waits for it to end; returns whether the trigger came
+    /// and the stderr log.
+    /// </summary>
+    private static async Task<(bool Reached, string Log)> RunChildUntil(string[] args, string trigger, Action<Process> interrupt)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "p2pflex.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in new[] { dll, "notebooks", "run" }.Concat(args)) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var seen = new TaskCompletionSource();
+        var log = new System.Text.StringBuilder();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (log) log.AppendLine(e.Data);
+            if (e.Data?.Contains(trigger, StringComparison.Ordinal) == true) seen.TrySetResult();
+        };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        bool reached = await Task.WhenAny(seen.Task, Task.Delay(TimeSpan.FromSeconds(120))) == seen.Task;
+        if (reached) interrupt(process);
+        else process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+        process.WaitForExit();   // drains the redirected streams
+        lock (log) return (reached, log.ToString());
     }
 }
