@@ -1,6 +1,7 @@
 using System.Text.Json;
 using P2PFlex.Grid;
 using P2PFlex.Grid.Matpower;
+using P2PFlex.Tests.Cli;
 
 namespace P2PFlex.Tests.Grid;
 
@@ -59,5 +60,24 @@ public class PowerFlowReportTests
         Assert.Equal(69, root.GetProperty("buses").GetArrayLength());
         Assert.Equal(68, root.GetProperty("branches").GetArrayLength());
         Assert.Equal(0.90918771, root.GetProperty("buses")[64].GetProperty("vm_pu").GetDouble(), 1e-8);
+    }
+
+    [Fact]
+    public void Powerflow_json_on_a_diverging_case_exits_1_with_valid_json()
+    {
+        string path = TestData.TempCase(File.ReadAllText(TestData.CasePath("case69")) + "\nmpc.bus(:, PD) = mpc.bus(:, PD) * 1e200;\n");
+        try
+        {
+            var (code, output, _) = CliRunner.Run("powerflow", path, "--json");
+            Assert.Equal(1, code);
+            var root = JsonDocument.Parse(output).RootElement;
+            Assert.False(root.GetProperty("converged").GetBoolean());
+            Assert.Equal("Diverged", root.GetProperty("status").GetString());
+            Assert.Equal(JsonValueKind.Null, root.GetProperty("buses").ValueKind);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 }
