@@ -64,6 +64,7 @@ public static partial class StudyFigureExport
         if (options.Formats.Count == 0) throw new ArgumentException("no figure format asked for", nameof(options));
         var figures = options.FigureIds is { Count: > 0 } ids ? ids.Select(StudyFigures.Find).ToArray() : StudyFigures.Catalogue.ToArray();
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        if (renderer is null) ChromiumLocator.Find(options.ChromiumPath);   // no browser: fail before touching the folder
         string outFull = Path.GetFullPath(outDir);
         if (File.Exists(outFull)) throw new IOException($"{outFull} is a file, not a folder");
         Directory.CreateDirectory(outFull);
