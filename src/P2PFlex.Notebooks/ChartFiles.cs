@@ -9,7 +9,7 @@ namespace P2PFlex.Notebooks
     public static class SharedChartRenderer
     {
         private static readonly SemaphoreSlim Gate = new(1, 1);
-        private static HeadlessChromium? _browser;
+        private static ChromiumBrowser? _browser;
         private static ChartRenderer? _renderer;
         private static bool _exitHooked;
 
@@ -21,7 +21,7 @@ namespace P2PFlex.Notebooks
             {
                 if (_renderer is null)
                 {
-                    _browser = await HeadlessChromium.LaunchAsync().ConfigureAwait(false);
+                    _browser = await ChromiumBrowser.LaunchAsync().ConfigureAwait(false);
                     _renderer = await ChartRenderer.CreateAsync(_browser).ConfigureAwait(false);
                     if (!_exitHooked)
                     {

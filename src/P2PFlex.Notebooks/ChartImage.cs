@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Plotly.NET;
+using P2PFlex.Display;
 using PuppeteerSharp;
 using PuppeteerSharp.Media;
 
@@ -75,21 +76,21 @@ public sealed class ChartRenderer : IAsyncDisposable
 
     private const int DefaultWidthPx = 700, DefaultHeightPx = 500;   // plotly.js's own defaults
 
-    private readonly HeadlessChromium _browser;
+    private readonly ChromiumBrowser _browser;
     private readonly IPage _plotPage;
     private IPage? _printPage;
 
-    private ChartRenderer(HeadlessChromium browser, IPage plotPage)
+    private ChartRenderer(ChromiumBrowser browser, IPage plotPage)
     {
         _browser = browser;
         _plotPage = plotPage;
     }
 
     /// <summary>The browser it draws with.</summary>
-    public HeadlessChromium Browser => _browser;
+    public ChromiumBrowser Browser => _browser;
 
     /// <summary>Opens the drawing page (plotly.js loaded from a local file) in <paramref name="browser"/>.</summary>
-    public static async Task<ChartRenderer> CreateAsync(HeadlessChromium browser)
+    public static async Task<ChartRenderer> CreateAsync(ChromiumBrowser browser)
     {
         string pagePath = Path.Combine(browser.ScratchDirectory, "plot.html");
         File.WriteAllText(pagePath,

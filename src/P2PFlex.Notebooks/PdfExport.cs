@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using P2PFlex.Display;
 using PuppeteerSharp;
 using PuppeteerSharp.Media;
 
@@ -47,7 +48,7 @@ public sealed record ReportPdf(string PdfPath, string Title, int Charts);
 public static class PdfExport
 {
     /// <summary>Prints <paramref name="htmlPath"/> to <paramref name="pdfPath"/>.</summary>
-    public static async Task<ReportPdf> WriteAsync(HeadlessChromium browser, string htmlPath, string pdfPath, ReportPdfOptions? options = null,
+    public static async Task<ReportPdf> WriteAsync(ChromiumBrowser browser, string htmlPath, string pdfPath, ReportPdfOptions? options = null,
         CancellationToken cancellationToken = default)
     {
         options ??= new ReportPdfOptions();
@@ -120,7 +121,7 @@ public static class PdfExport
     }
 
     /// <summary>Prints <c>x.html</c> to <c>x.pdf</c> in the same folder.</summary>
-    public static Task<ReportPdf> WriteBesideAsync(HeadlessChromium browser, string htmlPath, ReportPdfOptions? options = null, CancellationToken cancellationToken = default) =>
+    public static Task<ReportPdf> WriteBesideAsync(ChromiumBrowser browser, string htmlPath, ReportPdfOptions? options = null, CancellationToken cancellationToken = default) =>
         WriteAsync(browser, htmlPath, Path.ChangeExtension(htmlPath, ".pdf"), options, cancellationToken);
 
     /// <summary>
@@ -128,7 +129,7 @@ public static class PdfExport
     /// the parameters cell's defaults with the values given applied) plus <paramref name="commonFacts"/>
     /// (e.g. software and data version) on the first page.
     /// </summary>
-    public static async Task<IReadOnlyList<ReportPdf>> WriteForBatchAsync(HeadlessChromium browser, NotebookBatchResult batch,
+    public static async Task<IReadOnlyList<ReportPdf>> WriteForBatchAsync(ChromiumBrowser browser, NotebookBatchResult batch,
         IReadOnlyList<KeyValuePair<string, string>> commonFacts, ReportPdfOptions? options = null, TextWriter? progress = null,
         CancellationToken cancellationToken = default)
     {

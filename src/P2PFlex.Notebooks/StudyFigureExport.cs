@@ -71,13 +71,13 @@ public static partial class StudyFigureExport
         RemoveStaleTemporaryFiles(outFull);
 
         data ??= StudyFigureData.Load();
-        HeadlessChromium? ownBrowser = null;
+        ChromiumBrowser? ownBrowser = null;
         ChartRenderer? ownRenderer = null;
         try
         {
             if (renderer is null)
             {
-                ownBrowser = await HeadlessChromium.LaunchAsync(options.ChromiumPath).ConfigureAwait(false);
+                ownBrowser = await ChromiumBrowser.LaunchAsync(options.ChromiumPath).ConfigureAwait(false);
                 renderer = ownRenderer = await ChartRenderer.CreateAsync(ownBrowser).ConfigureAwait(false);
             }
             var written = new List<ExportedFigure>();

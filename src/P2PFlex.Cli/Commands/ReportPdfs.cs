@@ -15,10 +15,10 @@ public static class ReportPdfs
     public static IReadOnlyList<ReportPdf> Write(NotebookBatchResult batch, TextWriter output, TextWriter progress)
     {
         var clock = Stopwatch.StartNew();
-        HeadlessChromium browser;
+        ChromiumBrowser browser;
         try
         {
-            browser = HeadlessChromium.LaunchAsync().GetAwaiter().GetResult();
+            browser = ChromiumBrowser.LaunchAsync().GetAwaiter().GetResult();
         }
         catch (BrowserNotFoundException e)
         {

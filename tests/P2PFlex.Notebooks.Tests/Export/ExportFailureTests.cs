@@ -87,7 +87,7 @@ public class ExportFailureTests(ExportFixture fixture)
     [Fact]
     public async Task A_browser_that_does_not_start_is_an_error_naming_it()
     {
-        var e = await Assert.ThrowsAsync<BrowserNotFoundException>(() => HeadlessChromium.LaunchAsync("/bin/false"));
+        var e = await Assert.ThrowsAsync<BrowserNotFoundException>(() => ChromiumBrowser.LaunchAsync("/bin/false"));
         Assert.Contains("cannot start the browser /bin/false", e.Message);
     }
 }

@@ -10,7 +10,7 @@ namespace P2PFlex.Notebooks.Tests.Export;
 /// </summary>
 public sealed class ExportFixture : IAsyncLifetime
 {
-    public HeadlessChromium Browser { get; private set; } = null!;
+    public ChromiumBrowser Browser { get; private set; } = null!;
     public ChartRenderer Renderer { get; private set; } = null!;
     public StudyFigureData Data { get; } = StudyFigureData.Load();
 
@@ -66,7 +66,7 @@ public sealed class ExportFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(ArtifactDir);
-        Browser = await HeadlessChromium.LaunchAsync();
+        Browser = await ChromiumBrowser.LaunchAsync();
         Renderer = await ChartRenderer.CreateAsync(Browser);
     }
 

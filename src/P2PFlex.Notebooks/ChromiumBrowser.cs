@@ -62,12 +62,12 @@ public static class ChromiumLocator
 /// <c>about:</c> is refused, so a report or figure can never pull anything from the network. One instance serves many
 /// figures and reports; dispose it to end the browser process and delete its temporary profile.
 /// </summary>
-public sealed class HeadlessChromium : IAsyncDisposable
+public sealed class ChromiumBrowser : IAsyncDisposable
 {
     private readonly IBrowser _browser;
     private readonly string _profileDir;
 
-    private HeadlessChromium(IBrowser browser, string executablePath, string profileDir, string version)
+    private ChromiumBrowser(IBrowser browser, string executablePath, string profileDir, string version)
     {
         _browser = browser;
         ExecutablePath = executablePath;
@@ -87,7 +87,7 @@ public sealed class HeadlessChromium : IAsyncDisposable
     /// <summary>Starts the browser.</summary>
     /// <param name="executablePath">A Chromium or Chrome executable; null to find one (<see cref="ChromiumLocator.Find(string?)"/>).</param>
     /// <exception cref="BrowserNotFoundException">No browser found, or it did not start.</exception>
-    public static async Task<HeadlessChromium> LaunchAsync(string? executablePath = null)
+    public static async Task<ChromiumBrowser> LaunchAsync(string? executablePath = null)
     {
         string exe = ChromiumLocator.Find(executablePath);
         string profile = Path.Combine(Path.GetTempPath(), $"p2pflex-chromium-{Environment.ProcessId}-{Guid.NewGuid():N}");
@@ -115,7 +115,7 @@ public sealed class HeadlessChromium : IAsyncDisposable
                 ProtocolTimeout = 180_000,
             }).ConfigureAwait(false);
             string version = await browser.GetVersionAsync().ConfigureAwait(false);
-            return new HeadlessChromium(browser, exe, profile, version);
+            return new ChromiumBrowser(browser, exe, profile, version);
         }
         catch (Exception e) when (e is not BrowserNotFoundException)
         {
