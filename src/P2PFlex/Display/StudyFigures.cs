@@ -97,12 +97,11 @@ public static class StudyFigures
     public static GenericChart OccupancyHistogram(GridCheckResult check) =>
         StudyCharts.OccupancyDistribution(check, "How loaded the lines are, base state (study Figure 21)");
 
-    /// <summary>Occupancy per line of one scenario before and after its LFM.</summary>
-    /// <param name="scenario">A scenario run whose LFM found a solution.</param>
+    /// <summary>Occupancy per line of one scenario before and after its LFM (before only, titled so, when the LFM did not clear).</summary>
+    /// <param name="scenario">A scenario run.</param>
     /// <param name="scenarioName">As shown in the title, e.g. <c>0′</c>.</param>
     public static GenericChart LfmBeforeAfter(ScenarioResult scenario, string scenarioName) =>
-        StudyCharts.OccupancyComparison(scenario.BeforeLfm, "before the LFM",
-            scenario.AfterLfm ?? throw new InvalidOperationException($"scenario {scenarioName}: the LFM has no solution ({scenario.Lfm.Status})"),
+        StudyCharts.OccupancyComparison(scenario.BeforeLfm, "before the LFM", scenario.AfterLfm,
             "after the LFM", $"Scenario {scenarioName}: occupancy per line before and after the LFM");
 
     /// <summary>
