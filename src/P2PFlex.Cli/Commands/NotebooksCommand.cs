@@ -115,11 +115,13 @@ public static class NotebooksCommand
 
     /// <summary>
     /// Runs the notebooks into <paramref name="outDir"/>, prints Table 8 and one line per notebook; 1 if one failed.
-    /// With <paramref name="pdf"/>, then prints every report written (a failed notebook's too) and the index to PDF.
+    /// With <paramref name="pdf"/>, every report written (a failed notebook's too) and the index are also printed to PDF,
+    /// as part of the set that replaces the folder (<see cref="ReportPdfs"/>).
     /// </summary>
     public static int RunNotebooks(IReadOnlyList<string> paths, string outDir, IReadOnlyDictionary<string, string> parameters,
         TextWriter output, TextWriter progress, bool pdf = false)
     {
+        if (pdf) ReportPdfs.CheckBrowser();   // before minutes of notebooks, not after
         var clock = Stopwatch.StartNew();
         var context = StudyContext.Load();
         var study = StudyContext.LoadScenarios().Where(s => ScenarioReport.StudyScenarioNames.Contains(s.Name))
@@ -140,7 +142,7 @@ public static class NotebooksCommand
         NotebookBatchResult result;
         try
         {
-            result = RunBatch(paths, outDir, parameters, progress, study, interrupt.Token);
+            result = RunBatch(paths, outDir, parameters, progress, study, pdf ? ReportPdfs.Step(output, progress) : null, interrupt.Token);
         }
         catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
         {
@@ -150,7 +152,6 @@ public static class NotebooksCommand
         output.WriteLine(ScenarioReport.Table(study));
         foreach (var n in result.Notebooks) output.WriteLine(n.Describe());
         output.WriteLine(result.IndexPath is null ? "no index written" : $"reports: {result.IndexPath}");
-        if (pdf) ReportPdfs.Write(result, output, progress);
         output.WriteLine(CliKit.Invariant($"done in {clock.Elapsed.TotalSeconds:F1} s"));
         if (!result.AllSucceeded)
         {
@@ -161,12 +162,14 @@ public static class NotebooksCommand
     }
 
     private static NotebookBatchResult RunBatch(IReadOnlyList<string> paths, string outDir, IReadOnlyDictionary<string, string> parameters,
-        TextWriter progress, IReadOnlyList<ScenarioResult> study, CancellationToken cancellationToken)
+        TextWriter progress, IReadOnlyList<ScenarioResult> study, Func<NotebookBatchResult, CancellationToken, Task>? beforeCommit,
+        CancellationToken cancellationToken)
     {
         return NotebookBatch.RunAsync(paths, outDir, new NotebookBatchOptions
         {
             Parameters = parameters,
             Progress = progress,
+            BeforeCommit = beforeCommit,
             Index = new IndexPageOptions
             {
                 Title = "P2PFlex — reproduction of EUniversal D5.3, chapter 5",

@@ -74,3 +74,31 @@ public class FiguresCommandTests
         Assert.Contains("apt-get install chromium", err);
     }
 }
+
+/// <summary><c>notebooks run --pdf</c>: the PDFs arrive with the reports, in the same folder swap.</summary>
+public class NotebooksPdfTests
+{
+    [Fact]
+    public void Notebooks_run_with_pdf_writes_a_pdf_beside_each_report_and_the_index()
+    {
+        // Needs the system Chromium (environment/install.sh).
+        string parent = Path.Combine(Path.GetTempPath(), $"p2pflex-pdf-cli-{Guid.NewGuid():N}");
+        string dir = Path.Combine(parent, "reports");
+        try
+        {
+            string notebook = Path.Combine(Path.GetDirectoryName(P2PFlex.Data.DataPaths.Root)!, "notebooks", "04-scenario-2.ipynb");
+            var (code, output, err) = CliRunner.Run("notebooks", "run", notebook, "--out", dir, "--pdf");
+            Assert.True(code == 0, err);
+            Assert.Contains("pdf: 04-scenario-2.pdf (", output);
+            Assert.Contains("pdf: index.pdf (", output);
+            Assert.Equal(["04-scenario-2.html", "04-scenario-2.ipynb", "04-scenario-2.pdf", "index.html", "index.pdf"],
+                Directory.GetFiles(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+            Assert.Equal(["reports"], Directory.GetFileSystemEntries(parent).Select(Path.GetFileName));   // no staging folder left
+            Assert.StartsWith("%PDF-", File.ReadAllText(Path.Combine(dir, "04-scenario-2.pdf"))[..8]);
+        }
+        finally
+        {
+            if (Directory.Exists(parent)) Directory.Delete(parent, recursive: true);
+        }
+    }
+}
