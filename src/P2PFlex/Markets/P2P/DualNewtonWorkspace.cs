@@ -8,7 +8,7 @@ namespace P2PFlex.Markets.P2P;
 internal sealed class DualNewtonWorkspace
 {
     private readonly P2PNetwork _net;
-    private readonly BipartiteNormalSystem _system;
+    private readonly INormalSystem _system;
     private readonly double _invEps;
     private readonly double[] _grad;
     private readonly double[] _peerWeight;
@@ -18,7 +18,7 @@ internal sealed class DualNewtonWorkspace
     private readonly double _priceScale;
     private readonly double[] _breaks;
 
-    public DualNewtonWorkspace(P2PNetwork net, BipartiteNormalSystem system, double gamma)
+    public DualNewtonWorkspace(P2PNetwork net, INormalSystem system, double gamma)
     {
         _net = net;
         _system = system;
