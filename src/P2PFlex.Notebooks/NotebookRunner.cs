@@ -94,7 +94,7 @@ public static class NotebookRunner
     [
         "System", "System.IO", "System.Linq", "System.Text", "System.Globalization", "System.Collections.Generic", "System.Threading.Tasks",
         "Plotly.NET.CSharp", "Deedle", "MathNet.Numerics.LinearAlgebra",
-        "P2PFlex.Data", "P2PFlex.Grid", "P2PFlex.Scenarios", "P2PFlex.Markets.Lfm", "P2PFlex.Markets.Orderbook", "P2PFlex.Markets.P2P",
+        "P2PFlex.Data", "P2PFlex.Grid", "P2PFlex.Scenarios", "P2PFlex.Scenarios.Designs", "P2PFlex.Markets.Lfm", "P2PFlex.Markets.Orderbook", "P2PFlex.Markets.P2P",
         "P2PFlex.Interventions", "P2PFlex.Notebooks.Scripting",
     ];
 

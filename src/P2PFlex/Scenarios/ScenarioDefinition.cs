@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using P2PFlex.Grid;
 using P2PFlex.Interventions;
+using P2PFlex.IO;
 
 namespace P2PFlex.Scenarios;
 
@@ -51,6 +52,16 @@ public sealed record StudyKpis(
     [property: JsonPropertyName("p2p_volume_mw")] double? P2PVolumeMw);
 
 /// <summary>
+/// Which market design clears the peers' market (<c>"market_design": {"kind": …}</c>), the way
+/// <see cref="DsoIntervention"/> names what the DSO does. Kinds are the names in <see cref="Designs.MarketDesigns"/>:
+/// <c>none</c> (no peers' market; the default when the scenario has no peers) and <c>bilateral</c> (P2P trading as a
+/// generalised Nash equilibrium, CM2/CM4; the default when it has peers). Design-specific parameters are further keys
+/// of the same object.
+/// </summary>
+public sealed record MarketDesignSpec(
+    [property: JsonPropertyName("kind")] string Kind);
+
+/// <summary>
 /// A scenario of the study as declarative data (<c>data/scenarios/&lt;name&gt;.json</c>): loading state, which bids
 /// become peers, the DSO intervention, market parameters, the study's values and the KPIs this code must reproduce.
 /// </summary>
@@ -59,6 +70,7 @@ public sealed record ScenarioDefinition(
     string Label,
     StudyState State,
     PeerSelection Peers,
+    MarketDesignSpec Design,
     DsoIntervention Intervention,
     MarketParameters Market,
     StudyKpis? Study,
@@ -70,10 +82,14 @@ public sealed record ScenarioDefinition(
         [property: JsonPropertyName("label")] string? Label,
         [property: JsonPropertyName("state")] string? State,
         [property: JsonPropertyName("peers")] string? Peers,
+        [property: JsonPropertyName("market_design")] MarketDesignJson? MarketDesign,
         [property: JsonPropertyName("intervention")] InterventionJson? Intervention,
         [property: JsonPropertyName("market")] MarketParameters? Market,
         [property: JsonPropertyName("study")] StudyKpis? Study,
         [property: JsonPropertyName("expected")] ExpectedKpis? Expected);
+
+    private sealed record MarketDesignJson(
+        [property: JsonPropertyName("kind")] string? Kind);
 
     private sealed record InterventionJson(
         [property: JsonPropertyName("kind")] string? Kind,
@@ -89,7 +105,10 @@ public sealed record ScenarioDefinition(
         Json? json;
         try
         {
-            json = JsonSerializer.Deserialize<Json>(File.ReadAllText(path), Options);
+            string text = File.ReadAllText(path);
+            json = JsonSerializer.Deserialize<Json>(text, Options);
+            // A misspelt optional key would otherwise fall back to its default without a word.
+            JsonKeyCheck.Check(path, text, typeof(Json));
         }
         catch (JsonException e)
         {
@@ -114,6 +133,11 @@ public sealed record ScenarioDefinition(
             "lateral-relief" => PeerSelection.LateralRelief,
             var s => throw new ArgumentException($"{path}: field 'peers' must be 'none', 'subset' or 'lateral-relief', is '{s}'"),
         };
+        var designJson = json.MarketDesign ?? new MarketDesignJson(peers == PeerSelection.None ? "none" : "bilateral");
+        string designKind = designJson.Kind ?? throw new ArgumentException($"{path}: field 'market_design.kind' is missing");
+        if (!Designs.MarketDesigns.TryGet(designKind, out _))
+            throw new ArgumentException($"{path}: field 'market_design.kind' must be one of {string.Join(", ", Designs.MarketDesigns.Names.Select(n => $"'{n}'"))}, is '{designKind}'");
+        var design = new MarketDesignSpec(designKind);
         var iv = json.Intervention ?? new InterventionJson("none", null, null, null);
         DsoIntervention intervention = iv.Kind switch
         {
@@ -133,7 +157,7 @@ public sealed record ScenarioDefinition(
         Check(path, "market.buyer_slope_eur_per_mwh", market.BuyerSlopeEurPerMwh, allowZero: false);
         Check(path, "market.epsilon_eur_per_mw2h", market.EpsilonEurPerMw2h, allowZero: false);
         Check(path, "market.interval_hours", market.IntervalHours, allowZero: false);
-        return new ScenarioDefinition(name, json.Label ?? name, state, peers, intervention, market, json.Study, json.Expected, path);
+        return new ScenarioDefinition(name, json.Label ?? name, state, peers, design, intervention, market, json.Study, json.Expected, path);
     }
 
     private static void Check(string path, string field, double value, bool allowZero)

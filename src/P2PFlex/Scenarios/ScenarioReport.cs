@@ -1,21 +1,7 @@
 using System.Globalization;
-using System.Text.Json.Serialization;
 using System.Text;
 
 namespace P2PFlex.Scenarios;
-
-/// <summary>The KPIs of a scenario in the shape of the study's Table 8 (and of <c>p2pflex scenarios run --json</c>).</summary>
-public sealed record ScenarioKpis(
-    string Name,
-    string Label,
-    int CongestedLines,
-    double OverflowSumMw,
-    double OverflowWeightedAvgMw,
-    string LfmStatus,
-    double? LfmCostEur,
-    [property: JsonPropertyName("p2p_volume_mw")] double P2PVolumeMw,
-    IReadOnlyList<int> CongestedBeforeLfm,
-    IReadOnlyList<int> CongestedAfterLfm);
 
 /// <summary>Formats scenario results: KPI records and a text table beside the study's values.</summary>
 public static class ScenarioReport
@@ -27,9 +13,19 @@ public static class ScenarioReport
     public static string FormatCost(double? costEur, bool infeasible) =>
         infeasible ? "infeasible" : costEur is double c ? c.ToString("F3", CultureInfo.InvariantCulture) : "";
 
-    public static ScenarioKpis Kpis(ScenarioResult r) => new(
-        r.Name, r.Definition.Label, r.BeforeLfm.CongestedLineCount, r.BeforeLfm.OverflowSumMw, r.BeforeLfm.OverflowWeightedAverageMw,
-        r.Lfm.Status.ToString(), r.LfmCostEur, r.P2PVolumeMw, r.BeforeLfm.CongestedLines, r.CongestedAfterLfm);
+    public static ScenarioKpis Kpis(ScenarioResult r)
+    {
+        var m = r.Market;
+        var pay = m.Payments;
+        double? total = r.LfmCostEur is double lfm ? lfm + pay.NetEur : null;
+        var nodal = m.NodalPricesEurPerMwh;
+        return new ScenarioKpis(
+            r.Name, r.Definition.Label, m.Design, r.BeforeLfm.CongestedLineCount, r.BeforeLfm.OverflowSumMw,
+            r.BeforeLfm.OverflowWeightedAverageMw, r.Lfm.Status.ToString(), r.LfmCostEur, r.P2PVolumeMw,
+            r.BeforeLfm.CongestedLines, r.CongestedAfterLfm,
+            new DsoCostKpis(r.LfmCostEur, pay.IncentivesPaidEur, pay.PenaltiesReceivedEur, pay.CapacityPaymentsEur, total),
+            new MarketKpis(m.PeersWelfareEur, m.MediatorRevenueEur, nodal is { Count: > 0 } ? nodal.Min() : null, nodal is { Count: > 0 } ? nodal.Max() : null));
+    }
 
     public static string Table(IEnumerable<ScenarioResult> results)
     {

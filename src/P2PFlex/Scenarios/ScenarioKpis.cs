@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace P2PFlex.Scenarios;
+
+/// <summary>
+/// What the DSO pays for a scenario, in € for the interval: the LFM activation cost, the incentives it pays and the
+/// penalties it collects in the peers' market (scenario 3), capacity it buys from peers (CM5).
+/// <see cref="TotalEur"/> is null when the LFM did not clear (its cost is unknown).
+/// </summary>
+public sealed record DsoCostKpis(
+    double? LfmCostEur,
+    double IncentivesPaidEur,
+    double PenaltiesReceivedEur,
+    double CapacityPaymentsEur,
+    double? TotalEur);
+
+/// <summary>The peers' market seen from the market side: the peers' total surplus, a mediator's revenue (null without a
+/// mediator) and the range of nodal prices (null where the design has none), € and €/MWh.</summary>
+public sealed record MarketKpis(
+    double PeersWelfareEur,
+    double? MediatorRevenueEur,
+    double? NodalPriceMinEurPerMwh,
+    double? NodalPriceMaxEurPerMwh);
+
+/// <summary>
+/// The KPIs of one scenario run: the study's Table 7/8 grid KPIs (before the LFM), the LFM's outcome, and the groups
+/// that later analyses add (DSO cost, market side, …). This one record is what <c>p2pflex scenarios run --json</c>,
+/// the export, the notebooks' tables and Monte Carlo files carry; a new KPI group is a new record added here as a
+/// property, and <see cref="Columns"/> flattens it into named columns with no further code.
+/// </summary>
+public sealed record ScenarioKpis(
+    string Name,
+    string Label,
+    string MarketDesign,
+    int CongestedLines,
+    double OverflowSumMw,
+    double OverflowWeightedAvgMw,
+    string LfmStatus,
+    double? LfmCostEur,
+    [property: JsonPropertyName("p2p_volume_mw")] double P2PVolumeMw,
+    IReadOnlyList<int> CongestedBeforeLfm,
+    IReadOnlyList<int> CongestedAfterLfm,
+    DsoCostKpis Dso,
+    MarketKpis Market)
+{
+    /// <summary>
+    /// The KPIs as (column, value) pairs in declaration order, nested groups prefixed by their name
+    /// (<c>dso_total_eur</c>), names in snake case as in the JSON output. Values are string, int, double, bool or null;
+    /// line lists become space-separated strings (so every column is a scalar, as a columnar file needs).
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, object?>> Columns()
+    {
+        var columns = new List<KeyValuePair<string, object?>>();
+        KpiColumns.Flatten(this, "", columns);
+        return columns;
+    }
+}
+
+/// <summary>Flattens KPI records into named scalar columns (see <see cref="ScenarioKpis.Columns"/>).</summary>
+public static class KpiColumns
+{
+    private static readonly Dictionary<Type, PropertyInfo[]> Properties = [];
+
+    /// <summary>The column names of <see cref="ScenarioKpis"/>, nested groups included (also when a group is null).</summary>
+    public static IReadOnlyList<string> Names(Type? type = null)
+    {
+        var names = new List<string>();
+        AddNames(type ?? typeof(ScenarioKpis), "", names);
+        return names;
+    }
+
+    internal static void Flatten(object? record, string prefix, List<KeyValuePair<string, object?>> into)
+    {
+        foreach (var p in Of(record!.GetType()))
+        {
+            string name = prefix + NameOf(p);
+            object? value = p.GetValue(record);
+            var type = Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType;
+            if (IsGroup(type))
+            {
+                if (value is null) { var names = new List<string>(); AddNames(type, name + "_", names); into.AddRange(names.Select(n => new KeyValuePair<string, object?>(n, null))); }
+                else Flatten(value, name + "_", into);
+            }
+            else if (value is IEnumerable<int> lines) into.Add(new(name, string.Join(" ", lines.Select(l => l.ToString(CultureInfo.InvariantCulture)))));
+            else into.Add(new(name, value));
+        }
+    }
+
+    private static void AddNames(Type type, string prefix, List<string> into)
+    {
+        foreach (var p in Of(type))
+        {
+            var t = Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType;
+            if (IsGroup(t)) AddNames(t, prefix + NameOf(p) + "_", into);
+            else into.Add(prefix + NameOf(p));
+        }
+    }
+
+    private static bool IsGroup(Type t) => t.IsClass && t != typeof(string) && !typeof(System.Collections.IEnumerable).IsAssignableFrom(t);
+
+    private static string NameOf(PropertyInfo p) =>
+        p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name);
+
+    private static PropertyInfo[] Of(Type t)
+    {
+        lock (Properties)
+        {
+            if (!Properties.TryGetValue(t, out var ps))
+            {
+                // Declaration order (metadata token), so columns do not depend on reflection's unspecified order;
+                // EqualityContract is the compiler's record plumbing, not a KPI.
+                ps = t.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+                    .Where(p => p.GetIndexParameters().Length == 0 && p.Name != "EqualityContract")
+                    .OrderBy(p => p.MetadataToken).ToArray();
+                Properties[t] = ps;
+            }
+            return ps;
+        }
+    }
+}
