@@ -37,6 +37,7 @@ public static class BenchSuite
         new("p2p-admm-172", 3, f => AdmmOf(f.Market172(), "172-peer")),
         new("scenario3-resolve-w", 100, f => f.Scenario3Resolve(), MeasureMemory: true),
         new($"p2p-synthetic-{SyntheticPeers}-case533mt_hi", 5, f => CentralisedOf(f.Synthetic(SyntheticPeers).Problem, "synthetic")),
+        new("montecarlo-case69-100-draws", 3, f => f.MonteCarlo100()),
     ];
 
     /// <summary>Names of the measurements, in the order they run and are printed.</summary>
@@ -116,6 +117,14 @@ public sealed class BenchFixtures
     private Ptdf? _ptdf533;
 
     private Ptdf Ptdf533 => _ptdf533 ??= Ptdf.Compute(Network("case533mt_hi"));
+
+    /// <summary>100 Monte Carlo draws of case69, every scenario file on each (all cores; 1000 draws take 10× as long).</summary>
+    public Action MonteCarlo100()
+    {
+        var scenarios = _scenarios ??= StudyContext.LoadScenarios();
+        var job = new MonteCarlo.MonteCarloJob("case69", 100, MonteCarlo.MonteCarloJob.DefaultSeed, scenarios.Select(s => s.Name).ToArray());
+        return () => BenchSuite.Require(MonteCarlo.MonteCarloRunner.Run(job, Study, scenarios, 0, job.Draws).Count == 100 * scenarios.Count, "100 Monte Carlo draws");
+    }
 
     /// <summary>Scenario 3 (θ = 0.8) re-solved for a new W, alternating 0.2 / 0.25, warm-started from the previous prices.</summary>
     public Action Scenario3Resolve()
