@@ -127,7 +127,8 @@ public static class AcGridCheck
             double change = injectionMw[i] - network.BaseInjectionMw[i];
             if (!double.IsFinite(change)) throw new ArgumentException($"injection at bus {b.Number} is not finite", nameof(injectionMw));
             p[i] = b.PdMw - change;
-            q[i] = b.PdMw != 0 ? b.QdMvar / b.PdMw * p[i] : b.QdMvar;
+            // Qd·(P/Pd) rather than (Qd/Pd)·P: an unchanged bus gets exactly its case-file Qd.
+            q[i] = b.PdMw != 0 ? b.QdMvar * (p[i] / b.PdMw) : b.QdMvar;
         }
         return (p, q);
     }

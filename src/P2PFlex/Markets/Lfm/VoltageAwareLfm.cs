@@ -9,11 +9,14 @@ namespace P2PFlex.Markets.Lfm;
 /// <param name="MaxIterations">N: most LP solves (each followed by an AC power flow) before giving up.</param>
 /// <param name="VoltageTolerancePu">The AC state may lie this far outside the band and still count as respecting it.</param>
 /// <param name="LineToleranceMva">A line may exceed its apparent-power limit by this much and still count as within it.</param>
+/// <param name="ActivationToleranceMw">The loop stops only once an LP no longer moves any bid's activation by more than
+/// this (MW): a feasible AC state alone is not enough, because the first linearisation may buy more than needed.</param>
 public sealed record VoltageAwareLfmOptions(
     VoltageBand Band,
     int MaxIterations = 10,
     double VoltageTolerancePu = 1e-5,
-    double LineToleranceMva = 1e-5)
+    double LineToleranceMva = 1e-5,
+    double ActivationToleranceMw = 1e-6)
 {
     /// <summary>The band of EN 50160 and the defaults above.</summary>
     public static VoltageAwareLfmOptions Default { get; } = new(VoltageBand.Default);
@@ -78,7 +81,7 @@ public sealed record VoltageAwareLfmResult(
 /// voltages: V_min ≤ |V_i(x_k)| + Σ_b S_V[i, bus(b)]·a_b·(x_b − x_k,b) ≤ V_max       (S_V at x_k, a_b = ±1)
 /// </code>
 /// then runs the AC power flow at the new activation and repeats until the AC state respects every limit within the
-/// tolerances, or N passes are done. The LP is <see cref="LocalFlexibilityMarket"/> with G in place of the PTDF, shifted base
+/// tolerances and the last LP no longer moved the activation, or N passes are done. The LP is <see cref="LocalFlexibilityMarket"/> with G in place of the PTDF, shifted base
 /// flows and <see cref="LinearVoltageLimits"/>; its cost is that of the whole activation, not of a step.
 /// </summary>
 public static class VoltageAwareLfm
@@ -100,11 +103,12 @@ public static class VoltageAwareLfm
     {
         options.Band.Validate("voltage-aware LFM");
         if (options.MaxIterations < 1) throw new ArgumentOutOfRangeException(nameof(options), options.MaxIterations, "MaxIterations must be ≥ 1");
-        if (!(options.VoltageTolerancePu >= 0) || !(options.LineToleranceMva >= 0)) throw new ArgumentOutOfRangeException(nameof(options), "tolerances must be ≥ 0");
+        if (!(options.VoltageTolerancePu >= 0) || !(options.LineToleranceMva >= 0) || !(options.ActivationToleranceMw >= 0)) throw new ArgumentOutOfRangeException(nameof(options), "tolerances must be ≥ 0");
         var h = ptdf.ToArray();
         var tanPhi = AcGridCheck.ReactivePerActive(network);
         var history = new List<VoltageAwareIteration>();
         var activation = new double[bids.Count];
+        double lastStepMw = double.PositiveInfinity;
         LfmResult? lfm = null;
 
         for (int pass = 1; ; pass++)
@@ -115,7 +119,7 @@ public static class VoltageAwareLfm
                 return Done(bids, VoltageAwareLfmStatus.PowerFlowFailed, lfm, state, history, [], [],
                     $"the AC power flow of pass {pass} did not converge: {state.PowerFlow.Message}");
             bool holds = state.MaxViolationPu <= options.VoltageTolerancePu && state.MaxOverloadMva <= options.LineToleranceMva;
-            if (lfm is not null && holds)
+            if (lfm is not null && holds && lastStepMw <= options.ActivationToleranceMw)
                 return Done(bids, VoltageAwareLfmStatus.Converged, lfm, state, history, [], [],
                     Invariant($"AC line and voltage limits hold after {history.Count} LP solve(s); min |V| {state.MinimumVoltage.VmPu:F4} p.u. at bus {state.MinimumVoltage.Bus}"));
             if (history.Count == options.MaxIterations)
@@ -128,7 +132,12 @@ public static class VoltageAwareLfm
             switch (lfm.Status)
             {
                 case LfmStatus.Optimal:
-                    for (int b = 0; b < bids.Count; b++) activation[b] = lfm.Activations[b].ActivatedMw;
+                    lastStepMw = 0;
+                    for (int b = 0; b < bids.Count; b++)
+                    {
+                        lastStepMw = Math.Max(lastStepMw, Math.Abs(lfm.Activations[b].ActivatedMw - activation[b]));
+                        activation[b] = lfm.Activations[b].ActivatedMw;
+                    }
                     continue;
                 case LfmStatus.Infeasible:
                 {
