@@ -40,6 +40,7 @@ public static class BenchCommand
         "lfm-scenario0",
         "p2p-centralised-70", "p2p-admm-70", "p2p-centralised-172", "p2p-admm-172",
         "scenario3-resolve-w",
+        "scenario1", "scenario1-with-ac-check", "lfm-voltage-aware-scenario1",
         "p2p-synthetic-1000-case533mt_hi",
     ];
 
@@ -152,6 +153,14 @@ public static class BenchCommand
             progress.WriteLine("done");
             results[results.IndexOf(resolve)] = resolve with { MemoryStartBytes = start, MemoryEndBytes = end, MemoryRuns = memoryRuns };
         }
+
+        // Scenario 1 end to end: the DC pipeline alone, with the AC check of both states (the default), and with the
+        // voltage-aware LFM (1-voltage: the same pipeline, the LFM iterating with AC power flows, then the AC check).
+        Measure("scenario1", 20, 3, () => ScenarioRunner.Run(s1, context, acCheck: false));
+        Measure("scenario1-with-ac-check", 20, 3, () => ScenarioRunner.Run(s1, context));
+        var s1Voltage = Scenario("1-voltage");
+        Measure("lfm-voltage-aware-scenario1", 10, 2, () =>
+            Require(ScenarioRunner.Run(s1Voltage, context).VoltageAwareLfm!.Status == VoltageAwareLfmStatus.Converged, "the voltage-aware LFM of scenario 1"));
 
         // A larger synthetic market: 1000 peers on case533mt_hi, 20 nearest counterparts each, centralised solver.
         var network533 = GridNetwork.Load(DataPaths.Of("cases", "case533mt_hi.m"));
