@@ -87,6 +87,25 @@ public partial class FirstCellTests
         Assert.True(File.Exists(Path.Combine(Repo("notebooks"), script)), $"notebooks/{script} is missing");
     }
 
+    [Fact]
+    public async Task The_setup_script_is_a_no_op_in_the_runner()
+    {
+        // the whole header, as a notebook's first cell, then a chart and a frame: the runner's own formatters must stay
+        var nb = Notebook.CreateCSharp();
+        nb.AddCode(string.Join('\n', DocumentedHeader()) + "\nP2PFlexKernelSetup.InOfficialKernel");
+        nb.AddCode("Chart.Line<int, double, string>(x: new[] { 1, 2 }, y: new[] { 1.5, 2.5 })");
+        nb.AddCode("Frame.FromRecords(new[] { new { A = 1 } })");
+        var r = await NotebookRunner.RunAsync(nb, new NotebookRunOptions { BaseDirectory = Repo("notebooks"), NotebookName = "header.ipynb" });
+        Assert.True(r.Succeeded, r.Describe());
+        var first = r.Notebook.Cells[0].Outputs;
+        Assert.Equal("False", first.OfType<ExecuteResultOutput>().Single().Data.GetText("text/plain"));
+        Assert.DoesNotContain(first, o => o is StreamOutput);   // no version notes: the header asks for the shipped versions
+        var chart = r.Notebook.Cells[1].Outputs;
+        Assert.Equal(2, chart.Count);   // plotly.js as its own output, then the chart with a deterministic id
+        Assert.Contains("Plotly.newPlot('plotly-", ((DisplayDataOutput)chart[1]).Data.GetText("text/html"));
+        Assert.Contains("<caption>1 row × 1 column</caption>", r.Notebook.Cells[2].Outputs.OfType<DisplayDataOutput>().Single().Data.GetText("text/html"));
+    }
+
     [GeneratedRegex("""^#r "nuget: (?<id>[^,"]+), (?<version>[^"]+)"$""")]
     private static partial Regex NuGetLine();
 
