@@ -1,5 +1,4 @@
 using System.Numerics;
-using P2PFlex.Grid.Matpower;
 using P2PFlex.Numerics;
 
 namespace P2PFlex.Grid;
@@ -50,29 +49,22 @@ public sealed class VoltageSensitivity
         var v = new Complex[n];
         for (int i = 0; i < n; i++) v[i] = Complex.FromPolarCoordinates(state.Voltages[i].VmPu, state.Voltages[i].VaDeg * Math.PI / 180);
 
-        // Unknowns as in AcPowerFlow: angles of PV and PQ buses, then magnitudes of PQ buses (MATPOWER's bustypes).
-        var genBuses = network.Case.Generators.Where(g => g.InService).Select(g => network.IndexOfBus(g.BusNumber)).ToHashSet();
-        var angleVar = Enumerable.Repeat(-1, n).ToArray();
-        var magVar = Enumerable.Repeat(-1, n).ToArray();
-        var pv = new List<int>();
-        var pq = new List<int>();
-        for (int i = 0; i < n; i++)
-        {
-            if (i == network.SlackIndex) continue;
-            var type = network.Buses[i].Type;
-            if (type == BusType.Isolated) continue;
-            if ((type == BusType.PV || type == BusType.Reference) && genBuses.Contains(i)) pv.Add(i); else pq.Add(i);
-        }
-        int k0 = 0;
-        foreach (int i in pv.Concat(pq)) angleVar[i] = k0++;
-        foreach (int i in pq) magVar[i] = k0++;
-        int unknowns = k0;
-
-        var y = AdmittanceMatrix.Build(network);
-        var lu = SparseLu.Factor(unknowns, Jacobian(y, v, angleVar, magVar));
+        // The Newton–Raphson Jacobian of AcPowerFlow at this point (same unknowns: angles of PV and PQ buses, then
+        // magnitudes of PQ buses), factorised once.
+        var structure = AcNewtonStructure.Of(network);
+        var angleVar = structure.AngleVariable;
+        var magVar = structure.MagnitudeVariable;
+        int unknowns = structure.UnknownCount;
+        var current = new Complex[n];
+        structure.Admittance.Multiply(v, current);
+        var jacobian = new double[structure.Symbolic.EntryCount];
+        structure.FillJacobian(v, current, jacobian);
+        var staticLu = new StaticPivotLu(structure.Symbolic);
+        SparseLu? pivotingLu = staticLu.TryFactorize(jacobian) ? null : SparseLu.Factor(unknowns, structure.Triplets(jacobian));
 
         var values = new double[n * n];
         var rhs = new double[unknowns];
+        var dx = new double[unknowns];
         for (int k = 0; k < n; k++)
         {
             if (angleVar[k] < 0) continue; // slack or isolated: no free injection
@@ -80,46 +72,10 @@ public sealed class VoltageSensitivity
             // Specified injections are in p.u. on the system base: 1 MW is 1/baseMVA p.u.
             rhs[angleVar[k]] = 1.0 / network.BaseMva;
             if (magVar[k] >= 0 && reactivePerActive is not null) rhs[magVar[k]] = reactivePerActive[k] / network.BaseMva;
-            var dx = lu.Solve(rhs);
+            if (pivotingLu is null) staticLu.Solve(rhs, dx); else pivotingLu.Solve(rhs).CopyTo(dx, 0);
             for (int i = 0; i < n; i++)
                 if (magVar[i] >= 0) values[i * n + k] = dx[magVar[i]];
         }
         return new VoltageSensitivity(n, values);
-    }
-
-    // ∂[P; Q]/∂[θ; |V|] in polar form: dS/dθ = j·diag(V)·conj(diag(I) − Y·diag(V)),
-    // dS/d|V| = diag(V)·conj(Y·diag(V/|V|)) + conj(diag(I))·diag(V/|V|); rows P of PV/PQ buses, Q of PQ buses.
-    private static List<(int, int, double)> Jacobian(AdmittanceMatrix y, Complex[] v, int[] angleVar, int[] magVar)
-    {
-        var current = y.Multiply(v);
-        var entries = new List<(int, int, double)>(y.NonZeros * 4);
-        for (int i = 0; i < v.Length; i++)
-        {
-            int rowP = angleVar[i], rowQ = magVar[i];
-            if (rowP < 0 && rowQ < 0) continue;
-            foreach (var (k, yik) in y.Row(i))
-            {
-                Complex unit = v[k] / v[k].Magnitude;
-                Complex dVa = Complex.ImaginaryOne * v[i] * Complex.Conjugate(-yik * v[k]);
-                Complex dVm = v[i] * Complex.Conjugate(yik * unit);
-                if (k == i)
-                {
-                    dVa += Complex.ImaginaryOne * v[i] * Complex.Conjugate(current[i]);
-                    dVm += Complex.Conjugate(current[i]) * unit;
-                }
-                int colA = angleVar[k], colM = magVar[k];
-                if (rowP >= 0)
-                {
-                    if (colA >= 0) entries.Add((rowP, colA, dVa.Real));
-                    if (colM >= 0) entries.Add((rowP, colM, dVm.Real));
-                }
-                if (rowQ >= 0)
-                {
-                    if (colA >= 0) entries.Add((rowQ, colA, dVa.Imaginary));
-                    if (colM >= 0) entries.Add((rowQ, colM, dVm.Imaginary));
-                }
-            }
-        }
-        return entries;
     }
 }
