@@ -96,7 +96,7 @@ public static class NotebookBatch
         // The output folder is replaced as a whole (ReportFolderSwap): a notebook inside it would be deleted.
         foreach (string input in inputs)
             if (input.StartsWith(target + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-                throw new ArgumentException($"the notebook {input} is inside the output folder, which is replaced as a whole; choose another output folder", nameof(outDir));
+                throw new ArgumentException($"the notebook {input} is inside the output folder, which is replaced as a whole; choose another output folder");
         // Every file goes into a staging folder that replaces the output folder only when the whole set is written.
         using var swap = ReportFolderSwap.Begin(target);
         string outFull = swap.StagingPath;

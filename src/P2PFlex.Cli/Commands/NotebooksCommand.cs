@@ -110,6 +110,8 @@ public static class NotebooksCommand
         TextWriter output, TextWriter progress)
     {
         var clock = Stopwatch.StartNew();
+        // Checked again by the batch; here so that a wrong --out fails before the study's scenarios are computed.
+        if (File.Exists(outDir)) throw new ArgumentException($"the output folder {Path.GetFullPath(outDir)} is an existing file, not a folder");
         var context = StudyContext.Load();
         var study = StudyContext.LoadScenarios().Where(s => ScenarioReport.StudyScenarioNames.Contains(s.Name))
             .Select(s => ScenarioRunner.Run(s, context)).ToArray();
