@@ -153,16 +153,17 @@ public static class NotebooksCommand
     private static NotebookBatchResult RunBatch(IReadOnlyList<string> paths, string outDir, IReadOnlyDictionary<string, string> parameters,
         TextWriter progress, IReadOnlyList<ScenarioResult> study, CancellationToken cancellationToken)
     {
-        return NotebookBatch.RunAsync(paths, outDir, new NotebookBatchOptions
+        return TerminalProgress.Notebooks(progress, paths.Count, bars => NotebookBatch.RunAsync(paths, outDir, new NotebookBatchOptions
         {
             Parameters = parameters,
-            Progress = progress,
+            Progress = bars is null ? progress : null,
+            Observer = bars,
             Index = new IndexPageOptions
             {
                 Title = "P2PFlex — reproduction of EUniversal D5.3, chapter 5",
                 Summary = [SummaryTable(study)],
             },
-        }, cancellationToken).GetAwaiter().GetResult();
+        }, cancellationToken).GetAwaiter().GetResult());
     }
 
     private static ReportTable SummaryTable(IReadOnlyList<ScenarioResult> study)
