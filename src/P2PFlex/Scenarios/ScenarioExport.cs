@@ -210,7 +210,7 @@ public static class ScenarioExport
             sb.Append(br.CaseIndex).Append(',').Append(br.FromBus).Append(',').Append(br.ToBus).Append(',')
               .Append(F(baseCheck.Lines[l].FlowMw)).Append(',').Append(F(r.Feeder.Limits.LimitMw[l])).Append(',')
               .Append(F(r.BeforeLfm.Lines[l].FlowMw)).Append(',')
-              .Append(optimal ? F(r.Lfm.PostLfmFlowMw[l]) : "").Append(',')
+              .Append(optimal && r.AfterLfm is not null ? F(r.AfterLfm.Lines[l].FlowMw) : "").Append(',') // the DC check's flows (the voltage-aware LP's are linearised |S|)
               .Append(atRiskSet is null ? "" : atRiskSet.Contains(l) ? "true" : "false").Append(',')
               .Append(optimal && duals.Length == r.Feeder.Network.Branches.Count ? F(duals[l]) : "").Append('\n');
         }
