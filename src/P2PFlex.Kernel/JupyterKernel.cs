@@ -450,6 +450,8 @@ public sealed class JupyterKernel : IDisposable
             bool allowStdin = Bool(msg.Content, "allow_stdin", true);
             var task = Task.Run(() =>
             {
+                // Numbers in cell output never depend on the machine's locale (as in the headless runner).
+                System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
                 KernelStdin.Enter(prompt => ReadInput(msg, allowStdin, prompt, pump, cts.Token));
                 return _script!.ExecuteAsync(code, count, capture, cts.Token);
             });

@@ -61,6 +61,7 @@ public sealed class BilateralP2PDesign : IMarketDesign
         var peers = ScenarioPeers.Build(m, feeder, peerBids);
         double? theta = DsoInterventions.Theta(scenario.Intervention);
         var atRisk = theta is double t ? TradeFlowEffects.AtRiskLines(baseCheck, t) : [];
+        var rule = DsoInterventions.Compile(scenario.Intervention, feeder.Ptdf, baseCheck, atRisk);
         var pairs = new List<TradePair>();
         var factors = new List<double>();
         int blocked = 0;
@@ -70,7 +71,7 @@ public sealed class BilateralP2PDesign : IMarketDesign
             for (int j = 0; j < peers.Count; j++)
             {
                 if (peers[j].Peer.Role != PeerRole.Buyer) continue;
-                var treatment = DsoInterventions.Treat(scenario.Intervention, feeder.Ptdf, baseCheck, atRisk, peers[i].BusIndex, peers[j].BusIndex);
+                var treatment = rule.Treat(peers[i].BusIndex, peers[j].BusIndex);
                 if (!treatment.Allowed) { blocked++; continue; }
                 double c = m.C0EurPerMwh * treatment.PreferenceFactor;
                 pairs.Add(new TradePair(i, j, c, c));
@@ -80,7 +81,7 @@ public sealed class BilateralP2PDesign : IMarketDesign
         var problem = new P2PMarketProblem(peers.Select(p => p.Peer).ToArray(), pairs, m.EpsilonEurPerMw2h, m.IntervalHours);
         var result = CentralizedP2PSolver.Solve(problem, null, warmStartPrices);
         if (result.Status != SolveStatus.Converged)
-            throw new InvalidOperationException($"{scenario.Source}: the P2P market did not converge ({result.Status} after {result.Iterations} iterations, residual {result.PrimalResidualMw:E2} MW)");
+            throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{scenario.Source}: the P2P market did not converge ({result.Status} after {result.Iterations} iterations, residual {result.PrimalResidualMw:E2} MW)"));
         return new P2PStage(peers, problem, factors, blocked, atRisk, result);
     }
 }
