@@ -151,7 +151,13 @@ public static class MonteCarloFile
         var expected = Schema().GetDataFields();
         var fields = reader.Schema.GetDataFields();
         if (!fields.Select(x => x.Name).SequenceEqual(expected.Select(x => x.Name)))
-            throw new InvalidDataException($"{path}: its columns differ from this version's ({string.Join(",", fields.Select(x => x.Name).Except(expected.Select(x => x.Name)).Take(5))} …): written by another P2PFlex version?");
+        {
+            var have = fields.Select(x => x.Name).ToArray();
+            var want = expected.Select(x => x.Name).ToArray();
+            string missing = string.Join(", ", want.Except(have).Take(5)), extra = string.Join(", ", have.Except(want).Take(5));
+            throw new InvalidDataException($"{path}: its columns differ from this version's (missing: {(missing.Length > 0 ? missing : "none")}; " +
+                $"not known: {(extra.Length > 0 ? extra : "none")}): written by another P2PFlex version? Recompute it with this one.");
+        }
         var rows = new List<MonteCarloRow>();
         for (int g = 0; g < reader.RowGroupCount; g++)
         {
