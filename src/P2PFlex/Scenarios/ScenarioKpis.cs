@@ -25,6 +25,13 @@ public sealed record MarketKpis(
     double? NodalPriceMinEurPerMwh,
     double? NodalPriceMaxEurPerMwh);
 
+/// <summary>How the design's market ended: its status in words ("cleared", the least residual overflow of a
+/// network-aware auction that cannot clear the grid, a capacity shortfall naming the area) and the total overflow it
+/// leaves where it answers for the grid (MW, null for designs blind to the grid).</summary>
+public sealed record ClearingKpis(
+    string Status,
+    double? ResidualOverflowMw);
+
 /// <summary>
 /// The KPIs of one scenario run: the study's Table 7/8 grid KPIs (before the LFM), the LFM's outcome, and the groups
 /// that later analyses add (DSO cost, market side, …). This one record is what <c>p2pflex scenarios run --json</c>,
@@ -44,7 +51,8 @@ public sealed record ScenarioKpis(
     IReadOnlyList<int> CongestedBeforeLfm,
     IReadOnlyList<int> CongestedAfterLfm,
     DsoCostKpis Dso,
-    MarketKpis Market)
+    MarketKpis Market,
+    ClearingKpis Clearing)
 {
     /// <summary>
     /// The KPIs as (column, value) pairs in declaration order, nested groups prefixed by their name

@@ -24,7 +24,8 @@ public static class ScenarioReport
             r.BeforeLfm.OverflowWeightedAverageMw, r.Lfm.Status.ToString(), r.LfmCostEur, r.P2PVolumeMw,
             r.BeforeLfm.CongestedLines, r.CongestedAfterLfm,
             new DsoCostKpis(r.LfmCostEur, pay.IncentivesPaidEur, pay.PenaltiesReceivedEur, pay.CapacityPaymentsEur, total),
-            new MarketKpis(m.PeersWelfareEur, m.MediatorRevenueEur, nodal is { Count: > 0 } ? nodal.Min() : null, nodal is { Count: > 0 } ? nodal.Max() : null));
+            new MarketKpis(m.PeersWelfareEur, m.MediatorRevenueEur, nodal is { Count: > 0 } ? nodal.Min() : null, nodal is { Count: > 0 } ? nodal.Max() : null),
+            new ClearingKpis(m.Status, m.ResidualOverflowMw));
     }
 
     public static string Table(IEnumerable<ScenarioResult> results)
