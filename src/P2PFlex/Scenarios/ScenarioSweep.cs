@@ -17,7 +17,9 @@ public static class ScenarioSweep
     public static IReadOnlyList<double> Range(double from, double to, double step)
     {
         if (!(step > 0)) throw new ArgumentOutOfRangeException(nameof(step), "step must be positive");
-        int n = (int)Math.Floor((to - from) / step + 1e-9) + 1;
+        double count = Math.Floor((to - from) / step + 1e-9) + 1;
+        if (!(count <= Array.MaxLength)) throw new ArgumentOutOfRangeException(nameof(step), $"step {step} from {from} to {to} gives too many values");
+        int n = (int)count;
         return Enumerable.Range(0, Math.Max(n, 0)).Select(k => Math.Round(from + k * step, 12)).ToArray();
     }
 

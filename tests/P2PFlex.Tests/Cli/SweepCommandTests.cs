@@ -43,8 +43,7 @@ public class SweepCommandTests
     {
         var writer = new StringWriter();
         var progress = new StringWriter();
-        int code = SweepCommand.Run(new CliArguments(["--scenario", "3-theta80", "--param", "theta", "--from", "0.7", "--to", "1.0", "--step", "0.05", "--json"],
-            new HashSet<string> { "json", "csv" }), writer, progress);
+        int code = SweepCommand.Run(new SweepOptions("3-theta80", "theta", 0.7, 1.0, 0.05, SweepFormat.Json), writer, progress);
         Assert.Equal(0, code);
         Assert.Contains("7/7", progress.ToString());
         string output = writer.ToString();
@@ -67,8 +66,14 @@ public class SweepCommandTests
     [InlineData("--param must be W or theta", "sweep", "--scenario", "3-theta80", "--param", "c0", "--from", "0", "--to", "0.5", "--step", "0.1")]
     [InlineData("intervention.w must be in [0, 1)", "sweep", "--scenario", "3-theta80", "--param", "W", "--from", "0.5", "--to", "1.0", "--step", "0.1")]
     [InlineData("--step must be positive", "sweep", "--scenario", "3-theta80", "--param", "W", "--from", "0", "--to", "0.5", "--step", "0")]
+    [InlineData("--step must be at least 1e-6", "sweep", "--scenario", "3-theta80", "--param", "W", "--from", "0", "--to", "0.95", "--step", "1e-9")]
+    [InlineData("--step must be at least 1e-6", "sweep", "--scenario", "3-theta80", "--param", "W", "--from", "0", "--to", "0.95", "--step", "1e-12")]
+    [InlineData("gives 95001 values; a sweep has at most 10000", "sweep", "--scenario", "3-theta80", "--param", "W", "--from", "0", "--to", "0.95", "--step", "1e-5")]
+    [InlineData("--step needs a finite number, not 'NaN'", "sweep", "--scenario", "3-theta80", "--param", "W", "--from", "0", "--to", "0.95", "--step", "NaN")]
+    [InlineData("--to needs a finite number, not 'Infinity'", "sweep", "--scenario", "3-theta80", "--param", "W", "--from", "0", "--to", "Infinity", "--step", "0.1")]
+    [InlineData("--from needs a number, not '0,5'", "sweep", "--scenario", "3-theta80", "--param", "W", "--from", "0,5", "--to", "0.9", "--step", "0.1")]
     [InlineData("--from needs a number", "sweep", "--scenario", "3-theta80", "--param", "W", "--from", "x", "--to", "0.5", "--step", "0.1")]
-    [InlineData("--scenario is missing", "sweep", "--param", "W", "--from", "0", "--to", "0.5", "--step", "0.1")]
+    [InlineData("Option '--scenario' is required", "sweep", "--param", "W", "--from", "0", "--to", "0.5", "--step", "0.1")]
     [InlineData("choose one of --json and --csv", "sweep", "--scenario", "3-theta80", "--param", "W", "--from", "0", "--to", "0.5", "--step", "0.1", "--json", "--csv")]
     public void Usage_errors_exit_with_2_and_say_why(string message, params string[] args)
     {

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -16,6 +17,11 @@ public sealed record SweepRow(
     double? LfmCostEur,
     [property: System.Text.Json.Serialization.JsonPropertyName("p2p_volume_mw")] double P2PVolumeMw);
 
+public enum SweepFormat { Text, Json, Csv }
+
+/// <summary>What <c>p2pflex sweep</c> was asked for.</summary>
+public sealed record SweepOptions(string Scenario, string Parameter, double From, double To, double Step, SweepFormat Format = SweepFormat.Text);
+
 /// <summary>
 /// <c>p2pflex sweep --scenario NAME --param W|theta --from A --to B --step S [--json|--csv]</c>: the scenario's KPIs
 /// for every value of one intervention parameter. The points run sequentially through <see cref="ScenarioSweep.Run"/>,
@@ -28,31 +34,65 @@ public static class SweepCommand
     public static readonly string[] Columns =
         ["value", "congested_lines", "overflow_sum_mw", "overflow_weighted_avg_mw", "lfm_status", "lfm_cost_eur", "p2p_volume_mw"];
 
+    /// <summary>Most values one sweep runs (each is a full P2P → grid check → LFM run, a few ms; 10 000 take about a minute).</summary>
+    public const int MaxPoints = 10_000;
+
+    /// <summary>Smallest step: W and θ are shares in [0, 1], values are rounded to 12 decimals, and finer steps resolve nothing.</summary>
+    public const double MinStep = 1e-6;
+
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    public const string UsageLine = "usage: p2pflex sweep --scenario <name> --param W|theta --from <value> --to <value> --step <value> [--json|--csv]";
-
-    public static int Run(CliArguments a, TextWriter output, TextWriter? progress = null)
+    public static Command Build()
     {
-        progress ??= Console.Error;
-        bool json = a.Flag("json"), csv = a.Flag("csv");
-        string? name = a.Option("scenario");
-        string? parameter = a.Option("param");
-        double? from = Number(a.Option("from"), "--from"), to = Number(a.Option("to"), "--to"), step = Number(a.Option("step"), "--step");
-        a.RejectUnknown();
-        if (a.Positional.Count > 0) throw new UsageException($"sweep takes no positional arguments\n{UsageLine}");
-        if (json && csv) throw new UsageException("choose one of --json and --csv");
-        if (name is null) throw new UsageException($"--scenario is missing\n{UsageLine}");
-        if (parameter is null) throw new UsageException($"--param is missing (W or theta)\n{UsageLine}");
+        var scenario = new Option<string>("--scenario") { Description = "the scenario to vary", HelpName = "name", Required = true };
+        scenario.CompletionSources.Add(CliKit.ScenarioNames);
+        var parameter = new Option<string>("--param") { Description = "the intervention parameter", HelpName = "W|theta", Required = true };
+        parameter.CompletionSources.Add("W", "theta");
+        parameter.Validators.Add(r =>
+        {
+            string? v = r.GetValueOrDefault<string>();
+            if (v is not ("W" or "theta")) r.AddError($"--param must be W or theta, not '{v}'");
+        });
+        var from = CliKit.Number("--from", "first value");
+        var to = CliKit.Number("--to", "last value (included when the steps reach it)");
+        var step = CliKit.Number("--step", CliKit.Invariant($"distance between values (at least 1e-6; a sweep has at most {MaxPoints} values)"));
+        from.Required = to.Required = step.Required = true;
+        var json = CliKit.Json("one object per value as JSON");
+        var csv = new Option<bool>("--csv") { Description = "one row per value as CSV (header: " + string.Join(',', Columns) + ")" };
+        var command = new Command("sweep", "KPIs of a scenario over one intervention parameter (sequential, warm-started; progress on stderr)")
+        {
+            scenario, parameter, from, to, step, json, csv,
+        };
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(json) && r.GetValue(csv)) r.AddError("choose one of --json and --csv");
+        });
+        command.SetAction(r => Run(
+            new SweepOptions(r.GetValue(scenario)!, r.GetValue(parameter)!, r.GetValue(from)!.Value, r.GetValue(to)!.Value, r.GetValue(step)!.Value,
+                r.GetValue(json) ? SweepFormat.Json : r.GetValue(csv) ? SweepFormat.Csv : SweepFormat.Text),
+            CliKit.Out(r), CliKit.Err(r)));
+        return command.WithExamples("""
+            p2pflex sweep --scenario 3-theta80 --param W --from 0 --to 0.95 --step 0.05 --csv
+            p2pflex sweep --scenario 3-theta80 --param theta --from 0.7 --to 1 --step 0.05
+            """);
+    }
+
+    public static int Run(SweepOptions options, TextWriter output, TextWriter progress)
+    {
+        string name = options.Scenario, parameter = options.Parameter;
+        double from = options.From, to = options.To, step = options.Step;
         if (parameter is not ("W" or "theta")) throw new UsageException($"--param must be W or theta, not '{parameter}'");
-        if (from is null || to is null || step is null) throw new UsageException($"--from, --to and --step are all needed\n{UsageLine}");
-        if (!(step > 0)) throw new UsageException($"--step must be positive, is {step.Value.ToString(CultureInfo.InvariantCulture)}");
+        if (!(step > 0)) throw new UsageException($"--step must be positive, is {Format(step)}");
+        if (step < MinStep) throw new UsageException($"--step must be at least 1e-6 (W and theta are shares; a finer step resolves nothing), is {Format(step)}");
         if (to < from) throw new UsageException("--to must not be below --from");
+        double count = Math.Floor((to - from) / step + 1e-9) + 1;
+        if (count > MaxPoints)
+            throw new UsageException(CliKit.Invariant(
+                $"--step {Format(step)} from {Format(from)} to {Format(to)} gives {count:F0} values; a sweep has at most {MaxPoints} (choose a larger --step)"));
 
         var all = StudyContext.LoadScenarios();
-        var scenario = all.FirstOrDefault(s => s.Name == name)
-            ?? throw new UsageException($"unknown scenario '{name}'; known: {string.Join(", ", all.Select(s => s.Name))}");
-        var values = ScenarioSweep.Range(from.Value, to.Value, step.Value);
+        var scenario = ScenariosCommand.Find(all, name);
+        var values = ScenarioSweep.Range(from, to, step);
         foreach (double v in values)
         {
             try
@@ -73,11 +113,11 @@ public static class SweepCommand
         progress.WriteLine();
         var rows = points.Select(p => Row(p)).ToArray();
 
-        if (json) output.WriteLine(JsonSerializer.Serialize(rows, Json));
-        else if (csv) output.Write(Csv(rows));
+        if (options.Format == SweepFormat.Json) output.WriteLine(JsonSerializer.Serialize(rows, Json));
+        else if (options.Format == SweepFormat.Csv) output.Write(Csv(rows));
         else
         {
-            output.WriteLine($"scenario {scenario.Name} ({scenario.Label}), {parameter} from {Format(from.Value)} to {Format(to.Value)} step {Format(step.Value)}");
+            output.WriteLine($"scenario {scenario.Name} ({scenario.Label}), {parameter} from {Format(from)} to {Format(to)} step {Format(step)}");
             output.WriteLine($"{parameter,8}  congested  overflow sum MW  weighted avg MW  LFM status   LFM cost EUR  P2P volume MW");
             foreach (var r in rows)
                 output.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0,8:0.####}  {1,9}  {2,15:F4}  {3,15:F4}  {4,-10}  {5,12}  {6,13:F4}",
@@ -121,14 +161,6 @@ public static class SweepCommand
         int filled = total == 0 ? width : done * width / total;
         progress.Write($"\rsweep [{new string('#', filled)}{new string('.', width - filled)}] {done}/{total} {note,-40}");
         progress.Flush();
-    }
-
-    private static double? Number(string? s, string option)
-    {
-        if (s is null) return null;
-        if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
-            throw new UsageException($"{option} needs a number, not '{s}'");
-        return v;
     }
 
     private static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -19,6 +20,9 @@ public sealed record BenchMeasurement(string Name, double MedianMs, double MinMs
 
     public int? MemoryRuns { get; init; }
 }
+
+/// <summary>What <c>p2pflex bench</c> was asked for (null runs / warm-ups: each operation's default).</summary>
+public sealed record BenchOptions(bool Json, int? Runs, int? Warmup, int MemoryRuns = BenchCommand.DefaultMemoryRuns);
 
 /// <summary>
 /// <c>p2pflex bench [--json] [--runs N] [--warmup N] [--memory-runs N]</c>: wall-clock times of the main operations
@@ -49,16 +53,31 @@ public static class BenchCommand
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static int Run(CliArguments a, TextWriter output)
-    {
-        bool json = a.Flag("json");
-        int? runs = PositiveInt(a.Option("runs"), "--runs");
-        int? warmup = NonNegativeInt(a.Option("warmup"), "--warmup");
-        int memoryRuns = NonNegativeInt(a.Option("memory-runs"), "--memory-runs") ?? 10_000;
-        a.RejectUnknown();
-        if (a.Positional.Count > 0) throw new UsageException("bench takes no positional arguments");
+    public const int DefaultMemoryRuns = 10_000;
 
-        var progress = Console.Error;
+    public static Command Build()
+    {
+        var json = CliKit.Json("the measurements as JSON");
+        var runs = CliKit.Integer("--runs", 1, "timed runs of every operation (default: per operation, 3 to 200)");
+        var warmup = CliKit.Integer("--warmup", 0, "untimed runs first (default: per operation)");
+        var memoryRuns = CliKit.Integer("--memory-runs", 0, CliKit.Invariant($"W re-solves for the memory measurement (default {DefaultMemoryRuns}; 0: none)"));
+        var command = new Command("bench", "time the main operations (median, min, max ms) and the memory of W re-solves; a measurement, not a test")
+        {
+            json, runs, warmup, memoryRuns,
+        };
+        command.SetAction(r => Run(new BenchOptions(r.GetValue(json), r.GetValue(runs), r.GetValue(warmup), r.GetValue(memoryRuns) ?? DefaultMemoryRuns),
+            CliKit.Out(r), CliKit.Err(r)));
+        return command.WithExamples("""
+            dotnet run -c Release --project src/P2PFlex.Cli -- bench
+            p2pflex bench --runs 1 --warmup 0 --memory-runs 4 --json     quick check of the output shape
+            """);
+    }
+
+    public static int Run(BenchOptions options, TextWriter output, TextWriter progress)
+    {
+        bool json = options.Json;
+        int? runs = options.Runs, warmup = options.Warmup;
+        int memoryRuns = options.MemoryRuns;
         var results = new List<BenchMeasurement>();
         // Cheap operations get many repeats, expensive ones few; --runs overrides all of them.
         BenchMeasurement Measure(string name, int defaultRuns, int defaultWarmup, Action action)
@@ -190,22 +209,6 @@ public static class BenchCommand
     private static void Require(bool ok, string what)
     {
         if (!ok) throw new InvalidOperationException($"bench: {what} did not solve");
-    }
-
-    private static int? PositiveInt(string? s, string option)
-    {
-        if (s is null) return null;
-        if (!int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int v) || v < 1)
-            throw new UsageException($"{option} needs a positive integer, not '{s}'");
-        return v;
-    }
-
-    private static int? NonNegativeInt(string? s, string option)
-    {
-        if (s is null) return null;
-        if (!int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int v))
-            throw new UsageException($"{option} needs a non-negative integer, not '{s}'");
-        return v;
     }
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

@@ -1,0 +1,75 @@
+using System.CommandLine;
+using System.Text.Json;
+using P2PFlex.Grid;
+using P2PFlex.Scenarios;
+
+namespace P2PFlex.Cli;
+
+/// <summary>What <c>p2pflex gridcheck</c> was asked for.</summary>
+public sealed record GridCheckOptions(StudyState State, bool Json);
+
+/// <summary><c>p2pflex gridcheck [--state base|extreme] [--json]</c>: DC grid check of case69 with the study's line limits.</summary>
+public static class GridCheckCommand
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static Command Build()
+    {
+        var state = new Option<string>("--state")
+        {
+            Description = "loading state of the feeder",
+            DefaultValueFactory = _ => "base",
+        };
+        state.AcceptOnlyFromAmong("base", "extreme");
+        var json = CliKit.Json("per-line flow, limit, occupancy, overflow and the KPIs as JSON");
+        var command = new Command("gridcheck", "DC grid check of case69 with the study's line limits") { state, json };
+        command.SetAction(r => Run(
+            new GridCheckOptions(r.GetValue(state) == "extreme" ? StudyState.Extreme : StudyState.Base, r.GetValue(json)), CliKit.Out(r)));
+        return command.WithExamples("""
+            p2pflex gridcheck --state base --json
+            p2pflex gridcheck --state extreme
+            """);
+    }
+
+    public static int Run(GridCheckOptions options, TextWriter output)
+    {
+        var feeder = StudyFeeder.Load(options.State);
+        var check = feeder.Check();
+        if (options.Json) output.WriteLine(JsonSerializer.Serialize(Document(feeder, check), Json));
+        else Write(feeder, check, output);
+        return 0;
+    }
+
+    private static object Document(StudyFeeder feeder, GridCheckResult check) => new
+    {
+        Case = feeder.Network.Name,
+        State = feeder.State.ToString().ToLowerInvariant(),
+        Kpis = new
+        {
+            CongestedLines = check.CongestedLineCount,
+            OverflowSumMw = check.OverflowSumMw,
+            OverflowWeightedAvgMw = check.OverflowWeightedAverageMw,
+            AverageOccupancy = check.AverageOccupancy,
+            LinesAbove60Percent = check.LinesAbove60Percent,
+            Congested = check.CongestedLines,
+        },
+        Lines = check.Lines.Select(l => new
+        {
+            Index = l.CaseIndex, l.FromBus, l.ToBus, l.FlowMw, l.LimitMw, l.Occupancy, l.OverflowMw, l.Congested,
+        }),
+    };
+
+    private static void Write(StudyFeeder feeder, GridCheckResult check, TextWriter output)
+    {
+        output.WriteLine($"Grid check of {feeder.Network.Name}, {feeder.State.ToString().ToLowerInvariant()} state ({feeder.Loading.Description})");
+        output.WriteLine(CliKit.Invariant($"  congested lines            {check.CongestedLineCount,8}   [{string.Join(", ", check.Lines.Where(l => l.Congested).Select(l => CliKit.Invariant($"{l.CaseIndex} ({l.Label})")))}]"));
+        output.WriteLine(CliKit.Invariant($"  overflow sum               {check.OverflowSumMw,8:F4} MW"));
+        output.WriteLine(CliKit.Invariant($"  weighted average overflow  {check.OverflowWeightedAverageMw,8:F4} MW"));
+        output.WriteLine(CliKit.Invariant($"  average occupancy          {check.AverageOccupancy * 100,8:F1} %"));
+        output.WriteLine(CliKit.Invariant($"  lines above 60 %           {check.LinesAbove60Percent,8}   of {check.Lines.Count} ({check.ShareAbove60Percent * 100:F2} %)"));
+        output.WriteLine();
+        output.WriteLine("  index  line      flow_mw  limit_mw  occupancy  overflow_mw");
+        foreach (var l in check.Lines)
+            output.WriteLine(CliKit.Invariant($"  {l.CaseIndex,5}  {l.Label,-7} {l.FlowMw,9:F4} {l.LimitMw,9:F4} {l.Occupancy * 100,9:F1}% {l.OverflowMw,11:F4}{(l.Congested ? "  congested" : "")}"));
+    }
+}

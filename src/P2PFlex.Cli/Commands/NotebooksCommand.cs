@@ -1,0 +1,135 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using P2PFlex.Data;
+using P2PFlex.Notebooks;
+using P2PFlex.Scenarios;
+
+namespace P2PFlex.Cli;
+
+/// <summary>What <c>p2pflex notebooks run</c> was asked for.</summary>
+public sealed record NotebooksRunOptions(IReadOnlyList<string> Notebooks, IReadOnlyDictionary<string, string> Parameters, string OutDirectory);
+
+/// <summary>
+/// <c>p2pflex notebooks run &lt;nb.ipynb…&gt; [-p NAME=VALUE]… [--out DIR]</c>: executes notebooks headless into DIR (executed
+/// .ipynb, HTML report each, index.html with the study's Table 8). <see cref="RunNotebooks"/> is shared with
+/// <c>reproduce</c>.
+/// </summary>
+public static class NotebooksCommand
+{
+    public const string DefaultOutDirectory = "reports";
+
+    public static Command Build()
+    {
+        var notebooks = new Argument<string[]>("notebook.ipynb") { Description = "notebooks to run, in order", Arity = ArgumentArity.OneOrMore };
+        var parameters = new Option<string[]>("--parameter", "-p")
+        {
+            Description = "NAME=VALUE: overrides a variable of the notebook's 'parameters' cell (repeatable)",
+            HelpName = "NAME=VALUE",
+        };
+        parameters.Validators.Add(r =>
+        {
+            foreach (var t in r.Tokens)
+                if (t.Value.IndexOf('=') <= 0) r.AddError($"-p needs NAME=VALUE, got '{t.Value}'");
+        });
+        var outDir = OutOption();
+        var run = new Command("run", "execute notebooks headless into DIR: executed .ipynb + HTML report each, and index.html")
+        {
+            notebooks, parameters, outDir,
+        };
+        run.SetAction(r => Run(new NotebooksRunOptions(r.GetValue(notebooks)!, ParseParameters(r.GetValue(parameters) ?? []), r.GetValue(outDir)!),
+            CliKit.Out(r), CliKit.Err(r)));
+        return new Command("notebooks", "run notebooks headless") { run }.WithExamples("""
+            p2pflex notebooks run notebooks/05-scenario-3.ipynb -p W=0.35 -p theta=0.8 --out reports/
+            """);
+    }
+
+    /// <summary>The <c>--out DIR</c> option of <c>notebooks run</c> and <c>reproduce</c>.</summary>
+    internal static Option<string> OutOption() => new("--out")
+    {
+        Description = "folder for the reports",
+        HelpName = "DIR",
+        DefaultValueFactory = _ => DefaultOutDirectory,
+    };
+
+    private static IReadOnlyDictionary<string, string> ParseParameters(IEnumerable<string> pairs)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string kv in pairs)
+        {
+            int eq = kv.IndexOf('=');
+            result[kv[..eq]] = kv[(eq + 1)..];
+        }
+        return result;
+    }
+
+    public static int Run(NotebooksRunOptions options, TextWriter output, TextWriter progress)
+    {
+        foreach (var p in options.Notebooks) if (!File.Exists(p)) throw new FileNotFoundException($"notebook {p} does not exist");
+        return RunNotebooks(options.Notebooks, options.OutDirectory, options.Parameters, output, progress);
+    }
+
+    /// <summary>The notebooks of the study walk-through, in reading order.</summary>
+    public static IReadOnlyList<string> StudyNotebooks()
+    {
+        string root = Path.GetDirectoryName(DataPaths.Root)!;
+        string dir = Path.Combine(root, "notebooks");
+        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"no notebooks folder at {dir}");
+        return Directory.GetFiles(dir, "*.ipynb").OrderBy(f => f, StringComparer.Ordinal).ToArray();
+    }
+
+    /// <summary>Runs the notebooks into <paramref name="outDir"/>, prints Table 8 and one line per notebook; 1 if one failed.</summary>
+    public static int RunNotebooks(IReadOnlyList<string> paths, string outDir, IReadOnlyDictionary<string, string> parameters,
+        TextWriter output, TextWriter progress)
+    {
+        var clock = Stopwatch.StartNew();
+        var context = StudyContext.Load();
+        var study = StudyContext.LoadScenarios().Where(s => ScenarioReport.StudyScenarioNames.Contains(s.Name))
+            .Select(s => ScenarioRunner.Run(s, context)).ToArray();
+        var result = NotebookBatch.RunAsync(paths, outDir, new NotebookBatchOptions
+        {
+            Parameters = parameters,
+            Progress = progress,
+            Index = new IndexPageOptions
+            {
+                Title = "P2PFlex — reproduction of EUniversal D5.3, chapter 5",
+                Summary = [SummaryTable(study)],
+            },
+        }).GetAwaiter().GetResult();
+        output.WriteLine(ScenarioReport.Table(study));
+        foreach (var n in result.Notebooks) output.WriteLine(n.Describe());
+        output.WriteLine(result.IndexPath is null ? "no index written" : $"reports: {result.IndexPath}");
+        output.WriteLine(CliKit.Invariant($"done in {clock.Elapsed.TotalSeconds:F1} s"));
+        if (!result.AllSucceeded)
+        {
+            foreach (var f in result.Failures) progress.WriteLine($"p2pflex: notebook failed: {f.Describe()}");
+            return 1;
+        }
+        return 0;
+    }
+
+    private static ReportTable SummaryTable(IReadOnlyList<ScenarioResult> study)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        string Cost(double? c, bool infeasible) => ScenarioReport.FormatCost(c, infeasible);
+        var rows = study.Select(r =>
+        {
+            var k = ScenarioReport.Kpis(r);
+            var s = r.Definition.Study;
+            return (IReadOnlyList<string>)new[]
+            {
+                r.Definition.Label,
+                k.CongestedLines.ToString(ci), s?.CongestedLines.ToString(ci) ?? "",
+                k.OverflowSumMw.ToString("F4", ci), s?.OverflowSumMw.ToString("F2", ci) ?? "",
+                k.OverflowWeightedAvgMw.ToString("F4", ci), s?.OverflowWeightedAvgMw.ToString("F2", ci) ?? "",
+                Cost(k.LfmCostEur, k.LfmStatus == "Infeasible"), s is null ? "" : Cost(s.LfmCostEur, s.LfmCostEur is null),
+                k.P2PVolumeMw.ToString("F3", ci), s?.P2PVolumeMw?.ToString("F2", ci) ?? "–",
+            };
+        }).ToArray();
+        var checks = StudyPattern.Evaluate(study.ToDictionary(r => r.Name));
+        return new ReportTable(
+            CliKit.Invariant($"Table 8 recomputed (ours | study). Pattern of the study: {checks.Count(c => c.Holds)} of {checks.Count} checks hold."),
+            ["scenario", "congested", "study", "overflow sum MW", "study", "weighted avg MW", "study", "LFM cost EUR", "study", "P2P volume MW", "study"],
+            rows);
+    }
+}

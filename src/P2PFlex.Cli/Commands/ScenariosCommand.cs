@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Text.Json;
+using P2PFlex.Scenarios;
+
+namespace P2PFlex.Cli;
+
+/// <summary>What <c>p2pflex scenarios run</c> was asked for (no names: every scenario).</summary>
+public sealed record ScenariosRunOptions(IReadOnlyList<string> Names, bool Json);
+
+/// <summary>What <c>p2pflex scenarios export</c> was asked for.</summary>
+public sealed record ScenariosExportOptions(string Name, string Directory);
+
+/// <summary>
+/// <c>p2pflex scenarios run [name…] [--json]</c>: the study's scenarios and their KPIs (Table 8);
+/// <c>p2pflex scenarios export &lt;name&gt; &lt;dir&gt;</c>: one scenario's instance and result as CSV + JSON.
+/// </summary>
+public static class ScenariosCommand
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static Command Build()
+    {
+        var names = new Argument<string[]>("name") { Description = "scenarios to run (default: all)", HelpName = "name", Arity = ArgumentArity.ZeroOrMore };
+        names.CompletionSources.Add(CliKit.ScenarioNames);
+        var json = CliKit.Json("the KPIs of each scenario as JSON");
+        var run = new Command("run", "run the study's scenarios (0p 1p 0 1 2 3-theta80 3-theta100 1pp) and print their KPIs") { names, json };
+        run.SetAction(r => Run(new ScenariosRunOptions(r.GetValue(names) ?? [], r.GetValue(json)), CliKit.Out(r)));
+
+        var name = new Argument<string>("name") { Description = "the scenario", HelpName = "name" };
+        name.CompletionSources.Add(CliKit.ScenarioNames);
+        var directory = new Argument<string>("dir") { Description = "folder to write (created if missing)" };
+        var export = new Command("export", "write one scenario's instance and result as CSV + JSON (docs/export.md)") { name, directory };
+        export.SetAction(r => Export(new ScenariosExportOptions(r.GetValue(name)!, r.GetValue(directory)!), CliKit.Out(r)));
+
+        var command = new Command("scenarios", "the study's scenarios: run them, or export one") { run, export };
+        return command.WithExamples("""
+            p2pflex scenarios run                              Table 8: ours beside the study's
+            p2pflex scenarios run 1 2 --json
+            p2pflex scenarios export 3-theta80 out/3-theta80
+            """);
+    }
+
+    public static int Run(ScenariosRunOptions options, TextWriter output)
+    {
+        var all = StudyContext.LoadScenarios();
+        foreach (var n in options.Names) Find(all, n);
+        var context = StudyContext.Load();
+        var chosen = options.Names.Count == 0 ? all : all.Where(s => options.Names.Contains(s.Name)).ToArray();
+        var results = chosen.Select(s => ScenarioRunner.Run(s, context)).ToArray();
+        if (options.Json) output.WriteLine(JsonSerializer.Serialize(results.Select(ScenarioReport.Kpis), Json));
+        else output.WriteLine(ScenarioReport.Table(results));
+        return 0;
+    }
+
+    public static int Export(ScenariosExportOptions options, TextWriter output)
+    {
+        var scenario = Find(StudyContext.LoadScenarios(), options.Name);
+        var context = StudyContext.Load();
+        var result = ScenarioRunner.Run(scenario, context);
+        IReadOnlyDictionary<string, string> files;
+        try
+        {
+            files = ScenarioExport.Write(result, context.Orderbook, options.Directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"cannot write the export to {options.Directory}: {e.Message}");
+        }
+        output.WriteLine($"scenario {options.Name} exported to {Path.GetFullPath(options.Directory)}:");
+        foreach (var (file, content) in files)
+        {
+            bool csv = file.EndsWith(".csv", StringComparison.Ordinal);
+            int rows = csv ? content.Count(c => c == '\n') - 1 : 0;
+            output.WriteLine(csv ? CliKit.Invariant($"  {file,-14} {rows} rows") : $"  {file}");
+        }
+        return 0;
+    }
+
+    /// <summary>The scenario named <paramref name="name"/>; an unknown name is a usage error listing the known ones.</summary>
+    public static ScenarioDefinition Find(IReadOnlyList<ScenarioDefinition> all, string name) =>
+        all.FirstOrDefault(s => s.Name == name)
+        ?? throw new UsageException($"unknown scenario '{name}'; known: {string.Join(", ", all.Select(s => s.Name))}");
+}
