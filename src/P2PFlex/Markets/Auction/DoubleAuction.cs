@@ -41,7 +41,8 @@ public sealed record AuctionProblem(IReadOnlyList<Peer> Peers, double IntervalHo
 /// <param name="SurplusEur">Per peer: seller p G − cost, buyer utility − p D, € for the interval.</param>
 /// <param name="TradedVolumeMw">Σ G (= Σ D up to rounding).</param>
 /// <param name="PeersWelfareEur">Σ surpluses.</param>
-/// <param name="MediatorRevenueEur">Σ p D − Σ p G: zero up to rounding, since one price clears both sides (budget balance).</param>
+/// <param name="MediatorRevenueEur">0: with one price for both sides buyers pay exactly what sellers receive (the
+/// mediator's rule is budget balance; Σ G and Σ D agree to rounding, which is not revenue).</param>
 public sealed record AuctionResult(
     double? PriceEurPerMwh,
     double? PriceLowEurPerMwh,
@@ -130,7 +131,7 @@ public static class DoubleAuction
         var q = new double[n];
         var net = new double[n];
         var surplus = new double[n];
-        double supplied = 0, revenue = 0;
+        double supplied = 0;
         for (int k = 0; k < n; k++)
         {
             var p = problem.Peers[k];
@@ -138,8 +139,7 @@ public static class DoubleAuction
             net[k] = p.Role == PeerRole.Seller ? q[k] : -q[k];
             surplus[k] = price is double pr2 ? SurplusPerHour(p, q[k], pr2) * problem.IntervalHours : 0;
             if (p.Role == PeerRole.Seller) supplied += q[k];
-            if (price is double pr3) revenue -= pr3 * net[k] * problem.IntervalHours;
         }
-        return new AuctionResult(price, low, high, [.. q], [.. net], [.. surplus], supplied, surplus.Sum(), revenue);
+        return new AuctionResult(price, low, high, [.. q], [.. net], [.. surplus], supplied, surplus.Sum(), MediatorRevenueEur: 0);
     }
 }
