@@ -83,6 +83,9 @@ public sealed record AuctionLineOverflow(int LineIndex, double FlowMw, double Ov
 /// <param name="Overloaded">Lines over their limit after the auction.</param>
 /// <param name="Iterations">Active-set iterations (0 when the unconstrained auction already respected every limit).</param>
 /// <param name="Unconstrained">The same peers' auction without the grid (CM1), for comparison.</param>
+/// <param name="LimitUsedMw">The limit per line the auction cleared against: F, or the least-overflow flow where that is
+/// higher (and within the tolerance of F when feasible), so an independent solver can re-solve the same QP.</param>
+/// <param name="BalanceDualEurPerMwh">ν, the multiplier of the balance row (−ν is the price at the slack bus).</param>
 public sealed record NetworkAuctionResult(
     NetworkAuctionStatus Status,
     ImmutableArray<double> QuantityMw,
@@ -97,7 +100,9 @@ public sealed record NetworkAuctionResult(
     double LeastTotalOverflowMw,
     ImmutableArray<AuctionLineOverflow> Overloaded,
     int Iterations,
-    AuctionResult Unconstrained);
+    AuctionResult Unconstrained,
+    ImmutableArray<double> LimitUsedMw,
+    double BalanceDualEurPerMwh);
 
 /// <summary>
 /// Clears the network-aware auction: maximise Σ utility − Σ cost subject to Σ G = Σ D, the peers' bounds and
@@ -129,7 +134,7 @@ public static class NetworkAuction
             var nodal = Enumerable.Repeat(price, buses).ToArray();
             return new NetworkAuctionResult(NetworkAuctionStatus.Optimal, unconstrained.QuantityMw, unconstrained.NetPositionMw,
                 [.. nodal], [.. new double[lines]], [.. flows0], unconstrained.SurplusEur, unconstrained.TradedVolumeMw,
-                unconstrained.PeersWelfareEur, unconstrained.MediatorRevenueEur, 0, [], 0, unconstrained);
+                unconstrained.PeersWelfareEur, unconstrained.MediatorRevenueEur, 0, [], 0, unconstrained, [.. problem.LimitMw], -price);
         }
 
         // Sign of each peer's injection per MW of its quantity.
@@ -170,7 +175,7 @@ public static class NetworkAuction
         }
         var overloaded = Overflows(problem, flows, problem.LimitMw);
         return new NetworkAuctionResult(status, [.. q], [.. net], [.. nodalPrices], [.. mu], [.. flows], [.. surplus], traded,
-            surplus.Sum(), revenue, overloaded.Sum(o => o.OverflowMw), [.. overloaded], solution.Iterations, unconstrained);
+            surplus.Sum(), revenue, overloaded.Sum(o => o.OverflowMw), [.. overloaded], solution.Iterations, unconstrained, [.. limits], nu);
     }
 
     /// <summary>
