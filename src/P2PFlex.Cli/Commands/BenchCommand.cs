@@ -39,6 +39,7 @@ public static class BenchCommand
         "gridcheck-case69-base",
         "lfm-scenario0",
         "p2p-centralised-70", "p2p-admm-70", "p2p-centralised-172", "p2p-admm-172",
+        "auction-cm1-70", "network-auction-cm3-70", "capacity-trade-cm5-70",
         "scenario3-resolve-w",
         "p2p-synthetic-1000-case533mt_hi",
     ];
@@ -131,6 +132,17 @@ public static class BenchCommand
             Measure($"p2p-centralised-{size}", 20, 3, () => RequireConverged(CentralizedP2PSolver.Solve(problem), $"centralised {size}"));
             Measure($"p2p-admm-{size}", size > 100 ? 3 : 5, 1, () => RequireConverged(AdmmP2PSolver.Solve(problem, admm), $"ADMM {size}"));
         }
+
+        // The conceptual models' markets on the same 70 peers (base state): the instances their scenario files pose.
+        var peerBids = context.P2PSubset.Select(id => context.Orderbook[id]).ToArray();
+        P2PFlex.Scenarios.Designs.MarketStage Stage(string name) => P2PFlex.Scenarios.Designs.MarketDesigns.Get(Scenario(name).Design.Kind)
+            .Clear(new P2PFlex.Scenarios.Designs.MarketDesignInput(Scenario(name), feeder, baseCheck, peerBids, null));
+        var auction = ((P2PFlex.Scenarios.Designs.AuctionStage)Stage("cm1").Detail!).Problem;
+        var networkAuction = ((P2PFlex.Scenarios.Designs.NetworkAuctionStage)Stage("cm3-v2").Detail!).Problem;
+        var capacity = ((P2PFlex.Scenarios.Designs.CapacityStage)Stage("cm5").Detail!).Problem;
+        Measure("auction-cm1-70", 200, 10, () => Require(P2PFlex.Markets.Auction.DoubleAuction.Clear(auction).PriceEurPerMwh is not null, "the CM1 auction"));
+        Measure("network-auction-cm3-70", 50, 5, () => Require(P2PFlex.Markets.Auction.NetworkAuction.Clear(networkAuction).Status == P2PFlex.Markets.Auction.NetworkAuctionStatus.Optimal, "the CM3 auction"));
+        Measure("capacity-trade-cm5-70", 200, 10, () => Require(P2PFlex.Markets.Capacity.CapacityMarket.Clear(capacity).Status == P2PFlex.Markets.Capacity.CapacityStatus.Covered, "the CM5 capacity trade"));
 
         // Scenario 3 re-solved for a new W (alternating 0.2 / 0.25), warm-started from the previous prices.
         var s3 = Scenario("3-theta80");
