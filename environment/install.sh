@@ -4,7 +4,8 @@
 #   python3-nbformat  the reference nbformat 4 schema validator for the executed notebooks
 #   python3-jupyter-kernel-test, python3-jupyter-client, jupyter-nbconvert, python3-nbclient
 #                     Jupyter's own conformance suite and 'nbconvert --execute' against the P2PFlex C# kernel
-#                     (tests/P2PFlex.Kernel.Tests, tests/kernel/)
+#                     (tests/P2PFlex.Kernel.Tests, tests/kernel/); nbclient also runs the notebooks through the official
+#                     .NET Interactive kernel, whose tool the tests restore themselves (dotnet tool restore)
 # Idempotent: does nothing when everything is installed already.
 set -euo pipefail
 packages=(chromium python3-nbformat python3-jupyter-kernel-test python3-jupyter-client jupyter-nbconvert python3-nbclient)

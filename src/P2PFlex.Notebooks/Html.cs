@@ -1,27 +1,7 @@
-using System.Text;
-
 namespace P2PFlex.Notebooks;
 
-/// <summary>HTML text escaping that leaves non-ASCII characters as they are (pages are UTF-8).</summary>
+/// <summary>HTML text escaping for the report pages: the one the notebook formatters use (<see cref="P2PFlex.Display.HtmlText"/>).</summary>
 public static class Html
 {
-    public static string Escape(string? text)
-    {
-        if (string.IsNullOrEmpty(text)) return "";
-        if (text.AsSpan().IndexOfAny("&<>\"'") < 0) return text;
-        var sb = new StringBuilder(text.Length + 16);
-        foreach (char c in text)
-        {
-            switch (c)
-            {
-                case '&': sb.Append("&amp;"); break;
-                case '<': sb.Append("&lt;"); break;
-                case '>': sb.Append("&gt;"); break;
-                case '"': sb.Append("&quot;"); break;
-                case '\'': sb.Append("&#39;"); break;
-                default: sb.Append(c); break;
-            }
-        }
-        return sb.ToString();
-    }
+    public static string Escape(string? text) => P2PFlex.Display.HtmlText.Escape(text);
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Markdig;
+using P2PFlex.Display;
 
 namespace P2PFlex.Notebooks;
 

@@ -1,12 +1,15 @@
 using Microsoft.AspNetCore.Html;
 using Microsoft.DotNet.Interactive.Formatting;
+using P2PFlex.Display;
 using Plotly.NET;
 
 namespace P2PFlex.Notebooks;
 
 /// <summary>
 /// Turns values into MIME bundles with Microsoft.DotNet.Interactive.Formatting, the formatting library of
-/// .NET Interactive, so values look the same here as in Polyglot Notebooks. Registers, once per process:
+/// .NET Interactive, so values look the same here as in Polyglot Notebooks. The HTML itself comes from
+/// <c>P2PFlex.Display</c> (P2PFlex.Core), which the official kernel's setup script (<c>notebooks/p2pflex-kernel.csx</c>)
+/// registers too. Registers, once per process:
 /// Plotly.NET charts → <c>text/html</c> (<see cref="PlotlyCharts.ToHtml"/>, no mutation, no CDN) and a one-line
 /// <c>text/plain</c>; Deedle frames → an HTML table (<see cref="DeedleHtml"/>); Deedle frames and series →
 /// their own <c>Format()</c> text for <c>text/plain</c>, and series as <c>&lt;pre&gt;</c> HTML.
@@ -26,15 +29,11 @@ public static class NotebookFormatters
         Formatter.Register<GenericChart>((chart, w) => w.Write(PlotlyCharts.ToHtml(chart, NotebookSession.Current?.NextChartId())), HtmlMime);
         Formatter.Register<GenericChart>((chart, w) => w.Write(PlotlyCharts.Describe(chart)), PlainTextMime);
         Formatter.Register<Deedle.IFrame>((frame, w) => w.Write(DeedleHtml.Table(frame)), HtmlMime);
-        Formatter.Register<Deedle.IFrame>((frame, w) => w.Write(FsiText(frame)), PlainTextMime);
-        Formatter.Register(typeof(Deedle.Series<,>), (object series, TextWriter w) =>
-            w.Write("<pre class=\"deedle-series\">" + Html.Escape(FsiText(series)) + "</pre>"), HtmlMime);
-        Formatter.Register(typeof(Deedle.Series<,>), (object series, TextWriter w) => w.Write(FsiText(series)), PlainTextMime);
+        Formatter.Register<Deedle.IFrame>((frame, w) => w.Write(DeedleHtml.PlainText(frame)), PlainTextMime);
+        Formatter.Register(typeof(Deedle.Series<,>), (object series, TextWriter w) => w.Write(DeedleHtml.Series(series)), HtmlMime);
+        Formatter.Register(typeof(Deedle.Series<,>), (object series, TextWriter w) => w.Write(DeedleHtml.PlainText(series)), PlainTextMime);
         return true;
     }
-
-    private static string FsiText(object value) =>
-        value is Deedle.Internal.IFsiFormattable f ? f.Format() : value.ToString() ?? "";
 
     /// <summary>
     /// The value as a MIME bundle: the requested types, else <c>text/html</c> + <c>text/plain</c>

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Html;
+using P2PFlex.Display;
 
 namespace P2PFlex.Notebooks;
 

@@ -49,7 +49,9 @@ public class JupyterToolsTests(InstalledKernel kernel) : IClassFixture<Installed
 
     internal sealed record ProcessResult(int ExitCode, string Output);
 
-    internal static ProcessResult Run(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string> env, TimeSpan timeout, string? cwd = null)
+    /// <summary>Runs a process with <paramref name="env"/> added to this one's environment (minus <paramref name="unset"/>).</summary>
+    internal static ProcessResult Run(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string> env, TimeSpan timeout, string? cwd = null,
+        IEnumerable<string>? unset = null)
     {
         var psi = new ProcessStartInfo(file)
         {
@@ -58,6 +60,7 @@ public class JupyterToolsTests(InstalledKernel kernel) : IClassFixture<Installed
         };
         foreach (var a in args) psi.ArgumentList.Add(a);
         foreach (var (k, v) in env) psi.Environment[k] = v;
+        foreach (var k in unset ?? []) psi.Environment.Remove(k);
         using var p = Process.Start(psi)!;
         p.StandardInput.Close();
         var stdout = p.StandardOutput.ReadToEndAsync();

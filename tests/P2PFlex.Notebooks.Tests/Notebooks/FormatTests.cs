@@ -1,4 +1,5 @@
 using Microsoft.FSharp.Core;
+using P2PFlex.Display;
 using P2PFlex.Notebooks;
 using Plotly.NET;
 

@@ -1,3 +1,4 @@
+using P2PFlex.Display;
 using P2PFlex.Notebooks;
 
 namespace P2PFlex.Notebooks.Tests.Notebooks;

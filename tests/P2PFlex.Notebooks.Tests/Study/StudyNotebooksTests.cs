@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using P2PFlex.Notebooks;
+using P2PFlex.TestSupport;
 
 namespace P2PFlex.Notebooks.Tests.Study;
 
@@ -39,7 +40,7 @@ public class StudyNotebooksTests(StudyNotebooksFixture fixture) : IClassFixture<
     [Fact]
     public void Every_study_notebook_runs_without_error()
     {
-        Assert.Equal(6, fixture.Notebooks.Count);
+        Assert.True(fixture.Notebooks.Count >= 6, $"{fixture.Notebooks.Count} notebooks");
         Assert.True(fixture.Result.AllSucceeded, fixture.Result.Describe());
         Assert.True(File.Exists(Path.Combine(fixture.OutDir, "index.html")));
         foreach (var n in fixture.Result.Notebooks)
@@ -108,23 +109,8 @@ public class StudyNotebooksTests(StudyNotebooksFixture fixture) : IClassFixture<
         foreach (var n in fixture.Result.Notebooks.Append(null))
         {
             string page = n?.ReportPath ?? Path.Combine(fixture.OutDir, "index.html");
-            string source = File.ReadAllText(page);
-            int expected = Regex.Matches(source, @"Plotly\.newPlot\('plotly-").Count;
-            string profile = Path.Combine(Path.GetTempPath(), $"p2pflex-chromium-{Guid.NewGuid():N}");
-            var (code, output) = Run("/usr/bin/chromium",
-            [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
-                "--disable-component-update", "--disable-sync", $"--user-data-dir={profile}", "--virtual-time-budget=20000",
-                "--enable-logging=stderr", "--v=0", "--dump-dom", new Uri(page).AbsoluteUri,
-            ], 120);
-            try { Directory.Delete(profile, true); } catch (IOException) { }
-            Assert.True(code == 0, $"chromium exited {code} on {page}");
-            Assert.DoesNotContain("Uncaught", output);
-            // Each chart div got Plotly's class and an SVG drawing.
-            var divs = Regex.Matches(output, "<div[^>]*id=\"plotly-[^\"]*\"[^>]*>").Select(m => m.Value).ToArray();
-            Assert.Equal(expected, divs.Length);
-            Assert.All(divs, d => Assert.Contains("js-plotly-plot", d));
-            Assert.True(Regex.Matches(output, "class=\"main-svg\"").Count >= expected, $"{page}: not every chart drew an SVG");
+            Assert.All(HeadlessChromium.ChartIds(File.ReadAllText(page)), id => Assert.StartsWith("plotly-", id));   // deterministic ids
+            HeadlessChromium.AssertEveryChartDraws(page);
         }
     }
 

@@ -2,10 +2,12 @@ using System.Text.RegularExpressions;
 using Microsoft.FSharp.Core;
 using Plotly.NET;
 
-namespace P2PFlex.Notebooks;
+namespace P2PFlex.Display;
 
 /// <summary>
-/// Plotly.NET charts as notebook HTML, without network and without touching the user's chart.
+/// Plotly.NET charts as notebook HTML, without network and without touching the user's chart. The chart formatter of
+/// every engine that shows the study notebooks (runner, P2PFlex kernel, official .NET Interactive kernel through
+/// <c>notebooks/p2pflex-kernel.csx</c>) calls this, so charts look the same in all of them.
 /// <para>
 /// Trip-wire (notebook-stack notes §2.3): <c>GenericChart.addDisplayOptions</c> and the <c>Chart.withDisplayOptions*</c>
 /// functions mutate the chart's existing DisplayOptions, so a formatter must never call them. Here the chart HTML is

@@ -2,12 +2,14 @@ using System.Globalization;
 using System.Text;
 using Deedle;
 
-namespace P2PFlex.Notebooks;
+namespace P2PFlex.Display;
 
 /// <summary>
-/// Deedle frames and series as HTML tables. The Formatting package's default for a frame is a useless property dump
-/// (notebook-stack notes §2.2); every <c>Frame&lt;R,C&gt;</c> implements <see cref="IFrame"/>, so one formatter on that
-/// interface covers all instantiations.
+/// Deedle frames and series as HTML. The formatting library's default for a frame is a useless property dump (a
+/// 2.3 MB object tree for a 2-row frame in .NET Interactive), so every engine that shows the study notebooks — the
+/// headless runner, the P2PFlex kernel and the official .NET Interactive kernel (through <c>notebooks/p2pflex-kernel.csx</c>)
+/// — registers these functions as its formatters: one implementation, the same tables everywhere. Every
+/// <c>Frame&lt;R,C&gt;</c> implements <see cref="IFrame"/>, so one formatter on that interface covers all instantiations.
 /// </summary>
 public static class DeedleHtml
 {
@@ -17,7 +19,15 @@ public static class DeedleHtml
     /// <summary>Columns shown before the table is cut.</summary>
     public static int MaxColumns { get; set; } = 50;
 
+    /// <summary>The frame as an HTML table with a "rows × columns" caption (long frames cut, see <see cref="MaxRows"/>).</summary>
     public static string Table(IFrame frame) => frame.Apply(new TableOperation());
+
+    /// <summary>A Deedle series as preformatted HTML (its own aligned text).</summary>
+    public static string Series(object series) => "<pre class=\"deedle-series\">" + HtmlText.Escape(PlainText(series)) + "</pre>";
+
+    /// <summary>Deedle's own text rendering of a frame or series (what F# Interactive prints), for <c>text/plain</c>.</summary>
+    public static string PlainText(object value) =>
+        value is Deedle.Internal.IFsiFormattable f ? f.Format() : value.ToString() ?? "";
 
     private sealed class TableOperation : IFrameOperation<string>
     {
@@ -86,5 +96,5 @@ public static class DeedleHtml
         _ => v.ToString() ?? "",
     };
 
-    private static string Esc(string s) => Html.Escape(s);
+    private static string Esc(string s) => HtmlText.Escape(s);
 }
