@@ -123,14 +123,22 @@ public sealed class JupyterKernel : IDisposable
         _stdin = new RouterSocket();
         _iopub = new PublisherSocket();
         _heartbeat = new ResponseSocket();
-        Connection = _requested with
+        try
         {
-            ShellPort = Bind(_shell, _requested.ShellPort),
-            ControlPort = Bind(_control, _requested.ControlPort),
-            StdinPort = Bind(_stdin, _requested.StdinPort),
-            IOPubPort = Bind(_iopub, _requested.IOPubPort),
-            HeartbeatPort = Bind(_heartbeat, _requested.HeartbeatPort),
-        };
+            Connection = _requested with
+            {
+                ShellPort = Bind(_shell, _requested.ShellPort, "shell"),
+                ControlPort = Bind(_control, _requested.ControlPort, "control"),
+                StdinPort = Bind(_stdin, _requested.StdinPort, "stdin"),
+                IOPubPort = Bind(_iopub, _requested.IOPubPort, "iopub"),
+                HeartbeatPort = Bind(_heartbeat, _requested.HeartbeatPort, "heartbeat"),
+            };
+        }
+        catch
+        {
+            foreach (var s in new NetMQSocket?[] { _shell, _control, _stdin, _iopub, _heartbeat }) s?.Dispose();
+            throw;
+        }
 
         StartThread("heartbeat", HeartbeatLoop);
         StartThread("control", () => ServeLoop(_control, "control", HandleControl));
@@ -172,13 +180,28 @@ public sealed class JupyterKernel : IDisposable
 
     public void Dispose() => Stop();
 
-    private int Bind(NetMQSocket socket, int port)
+    /// <summary>Binds one channel; a port already in use or an address that cannot be bound is an
+    /// <see cref="InvalidOperationException"/> naming the channel and the endpoint (the CLI exits 1 with it).</summary>
+    private int Bind(NetMQSocket socket, int port, string channel)
     {
         socket.Options.Linger = TimeSpan.Zero;
         if (_requested.Ip.Contains(':')) socket.Options.IPv4Only = false;
-        if (port == 0) return socket.BindRandomPort($"{_requested.Transport}://{_requested.HostPart}");
-        socket.Bind(_requested.Endpoint(port));
-        return port;
+        string endpoint = port == 0 ? $"{_requested.Transport}://{_requested.HostPart}" : _requested.Endpoint(port);
+        try
+        {
+            if (port == 0) return socket.BindRandomPort(endpoint);
+            socket.Bind(endpoint);
+            return port;
+        }
+        catch (AddressAlreadyInUseException)
+        {
+            throw new InvalidOperationException($"cannot start the kernel: the {channel} port {port} on {_requested.Ip} is already in use ({endpoint}); "
+                + "another kernel or program holds it: free it or let Jupyter write a new connection file");
+        }
+        catch (NetMQException e)
+        {
+            throw new InvalidOperationException($"cannot start the kernel: the {channel} channel cannot bind {endpoint}: {e.Message}");
+        }
     }
 
     private void StartThread(string name, Action body)
@@ -252,8 +275,10 @@ public sealed class JupyterKernel : IDisposable
         }
         if (_signer.Enabled)
         {
-            // Replay protection, as jupyter_client's Session does: a signature seen before is a replayed message.
-            string signature = frames[msg.Identities.Count + 1].ConvertToString();
+            // Replay protection, as jupyter_client's Session does: a signature seen before is a replayed message. The key
+            // is the decoded digest, not the text, so the same signature in another letter case is still a replay.
+            string raw = frames[msg.Identities.Count + 1].ConvertToString();
+            string signature = MessageSigner.Digest(raw) ?? raw;
             lock (_seenSignatures)
             {
                 if (!_seenSignatures.Add(signature))
@@ -425,6 +450,8 @@ public sealed class JupyterKernel : IDisposable
             bool allowStdin = Bool(msg.Content, "allow_stdin", true);
             var task = Task.Run(() =>
             {
+                // Numbers in cell output never depend on the machine's locale (as in the headless runner).
+                System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
                 KernelStdin.Enter(prompt => ReadInput(msg, allowStdin, prompt, pump, cts.Token));
                 return _script!.ExecuteAsync(code, count, capture, cts.Token);
             });

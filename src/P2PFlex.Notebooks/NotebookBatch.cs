@@ -70,8 +70,9 @@ public sealed record NotebookBatchResult(string OutputDirectory, string? IndexPa
 /// <summary>
 /// Runs notebooks one after another into an output folder: for each, the executed <c>&lt;name&gt;.ipynb</c> and
 /// <c>&lt;name&gt;.html</c>, then an <c>index.html</c> linking them. A notebook that fails (or cannot be read) does not
-/// stop the others; its executed notebook and report are still written, up to the failing cell. All files are
-/// written atomically. The statuses name the failing cell, so a command line can exit non-zero naming notebook and cell:
+/// stop the others; its executed notebook and report are still written, up to the failing cell. The whole set is
+/// written into a staging folder and swapped into place when complete (<see cref="ReportFolderSwap"/>): the output
+/// folder holds the previous complete set or the new one, never a mix, and is replaced as a whole. The statuses name the failing cell, so a command line can exit non-zero naming notebook and cell:
 /// <code>
 /// var result = await NotebookBatch.RunAsync(paths, "out/notebooks", parameters, Console.Error);
 /// foreach (var f in result.Failures) Console.Error.WriteLine(f.Describe());
@@ -90,15 +91,15 @@ public static class NotebookBatch
         CancellationToken cancellationToken = default)
     {
         var inputs = notebookPaths.Select(Path.GetFullPath).ToList();
-        string outFull = Path.GetFullPath(outDir);
+        string target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(outDir));
         var stems = OutputStems(inputs);
-        for (int i = 0; i < inputs.Count; i++)
-        {
-            string target = Path.Combine(outFull, stems[i] + ".ipynb");
-            if (string.Equals(target, inputs[i], StringComparison.Ordinal))
-                throw new ArgumentException($"the executed notebook would overwrite its source {inputs[i]}; choose another output folder", nameof(outDir));
-        }
-        Directory.CreateDirectory(outFull);
+        // The output folder is replaced as a whole (ReportFolderSwap): a notebook inside it would be deleted.
+        foreach (string input in inputs)
+            if (input.StartsWith(target + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                throw new ArgumentException($"the notebook {input} is inside the output folder, which is replaced as a whole; choose another output folder", nameof(outDir));
+        // Every file goes into a staging folder that replaces the output folder only when the whole set is written.
+        using var swap = ReportFolderSwap.Begin(target);
+        string outFull = swap.StagingPath;
 
         var statuses = new List<NotebookRunStatus>();
         var entries = new List<IndexEntry>();
@@ -152,12 +153,20 @@ public static class NotebookBatch
         }
 
         var summary = options.Index.Summary.Concat(options.SummaryFactory?.Invoke(statuses) ?? []).ToList();
-        string indexPath = Path.Combine(outFull, IndexFileName);
-        IndexPage.Write(indexPath, entries, new IndexPageOptions { Title = options.Index.Title, IntroMarkdown = options.Index.IntroMarkdown, Summary = summary });
-        options.Progress?.WriteLine(statuses.All(s => s.Succeeded)
-            ? $"{statuses.Count} notebook{(statuses.Count == 1 ? "" : "s")} ok; index: {indexPath}"
-            : $"{statuses.Count(s => !s.Succeeded)} of {statuses.Count} notebooks FAILED; index: {indexPath}");
-        return new NotebookBatchResult(outFull, indexPath, statuses);
+        IndexPage.Write(Path.Combine(outFull, IndexFileName), entries, new IndexPageOptions { Title = options.Index.Title, IntroMarkdown = options.Index.IntroMarkdown, Summary = summary });
+        cancellationToken.ThrowIfCancellationRequested();
+        swap.Commit();
+        string indexPath = Path.Combine(target, IndexFileName);
+        // The statuses name the files where they are now, in the output folder.
+        var final = statuses.Select(s => s with
+        {
+            ExecutedNotebookPath = s.ExecutedNotebookPath is null ? null : swap.Final(s.ExecutedNotebookPath),
+            ReportPath = s.ReportPath is null ? null : swap.Final(s.ReportPath),
+        }).ToList();
+        options.Progress?.WriteLine(final.All(s => s.Succeeded)
+            ? $"{final.Count} notebook{(final.Count == 1 ? "" : "s")} ok; index: {indexPath}"
+            : $"{final.Count(s => !s.Succeeded)} of {final.Count} notebooks FAILED; index: {indexPath}");
+        return new NotebookBatchResult(target, indexPath, final);
     }
 
     /// <summary>Output file stems: the input's name without extension, made unique (and never "index").</summary>

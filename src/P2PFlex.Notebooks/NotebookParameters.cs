@@ -204,11 +204,12 @@ public static class NotebookParameters
             "sbyte" or "SByte" =>
                 sbyte.TryParse(value, Int, ci, out var sb) ? ($"(sbyte){sb.ToString(ci)}", null) : (null, "an sbyte"),
             "double" or "Double" or "System.Double" =>
-                double.TryParse(value, Float, ci, out var d) ? (DoubleLiteral(d), null) : (null, "a number (invariant culture, '.' as decimal point)"),
+                // NaN and ±∞ are refused: no notebook parameter (W, θ, prices, volumes) has a meaning for them.
+                double.TryParse(value, Float, ci, out var d) && double.IsFinite(d) ? (DoubleLiteral(d), null) : (null, "a finite number (invariant culture, '.' as decimal point)"),
             "float" or "Single" or "System.Single" =>
                 float.TryParse(value, Float, ci, out var f) && float.IsFinite(f) ? (f.ToString("R", ci) + "f", null) : (null, "a finite float"),
             "decimal" or "Decimal" or "System.Decimal" =>
-                decimal.TryParse(value, Float, ci, out var m) ? (m.ToString(ci) + "m", null) : (null, "a decimal"),
+                decimal.TryParse(value, Float, ci, out var m) ? (m.ToString(ci) + "m", null) : (null, "a decimal (invariant culture, '.' as decimal point)"),
             _ => (null, null),
         };
     }

@@ -144,6 +144,11 @@ public static class NotebookRunner
     {
         options ??= new NotebookRunOptions();
         NotebookFormatters.EnsureRegistered();
+        // Cells format numbers with the current culture ($"{x}", ToString()): run them under the invariant one, so an
+        // executed notebook and its report never depend on the machine's locale. Set inside this async method, the
+        // culture flows into the cells and is restored for the caller when the method returns.
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
         var clock = Stopwatch.StartNew();
         var started = DateTimeOffset.UtcNow;
 

@@ -33,19 +33,26 @@ async def run(args):
         for path in args.notebooks:
             name = os.path.basename(path)
             nb = nbformat.read(path, as_version=4)
-            client = NotebookClient(nb, km=km, kernel_name=args.kernel, timeout=args.timeout,
+            # the notebook's deadline (wait_for below) comes first; nbclient's per-cell timeout is only a backstop
+            client = NotebookClient(nb, km=km, kernel_name=args.kernel, timeout=args.timeout + 60,
                                     resources={"metadata": {"path": args.cwd}})
             client.kc = kc
             started = time.monotonic()
             status, message = "ok", ""
-            try:
-                await asyncio.wait_for(client.async_execute(), timeout=args.timeout)
-            except asyncio.TimeoutError:
+            task = asyncio.ensure_future(client.async_execute())
+            done, _ = await asyncio.wait({task}, timeout=args.timeout)
+            if not done:
+                # nbclient turns the cancellation into an error of its own; the deadline is what happened
+                task.cancel()
+                try:
+                    await task
+                except BaseException:
+                    pass
                 status, message = "timeout", f"did not finish within {args.timeout} s"
-            except CellExecutionError as e:
-                status, message = "error", str(e)[-4000:]
-            except Exception as e:  # a kernel that died, a protocol error: report it and go on
-                status, message = "error", f"{type(e).__name__}: {e}"
+            elif isinstance(task.exception(), CellExecutionError):
+                status, message = "error", str(task.exception())[-4000:]
+            elif task.exception() is not None:  # a kernel that died, a protocol error: report it and go on
+                status, message = "error", f"{type(task.exception()).__name__}: {task.exception()}"
             seconds = time.monotonic() - started
             kc = client.kc
             if status != "ok":

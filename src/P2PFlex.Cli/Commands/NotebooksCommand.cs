@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using P2PFlex.Data;
 using P2PFlex.Notebooks;
 using P2PFlex.Scenarios;
@@ -66,7 +67,33 @@ public static class NotebooksCommand
     public static int Run(NotebooksRunOptions options, TextWriter output, TextWriter progress)
     {
         foreach (var p in options.Notebooks) if (!File.Exists(p)) throw new FileNotFoundException($"notebook {p} does not exist");
+        CheckParameters(options.Notebooks, options.Parameters);
         return RunNotebooks(options.Notebooks, options.OutDirectory, options.Parameters, output, progress);
+    }
+
+    /// <summary>
+    /// Refuses -p values that do not fit a notebook (not a number where the notebook declares a double, NaN or ∞, not a
+    /// variable name) before anything runs, naming notebook, parameter and value, so a typo never replaces the reports
+    /// with a failed set. Notebooks that cannot be read are left to the run, which reports them.
+    /// </summary>
+    private static void CheckParameters(IReadOnlyList<string> notebooks, IReadOnlyDictionary<string, string> parameters)
+    {
+        if (parameters.Count == 0) return;
+        var problems = new List<string>();
+        foreach (string path in notebooks)
+        {
+            Notebook nb;
+            try
+            {
+                nb = NotebookJson.Read(path);
+            }
+            catch (Exception e) when (e is NotebookFormatException or IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+            problems.AddRange(NotebookParameters.Inject(nb, parameters).Problems.Select(p => $"-p for {Path.GetFileName(path)}: {p}"));
+        }
+        if (problems.Count > 0) throw new UsageException(string.Join("\n", problems));
     }
 
     /// <summary>The notebooks of the study walk-through, in reading order.</summary>
@@ -86,16 +113,29 @@ public static class NotebooksCommand
         var context = StudyContext.Load();
         var study = StudyContext.LoadScenarios().Where(s => ScenarioReport.StudyScenarioNames.Contains(s.Name))
             .Select(s => ScenarioRunner.Run(s, context)).ToArray();
-        var result = NotebookBatch.RunAsync(paths, outDir, new NotebookBatchOptions
+        // Ctrl+C or SIGTERM: stop at the next cell and discard the half-written set (DIR keeps its previous reports).
+        // A second signal is not intercepted and ends the process at once (the staging folder is then removed by the
+        // next run into DIR).
+        using var interrupt = new CancellationTokenSource();
+        PosixSignalRegistration Cancel(PosixSignal signal) => PosixSignalRegistration.Create(signal, ctx =>
         {
-            Parameters = parameters,
-            Progress = progress,
-            Index = new IndexPageOptions
-            {
-                Title = "P2PFlex — reproduction of EUniversal D5.3, chapter 5",
-                Summary = [SummaryTable(study), ModelsTable(context, study)],
-            },
-        }).GetAwaiter().GetResult();
+            if (interrupt.IsCancellationRequested) return;
+            ctx.Cancel = true;
+            progress.WriteLine($"p2pflex: {signal}: stopping at the next cell; {outDir} keeps its previous reports");
+            interrupt.Cancel();
+        });
+        using var sigint = Cancel(PosixSignal.SIGINT);
+        using var sigterm = Cancel(PosixSignal.SIGTERM);
+        NotebookBatchResult result;
+        try
+        {
+            result = RunBatch(paths, outDir, parameters, progress, study, interrupt.Token);
+        }
+        catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
+        {
+            progress.WriteLine($"p2pflex: interrupted; nothing written, {outDir} is as before");
+            return 130;
+        }
         output.WriteLine(ScenarioReport.Table(study));
         foreach (var n in result.Notebooks) output.WriteLine(n.Describe());
         output.WriteLine(result.IndexPath is null ? "no index written" : $"reports: {result.IndexPath}");
@@ -131,6 +171,21 @@ public static class NotebooksCommand
         return new ReportTable("The conceptual models of the study's chapter 4 on the same feeder, peers and orderbook (notebook 07).",
             ["scenario", "design", "congested", "overflow sum MW", "traded MW", "LFM cost EUR", "DSO total EUR", "peers' welfare EUR", "mediator EUR", "nodal prices EUR/MWh"],
             rows);
+    }
+
+    private static NotebookBatchResult RunBatch(IReadOnlyList<string> paths, string outDir, IReadOnlyDictionary<string, string> parameters,
+        TextWriter progress, IReadOnlyList<ScenarioResult> study, CancellationToken cancellationToken)
+    {
+        return NotebookBatch.RunAsync(paths, outDir, new NotebookBatchOptions
+        {
+            Parameters = parameters,
+            Progress = progress,
+            Index = new IndexPageOptions
+            {
+                Title = "P2PFlex — reproduction of EUniversal D5.3, chapter 5",
+                Summary = [SummaryTable(study), ModelsTable(StudyContext.Load(), study)],
+            },
+        }, cancellationToken).GetAwaiter().GetResult();
     }
 
     private static ReportTable SummaryTable(IReadOnlyList<ScenarioResult> study)

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using P2PFlex.Grid;
 
 namespace P2PFlex.Cli;
@@ -10,12 +9,10 @@ public sealed record PowerFlowOptions(string CasePath, bool Json);
 /// <summary><c>p2pflex powerflow &lt;case.m&gt; [--json]</c>: AC power flow (Newton–Raphson) of a MATPOWER case.</summary>
 public static class PowerFlowCommand
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
     public static Command Build()
     {
         var file = new Argument<string>("case.m") { Description = "a MATPOWER case file (format in docs/grid.md)" };
-        var json = CliKit.Json("converged, status, iterations, max_mismatch_pu, losses_mw, buses, branches as JSON");
+        var json = CliKit.Json("case, converged, status, iterations, max_mismatch_pu, message, losses_mw, buses, branches as JSON (state null unless converged)");
         var command = new Command("powerflow", "AC power flow (Newton–Raphson) of a MATPOWER case; exit 1 if it does not converge")
         {
             file, json,
@@ -33,21 +30,8 @@ public static class PowerFlowCommand
         var result = AcPowerFlow.Solve(network);
         if (options.Json)
         {
-            var doc = new
-            {
-                Case = network.Name,
-                result.Converged,
-                Status = result.Status.ToString(),
-                result.Iterations,
-                MaxMismatchPu = result.MaxMismatchPu,
-                LossesMw = result.LossesMw,
-                Buses = result.Voltages.Select(v => new { v.Bus, v.VmPu, v.VaDeg }),
-                Branches = result.BranchFlows.Select(f => new
-                {
-                    Index = f.CaseIndex, f.FromBus, f.ToBus, f.PFromMw, QFromMvar = f.QFromMvar, f.PToMw, QToMvar = f.QToMvar,
-                }),
-            };
-            output.WriteLine(JsonSerializer.Serialize(doc, Json));
+            // Valid JSON whatever the iteration did: a run that did not converge has a null state (docs/grid.md).
+            output.WriteLine(PowerFlowReport.From(network, result).ToJson());
         }
         else
         {

@@ -26,7 +26,8 @@ public sealed record SweepOptions(string Scenario, string Parameter, double From
 /// <c>p2pflex sweep --scenario NAME --param W|theta --from A --to B --step S [--json|--csv]</c>: the scenario's KPIs
 /// for every value of one intervention parameter. The points run sequentially through <see cref="ScenarioSweep.Run"/>,
 /// each warm-started from the previous point's prices (no parallel chunks: the KPIs then do not depend on the number
-/// of cores; a warm start changes them only within the P2P solver's tolerance). A progress bar goes to stderr.
+/// of cores; a warm start changes them only within the P2P solver's tolerance). Progress goes to stderr: a live bar on a
+/// terminal, plain lines otherwise (<see cref="TerminalProgress"/>).
 /// </summary>
 public static class SweepCommand
 {
@@ -108,9 +109,9 @@ public static class SweepCommand
 
         var context = StudyContext.Load();
         var clock = Stopwatch.StartNew();
-        var points = ScenarioSweep.Run(scenario, context, parameter, WithProgress(values, parameter, progress));
-        Bar(progress, values.Count, values.Count, $"done in {clock.Elapsed.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture)} s (sequential, warm-started)");
-        progress.WriteLine();
+        var points = TerminalProgress.Run(progress, "sweep", values.Count,
+            report => ScenarioSweep.Run(scenario, context, parameter, Reporting(values, parameter, report)));
+        progress.WriteLine(CliKit.Invariant($"sweep: {values.Count}/{values.Count} done in {clock.Elapsed.TotalSeconds:F2} s (sequential, warm-started)"));
         var rows = points.Select(p => Row(p)).ToArray();
 
         if (options.Format == SweepFormat.Json) output.WriteLine(JsonSerializer.Serialize(rows, Json));
@@ -145,22 +146,14 @@ public static class SweepCommand
         return sb.ToString();
     }
 
-    /// <summary>Yields the values unchanged, drawing the bar as each point starts (ScenarioSweep pulls them one by one).</summary>
-    private static IEnumerable<double> WithProgress(IReadOnlyList<double> values, string parameter, TextWriter progress)
+    /// <summary>Yields the values unchanged, reporting each as it starts (ScenarioSweep pulls them one by one).</summary>
+    private static IEnumerable<double> Reporting(IReadOnlyList<double> values, string parameter, StepReport report)
     {
         for (int k = 0; k < values.Count; k++)
         {
-            Bar(progress, k, values.Count, $"{parameter} = {Format(values[k])}");
+            report(k, $"{parameter} = {Format(values[k])}");
             yield return values[k];
         }
-    }
-
-    private static void Bar(TextWriter progress, int done, int total, string note)
-    {
-        const int width = 30;
-        int filled = total == 0 ? width : done * width / total;
-        progress.Write($"\rsweep [{new string('#', filled)}{new string('.', width - filled)}] {done}/{total} {note,-40}");
-        progress.Flush();
     }
 
     private static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);

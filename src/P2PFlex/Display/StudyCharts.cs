@@ -35,17 +35,21 @@ public static class StudyCharts
         return Titled(chart, title, "line (branch index and buses)", "occupancy |f| / F (%)", 1100, 450);
     }
 
-    /// <summary>Occupancy of every line in two states side by side (the study's Figures 22–25).</summary>
-    public static GenericChart OccupancyComparison(GridCheckResult reference, string referenceName, GridCheckResult other, string otherName, string title)
+    /// <summary>Occupancy of every line in two states side by side (the study's Figures 22–25). When
+    /// <paramref name="other"/> is null (the state after an LFM that did not clear) the chart shows the reference
+    /// alone and its title says that the other state is infeasible, instead of failing.</summary>
+    public static GenericChart OccupancyComparison(GridCheckResult reference, string referenceName, GridCheckResult? other, string otherName, string title)
     {
         var labels = reference.Lines.Select(l => $"{l.CaseIndex} ({l.Label})").ToArray();
-        var chart = CSharpChart.Combine(new[]
+        var traces = new List<GenericChart>
         {
             CSharpChart.Column<double, string, string>(reference.Lines.Select(l => l.Occupancy * 100), Keys: labels, Name: referenceName, MarkerColor: Color.fromString(Grey)),
-            CSharpChart.Column<double, string, string>(other.Lines.Select(l => l.Occupancy * 100), Keys: labels, Name: otherName, MarkerColor: Color.fromString(Orange)),
-            CSharpChart.Line<string, double, string>(labels, labels.Select(_ => 100.0), Name: "limit (100 %)", LineColor: Color.fromString(Red)),
-        });
-        return Titled(chart, title, "line (branch index and buses)", "occupancy |f| / F (%)", 1100, 450);
+        };
+        if (other is not null)
+            traces.Add(CSharpChart.Column<double, string, string>(other.Lines.Select(l => l.Occupancy * 100), Keys: labels, Name: otherName, MarkerColor: Color.fromString(Orange)));
+        traces.Add(CSharpChart.Line<string, double, string>(labels, labels.Select(_ => 100.0), Name: "limit (100 %)", LineColor: Color.fromString(Red)));
+        string fullTitle = other is null ? $"{title} ({otherName}: infeasible, the LFM did not clear)" : title;
+        return Titled(CSharpChart.Combine(traces), fullTitle, "line (branch index and buses)", "occupancy |f| / F (%)", 1100, 450);
     }
 
     /// <summary>How many lines fall in each occupancy band (the study's Figure 21).</summary>

@@ -142,7 +142,7 @@ public static class AcPowerFlow
             if (norm < options.ToleranceMismatchPu) status = PowerFlowStatus.Converged;
         }
         if (status == PowerFlowStatus.MaxIterationsReached)
-            message = $"did not converge in {iteration} iterations; largest mismatch {norm:E3} p.u.";
+            message = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"did not converge in {iteration} iterations; largest mismatch {norm:E3} p.u.");
         if (status == PowerFlowStatus.Converged)
             message = $"converged in {iteration} iterations";
 

@@ -13,6 +13,10 @@ public sealed record LineLimit(int CaseIndex, int FromBus, int ToBus, double Lim
 /// </summary>
 public sealed class LineLimits
 {
+    /// <summary>Largest limit a file may give a line (MW): a distribution line at 12.66 kV carrying 100 MW would need
+    /// about 4.6 kA, far beyond any distribution conductor, so a larger value is a data error (a unit slip).</summary>
+    public const double MaxLimitMw = 100;
+
     public LineLimits(GridNetwork network, IReadOnlyList<double> limitMw, string source = "")
     {
         if (limitMw.Count != network.Branches.Count)
@@ -57,10 +61,13 @@ public sealed class LineLimits
                 throw new DataFormatException(path, line, "from_bus", $"branch {index} is {br.Label} in {network.Name}, the file says {from}–{to}");
             double limit = table.Number(r, "limit_mw");
             if (!(limit > 0)) throw new DataFormatException(path, line, "limit_mw", $"must be positive, is {limit}");
+            if (limit > MaxLimitMw) throw new DataFormatException(path, line, "limit_mw", $"branch {index} has a limit of {limit} MW, more than the {MaxLimitMw} MW a distribution line can carry");
             limits[position] = limit;
         }
-        int missing = Array.IndexOf(seen, 0);
-        if (missing >= 0) throw new DataFormatException(path, 0, "index", $"no limit for branch {network.Branches[missing].CaseIndex} ({network.Branches[missing].Label})");
+        var missing = Enumerable.Range(0, seen.Length).Where(l => seen[l] == 0).Select(l => $"{network.Branches[l].CaseIndex} ({network.Branches[l].Label})").ToArray();
+        if (missing.Length > 0)
+            throw new DataFormatException(path, 0, "index",
+                $"every in-service branch of {network.Name} needs a limit; missing for {missing.Length} branch(es): {string.Join(", ", missing)}");
         return new LineLimits(network, limits, path);
     }
 }
@@ -71,6 +78,10 @@ public sealed class LineLimits
 /// </summary>
 public sealed record LoadingState(string Name, IReadOnlyDictionary<int, double> LoadFactorByBus, string Description)
 {
+    /// <summary>Largest load factor a state file may give (the study's extreme state uses 1.5). Ten times a bus's base
+    /// load is beyond any loading state a feeder is planned for; a larger factor is a data error.</summary>
+    public const double MaxLoadFactor = 10;
+
     /// <summary>The base state: every load as in the case file.</summary>
     public static LoadingState Base { get; } = new("base", new Dictionary<int, double>(), "loads as in the case file");
 
@@ -80,7 +91,9 @@ public sealed record LoadingState(string Name, IReadOnlyDictionary<int, double> 
     public GridNetwork Apply(GridNetwork network) =>
         LoadFactorByBus.Count == 0 ? network : GridNetwork.FromCase(network.Case.WithLoadsScaled(FactorOf));
 
-    /// <summary>Reads a state CSV with columns <c>bus,load_factor</c>; the first comment line is its description.</summary>
+    /// <summary>Reads a state CSV with columns <c>bus,load_factor</c>; the first comment line is its description. Every bus
+    /// of the network must have exactly one row: a missing row is an error naming the missing buses (it used to mean
+    /// factor 1 silently).</summary>
     public static LoadingState Read(string path, GridNetwork network)
     {
         var table = CsvTable.Read(path, "bus", "load_factor");
@@ -92,8 +105,13 @@ public sealed record LoadingState(string Name, IReadOnlyDictionary<int, double> 
             if (factors.ContainsKey(bus)) throw new DataFormatException(path, table.LineOf(r), "bus", $"bus {bus} is listed twice");
             double k = table.Number(r, "load_factor");
             if (k < 0) throw new DataFormatException(path, table.LineOf(r), "load_factor", $"must not be negative, is {k}");
+            if (k > MaxLoadFactor) throw new DataFormatException(path, table.LineOf(r), "load_factor", $"bus {bus} has factor {k}, more than the bound of {MaxLoadFactor}");
             factors[bus] = k;
         }
+        var missing = network.Buses.Where(b => !factors.ContainsKey(b.Number)).Select(b => b.Number).ToArray();
+        if (missing.Length > 0)
+            throw new DataFormatException(path, 0, "bus",
+                $"every bus of {network.Name} needs a load factor; missing for {missing.Length} bus(es): {string.Join(", ", missing)}");
         return new LoadingState(Path.GetFileNameWithoutExtension(path), factors, table.Comments.FirstOrDefault() ?? "");
     }
 

@@ -439,9 +439,10 @@ public static class ScenarioExport
         var net = r.Feeder.Network;
         var intervention = d.Intervention switch
         {
-            DsoIntervention.Block b => new JsonObject { ["kind"] = "block", ["theta"] = b.Theta, ["w"] = null },
-            DsoIntervention.Incentive i => new JsonObject { ["kind"] = "incentive", ["theta"] = i.Theta, ["w"] = i.W },
-            _ => new JsonObject { ["kind"] = "none", ["theta"] = null, ["w"] = null },
+            DsoIntervention.Block b => new JsonObject { ["kind"] = "block", ["theta"] = b.Theta, ["w"] = null, ["reward_share"] = null },
+            // reward_share tells the study's symmetric rule (1) from the penalty-only variants (0).
+            DsoIntervention.Incentive i => new JsonObject { ["kind"] = "incentive", ["theta"] = i.Theta, ["w"] = i.W, ["reward_share"] = i.RewardShare },
+            _ => new JsonObject { ["kind"] = "none", ["theta"] = null, ["w"] = null, ["reward_share"] = null },
         };
         var atRisk = AtRiskLines(r);
         var stage = r.P2P;

@@ -23,7 +23,8 @@ public sealed record StudyContext(StudyFeeder BaseFeeder, StudyFeeder ExtremeFee
         return new StudyContext(baseFeeder, extreme, orderbook, subset);
     }
 
-    /// <summary>Reads a list of bid ids (column <c>bid_id</c>); unknown or repeated ids are refused with file and line.</summary>
+    /// <summary>Reads a list of bid ids (column <c>bid_id</c>); unknown or repeated ids are refused with file and line, and
+    /// an empty list is an error: the subset exists to name the P2P peers, and a market without peers is not a market.</summary>
     public static IReadOnlyList<string> ReadSubset(string path, FlexibilityOrderbook orderbook)
     {
         var table = CsvTable.Read(path, "bid_id");
@@ -36,6 +37,7 @@ public sealed record StudyContext(StudyFeeder BaseFeeder, StudyFeeder ExtremeFee
             if (!seen.Add(id)) throw new DataFormatException(path, table.LineOf(r), "bid_id", $"bid '{id}' is listed twice");
             ids.Add(id);
         }
+        if (ids.Count == 0) throw new DataFormatException(path, 0, "bid_id", "the P2P subset lists no bids; the scenarios that trade P2P need at least one peer");
         return ids;
     }
 

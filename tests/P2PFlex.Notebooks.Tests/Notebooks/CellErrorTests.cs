@@ -74,7 +74,7 @@ public class CellErrorTests
         Assert.True(injected.HasTag(NotebookParameters.InjectedTag));
         var error = Assert.IsType<ErrorOutput>(Assert.Single(injected.Outputs));
         Assert.Equal("ParameterError", error.EName);
-        Assert.Contains("parameter 'alpha' (double): 'abc' is not a number", error.EValue);
+        Assert.Contains("parameter 'alpha' (double): 'abc' is not a finite number", error.EValue);
         Assert.Contains("'bad name' is not a valid C# variable name", error.EValue);
         Assert.Null(r.Notebook.Cells[2].ExecutionCount);
     }

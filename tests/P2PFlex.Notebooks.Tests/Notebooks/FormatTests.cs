@@ -56,7 +56,6 @@ public class FormatTests
     [InlineData("1", "double", "1.0")]
     [InlineData("-2.5e-3", "double", "-0.0025")]
     [InlineData("1e20", "double", "1E+20")]
-    [InlineData("NaN", "double", "double.NaN")]
     [InlineData("42", "int", "42")]
     [InlineData("42", "long", "42L")]
     [InlineData("0.1", "decimal", "0.1m")]
@@ -71,6 +70,10 @@ public class FormatTests
 
     [Theory]
     [InlineData("1,5", "double")]
+    [InlineData("NaN", "double")]
+    [InlineData("Infinity", "double")]
+    [InlineData("-Infinity", "double")]
+    [InlineData("1e999", "double")]
     [InlineData("2.5", "int")]
     [InlineData("yes", "bool")]
     [InlineData("99999999999", "int")]

@@ -62,6 +62,6 @@ public class StudyFeederTests
         Assert.Contains("not a finite number", Assert.Throws<DataFormatException>(() => LineLimits.Read(Write(string.Join('\n', nan)), network)).Message);
 
         var missing = lines.ToList(); missing.RemoveAt(first);
-        Assert.Contains("no limit for branch 1", Assert.Throws<DataFormatException>(() => LineLimits.Read(Write(string.Join('\n', missing)), network)).Message);
+        Assert.Contains("missing for 1 branch(es): 1 (1–2)", Assert.Throws<DataFormatException>(() => LineLimits.Read(Write(string.Join('\n', missing)), network)).Message);
     }
 }

@@ -186,6 +186,17 @@ public class ScenarioExportTests : IClassFixture<ScenarioExportTests.TempRoot>
     }
 
     [Fact]
+    public void Export_tells_the_symmetric_incentive_from_the_penalty_only_one_by_reward_share()
+    {
+        var symmetric = ScenarioJson(Theta80.Value).GetProperty("intervention");
+        var penaltyOnly = ScenarioJson(ExportToTemp("3-theta80-penalty-only")).GetProperty("intervention");
+        Assert.Equal(1.0, symmetric.GetProperty("reward_share").GetDouble());
+        Assert.Equal(0.0, penaltyOnly.GetProperty("reward_share").GetDouble());
+        Assert.Equal(symmetric.GetProperty("w").GetDouble(), penaltyOnly.GetProperty("w").GetDouble());
+        Assert.Equal(JsonValueKind.Null, ScenarioJson(Scenario0.Value).GetProperty("intervention").GetProperty("reward_share").ValueKind);
+    }
+
+    [Fact]
     public void Export_preferences_are_c0_times_the_factor_the_intervention_implies()
     {
         string dir = Theta80.Value;

@@ -45,6 +45,9 @@ internal sealed record RangeExpr(int Line, Expr From, Expr? Step, Expr To) : Exp
 internal sealed record MatrixExpr(int Line, IReadOnlyList<IReadOnlyList<Expr>> Rows, IReadOnlyList<int> RowLines) : Expr(Line);
 internal sealed record UnaryExpr(int Line, string Op, Expr Operand) : Expr(Line);
 internal sealed record BinaryExpr(int Line, string Op, Expr Left, Expr Right) : Expr(Line);
+/// <summary>A left-associative chain <c>a + b - c …</c> or <c>a * b / c …</c> of one precedence level, kept flat so
+/// that a sum of thousands of terms is evaluated in a loop instead of a recursion thousands of frames deep.</summary>
+internal sealed record ChainExpr(int Line, Expr First, IReadOnlyList<(string Op, int Line, Expr Operand)> Rest) : Expr(Line);
 
 /// <summary>
 /// Runs the statements of a MATPOWER case file: the data assignments (<c>mpc.bus = [ … ];</c>) and the
@@ -58,6 +61,8 @@ internal sealed class MatpowerInterpreter
     private readonly List<Token> _tokens;
     private int _pos;
     private int _matrixDepth;
+    private int _parseDepth, _evalDepth;
+    private long _elementsAllocated;
     private readonly Dictionary<string, MValue> _variables = new(StringComparer.Ordinal);
 
     public MatpowerInterpreter(string file, string text)
@@ -265,7 +270,23 @@ internal sealed class MatpowerInterpreter
         }
     }
 
-    private Expr ParseExpression() => ParseRange();
+    private Expr ParseExpression()
+    {
+        EnterNesting(Peek.Line);
+        try { return ParseRange(); }
+        finally { _parseDepth--; }
+    }
+
+    // Every recursive descent (parentheses, brackets, call arguments, unary signs) passes here, so a file of
+    // thousands of nested '(' or '[' is refused with its line instead of overflowing the stack.
+    private void EnterNesting(int line)
+    {
+        if (++_parseDepth > MatpowerLimits.MaxNestingDepth)
+        {
+            _parseDepth = 0;
+            throw Error(line, "expression", $"nested more than {MatpowerLimits.MaxNestingDepth} levels deep (MatpowerLimits.MaxNestingDepth)");
+        }
+    }
 
     private Expr ParseRange()
     {
@@ -289,26 +310,26 @@ internal sealed class MatpowerInterpreter
 
     private Expr ParseAdditive()
     {
-        var left = ParseMultiplicative();
+        var first = ParseMultiplicative();
+        List<(string, int, Expr)>? rest = null;
         while ((Peek.Is("+") || Peek.Is("-")) && !StartsNewElement(Peek))
         {
             var op = Next();
-            var right = ParseMultiplicative();
-            left = new BinaryExpr(op.Line, op.Text, left, right);
+            (rest ??= []).Add((op.Text, op.Line, ParseMultiplicative()));
         }
-        return left;
+        return rest is null ? first : new ChainExpr(first.Line, first, rest);
     }
 
     private Expr ParseMultiplicative()
     {
-        var left = ParseUnary();
+        var first = ParseUnary();
+        List<(string, int, Expr)>? rest = null;
         while (Peek.Is("*") || Peek.Is("/") || Peek.Is(".*") || Peek.Is("./") || Peek.Is("\\"))
         {
             var op = Next();
-            var right = ParseUnary();
-            left = new BinaryExpr(op.Line, op.Text, left, right);
+            (rest ??= []).Add((op.Text, op.Line, ParseUnary()));
         }
-        return left;
+        return rest is null ? first : new ChainExpr(first.Line, first, rest);
     }
 
     private Expr ParseUnary()
@@ -316,7 +337,9 @@ internal sealed class MatpowerInterpreter
         if (Peek.Is("-") || Peek.Is("+"))
         {
             var op = Next();
-            return new UnaryExpr(op.Line, op.Text, ParseUnary());
+            EnterNesting(op.Line);
+            try { return new UnaryExpr(op.Line, op.Text, ParseUnary()); }
+            finally { _parseDepth--; }
         }
         if (Peek.Is("~"))
             throw Error(Peek.Line, "expression", "logical operators are not supported in a case file");
@@ -417,6 +440,18 @@ internal sealed class MatpowerInterpreter
 
     private MValue Evaluate(Expr e)
     {
+        // Left-deep chains the parser builds in loops (a^b^c…, x(1)(1)…) are bounded here.
+        if (++_evalDepth > MatpowerLimits.MaxNestingDepth)
+        {
+            _evalDepth = 0;
+            throw Error(e.Line, "expression", $"nested more than {MatpowerLimits.MaxNestingDepth} levels deep (MatpowerLimits.MaxNestingDepth)");
+        }
+        try { return EvaluateNode(e); }
+        finally { _evalDepth--; }
+    }
+
+    private MValue EvaluateNode(Expr e)
+    {
         switch (e)
         {
             case NumberExpr n: return MMatrix.Scalar(n.Value);
@@ -433,23 +468,17 @@ internal sealed class MatpowerInterpreter
             case UnaryExpr u:
             {
                 var v = AsMatrix(Evaluate(u.Operand), u.Line);
-                return u.Op == "-" ? Map(v, x => -x) : v;
+                return u.Op == "-" ? Map(v, x => -x, u.Line) : v;
             }
-            case BinaryExpr b: return EvaluateBinary(b);
-            case RangeExpr r:
+            case BinaryExpr b: return EvaluateBinary(AsMatrix(Evaluate(b.Left), b.Line), b.Op, AsMatrix(Evaluate(b.Right), b.Line), b.Line);
+            case ChainExpr ch:
             {
-                double from = AsScalar(Evaluate(r.From), r.Line), to = AsScalar(Evaluate(r.To), r.Line);
-                double step = r.Step is null ? 1 : AsScalar(Evaluate(r.Step), r.Line);
-                if (step == 0) throw Error(r.Line, "range", "range step is zero");
-                var values = new List<double>();
-                for (int k = 0; k <= 1_000_000; k++)
-                {
-                    double v = from + k * step;
-                    if (step > 0 ? v > to + 1e-10 : v < to - 1e-10) break;
-                    values.Add(v);
-                }
-                return new MMatrix(1, values.Count, values.ToArray());
+                var acc = AsMatrix(Evaluate(ch.First), ch.Line);
+                foreach (var (op, line, operand) in ch.Rest)
+                    acc = EvaluateBinary(acc, op, AsMatrix(Evaluate(operand), line), line);
+                return acc;
             }
+            case RangeExpr r: return EvaluateRange(r);
             case ColonExpr c: throw Error(c.Line, "expression", "':' alone is only allowed as an index");
         }
         throw Error(e.Line, "expression", "unsupported expression");
@@ -476,13 +505,16 @@ internal sealed class MatpowerInterpreter
             if (ElementFunctions.TryGetValue(fn.Name, out var f))
             {
                 if (c.Args.Count != 1) throw Error(c.Line, fn.Name, $"{fn.Name} takes one argument");
-                return Map(AsMatrix(Evaluate(c.Args[0]), c.Line), f);
+                return Map(AsMatrix(Evaluate(c.Args[0]), c.Line), f, c.Line);
             }
             if (fn.Name is "zeros" or "ones")
             {
-                var dims = c.Args.Select(a => (int)AsScalar(Evaluate(a), c.Line)).ToArray();
-                int r = dims.Length > 0 ? dims[0] : 1, k = dims.Length > 1 ? dims[1] : r;
-                return new MMatrix(r, k, Enumerable.Repeat(fn.Name == "ones" ? 1.0 : 0.0, r * k).ToArray());
+                if (c.Args.Count > 2) throw Error(c.Line, fn.Name, $"{fn.Name} takes at most two sizes (rows, columns) in a case file");
+                var dims = c.Args.Select(a => SizeArgument(AsScalar(Evaluate(a), c.Line), c.Line, fn.Name)).ToArray();
+                long r = dims.Length > 0 ? dims[0] : 1, k = dims.Length > 1 ? dims[1] : r;
+                var filled = Allocate(r, k, c.Line, fn.Name);
+                if (fn.Name == "ones") Array.Fill(filled, 1.0);
+                return new MMatrix((int)r, (int)k, filled);
             }
             if (IndexFunctions.ContainsKey(fn.Name))
                 throw Error(c.Line, fn.Name, $"{fn.Name} must be called as '[NAMES, ...] = {fn.Name};'");
@@ -490,11 +522,21 @@ internal sealed class MatpowerInterpreter
         }
         var target = AsMatrix(Evaluate(c.Target), c.Line);
         var (rows, cols) = ResolveIndex(target.Rows, target.Cols, c.Args, c.Line, forAssignment: false);
-        var data = new double[rows.Length * cols.Length];
+        var data = Allocate(rows.Length, cols.Length, c.Line, "index");
         for (int i = 0; i < rows.Length; i++)
             for (int j = 0; j < cols.Length; j++)
                 data[i * cols.Length + j] = target[rows[i], cols[j]];
         return new MMatrix(rows.Length, cols.Length, data);
+    }
+
+    // A size argument of zeros/ones: a whole number; negative sizes give an empty matrix as in MATLAB.
+    private long SizeArgument(double v, int line, string function)
+    {
+        if (double.IsNaN(v) || v != Math.Floor(v))
+            throw Error(line, function, $"size must be a whole number, is {v}");
+        if (v > MatpowerLimits.MaxMatrixElements)
+            throw Error(line, function, $"size {v} is more than the limit of {MatpowerLimits.MaxMatrixElements} elements (MatpowerLimits.MaxMatrixElements)");
+        return Math.Max(0, (long)v);
     }
 
     private (int[] Rows, int[] Cols) ResolveIndex(int nRows, int nCols, IReadOnlyList<Expr> args, int line, bool forAssignment)
@@ -524,6 +566,7 @@ internal sealed class MatpowerInterpreter
         if (m.Rows.Count == 0) return new MMatrix(0, 0, []);
         var rows = new List<double[]>();
         int cols = -1;
+        long total = 0;
         for (int r = 0; r < m.Rows.Count; r++)
         {
             // Elements may themselves be row vectors (e.g. [BR_R BR_X] or [a, [b c]]): concatenate horizontally.
@@ -532,6 +575,9 @@ internal sealed class MatpowerInterpreter
             {
                 var v = AsMatrix(Evaluate(el), m.RowLines[r]);
                 if (v.Rows > 1) throw Error(m.RowLines[r], "matrix", "vertical concatenation inside a row is not supported");
+                total += v.Data.Length;
+                if (total > MatpowerLimits.MaxMatrixElements)
+                    throw Error(m.RowLines[r], "matrix", $"the matrix has more elements than the limit of {MatpowerLimits.MaxMatrixElements} (MatpowerLimits.MaxMatrixElements)");
                 values.AddRange(v.Data);
             }
             if (cols >= 0 && values.Count != cols)
@@ -539,42 +585,78 @@ internal sealed class MatpowerInterpreter
             cols = values.Count;
             rows.Add(values.ToArray());
         }
-        var data = new double[rows.Count * cols];
+        var data = Allocate(rows.Count, cols, m.Line, "matrix");
         for (int r = 0; r < rows.Count; r++) Array.Copy(rows[r], 0, data, r * cols, cols);
         return new MMatrix(rows.Count, cols, data) { RowLines = m.RowLines.ToArray() };
     }
 
-    private MValue EvaluateBinary(BinaryExpr b)
+    private MMatrix EvaluateRange(RangeExpr r)
     {
-        var l = AsMatrix(Evaluate(b.Left), b.Line);
-        var r = AsMatrix(Evaluate(b.Right), b.Line);
-        switch (b.Op)
+        double from = AsScalar(Evaluate(r.From), r.Line), to = AsScalar(Evaluate(r.To), r.Line);
+        double step = r.Step is null ? 1 : AsScalar(Evaluate(r.Step), r.Line);
+        if (!double.IsFinite(from) || !double.IsFinite(to) || !double.IsFinite(step))
+            throw Error(r.Line, "range", $"range bounds and step must be finite, are {from}:{step}:{to}");
+        if (step == 0) throw Error(r.Line, "range", "range step is zero");
+        // Count first, so a range of 10¹² values is refused before it is built.
+        double count = Math.Floor((to - from) / step + 1e-10) + 1;
+        if (count > MatpowerLimits.MaxMatrixElements)
+            throw Error(r.Line, "range", $"range has {count:G6} elements, more than the limit of {MatpowerLimits.MaxMatrixElements} (MatpowerLimits.MaxMatrixElements)");
+        var values = new List<double>();
+        for (long k = 0; k < count; k++)
         {
-            case "+": return Elementwise(l, r, (x, y) => x + y, b);
-            case "-": return Elementwise(l, r, (x, y) => x - y, b);
-            case ".*": return Elementwise(l, r, (x, y) => x * y, b);
-            case "./": return Elementwise(l, r, (x, y) => x / y, b);
-            case ".^": return Elementwise(l, r, Math.Pow, b);
-            case "*":
-                if (l.IsScalar || r.IsScalar) return Elementwise(l, r, (x, y) => x * y, b);
-                return MatrixProduct(l, r, b.Line);
-            case "/":
-                if (r.IsScalar) return Elementwise(l, r, (x, y) => x / y, b);
-                throw Error(b.Line, "expression", "matrix right division is not supported in a case file");
-            case "^":
-                if (l.IsScalar && r.IsScalar) return MMatrix.Scalar(Math.Pow(l.Data[0], r.Data[0]));
-                throw Error(b.Line, "expression", "matrix power is not supported in a case file");
+            double v = from + k * step;
+            if (step > 0 ? v > to + 1e-10 : v < to - 1e-10) break;
+            values.Add(v);
         }
-        throw Error(b.Line, "expression", $"operator '{b.Op}' is not supported in a case file");
+        var data = Allocate(1, values.Count, r.Line, "range");
+        values.CopyTo(data);
+        return new MMatrix(1, values.Count, data);
     }
 
-    private MMatrix Elementwise(MMatrix l, MMatrix r, Func<double, double, double> f, BinaryExpr b)
+    /// <summary>Allocates a rows×cols matrix after checking it against the size limits, in 64-bit arithmetic so that
+    /// sizes such as 46341×46341 cannot overflow into a small or negative count.</summary>
+    private double[] Allocate(long rows, long cols, int line, string what)
     {
-        if (l.IsScalar && !r.IsScalar) return Map(r, y => f(l.Data[0], y));
-        if (r.IsScalar) return Map(l, x => f(x, r.Data[0]));
+        if (rows < 0 || cols < 0) throw Error(line, what, $"size {rows}x{cols} is negative");
+        if (rows > MatpowerLimits.MaxMatrixElements || cols > MatpowerLimits.MaxMatrixElements
+            || rows * cols > MatpowerLimits.MaxMatrixElements)
+            throw Error(line, what, $"a {rows}x{cols} matrix has more elements than the limit of {MatpowerLimits.MaxMatrixElements} (MatpowerLimits.MaxMatrixElements)");
+        long elements = rows * cols;
+        if (_elementsAllocated + elements > MatpowerLimits.MaxElementsPerFile)
+            throw Error(line, what, $"the file allocates more than {MatpowerLimits.MaxElementsPerFile} matrix elements in all (MatpowerLimits.MaxElementsPerFile)");
+        _elementsAllocated += elements;
+        return new double[elements];
+    }
+
+    private MMatrix EvaluateBinary(MMatrix l, string op, MMatrix r, int line)
+    {
+        switch (op)
+        {
+            case "+": return Elementwise(l, r, (x, y) => x + y, op, line);
+            case "-": return Elementwise(l, r, (x, y) => x - y, op, line);
+            case ".*": return Elementwise(l, r, (x, y) => x * y, op, line);
+            case "./": return Elementwise(l, r, (x, y) => x / y, op, line);
+            case ".^": return Elementwise(l, r, Math.Pow, op, line);
+            case "*":
+                if (l.IsScalar || r.IsScalar) return Elementwise(l, r, (x, y) => x * y, op, line);
+                return MatrixProduct(l, r, line);
+            case "/":
+                if (r.IsScalar) return Elementwise(l, r, (x, y) => x / y, op, line);
+                throw Error(line, "expression", "matrix right division is not supported in a case file");
+            case "^":
+                if (l.IsScalar && r.IsScalar) return MMatrix.Scalar(Math.Pow(l.Data[0], r.Data[0]));
+                throw Error(line, "expression", "matrix power is not supported in a case file");
+        }
+        throw Error(line, "expression", $"operator '{op}' is not supported in a case file");
+    }
+
+    private MMatrix Elementwise(MMatrix l, MMatrix r, Func<double, double, double> f, string op, int line)
+    {
+        if (l.IsScalar && !r.IsScalar) return Map(r, y => f(l.Data[0], y), line);
+        if (r.IsScalar) return Map(l, x => f(x, r.Data[0]), line);
         if (l.Rows != r.Rows || l.Cols != r.Cols)
-            throw Error(b.Line, "expression", $"sizes do not agree for '{b.Op}': {l.Rows}x{l.Cols} and {r.Rows}x{r.Cols}");
-        var data = new double[l.Data.Length];
+            throw Error(line, "expression", $"sizes do not agree for '{op}': {l.Rows}x{l.Cols} and {r.Rows}x{r.Cols}");
+        var data = Allocate(l.Rows, l.Cols, line, "expression");
         for (int k = 0; k < data.Length; k++) data[k] = f(l.Data[k], r.Data[k]);
         return new MMatrix(l.Rows, l.Cols, data);
     }
@@ -582,7 +664,9 @@ internal sealed class MatpowerInterpreter
     private MMatrix MatrixProduct(MMatrix l, MMatrix r, int line)
     {
         if (l.Cols != r.Rows) throw Error(line, "expression", $"inner dimensions do not agree: {l.Rows}x{l.Cols} * {r.Rows}x{r.Cols}");
-        var data = new double[l.Rows * r.Cols];
+        if ((long)l.Rows * r.Cols * Math.Max(1, l.Cols) > MatpowerLimits.MaxProductOperations)
+            throw Error(line, "expression", $"the product {l.Rows}x{l.Cols} * {r.Rows}x{r.Cols} takes more than {MatpowerLimits.MaxProductOperations} operations (MatpowerLimits.MaxProductOperations)");
+        var data = Allocate(l.Rows, r.Cols, line, "expression");
         for (int i = 0; i < l.Rows; i++)
             for (int j = 0; j < r.Cols; j++)
             {
@@ -593,9 +677,9 @@ internal sealed class MatpowerInterpreter
         return new MMatrix(l.Rows, r.Cols, data);
     }
 
-    private static MMatrix Map(MMatrix m, Func<double, double> f)
+    private MMatrix Map(MMatrix m, Func<double, double> f, int line)
     {
-        var data = new double[m.Data.Length];
+        var data = Allocate(m.Rows, m.Cols, line, "expression");
         for (int k = 0; k < data.Length; k++) data[k] = f(m.Data[k]);
         return new MMatrix(m.Rows, m.Cols, data) { RowLines = m.RowLines };
     }
@@ -645,7 +729,8 @@ internal sealed class MatpowerInterpreter
         var source = AsMatrix(value, line);
         if (!source.IsScalar && (source.Rows != rows.Length || source.Cols != cols.Length))
             throw Error(line, name, $"assignment of a {source.Rows}x{source.Cols} value to a {rows.Length}x{cols.Length} selection");
-        var data = (double[])target.Data.Clone();
+        var data = Allocate(target.Rows, target.Cols, line, name);
+        target.Data.CopyTo(data, 0);
         for (int i = 0; i < rows.Length; i++)
             for (int j = 0; j < cols.Length; j++)
                 data[rows[i] * target.Cols + cols[j]] = source.IsScalar ? source.Data[0] : source[i, j];

@@ -35,6 +35,8 @@ internal static class MatpowerLexer
         bool space = false;
         while (i < text.Length)
         {
+            if (tokens.Count >= MatpowerLimits.MaxTokens)
+                throw new MatpowerFormatException(file, line, "file", $"has more than {MatpowerLimits.MaxTokens} tokens (MatpowerLimits.MaxTokens)");
             char c = text[i];
             if (c == '\r') { i++; continue; }
             if (c == '\n')

@@ -20,6 +20,11 @@ public static class MatpowerReader
         string text;
         try
         {
+            // Refuse oversized files before reading them into memory.
+            long length = new FileInfo(path).Length;
+            if (length > MatpowerLimits.MaxFileChars)
+                throw new MatpowerFormatException(path, 0, "file",
+                    $"is {length} bytes, more than the limit of {MatpowerLimits.MaxFileChars} (MatpowerLimits.MaxFileChars)");
             text = File.ReadAllText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -32,6 +37,9 @@ public static class MatpowerReader
     /// <summary>Reads a case from text; <paramref name="sourceName"/> is used in error messages.</summary>
     public static MatpowerCase Parse(string text, string sourceName)
     {
+        if (text.Length > MatpowerLimits.MaxFileChars)
+            throw new MatpowerFormatException(sourceName, 0, "file",
+                $"has {text.Length} characters, more than the limit of {MatpowerLimits.MaxFileChars} (MatpowerLimits.MaxFileChars)");
         var interpreter = new MatpowerInterpreter(sourceName, text);
         interpreter.Run();
         string outputName = interpreter.OutputName ?? "mpc";

@@ -135,7 +135,7 @@ public static class LocalFlexibilityMarket
             if (excess > tolerance)
             {
                 return Failure(problem,
-                    $"GLOP reported OPTIMAL but line {l} exceeds its limit by {excess:R} MW in the returned activation.");
+                    string.Create(System.Globalization.CultureInfo.InvariantCulture, $"GLOP reported OPTIMAL but line {l} exceeds its limit by {excess:R} MW in the returned activation."));
             }
         }
 
@@ -143,7 +143,7 @@ public static class LocalFlexibilityMarket
         if (problem.RequireBalance && Math.Abs(upMw - downMw) > tolerance)
         {
             return Failure(problem,
-                $"GLOP reported OPTIMAL but upward ({upMw:R} MW) and downward ({downMw:R} MW) totals differ.");
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"GLOP reported OPTIMAL but upward ({upMw:R} MW) and downward ({downMw:R} MW) totals differ."));
         }
 
         var duals = new double[flows.Length];
@@ -249,7 +249,7 @@ public static class LocalFlexibilityMarket
             // GLOP called the clearing LP infeasible yet phase 1 removes every overload: the two answers
             // disagree, so report that instead of an infeasibility we cannot substantiate.
             return Failure(problem,
-                $"GLOP reported the clearing LP INFEASIBLE, but the phase-1 LP reaches a total overflow of only {totalOverflowMw:R} MW (within tolerance).");
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"GLOP reported the clearing LP INFEASIBLE, but the phase-1 LP reaches a total overflow of only {totalOverflowMw:R} MW (within tolerance)."));
         }
 
         var infeasibility = new LfmInfeasibility(

@@ -18,10 +18,20 @@ public sealed record FlexibilityOrderbook(IReadOnlyList<FlexibilityBid> Bids, st
 
     public bool Contains(string id) => (_byId ??= Bids.ToDictionary(b => b.Id, StringComparer.Ordinal)).ContainsKey(id);
 
+    /// <summary>Largest volume one bid may offer (MW). A distribution feeder's whole load is a few MW (case69: 3.8 MW;
+    /// the largest shipped feeder, case533mt, about 14 MW) and its substation transformer tens of MW, so a single
+    /// flexibility bid above 100 MW is a data error (a unit slip, kW for MW, or a corrupted value), not a bid.</summary>
+    public const double MaxBidVolumeMw = 100;
+
+    /// <summary>Highest bid price (€/MWh): above the EU harmonised maximum clearing price of the intraday market
+    /// (9 999 €/MWh), so no real flexibility bid exceeds it. Prices are not negative in the study's model (MODEL §3).</summary>
+    public const double MaxBidPriceEurPerMwh = 10_000;
+
     /// <summary>
     /// Reads an orderbook CSV (<c>id,bus,direction,volume_mw,price_eur_per_mwh</c>; direction <c>up</c> or <c>down</c>).
     /// Bids on buses the network lacks, negative or non-finite volumes or prices, and duplicate ids are refused with
-    /// file, line and field.
+    /// file, line and field, as are volumes above <see cref="MaxBidVolumeMw"/>, prices above
+    /// <see cref="MaxBidPriceEurPerMwh"/> and a file without bids.
     /// </summary>
     public static FlexibilityOrderbook Read(string path, GridNetwork network)
     {
@@ -46,10 +56,15 @@ public sealed record FlexibilityOrderbook(IReadOnlyList<FlexibilityBid> Bids, st
             };
             double volume = table.Number(r, "volume_mw");
             if (volume < 0) throw new DataFormatException(path, line, "volume_mw", $"bid '{id}' has a negative volume {volume}");
+            if (volume > MaxBidVolumeMw)
+                throw new DataFormatException(path, line, "volume_mw", $"bid '{id}' offers {volume} MW, more than the {MaxBidVolumeMw} MW a bid on a distribution feeder can have");
             double price = table.Number(r, "price_eur_per_mwh");
             if (price < 0) throw new DataFormatException(path, line, "price_eur_per_mwh", $"bid '{id}' has a negative price {price}");
+            if (price > MaxBidPriceEurPerMwh)
+                throw new DataFormatException(path, line, "price_eur_per_mwh", $"bid '{id}' asks {price} EUR/MWh, above the {MaxBidPriceEurPerMwh} EUR/MWh bound");
             bids.Add(new FlexibilityBid(id, bus, direction, volume, price));
         }
+        if (bids.Count == 0) throw new DataFormatException(path, 0, "id", "the orderbook has no bids");
         return new FlexibilityOrderbook(bids, path);
     }
 

@@ -130,8 +130,13 @@ public static class CentralizedP2PSolver
 
         ws.Evaluate(run.Prices); // trades consistent with the returned prices
         var status = run.Status ?? SolveStatus.MaxIterationsReached;
-        return BuildResult(net, status, run.Prices, ws.Trades, run.Iterations, run.Residual, run.LastStep,
+        var result = BuildResult(net, status, run.Prices, ws.Trades, run.Iterations, run.Residual, run.LastStep,
             interiorPointUsed ? NameWithInteriorPoint : Name);
+        // The dual residual reported is what an independent check measures on the returned trades (the largest
+        // price-condition violation of P2PKktChecker), not the size of the last Newton step, which only bounds it.
+        if (!result.TradesMw.All(double.IsFinite)) return result;
+        var kkt = P2PKktChecker.Check(problem, result);
+        return result with { DualResidualEurPerMwh = Math.Max(kkt.StationarityViolationEurPerMwh, kkt.ComplementarityViolationEurPerMwh) };
     }
 
     /// <summary>Mutable bookkeeping shared by the phases of one solve.</summary>

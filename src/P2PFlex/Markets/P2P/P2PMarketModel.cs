@@ -115,8 +115,9 @@ public enum SolveStatus
 /// trials). ADMM: negotiation rounds.</param>
 /// <param name="PrimalResidualMw">Centralised: max |peer volume − Σ its trades| at the final prices.
 /// ADMM: max |seller copy − buyer copy| of a trade (the reported trade is the smaller copy).</param>
-/// <param name="DualResidualEurPerMwh">Centralised: max price change of the last active-set Newton step
-/// (its responses are exactly optimal for the returned prices, so there is no other dual residual).
+/// <param name="DualResidualEurPerMwh">Centralised: the largest price-condition violation (stationarity or
+/// complementarity, €/MWh) that <see cref="P2PKktChecker"/> measures on the returned trades, i.e. the residual after
+/// the last Newton step (about 1e-8 on the study's markets), not the size of that step.
 /// ADMM: ρ·max |change of a buyer copy| in the last round (the standard ADMM dual residual).</param>
 /// <param name="Solver">Name of the algorithm that produced the result.</param>
 public sealed record P2PMarketResult(

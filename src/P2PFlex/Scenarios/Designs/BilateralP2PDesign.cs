@@ -80,7 +80,7 @@ public sealed class BilateralP2PDesign : IMarketDesign
         var problem = new P2PMarketProblem(peers.Select(p => p.Peer).ToArray(), pairs, m.EpsilonEurPerMw2h, m.IntervalHours);
         var result = CentralizedP2PSolver.Solve(problem, null, warmStartPrices);
         if (result.Status != SolveStatus.Converged)
-            throw new InvalidOperationException($"{scenario.Source}: the P2P market did not converge ({result.Status} after {result.Iterations} iterations, residual {result.PrimalResidualMw:E2} MW)");
+            throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{scenario.Source}: the P2P market did not converge ({result.Status} after {result.Iterations} iterations, residual {result.PrimalResidualMw:E2} MW)"));
         return new P2PStage(peers, problem, factors, blocked, atRisk, result);
     }
 }

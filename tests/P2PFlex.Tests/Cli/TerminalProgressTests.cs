@@ -1,0 +1,45 @@
+using P2PFlex.Cli;
+using Spectre.Console;
+
+namespace P2PFlex.Tests.Cli;
+
+public class TerminalProgressTests
+{
+    [Fact]
+    public void Without_a_terminal_progress_is_a_few_plain_lines_ending_with_the_last_step()
+    {
+        var writer = new StringWriter();
+        Assert.False(TerminalProgress.IsTerminal(writer));
+        int result = TerminalProgress.Run(writer, "sweep", 1000, report =>
+        {
+            for (int k = 0; k < 1000; k++) report(k, $"W = {k}");
+            return 7;
+        });
+        Assert.Equal(7, result);
+        var lines = writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.InRange(lines.Length, 2, TerminalProgress.PlainLines + 1);
+        Assert.Equal("sweep: 1/1000 W = 0", lines[0]);
+        Assert.Equal("sweep: 1000/1000 W = 999", lines[^1]);
+        Assert.DoesNotContain('\u001b', writer.ToString());   // no escape sequences in a log
+    }
+
+    [Fact]
+    public void On_a_terminal_progress_is_a_live_bar_drawn_by_Spectre_Console()
+    {
+        var screen = new StringWriter();
+        var terminal = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(screen), Interactive = InteractionSupport.Yes, Ansi = AnsiSupport.Yes,
+        });
+        var plain = new StringWriter();
+        int result = TerminalProgress.Run(plain, "sweep", 3, report =>
+        {
+            for (int k = 0; k < 3; k++) report(k, $"theta = 0.{k}");
+            return 42;
+        }, terminal);
+        Assert.Equal(42, result);
+        Assert.Equal("", plain.ToString());
+        Assert.Contains("\u001b[", screen.ToString());   // drawn with cursor movements
+        Assert.Contains("sweep", screen.ToString());
+    }
+}

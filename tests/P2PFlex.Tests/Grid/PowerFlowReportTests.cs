@@ -1,0 +1,83 @@
+using System.Text.Json;
+using P2PFlex.Grid;
+using P2PFlex.Grid.Matpower;
+using P2PFlex.Tests.Cli;
+
+namespace P2PFlex.Tests.Grid;
+
+/// <summary><c>powerflow --json</c> is valid JSON whatever the Newton iteration does (issue 13).</summary>
+public class PowerFlowReportTests
+{
+    private static (GridNetwork, AcPowerFlowResult) Case69TimesLoad(double factor)
+    {
+        string text = File.ReadAllText(TestData.CasePath("case69"));
+        var c = MatpowerReader.Parse(text + $"\nmpc.bus(:, PD) = mpc.bus(:, PD) * {factor:R};\n", "case69-scaled.m");
+        var network = GridNetwork.FromCase(c);
+        return (network, AcPowerFlow.Solve(network));
+    }
+
+    [Fact]
+    public void A_diverged_power_flow_is_not_converged_with_null_state_and_no_NaN_token()
+    {
+        // Loads of 1e200 × the case's: the first Newton step overflows and the mismatch becomes NaN.
+        var (network, result) = Case69TimesLoad(1e200);
+        Assert.Equal(PowerFlowStatus.Diverged, result.Status);
+        Assert.True(double.IsNaN(result.MaxMismatchPu));
+        string json = PowerFlowReport.From(network, result).ToJson();
+        Assert.DoesNotContain("NaN", json);
+        Assert.DoesNotContain("Infinity", json);
+        var root = JsonDocument.Parse(json).RootElement;
+        Assert.False(root.GetProperty("converged").GetBoolean());
+        Assert.Equal("Diverged", root.GetProperty("status").GetString());
+        Assert.Equal(1, root.GetProperty("iterations").GetInt32());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("max_mismatch_pu").ValueKind);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("losses_mw").ValueKind);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("buses").ValueKind);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("branches").ValueKind);
+    }
+
+    [Fact]
+    public void A_power_flow_stopped_at_the_iteration_limit_reports_its_finite_mismatch()
+    {
+        var (network, result) = Case69TimesLoad(1e6);
+        Assert.Equal(PowerFlowStatus.MaxIterationsReached, result.Status);
+        var root = JsonDocument.Parse(PowerFlowReport.From(network, result).ToJson()).RootElement;
+        Assert.False(root.GetProperty("converged").GetBoolean());
+        Assert.Equal(10, root.GetProperty("iterations").GetInt32());
+        Assert.Equal(result.MaxMismatchPu, root.GetProperty("max_mismatch_pu").GetDouble());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("buses").ValueKind);
+    }
+
+    [Fact]
+    public void A_converged_power_flow_reports_every_bus_and_branch()
+    {
+        var network = GridNetwork.Load(TestData.CasePath("case69"));
+        var report = PowerFlowReport.From(network, AcPowerFlow.Solve(network));
+        var root = JsonDocument.Parse(report.ToJson()).RootElement;
+        Assert.True(root.GetProperty("converged").GetBoolean());
+        Assert.Equal(4, root.GetProperty("iterations").GetInt32());
+        Assert.Equal(0.22499169, root.GetProperty("losses_mw").GetDouble(), 1e-8);
+        Assert.Equal(69, root.GetProperty("buses").GetArrayLength());
+        Assert.Equal(68, root.GetProperty("branches").GetArrayLength());
+        Assert.Equal(0.90918771, root.GetProperty("buses")[64].GetProperty("vm_pu").GetDouble(), 1e-8);
+    }
+
+    [Fact]
+    public void Powerflow_json_on_a_diverging_case_exits_1_with_valid_json()
+    {
+        string path = TestData.TempCase(File.ReadAllText(TestData.CasePath("case69")) + "\nmpc.bus(:, PD) = mpc.bus(:, PD) * 1e200;\n");
+        try
+        {
+            var (code, output, _) = CliRunner.Run("powerflow", path, "--json");
+            Assert.Equal(1, code);
+            var root = JsonDocument.Parse(output).RootElement;
+            Assert.False(root.GetProperty("converged").GetBoolean());
+            Assert.Equal("Diverged", root.GetProperty("status").GetString());
+            Assert.Equal(JsonValueKind.Null, root.GetProperty("buses").ValueKind);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
