@@ -65,6 +65,12 @@ public static class AcPowerFlow
     }
 
     /// <summary>Solves the power flow with the given bus loads (MW, MVAr, internal bus order).</summary>
+    /// <remarks>
+    /// The network's Newton structure (Ybus, bus types, Jacobian pattern, fill-reducing ordering and symbolic LU;
+    /// <see cref="AcNewtonStructure"/>) is built on the first solve of a <see cref="GridNetwork"/> and reused by
+    /// later ones; each Newton iteration refills the Jacobian's values in place and refactorises numerically, without
+    /// allocating. Thread-safe: concurrent solves share only the immutable structure.
+    /// </remarks>
     public static AcPowerFlowResult Solve(GridNetwork network, IReadOnlyList<double> loadMw, IReadOnlyList<double> loadMvar, AcPowerFlowOptions? options = null)
     {
         options ??= new AcPowerFlowOptions();
@@ -72,10 +78,9 @@ public static class AcPowerFlow
         if (loadMw.Count != n || loadMvar.Count != n)
             throw new ArgumentException($"load vectors must have {n} entries (one per bus)");
         double baseMva = network.BaseMva;
-        var y = AdmittanceMatrix.Build(network);
+        var structure = AcNewtonStructure.Of(network);
+        var y = structure.Admittance;
 
-        // Bus types as MATPOWER's bustypes: a PV bus without an in-service generator is treated as PQ.
-        var genBuses = network.Case.Generators.Where(g => g.InService).Select(g => network.IndexOfBus(g.BusNumber)).ToHashSet();
         var v = new Complex[n];
         var sBus = new Complex[n];
         for (int i = 0; i < n; i++)
@@ -84,44 +89,42 @@ public static class AcPowerFlow
             v[i] = Complex.FromPolarCoordinates(b.VmPu, b.VaDeg * Math.PI / 180);
             sBus[i] = new Complex(-loadMw[i], -loadMvar[i]) / baseMva;
         }
-        foreach (var g in network.Case.Generators.Where(g => g.InService))
+        foreach (var g in network.Case.Generators)
         {
+            if (!g.InService) continue;
             int i = network.IndexOfBus(g.BusNumber);
             sBus[i] += new Complex(g.PgMw, g.QgMvar) / baseMva;
             // Generator buses start at the generator's voltage set-point.
             v[i] = Complex.FromPolarCoordinates(g.VgPu, v[i].Phase);
         }
-        var pv = new List<int>();
-        var pq = new List<int>();
+        var pvpq = structure.AngleBuses;
+        var pq = structure.MagnitudeBuses;
+        int nAngles = pvpq.Length, nUnknowns = structure.UnknownCount;
+
+        var vm = new double[n];
+        var va = new double[n];
         for (int i = 0; i < n; i++)
         {
-            if (i == network.SlackIndex) continue;
-            var type = network.Buses[i].Type;
-            if (type == BusType.Isolated) continue;
-            if ((type == BusType.PV || type == BusType.Reference) && genBuses.Contains(i)) pv.Add(i); else pq.Add(i);
+            vm[i] = v[i].Magnitude;
+            va[i] = v[i].Phase;
         }
-        var pvpq = pv.Concat(pq).ToArray();
-        int nAngles = pvpq.Length, nUnknowns = pvpq.Length + pq.Count;
-        var angleVar = Enumerable.Repeat(-1, n).ToArray();
-        var magVar = Enumerable.Repeat(-1, n).ToArray();
-        for (int k = 0; k < pvpq.Length; k++) angleVar[pvpq[k]] = k;
-        for (int k = 0; k < pq.Count; k++) magVar[pq[k]] = nAngles + k;
-
-        var vm = v.Select(c => c.Magnitude).ToArray();
-        var va = v.Select(c => c.Phase).ToArray();
+        var current = new Complex[n];
         var mismatch = new double[nUnknowns];
-        double norm = Mismatch(y, v, sBus, pvpq, pq, mismatch);
+        var dx = new double[nUnknowns];
+        var jacobian = new double[structure.Symbolic.EntryCount];
+        var lu = new StaticPivotLu(structure.Symbolic);
+        double norm = Mismatch(y, v, current, sBus, pvpq, pq, mismatch);
         int iteration = 0;
         var status = norm < options.ToleranceMismatchPu ? PowerFlowStatus.Converged : PowerFlowStatus.MaxIterationsReached;
         string message = "";
         while (status != PowerFlowStatus.Converged && iteration < options.MaxIterations)
         {
             iteration++;
-            var jacobian = Jacobian(y, v, angleVar, magVar);
-            double[] dx;
+            structure.FillJacobian(v, current, jacobian);
             try
             {
-                dx = SparseLu.Factor(nUnknowns, jacobian).Solve(mismatch);
+                if (lu.TryFactorize(jacobian)) lu.Solve(mismatch, dx);
+                else SparseLu.Factor(nUnknowns, structure.Triplets(jacobian)).Solve(mismatch).CopyTo(dx, 0); // needs row exchanges: rare
             }
             catch (SingularMatrixException e)
             {
@@ -130,9 +133,9 @@ public static class AcPowerFlow
                 break;
             }
             for (int k = 0; k < pvpq.Length; k++) va[pvpq[k]] -= dx[k];
-            for (int k = 0; k < pq.Count; k++) vm[pq[k]] -= dx[nAngles + k];
+            for (int k = 0; k < pq.Length; k++) vm[pq[k]] -= dx[nAngles + k];
             for (int i = 0; i < n; i++) v[i] = Complex.FromPolarCoordinates(vm[i], va[i]);
-            norm = Mismatch(y, v, sBus, pvpq, pq, mismatch);
+            norm = Mismatch(y, v, current, sBus, pvpq, pq, mismatch);
             if (!double.IsFinite(norm))
             {
                 status = PowerFlowStatus.Diverged;
@@ -163,10 +166,10 @@ public static class AcPowerFlow
         return new AcPowerFlowResult(status, iteration, norm, voltages, flows, losses, message);
     }
 
-    // F = [ΔP(pvpq); ΔQ(pq)] of S(V) − Sbus; returns its infinity norm.
-    private static double Mismatch(AdmittanceMatrix y, Complex[] v, Complex[] sBus, int[] pvpq, List<int> pq, double[] f)
+    // F = [ΔP(pvpq); ΔQ(pq)] of S(V) − Sbus; also leaves I = Y·V in current. Returns the infinity norm of F.
+    private static double Mismatch(AdmittanceMatrix y, Complex[] v, Complex[] current, Complex[] sBus, int[] pvpq, int[] pq, double[] f)
     {
-        var current = y.Multiply(v);
+        y.Multiply(v, current);
         double norm = 0;
         for (int k = 0; k < pvpq.Length; k++)
         {
@@ -174,7 +177,7 @@ public static class AcPowerFlow
             f[k] = (v[i] * Complex.Conjugate(current[i]) - sBus[i]).Real;
             norm = Math.Max(norm, Math.Abs(f[k]));
         }
-        for (int k = 0; k < pq.Count; k++)
+        for (int k = 0; k < pq.Length; k++)
         {
             int i = pq[k];
             f[pvpq.Length + k] = (v[i] * Complex.Conjugate(current[i]) - sBus[i]).Imaginary;
@@ -182,18 +185,117 @@ public static class AcPowerFlow
         }
         return double.IsNaN(norm) ? double.NaN : norm;
     }
+}
 
-    // Sparse polar Jacobian: dS/dVa = j·diag(V)·conj(diag(I) − Y·diag(V)), dS/dVm = diag(V)·conj(Y·diag(V/|V|)) + conj(diag(I))·diag(V/|V|).
-    private static List<(int, int, double)> Jacobian(AdmittanceMatrix y, Complex[] v, int[] angleVar, int[] magVar)
+/// <summary>
+/// Everything of a network's Newton–Raphson power flow that does not change between iterations or solves: Ybus,
+/// the bus types (MATPOWER's <c>bustypes</c>: a PV bus without an in-service generator is treated as PQ), the
+/// unknowns [Va(pv, pq); Vm(pq)], the Jacobian's sparsity pattern with a slot per (Ybus entry, block) and its
+/// fill-reducing ordering and symbolic LU factorisation. Built once per <see cref="GridNetwork"/> (cached weakly
+/// by instance) and immutable, so concurrent solves can share it.
+/// </summary>
+/// <remarks>
+/// Reuse for other Jacobian-based computations (e.g. voltage sensitivities at a solved point): compute I = Y·V,
+/// call <see cref="FillJacobian"/> into an array of <c>Symbolic.EntryCount</c> values, and factorise with a
+/// <see cref="StaticPivotLu"/> on <see cref="Symbolic"/> (falling back to <see cref="SparseLu"/> with
+/// <see cref="Triplets"/> when it reports an unusable pivot). Rows and columns follow the unknowns: row/column k &lt;
+/// AngleBuses.Length is P/Va of bus AngleBuses[k], the rest Q/Vm of MagnitudeBuses.
+/// </remarks>
+internal sealed class AcNewtonStructure
+{
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<GridNetwork, AcNewtonStructure> Cache = new();
+
+    private readonly int[] _rows;
+    private readonly int[] _cols;
+    // Per Ybus entry (CSR order): Jacobian slots of dP/dVa, dP/dVm, dQ/dVa, dQ/dVm, or −1.
+    private readonly int[] _slotPa, _slotPm, _slotQa, _slotQm;
+
+    private AcNewtonStructure(GridNetwork network)
     {
-        var current = y.Multiply(v);
-        var entries = new List<(int, int, double)>(y.NonZeros * 4);
+        int n = network.Buses.Count;
+        Admittance = AdmittanceMatrix.Build(network);
+        var genBuses = network.Case.Generators.Where(g => g.InService).Select(g => network.IndexOfBus(g.BusNumber)).ToHashSet();
+        var pv = new List<int>();
+        var pq = new List<int>();
+        for (int i = 0; i < n; i++)
+        {
+            if (i == network.SlackIndex) continue;
+            var type = network.Buses[i].Type;
+            if (type == BusType.Isolated) continue;
+            if ((type == BusType.PV || type == BusType.Reference) && genBuses.Contains(i)) pv.Add(i); else pq.Add(i);
+        }
+        AngleBuses = pv.Concat(pq).ToArray();
+        MagnitudeBuses = pq.ToArray();
+        UnknownCount = AngleBuses.Length + MagnitudeBuses.Length;
+        AngleVariable = Enumerable.Repeat(-1, n).ToArray();
+        MagnitudeVariable = Enumerable.Repeat(-1, n).ToArray();
+        for (int k = 0; k < AngleBuses.Length; k++) AngleVariable[AngleBuses[k]] = k;
+        for (int k = 0; k < MagnitudeBuses.Length; k++) MagnitudeVariable[MagnitudeBuses[k]] = AngleBuses.Length + k;
+
+        var rows = new List<int>();
+        var cols = new List<int>();
+        int nnz = Admittance.NonZeros;
+        _slotPa = new int[nnz];
+        _slotPm = new int[nnz];
+        _slotQa = new int[nnz];
+        _slotQm = new int[nnz];
+        int Slot(int r, int c)
+        {
+            if (r < 0 || c < 0) return -1;
+            rows.Add(r);
+            cols.Add(c);
+            return rows.Count - 1;
+        }
+        for (int i = 0; i < n; i++)
+            for (int a = Admittance.RowStart[i]; a < Admittance.RowStart[i + 1]; a++)
+            {
+                int k = Admittance.Column[a];
+                int rowP = AngleVariable[i], rowQ = MagnitudeVariable[i], colA = AngleVariable[k], colM = MagnitudeVariable[k];
+                _slotPa[a] = Slot(rowP, colA);
+                _slotPm[a] = Slot(rowP, colM);
+                _slotQa[a] = Slot(rowQ, colA);
+                _slotQm[a] = Slot(rowQ, colM);
+            }
+        _rows = rows.ToArray();
+        _cols = cols.ToArray();
+        Symbolic = SparseSymbolicFactor.Analyze(UnknownCount, _rows, _cols);
+    }
+
+    /// <summary>The structure of <paramref name="network"/>, built on first use.</summary>
+    public static AcNewtonStructure Of(GridNetwork network) => Cache.GetValue(network, static n => new AcNewtonStructure(n));
+
+    public AdmittanceMatrix Admittance { get; }
+
+    /// <summary>Buses with an angle unknown (PV then PQ, internal order); unknown k is the angle of AngleBuses[k].</summary>
+    public int[] AngleBuses { get; }
+
+    /// <summary>PQ buses; unknown AngleBuses.Length + k is the magnitude of MagnitudeBuses[k].</summary>
+    public int[] MagnitudeBuses { get; }
+
+    /// <summary>Unknown of each bus's angle / magnitude, −1 if none.</summary>
+    public int[] AngleVariable { get; }
+
+    public int[] MagnitudeVariable { get; }
+
+    public int UnknownCount { get; }
+
+    /// <summary>Ordering and symbolic LU of the Jacobian pattern.</summary>
+    public SparseSymbolicFactor Symbolic { get; }
+
+    /// <summary>
+    /// Polar Jacobian values at V (with I = Y·V), one per symbolic entry: dS/dVa = j·diag(V)·conj(diag(I) − Y·diag(V)),
+    /// dS/dVm = diag(V)·conj(Y·diag(V/|V|)) + conj(diag(I))·diag(V/|V|). Allocates nothing.
+    /// </summary>
+    public void FillJacobian(Complex[] v, Complex[] current, double[] values)
+    {
+        var y = Admittance;
         for (int i = 0; i < v.Length; i++)
         {
-            int rowP = angleVar[i], rowQ = magVar[i];
-            if (rowP < 0 && rowQ < 0) continue;
-            foreach (var (k, yik) in y.Row(i))
+            if (AngleVariable[i] < 0 && MagnitudeVariable[i] < 0) continue;
+            for (int a = y.RowStart[i]; a < y.RowStart[i + 1]; a++)
             {
+                int k = y.Column[a];
+                Complex yik = y.Value[a];
                 Complex unit = v[k] / v[k].Magnitude;
                 Complex dVa = Complex.ImaginaryOne * v[i] * Complex.Conjugate(-yik * v[k]);
                 Complex dVm = v[i] * Complex.Conjugate(yik * unit);
@@ -202,34 +304,40 @@ public static class AcPowerFlow
                     dVa += Complex.ImaginaryOne * v[i] * Complex.Conjugate(current[i]);
                     dVm += Complex.Conjugate(current[i]) * unit;
                 }
-                int colA = angleVar[k], colM = magVar[k];
-                if (rowP >= 0)
-                {
-                    if (colA >= 0) entries.Add((rowP, colA, dVa.Real));
-                    if (colM >= 0) entries.Add((rowP, colM, dVm.Real));
-                }
-                if (rowQ >= 0)
-                {
-                    if (colA >= 0) entries.Add((rowQ, colA, dVa.Imaginary));
-                    if (colM >= 0) entries.Add((rowQ, colM, dVm.Imaginary));
-                }
+                if (_slotPa[a] >= 0) values[_slotPa[a]] = dVa.Real;
+                if (_slotPm[a] >= 0) values[_slotPm[a]] = dVm.Real;
+                if (_slotQa[a] >= 0) values[_slotQa[a]] = dVa.Imaginary;
+                if (_slotQm[a] >= 0) values[_slotQm[a]] = dVm.Imaginary;
             }
         }
-        return entries;
+    }
+
+    /// <summary>The Jacobian as (row, column, value) triplets, for the pivoting fallback.</summary>
+    public IEnumerable<(int Row, int Col, double Value)> Triplets(double[] values)
+    {
+        for (int t = 0; t < _rows.Length; t++) yield return (_rows[t], _cols[t], values[t]);
     }
 }
 
-/// <summary>The sparse bus admittance matrix Ybus (p.u.), with MATPOWER's branch model (series impedance,
-/// line charging, off-nominal tap and phase shift at the from end) and bus shunts.</summary>
+/// <summary>The sparse bus admittance matrix Ybus (p.u.) in compressed rows (columns ascending), with MATPOWER's branch
+/// model (series impedance, line charging, off-nominal tap and phase shift at the from end) and bus shunts. Every
+/// diagonal entry is stored (possibly 0).</summary>
 internal sealed class AdmittanceMatrix
 {
-    private readonly List<(int Col, Complex Value)>[] _rows;
+    private AdmittanceMatrix(int[] rowStart, int[] column, Complex[] value)
+    {
+        RowStart = rowStart;
+        Column = column;
+        Value = value;
+    }
 
-    private AdmittanceMatrix(List<(int, Complex)>[] rows) => _rows = rows;
+    public int[] RowStart { get; }
 
-    public int NonZeros => _rows.Sum(r => r.Count);
+    public int[] Column { get; }
 
-    public IReadOnlyList<(int Col, Complex Value)> Row(int i) => _rows[i];
+    public Complex[] Value { get; }
+
+    public int NonZeros => Column.Length;
 
     public static (Complex Yff, Complex Yft, Complex Ytf, Complex Ytt) BranchAdmittances(GridBranch br)
     {
@@ -262,19 +370,30 @@ internal sealed class AdmittanceMatrix
             var b = network.Buses[i];
             Add(i, i, new Complex(b.GsMw, b.BsMvar) / network.BaseMva);
         }
-        var rows = dict.Select(d => d.OrderBy(e => e.Key).Select(e => (e.Key, e.Value)).ToList()).ToArray();
-        return new AdmittanceMatrix(rows);
+        var rowStart = new int[n + 1];
+        for (int i = 0; i < n; i++) rowStart[i + 1] = rowStart[i] + dict[i].Count;
+        var column = new int[rowStart[n]];
+        var value = new Complex[rowStart[n]];
+        for (int i = 0; i < n; i++)
+        {
+            int a = rowStart[i];
+            foreach (var (c, val) in dict[i].OrderBy(e => e.Key))
+            {
+                column[a] = c;
+                value[a++] = val;
+            }
+        }
+        return new AdmittanceMatrix(rowStart, column, value);
     }
 
-    public Complex[] Multiply(Complex[] v)
+    /// <summary>result = Y·v.</summary>
+    public void Multiply(Complex[] v, Complex[] result)
     {
-        var result = new Complex[_rows.Length];
-        for (int i = 0; i < _rows.Length; i++)
+        for (int i = 0; i < result.Length; i++)
         {
             Complex s = Complex.Zero;
-            foreach (var (c, val) in _rows[i]) s += val * v[c];
+            for (int a = RowStart[i]; a < RowStart[i + 1]; a++) s += Value[a] * v[Column[a]];
             result[i] = s;
         }
-        return result;
     }
 }

@@ -59,7 +59,8 @@ public sealed class Ptdf
     /// <summary>
     /// Computes H from the sparse DC susceptance matrix (branch susceptance 1/(x·tap), phase shifts and resistance
     /// ignored, as in MATPOWER's <c>makeBdc</c>/<c>makePTDF</c>). Works for meshed networks: one sparse LU of the
-    /// reduced B matrix, one solve per bus.
+    /// reduced B matrix (ordering and symbolic
+    /// factorisation of its fixed pattern, then one numeric factorisation), one solve per bus.
     /// </summary>
     public static Ptdf Compute(GridNetwork network)
     {
@@ -67,7 +68,12 @@ public sealed class Ptdf
         // Reduced index: every bus but the slack.
         var reduced = new int[n];
         for (int i = 0, r = 0; i < n; i++) reduced[i] = i == slack ? -1 : r++;
-        var entries = new List<(int, int, double)>();
+        // One entry per branch end and per branch coupling: a fixed pattern, analysed once (ordering + symbolic LU).
+        var rows = new List<int>(4 * m + n);
+        var cols = new List<int>(4 * m + n);
+        var values = new List<double>(4 * m + n);
+        void Add(int r, int c, double v) { rows.Add(r); cols.Add(c); values.Add(v); }
+        for (int r = 0; r < n - 1; r++) Add(r, r, 0); // every diagonal position, even for a bus without branches
         var susceptance = new double[m];
         for (int l = 0; l < m; l++)
         {
@@ -77,35 +83,48 @@ public sealed class Ptdf
             double b = 1.0 / (br.XPu * br.TapRatio);
             susceptance[l] = b;
             int f = reduced[br.From], t = reduced[br.To];
-            if (f >= 0) entries.Add((f, f, b));
-            if (t >= 0) entries.Add((t, t, b));
-            if (f >= 0 && t >= 0) { entries.Add((f, t, -b)); entries.Add((t, f, -b)); }
+            if (f >= 0) Add(f, f, b);
+            if (t >= 0) Add(t, t, b);
+            if (f >= 0 && t >= 0) { Add(f, t, -b); Add(t, f, -b); }
         }
-        SparseLu lu;
-        try
+        var symbolic = SparseSymbolicFactor.Analyze(n - 1, rows.ToArray(), cols.ToArray());
+        var lu = new StaticPivotLu(symbolic);
+        var valueArray = values.ToArray();
+        Action<double[], double[]> solve;
+        if (lu.TryFactorize(valueArray))
         {
-            lu = SparseLu.Factor(n - 1, entries);
+            solve = (b, x) => lu.Solve(b, x);
         }
-        catch (SingularMatrixException e)
+        else
         {
-            throw new InvalidOperationException($"{network.Name}: the network is not connected to its slack bus ({e.Message})", e);
+            SparseLu pivoting;
+            try
+            {
+                pivoting = SparseLu.Factor(n - 1, Enumerable.Range(0, valueArray.Length).Select(t => (rows[t], cols[t], valueArray[t])));
+            }
+            catch (SingularMatrixException e)
+            {
+                throw new InvalidOperationException($"{network.Name}: the network is not connected to its slack bus ({e.Message})", e);
+            }
+            solve = (b, x) => pivoting.Solve(b).CopyTo(x, 0);
         }
-        var values = new double[m * n];
+        var h = new double[m * n];
         var rhs = new double[n - 1];
+        var theta = new double[n - 1];
         for (int k = 0; k < n; k++)
         {
             if (k == slack) continue;
             Array.Clear(rhs);
             rhs[reduced[k]] = 1.0;
-            var theta = lu.Solve(rhs);
+            solve(rhs, theta);
             for (int l = 0; l < m; l++)
             {
                 var br = network.Branches[l];
                 double tf = reduced[br.From] >= 0 ? theta[reduced[br.From]] : 0;
                 double tt = reduced[br.To] >= 0 ? theta[reduced[br.To]] : 0;
-                values[l * n + k] = susceptance[l] * (tf - tt);
+                h[l * n + k] = susceptance[l] * (tf - tt);
             }
         }
-        return new Ptdf(m, n, values);
+        return new Ptdf(m, n, h);
     }
 }

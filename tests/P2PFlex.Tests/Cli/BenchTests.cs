@@ -1,5 +1,6 @@
 using System.Text.Json;
 using P2PFlex.Cli;
+using P2PFlex.Cli.Bench;
 
 namespace P2PFlex.Tests.Cli;
 
@@ -15,7 +16,7 @@ public class BenchTests
         Assert.True(code == 0, error.ToString());
         using var doc = JsonDocument.Parse(output.ToString());
         var items = doc.RootElement.EnumerateArray().ToArray();
-        Assert.Equal(BenchCommand.Names, items.Select(e => e.GetProperty("name").GetString()).ToArray());
+        Assert.Equal(BenchCommand.Names.ToArray(), items.Select(e => e.GetProperty("name").GetString()!).ToArray());
         Assert.Contains("scenario3-resolve-w", BenchCommand.Names);
         Assert.Contains("read-ptdf-case69", BenchCommand.Names);
         foreach (var e in items)
@@ -68,9 +69,88 @@ public class BenchTests
     public void Timing_reports_median_min_max()
     {
         int k = 0;
-        var m = BenchCommand.Time("x", 2, 3, () => k++);
+        var m = SteadyStateTimer.Time("x", 3, () => k++, warmupCalls: 2);
         Assert.Equal(5, k);
         Assert.Equal(3, m.Runs);
+        Assert.Equal(2, m.WarmupCalls);
         Assert.True(m.MinMs <= m.MedianMs && m.MedianMs <= m.MaxMs);
+    }
+
+    [Fact]
+    public void Default_warm_up_is_by_time_and_calls_at_least_once()
+    {
+        int k = 0;
+        var m = SteadyStateTimer.Time("x", 1, () => k++, warmupSeconds: 0.05);
+        Assert.True(m.WarmupCalls > 1, $"{m.WarmupCalls} warm-up calls in 50 ms");
+        Assert.Equal(m.WarmupCalls + 1, k);
+        int slow = 0;
+        var once = SteadyStateTimer.Time("slow", 1, () => { slow++; Thread.Sleep(30); }, warmupSeconds: 0.01);
+        Assert.Equal(1, once.WarmupCalls);
+        Assert.Equal(2, slow);
+    }
+
+    [Fact]
+    public void Median_of_an_even_count_is_the_mean_of_the_middle_two()
+    {
+        var m = SteadyStateTimer.Summarise("x", [4, 1, 3, 2]);
+        Assert.Equal(2.5, m.MedianMs);
+        Assert.Equal(1, m.MinMs);
+        Assert.Equal(4, m.MaxMs);
+    }
+
+    [Fact]
+    public void Fitted_exponent_recovers_a_power_law()
+    {
+        var points = new[] { 100.0, 300, 1000, 3000 }.Select(x => (x, 0.5 * Math.Pow(x, 1.3)));
+        Assert.Equal(1.3, ScalingStudy.Exponent(points), 12);
+        Assert.True(double.IsNaN(ScalingStudy.Exponent([(10.0, 1.0)])));
+    }
+
+    [Fact]
+    public void Scaling_json_has_one_row_per_size_with_iterations_memory_and_fits()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = Commands.Execute(["bench", "--scaling", "--peers", "40,80", "--runs", "1", "--warmup", "0", "--admm", "--json"], output, error);
+        Assert.True(code == 0, error.ToString());
+        using var doc = JsonDocument.Parse(output.ToString());
+        var rows = doc.RootElement.GetProperty("rows").EnumerateArray().ToArray();
+        Assert.Equal([40, 80], rows.Select(r => r.GetProperty("peers").GetInt32()));
+        foreach (var r in rows)
+        {
+            Assert.True(r.GetProperty("iterations").GetInt32() > 0);
+            Assert.True(r.GetProperty("allocated_bytes").GetInt64() > 0);
+            Assert.True(r.GetProperty("admm_rounds").GetInt32() > 0);
+            Assert.True(r.GetProperty("pairs").GetInt32() > 0);
+        }
+        var fit = doc.RootElement.GetProperty("fit");
+        Assert.Equal(JsonValueKind.Number, fit.GetProperty("time_exponent").ValueKind);
+        Assert.Equal(JsonValueKind.Number, fit.GetProperty("admm_rounds_exponent").ValueKind);
+    }
+
+    [Fact]
+    public void Scaling_text_prints_the_table_and_the_exponents()
+    {
+        var output = new StringWriter();
+        int code = Commands.Execute(["bench", "--scaling", "--peers", "40,80", "--runs", "1", "--warmup", "0"], output, new StringWriter());
+        Assert.Equal(0, code);
+        string text = output.ToString();
+        Assert.Contains("iterations", text);
+        Assert.Contains("fitted exponents", text);
+        Assert.Contains("time ∝ peers^", text);
+    }
+
+    [Fact]
+    public void Only_filters_operations_and_scaling_options_need_scaling()
+    {
+        var output = new StringWriter();
+        Assert.Equal(0, Commands.Execute(["bench", "--only", "acpf-case69", "--runs", "1", "--warmup", "0", "--json"], output, new StringWriter()));
+        using var doc = JsonDocument.Parse(output.ToString());
+        Assert.Equal(["acpf-case69"], doc.RootElement.EnumerateArray().Select(e => e.GetProperty("name").GetString()));
+        var error = new StringWriter();
+        Assert.Equal(2, Commands.Execute(["bench", "--peers", "10,20"], new StringWriter(), error));
+        Assert.Contains("--scaling", error.ToString());
+        Assert.Equal(2, Commands.Execute(["bench", "--scaling", "--peers", "1,x"], new StringWriter(), new StringWriter()));
+        Assert.Equal(2, Commands.Execute(["bench", "--only", "nothing-like-this"], new StringWriter(), new StringWriter()));
     }
 }

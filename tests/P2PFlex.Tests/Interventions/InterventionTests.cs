@@ -84,4 +84,26 @@ public class InterventionTests
         Assert.Contains("s.json", e.Message);
         Assert.Contains(theta > 0 ? "intervention.w" : "intervention.theta", e.Message);
     }
+
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(0.8)]
+    public void Prepared_rule_treats_every_bus_pair_of_the_study_feeder_exactly_as_Treat(double theta)
+    {
+        var feeder = P2PFlex.Scenarios.StudyContext.Load().Feeder(StudyState.Base);
+        var check = feeder.Check();
+        var atRisk = TradeFlowEffects.AtRiskLines(check, theta);
+        DsoIntervention[] interventions =
+        [
+            new DsoIntervention.None(), new DsoIntervention.Block(theta),
+            new DsoIntervention.Incentive(theta, 0.35), new DsoIntervention.Incentive(theta, 0.2, RewardShare: 0),
+        ];
+        foreach (var intervention in interventions)
+        {
+            var rule = DsoInterventions.Compile(intervention, feeder.Ptdf, check, atRisk);
+            for (int i = 0; i < feeder.Network.Buses.Count; i++)
+                for (int j = 0; j < feeder.Network.Buses.Count; j++)
+                    Assert.Equal(DsoInterventions.Treat(intervention, feeder.Ptdf, check, atRisk, i, j), rule.Treat(i, j));
+        }
+    }
 }

@@ -20,6 +20,9 @@ namespace P2PFlex.Markets.P2P;
 /// always converges. The study cases need about 10 monotone updates (ρ from ~400 down to ~1) before the
 /// first reversal; 24 reversals kept all 400 random markets convergent while freezing earlier (8) cost some
 /// markets twice the rounds. Use +∞ as <paramref name="BalancingThreshold"/> to disable balancing altogether.</param>
+/// <param name="RelaxationFactor">α of over-relaxed ADMM, in (0, 2): the buyers' update and the price update use
+/// α·s + (1 − α)·t_previous instead of the sellers' new offers s. 1 (the default) is plain ADMM. Measured on the
+/// synthetic markets (docs/model.md, "ADMM"): α = 1.5–1.8 did not reduce the rounds reliably, hence off.</param>
 /// <param name="AndersonMemory">Opt-in: number of past rounds that safeguarded Anderson acceleration combines
 /// (0 = plain ADMM; 5 is a good value). It removes much of the slow linear tail that spread preference
 /// costs cause (random markets: −40 % rounds in total, worst case 22 000 → 5 000) but is erratic on the
@@ -32,7 +35,8 @@ public sealed record AdmmSolverOptions(
     double BalancingThreshold = 10,
     double BalancingFactor = 2,
     int MaxRhoReversals = 24,
-    int AndersonMemory = 0);
+    int AndersonMemory = 0,
+    double RelaxationFactor = 1.0);
 
 /// <summary>
 /// Distributed solver of the P2P market by consensus ADMM, mirroring bilateral negotiation.
@@ -122,6 +126,9 @@ public static class AdmmP2PSolver
         }
 
         double rho = options.InitialRhoEurPerMw2h ?? DefaultRho(net);
+        double alpha = options.RelaxationFactor;
+        bool relaxed = alpha != 1.0;
+        var sHat = relaxed ? new double[m] : [];
         // Each peer's multiplier from the previous round seeds its local Newton search; NaN (no previous
         // round) makes the first round use the breakpoint search.
         var peerPrice = new double[n];
@@ -191,7 +198,7 @@ public static class AdmmP2PSolver
                 for (int a = 0; a < deg; a++)
                 {
                     int p = net.AdjacentPairs[start + a];
-                    e[a] = net.BuyerPreference[p] + price[p] - rho * s[p];
+                    e[a] = net.BuyerPreference[p] + price[p] - rho * (relaxed ? alpha * s[p] + (1 - alpha) * t[p] : s[p]);
                     cap[a] = net.Cap[p];
                 }
 
@@ -202,6 +209,7 @@ public static class AdmmP2PSolver
                 {
                     int p = net.AdjacentPairs[start + a];
                     dual = Math.Max(dual, Math.Abs(local[a] - t[p]));
+                    if (relaxed) sHat[p] = alpha * s[p] + (1 - alpha) * t[p]; // with the previous t
                     t[p] = local[a];
                 }
             }
@@ -211,7 +219,7 @@ public static class AdmmP2PSolver
             for (int p = 0; p < m; p++)
             {
                 double r = t[p] - s[p];
-                price[p] += rho * r;
+                price[p] += rho * (relaxed ? t[p] - sHat[p] : r);
                 primal = Math.Max(primal, Math.Abs(r));
             }
 
@@ -351,6 +359,8 @@ public static class AdmmP2PSolver
             throw new ArgumentOutOfRangeException(nameof(o.MaxRhoReversals), o.MaxRhoReversals, "Must be ≥ 0.");
         if (o.AndersonMemory < 0 || o.AndersonMemory > 100)
             throw new ArgumentOutOfRangeException(nameof(o.AndersonMemory), o.AndersonMemory, "Must be in [0, 100].");
+        if (!(o.RelaxationFactor > 0 && o.RelaxationFactor < 2))
+            throw new ArgumentOutOfRangeException(nameof(o.RelaxationFactor), o.RelaxationFactor, "Must be in (0, 2).");
         if (!double.IsFinite(o.BalancingFactor) || o.BalancingFactor < 1)
             throw new ArgumentOutOfRangeException(nameof(o.BalancingFactor), o.BalancingFactor, "Must be finite and ≥ 1.");
     }

@@ -1,16 +1,17 @@
 namespace P2PFlex.Markets.P2P;
 
 /// <summary>
-/// Solves the symmetric positive definite systems in one unknown per peer that both Newton-type phases of
-/// <see cref="CentralizedP2PSolver"/> produce: K = Σ_pairs w_p (e_i − e_j)(e_i − e_j)ᵀ + diag(own_k + shift_k),
-/// a weighted Laplacian of the trade graph plus a diagonal.
+/// The dense path for the normal systems K of <see cref="INormalSystem"/>: K = Σ_pairs w_p (e_i − e_j)(e_i − e_j)ᵀ +
+/// diag(own_k + shift_k), a weighted Laplacian of the trade graph plus a diagonal.
 /// </summary>
 /// <remarks>
 /// Sellers only trade with buyers, so the seller block and the buyer block of K are both diagonal. The larger
 /// side is eliminated (exactly, a diagonal solve) and the Schur complement on the smaller side is
-/// factorised densely; for 500 + 500 peers with 20 trades each that is a 500×500 Cholesky of a few ms.
+/// factorised densely; for 500 + 500 peers with 20 trades each that is a 500×500 Cholesky of a few ms. Its cost grows
+/// like the cube of the smaller side, so large markets use <see cref="SparseNormalSystem"/> instead
+/// (<see cref="NormalSystem.Create"/>).
 /// </remarks>
-internal sealed class BipartiteNormalSystem
+internal sealed class BipartiteNormalSystem : INormalSystem
 {
     private readonly P2PNetwork _net;
     private readonly int[] _sideIndex;

@@ -33,8 +33,11 @@ public sealed record CentralizedSolverOptions(
 /// each buyer D_j = clip((λ_j − ν_j)/b_j, 0, V_j). The dual gradient is each peer's balance mismatch
 /// (Σ_j q_ij − G_i for a seller, D_j − Σ_i q_ij for a buyer) and its generalised Hessian is minus a
 /// weighted Laplacian of the active trades (weight 1/ε) plus 1/a, 1/b on peers inside their bounds.
-/// Sellers only connect to buyers, so one side's block of that matrix is diagonal; it is eliminated and
-/// the Schur complement on the smaller side is factorised densely (<see cref="BipartiteNormalSystem"/>).</para>
+/// Sellers only connect to buyers, so one side's block of that matrix is diagonal. Small markets eliminate it
+/// and factorise the Schur complement on the smaller side densely (<see cref="BipartiteNormalSystem"/>); larger
+/// ones factorise the whole sparse matrix with a minimum-degree ordering computed once per trade graph and reused
+/// by every iteration and warm re-solve (<see cref="SparseNormalSystem"/>); <see cref="NormalSystem.Create"/>
+/// chooses by the work each needs.</para>
 /// <para><b>Phase 1: active-set Newton.</b> From the start prices (warm start, or each peer's marginal value
 /// at zero volume, μ_i = π_i and ν_j = λ_j, where every trade that can be profitable at all is active, so
 /// the Newton model starts with a superset of the final active set) take Newton steps; a warm start that
@@ -76,7 +79,15 @@ public static class CentralizedP2PSolver
     public static P2PMarketResult Solve(
         P2PMarketProblem problem,
         CentralizedSolverOptions? options = null,
-        IReadOnlyList<double>? warmStartPricesEurPerMwh = null)
+        IReadOnlyList<double>? warmStartPricesEurPerMwh = null) =>
+        Solve(problem, options, warmStartPricesEurPerMwh, NormalSystem.Create);
+
+    /// <summary>Solves the market with a given choice of normal-system implementation (tests compare them).</summary>
+    internal static P2PMarketResult Solve(
+        P2PMarketProblem problem,
+        CentralizedSolverOptions? options,
+        IReadOnlyList<double>? warmStartPricesEurPerMwh,
+        Func<P2PNetwork, INormalSystem> normalSystem)
     {
         var net = P2PNetwork.Build(problem);
         options ??= new CentralizedSolverOptions();
@@ -104,7 +115,7 @@ public static class CentralizedP2PSolver
             ColdStart(net, y);
         }
 
-        var system = new BipartiteNormalSystem(net);
+        var system = normalSystem(net);
         var ws = new DualNewtonWorkspace(net, system, options.RegularizationRelative);
         var run = new RunState(y, ws.Evaluate(y));
 
@@ -235,7 +246,7 @@ public static class CentralizedP2PSolver
     /// Newton step of that guess. The best prices found (smallest balance mismatch) replace the run's.
     /// </summary>
     private static void InteriorPointSearch(
-        P2PNetwork net, BipartiteNormalSystem system, DualNewtonWorkspace ws, RunState run, CentralizedSolverOptions options)
+        P2PNetwork net, INormalSystem system, DualNewtonWorkspace ws, RunState run, CentralizedSolverOptions options)
     {
         double priceScale = 1, volumeScale = 0;
         for (int k = 0; k < net.PeerCount; k++)

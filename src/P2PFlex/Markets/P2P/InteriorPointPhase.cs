@@ -16,7 +16,7 @@ namespace P2PFlex.Markets.P2P;
 /// volumes x_k ∈ [0, V_k]; the equalities are the peers' balances. The bounds are exactly those of the
 /// model (not tightened by implied ones), so that the active set found here is one of the dual Newton
 /// method's. Each step solves A D⁻¹ Aᵀ Δy = r, which has the same weighted-Laplacian-plus-diagonal form as
-/// the dual Newton matrix, with <see cref="BipartiteNormalSystem"/>. Variables whose bound interval is
+/// the dual Newton matrix, with the same <see cref="INormalSystem"/>. Variables whose bound interval is
 /// empty (cap 0, V 0) are fixed at 0.</para>
 /// </remarks>
 internal sealed class InteriorPointPhase
@@ -24,7 +24,7 @@ internal sealed class InteriorPointPhase
     private const double StepFraction = 0.995;
 
     private readonly P2PNetwork _net;
-    private readonly BipartiteNormalSystem _system;
+    private readonly INormalSystem _system;
     private readonly int _m;
     private readonly int _count; // variables: pairs 0..m-1, then peers
     private readonly double[] _h;
@@ -53,7 +53,7 @@ internal sealed class InteriorPointPhase
     private readonly bool[] _hasUpper;
     private readonly int _bounded; // number of complementarity pairs
 
-    public InteriorPointPhase(P2PNetwork net, BipartiteNormalSystem system)
+    public InteriorPointPhase(P2PNetwork net, INormalSystem system)
     {
         _net = net;
         _system = system;

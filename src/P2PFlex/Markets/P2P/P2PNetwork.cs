@@ -57,16 +57,17 @@ internal sealed class P2PNetwork
         for (int k = 0; k < n; k++)
         {
             var peer = problem.Peers[k];
-            string at = $"Peers[{k}]";
-            if (peer is null) throw new ArgumentNullException(at);
+            // Parameter names are formatted only on error: this loop runs on every (warm) re-solve.
+            if (peer is null) throw new ArgumentNullException(PeerAt(k));
             if (peer.Role is not (PeerRole.Seller or PeerRole.Buyer))
-                throw new ArgumentOutOfRangeException(at + ".Role", peer.Role, "Unknown peer role.");
-            RequireFiniteNonNegative(peer.MaxVolumeMw, at + "." + nameof(Peer.MaxVolumeMw));
+                throw new ArgumentOutOfRangeException(PeerAt(k) + ".Role", peer.Role, "Unknown peer role.");
+            if (!double.IsFinite(peer.MaxVolumeMw) || peer.MaxVolumeMw < 0)
+                RequireFiniteNonNegative(peer.MaxVolumeMw, PeerAt(k) + "." + nameof(Peer.MaxVolumeMw));
             if (!double.IsFinite(peer.LinearCostEurPerMwh))
-                throw new ArgumentOutOfRangeException(at + "." + nameof(Peer.LinearCostEurPerMwh), peer.LinearCostEurPerMwh,
+                throw new ArgumentOutOfRangeException(PeerAt(k) + "." + nameof(Peer.LinearCostEurPerMwh), peer.LinearCostEurPerMwh,
                     "The linear cost / willingness to pay must be finite.");
             if (!double.IsFinite(peer.QuadraticCostEurPerMw2h) || peer.QuadraticCostEurPerMw2h <= 0)
-                throw new ArgumentOutOfRangeException(at + "." + nameof(Peer.QuadraticCostEurPerMw2h), peer.QuadraticCostEurPerMw2h,
+                throw new ArgumentOutOfRangeException(PeerAt(k) + "." + nameof(Peer.QuadraticCostEurPerMw2h), peer.QuadraticCostEurPerMw2h,
                     "The quadratic cost coefficient must be finite and > 0.");
             isSeller[k] = peer.Role == PeerRole.Seller;
             linear[k] = peer.LinearCostEurPerMwh;
@@ -82,28 +83,27 @@ internal sealed class P2PNetwork
         var cost = new double[m];
         var cap = new double[m];
         var degree = new int[n + 1];
-        var seen = new HashSet<(int, int)>();
+        var seen = new HashSet<long>(m);
         for (int p = 0; p < m; p++)
         {
             var pair = problem.Pairs[p];
-            string at = $"Pairs[{p}]";
-            if (pair is null) throw new ArgumentNullException(at);
+            if (pair is null) throw new ArgumentNullException(PairAt(p));
             if (pair.SellerIndex < 0 || pair.SellerIndex >= n)
-                throw new ArgumentOutOfRangeException(at + "." + nameof(TradePair.SellerIndex), pair.SellerIndex, "Unknown peer index.");
+                throw new ArgumentOutOfRangeException(PairAt(p) + "." + nameof(TradePair.SellerIndex), pair.SellerIndex, "Unknown peer index.");
             if (pair.BuyerIndex < 0 || pair.BuyerIndex >= n)
-                throw new ArgumentOutOfRangeException(at + "." + nameof(TradePair.BuyerIndex), pair.BuyerIndex, "Unknown peer index.");
+                throw new ArgumentOutOfRangeException(PairAt(p) + "." + nameof(TradePair.BuyerIndex), pair.BuyerIndex, "Unknown peer index.");
             if (!isSeller[pair.SellerIndex])
-                throw new ArgumentException($"Peer {pair.SellerIndex} is not a seller.", at + "." + nameof(TradePair.SellerIndex));
+                throw new ArgumentException($"Peer {pair.SellerIndex} is not a seller.", PairAt(p) + "." + nameof(TradePair.SellerIndex));
             if (isSeller[pair.BuyerIndex])
-                throw new ArgumentException($"Peer {pair.BuyerIndex} is not a buyer.", at + "." + nameof(TradePair.BuyerIndex));
+                throw new ArgumentException($"Peer {pair.BuyerIndex} is not a buyer.", PairAt(p) + "." + nameof(TradePair.BuyerIndex));
             if (!double.IsFinite(pair.SellerPreferenceEurPerMwh))
-                throw new ArgumentOutOfRangeException(at + "." + nameof(TradePair.SellerPreferenceEurPerMwh), pair.SellerPreferenceEurPerMwh, "Must be finite.");
+                throw new ArgumentOutOfRangeException(PairAt(p) + "." + nameof(TradePair.SellerPreferenceEurPerMwh), pair.SellerPreferenceEurPerMwh, "Must be finite.");
             if (!double.IsFinite(pair.BuyerPreferenceEurPerMwh))
-                throw new ArgumentOutOfRangeException(at + "." + nameof(TradePair.BuyerPreferenceEurPerMwh), pair.BuyerPreferenceEurPerMwh, "Must be finite.");
+                throw new ArgumentOutOfRangeException(PairAt(p) + "." + nameof(TradePair.BuyerPreferenceEurPerMwh), pair.BuyerPreferenceEurPerMwh, "Must be finite.");
             if (double.IsNaN(pair.CapMw) || pair.CapMw < 0)
-                throw new ArgumentOutOfRangeException(at + "." + nameof(TradePair.CapMw), pair.CapMw, "The cap must be ≥ 0 (+∞ for none).");
-            if (!seen.Add((pair.SellerIndex, pair.BuyerIndex)))
-                throw new ArgumentException($"Pair ({pair.SellerIndex}, {pair.BuyerIndex}) is listed twice.", at);
+                throw new ArgumentOutOfRangeException(PairAt(p) + "." + nameof(TradePair.CapMw), pair.CapMw, "The cap must be ≥ 0 (+∞ for none).");
+            if (!seen.Add((long)pair.SellerIndex * n + pair.BuyerIndex))
+                throw new ArgumentException($"Pair ({pair.SellerIndex}, {pair.BuyerIndex}) is listed twice.", PairAt(p));
             ps[p] = pair.SellerIndex;
             pb[p] = pair.BuyerIndex;
             cs[p] = pair.SellerPreferenceEurPerMwh;
@@ -181,6 +181,10 @@ internal sealed class P2PNetwork
 
         return net;
     }
+
+    private static string PeerAt(int k) => $"Peers[{k}]";
+
+    private static string PairAt(int p) => $"Pairs[{p}]";
 
     internal static void RequireFiniteNonNegative(double value, string paramName)
     {

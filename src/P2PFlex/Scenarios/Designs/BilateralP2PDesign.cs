@@ -61,6 +61,7 @@ public sealed class BilateralP2PDesign : IMarketDesign
         var peers = ScenarioPeers.Build(m, feeder, peerBids);
         double? theta = DsoInterventions.Theta(scenario.Intervention);
         var atRisk = theta is double t ? TradeFlowEffects.AtRiskLines(baseCheck, t) : [];
+        var rule = DsoInterventions.Compile(scenario.Intervention, feeder.Ptdf, baseCheck, atRisk);
         var pairs = new List<TradePair>();
         var factors = new List<double>();
         int blocked = 0;
@@ -70,7 +71,7 @@ public sealed class BilateralP2PDesign : IMarketDesign
             for (int j = 0; j < peers.Count; j++)
             {
                 if (peers[j].Peer.Role != PeerRole.Buyer) continue;
-                var treatment = DsoInterventions.Treat(scenario.Intervention, feeder.Ptdf, baseCheck, atRisk, peers[i].BusIndex, peers[j].BusIndex);
+                var treatment = rule.Treat(peers[i].BusIndex, peers[j].BusIndex);
                 if (!treatment.Allowed) { blocked++; continue; }
                 double c = m.C0EurPerMwh * treatment.PreferenceFactor;
                 pairs.Add(new TradePair(i, j, c, c));

@@ -1,0 +1,150 @@
+using P2PFlex.Data;
+using P2PFlex.Grid;
+using P2PFlex.Markets.Lfm;
+using P2PFlex.Markets.P2P;
+using P2PFlex.Markets.Auction;
+using P2PFlex.Markets.Capacity;
+using P2PFlex.Scenarios;
+using P2PFlex.Scenarios.Designs;
+
+namespace P2PFlex.Cli.Bench;
+
+/// <summary>
+/// One operation of <c>p2pflex bench</c>: <paramref name="Prepare"/> builds its inputs from the shared fixtures (not
+/// timed) and returns the action that is timed; <paramref name="Runs"/> is its default number of timed calls.
+/// </summary>
+/// <param name="MeasureMemory">Also measure the managed heap over many repeats (leak check).</param>
+public sealed record BenchEntry(string Name, int Runs, Func<BenchFixtures, Action> Prepare, bool MeasureMemory = false);
+
+/// <summary>
+/// The operations <c>p2pflex bench</c> times, in order. Adding one is one line: a name, a default run count, and a
+/// function from the fixtures to the action (throw if the result is wrong, so a broken operation is never timed).
+/// </summary>
+public static class BenchSuite
+{
+    /// <summary>Peers and counterparts of the synthetic market in the main table.</summary>
+    public const int SyntheticPeers = 1000, SyntheticNeighbours = 20;
+
+    public static IReadOnlyList<BenchEntry> Entries { get; } =
+    [
+        new("read-ptdf-case69", 50, f => () => Ptdf.Compute(GridNetwork.Load(f.CasePath("case69")))),
+        new("read-ptdf-case533mt_hi", 10, f => () => Ptdf.Compute(GridNetwork.Load(f.CasePath("case533mt_hi")))),
+        new("acpf-case69", 500, f => AcPowerFlowOf(f.Network("case69"))),
+        new("acpf-case141", 500, f => AcPowerFlowOf(f.Network("case141"))),
+        new("acpf-case533mt_hi", 200, f => AcPowerFlowOf(f.Network("case533mt_hi"))),
+        new("gridcheck-case69-base", 200, f => () => f.Study.BaseFeeder.Check()),
+        new("lfm-scenario0", 20, f => () => Require(LocalFlexibilityMarket.Clear(f.LfmScenario0()).Status == LfmStatus.Optimal, "the scenario-0 LFM")),
+        new("p2p-centralised-70", 50, f => CentralisedOf(f.Market70(), "70-peer")),
+        new("p2p-admm-70", 5, f => AdmmOf(f.Market70(), "70-peer")),
+        new("p2p-centralised-172", 50, f => CentralisedOf(f.Market172(), "172-peer")),
+        new("p2p-admm-172", 3, f => AdmmOf(f.Market172(), "172-peer")),
+        new("auction-cm1-70", 200, f => { var p = f.Design<AuctionStage>("cm1").Problem; return () => Require(DoubleAuction.Clear(p).PriceEurPerMwh is not null, "the CM1 auction"); }),
+        new("network-auction-cm3-70", 50, f => { var p = f.Design<NetworkAuctionStage>("cm3-v2").Problem; return () => Require(NetworkAuction.Clear(p).Status == NetworkAuctionStatus.Optimal, "the CM3 network-aware auction"); }),
+        new("capacity-trade-cm5-70", 200, f => { var p = f.Design<CapacityStage>("cm5").Problem; return () => Require(CapacityMarket.Clear(p).Status == CapacityStatus.Covered, "the CM5 capacity trade"); }),
+        new("scenario3-resolve-w", 100, f => f.Scenario3Resolve(), MeasureMemory: true),
+        new($"p2p-synthetic-{SyntheticPeers}-case533mt_hi", 5, f => CentralisedOf(f.Synthetic(SyntheticPeers).Problem, "synthetic")),
+    ];
+
+    /// <summary>Names of the measurements, in the order they run and are printed.</summary>
+    public static IReadOnlyList<string> Names => Entries.Select(e => e.Name).ToArray();
+
+    private static Action AcPowerFlowOf(GridNetwork network) => () =>
+        Require(AcPowerFlow.Solve(network).Converged, $"the AC power flow of {network.Name}");
+
+    private static Action CentralisedOf(P2PMarketProblem problem, string what) => () =>
+        RequireConverged(CentralizedP2PSolver.Solve(problem), $"centralised {what}");
+
+    private static Action AdmmOf(P2PMarketProblem problem, string what) => () =>
+        RequireConverged(AdmmP2PSolver.Solve(problem, new AdmmSolverOptions(AndersonMemory: 5)), $"ADMM {what}");
+
+    internal static void RequireConverged(P2PMarketResult r, string what) =>
+        Require(r.Status == SolveStatus.Converged, $"{what} P2P market ({r.Status} after {r.Iterations} iterations)");
+
+    internal static void Require(bool ok, string what)
+    {
+        if (!ok) throw new InvalidOperationException($"bench: {what} did not solve");
+    }
+}
+
+/// <summary>Inputs the bench entries share, loaded on first use.</summary>
+public sealed class BenchFixtures
+{
+    private readonly Dictionary<string, GridNetwork> _networks = [];
+    private readonly Dictionary<int, SyntheticMarket> _synthetic = [];
+    private StudyContext? _study;
+    private IReadOnlyList<ScenarioDefinition>? _scenarios;
+
+    public string CasePath(string name) => DataPaths.Of("cases", name + ".m");
+
+    public GridNetwork Network(string name)
+    {
+        if (!_networks.TryGetValue(name, out var n)) _networks[name] = n = GridNetwork.Load(CasePath(name));
+        return n;
+    }
+
+    public StudyContext Study => _study ??= StudyContext.Load();
+
+    public ScenarioDefinition Scenario(string name) => (_scenarios ??= StudyContext.LoadScenarios()).Single(s => s.Name == name);
+
+    /// <summary>The scenario-0 LFM: every bid, base flows.</summary>
+    public LfmProblem LfmScenario0()
+    {
+        var feeder = Study.BaseFeeder;
+        var baseCheck = feeder.Check();
+        var s0 = Scenario("0");
+        return new LfmProblem(
+            feeder.Ptdf.ToArray(),
+            baseCheck.Lines.Select(l => l.FlowMw).ToArray(),
+            feeder.Limits.LimitMw.ToArray(),
+            Study.Orderbook.Bids.Select(b => new FlexBid(b.Id, feeder.Network.IndexOfBus(b.Bus), b.Direction, b.VolumeMw, b.PriceEurPerMwh)).ToArray(),
+            RequireBalance: s0.Market.LfmRequireBalance,
+            IntervalHours: s0.Market.IntervalHours);
+    }
+
+    /// <summary>Scenario 1's market on the 70-peer subset.</summary>
+    public P2PMarketProblem Market70() =>
+        ScenarioRunner.ClearP2P(Scenario("1"), Study.BaseFeeder, Study.BaseFeeder.Check(), Study.P2PSubset.Select(id => Study.Orderbook[id]).ToArray()).Problem;
+
+    /// <summary>The market stage a conceptual-model scenario poses on the 70-peer subset (base state), e.g. the CM1
+    /// auction of <c>cm1</c>; its <c>Problem</c> is what the bench re-clears.</summary>
+    public T Design<T>(string scenario) where T : class
+    {
+        var s = Scenario(scenario);
+        var feeder = Study.BaseFeeder;
+        var stage = MarketDesigns.Get(s.Design.Kind).Clear(new MarketDesignInput(s, feeder, feeder.Check(),
+            Study.P2PSubset.Select(id => Study.Orderbook[id]).ToArray(), null));
+        return stage.Detail as T ?? throw new InvalidOperationException($"bench: scenario {scenario} has no {typeof(T).Name}");
+    }
+
+    /// <summary>Scenario 1's market with all 172 bids as peers.</summary>
+    public P2PMarketProblem Market172() =>
+        ScenarioRunner.ClearP2P(Scenario("1"), Study.BaseFeeder, Study.BaseFeeder.Check(), Study.Orderbook.Bids).Problem;
+
+    /// <summary>A synthetic market on case533mt_hi with scenario 1's parameters (<see cref="SyntheticMarket"/>).</summary>
+    public SyntheticMarket Synthetic(int peers, int neighbours = BenchSuite.SyntheticNeighbours)
+    {
+        if (neighbours != BenchSuite.SyntheticNeighbours)
+            return SyntheticMarket.Build(Network("case533mt_hi"), Ptdf.Compute(Network("case533mt_hi")), Scenario("1").Market, peers, neighbours);
+        if (!_synthetic.TryGetValue(peers, out var m))
+            _synthetic[peers] = m = SyntheticMarket.Build(Network("case533mt_hi"), Ptdf533, Scenario("1").Market, peers, neighbours);
+        return m;
+    }
+
+    private Ptdf? _ptdf533;
+
+    private Ptdf Ptdf533 => _ptdf533 ??= Ptdf.Compute(Network("case533mt_hi"));
+
+    /// <summary>Scenario 3 (θ = 0.8) re-solved for a new W, alternating 0.2 / 0.25, warm-started from the previous prices.</summary>
+    public Action Scenario3Resolve()
+    {
+        var s3 = Scenario("3-theta80");
+        var alternating = new[] { ScenarioSweep.With(s3, "W", 0.2), ScenarioSweep.With(s3, "W", 0.25) };
+        IReadOnlyList<double>? warm = ScenarioRunner.Run(alternating[0], Study).P2P!.Result.PriceEurPerMwh;
+        int turn = 0;
+        return () =>
+        {
+            var r = ScenarioRunner.Run(alternating[++turn % 2], Study, warm);
+            warm = r.P2P!.Result.PriceEurPerMwh;
+        };
+    }
+}

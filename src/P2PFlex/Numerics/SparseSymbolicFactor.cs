@@ -1,0 +1,195 @@
+namespace P2PFlex.Numerics;
+
+/// <summary>
+/// The part of a sparse factorisation that depends only on where the nonzeros are: a fill-reducing symmetric
+/// ordering (<see cref="MinimumDegreeOrdering"/>), the elimination tree and the pattern of the factor L of the
+/// permuted matrix P·A·Pᵀ. Computed once per pattern and shared (it is immutable) by any number of numeric
+/// factorisations: <see cref="SparseCholesky"/> for symmetric positive definite matrices and
+/// <see cref="StaticPivotLu"/> for structurally symmetric ones with a usable diagonal.
+/// </summary>
+/// <remarks>
+/// The matrix is described by a list of structural entries (row, column) in the caller's order; numeric
+/// factorisations later take one value per listed entry in that same order, so the caller can fill values straight
+/// from its own data (e.g. one value per trade pair, one per Jacobian block entry) without building triplets.
+/// Duplicated entries are summed. Structure is what counts: an entry whose value happens to be 0 stays in the
+/// pattern, which is what makes the analysis reusable.
+/// </remarks>
+public sealed class SparseSymbolicFactor
+{
+    private SparseSymbolicFactor() { }
+
+    /// <summary>Order of the matrix.</summary>
+    public int Size { get; private init; }
+
+    /// <summary>Number of structural entries the numeric phase expects values for.</summary>
+    public int EntryCount { get; private init; }
+
+    /// <summary>Order[k] = original index placed at position k.</summary>
+    public int[] Order { get; private init; } = [];
+
+    /// <summary>Strictly lower entries of L (the fill of the factorisation, without the diagonal).</summary>
+    public long LowerNonZeros => RowIndex.Length;
+
+    /// <summary>Multiply–add count of one numeric factorisation, Σ_j (entries of L's column j)²: what it costs.</summary>
+    public double FactorFlops { get; private init; }
+
+    // L (strictly lower) by columns; rows ascending within a column. A numeric phase fills column j in row order.
+    internal int[] ColumnStart { get; private init; } = [];
+    internal int[] RowIndex { get; private init; } = [];
+
+    // Row k of L (strictly lower): the columns j < k, ascending.
+    internal int[] RowPatternStart { get; private init; } = [];
+    internal int[] RowPattern { get; private init; } = [];
+
+    // Entries grouped by elimination step max(P(row), P(col)): the other position, the caller's entry index, and
+    // whether the entry lies left of the diagonal in row k (P(row) > P(col)) rather than above it in column k.
+    internal int[] StepStart { get; private init; } = [];
+    internal int[] StepOther { get; private init; } = [];
+    internal int[] StepEntry { get; private init; } = [];
+    internal bool[] StepLeftOfDiagonal { get; private init; } = [];
+
+    /// <summary>
+    /// Analyses an n×n pattern given as structural entries (rows[t], cols[t]). The pattern is symmetrised (the
+    /// factor's pattern is that of A + Aᵀ); every diagonal position must be listed.
+    /// </summary>
+    /// <exception cref="ArgumentException">Mismatched lengths, an index outside 0..n−1 or a missing diagonal entry.</exception>
+    public static SparseSymbolicFactor Analyze(int n, ReadOnlySpan<int> rows, ReadOnlySpan<int> cols)
+    {
+        if (n < 0) throw new ArgumentOutOfRangeException(nameof(n));
+        if (rows.Length != cols.Length) throw new ArgumentException("rows and cols must have the same length", nameof(cols));
+        int count = rows.Length;
+        var hasDiagonal = new bool[n];
+        var degree = new int[n + 1];
+        for (int t = 0; t < count; t++)
+        {
+            int r = rows[t], c = cols[t];
+            if ((uint)r >= (uint)n || (uint)c >= (uint)n) throw new ArgumentException($"entry {t} ({r},{c}) outside a {n}x{n} matrix", nameof(rows));
+            if (r == c) hasDiagonal[r] = true;
+            else { degree[r]++; degree[c]++; }
+        }
+        for (int i = 0; i < n; i++)
+            if (!hasDiagonal[i]) throw new ArgumentException($"the pattern has no diagonal entry in row {i}", nameof(rows));
+
+        // Adjacency of A + Aᵀ (duplicates are removed by the ordering).
+        var adjStart = new int[n + 1];
+        for (int i = 0; i < n; i++) adjStart[i + 1] = adjStart[i] + degree[i];
+        var adj = new int[adjStart[n]];
+        var fill = (int[])adjStart.Clone();
+        for (int t = 0; t < count; t++)
+        {
+            int r = rows[t], c = cols[t];
+            if (r == c) continue;
+            adj[fill[r]++] = c;
+            adj[fill[c]++] = r;
+        }
+        int[] order = MinimumDegreeOrdering.Order(n, adjStart, adj);
+        var position = new int[n];
+        for (int k = 0; k < n; k++) position[order[k]] = k;
+
+        // Upper pattern by permuted column: for column k, positions i < k (deduplicated).
+        var upperStart = new int[n + 1];
+        for (int i = 0; i < n; i++)
+            for (int a = adjStart[i]; a < adjStart[i + 1]; a++)
+            {
+                int pi = position[i], pj = position[adj[a]];
+                if (pi < pj) upperStart[pj + 1]++;
+            }
+        for (int k = 0; k < n; k++) upperStart[k + 1] += upperStart[k];
+        var upper = new int[upperStart[n]];
+        var upperFill = (int[])upperStart.Clone();
+        for (int i = 0; i < n; i++)
+            for (int a = adjStart[i]; a < adjStart[i + 1]; a++)
+            {
+                int pi = position[i], pj = position[adj[a]];
+                if (pi < pj) upper[upperFill[pj]++] = pi;
+            }
+
+        // Elimination tree (Liu's algorithm with path compression through ancestors).
+        var parent = new int[n];
+        var ancestor = new int[n];
+        for (int k = 0; k < n; k++)
+        {
+            parent[k] = -1;
+            ancestor[k] = -1;
+            for (int a = upperStart[k]; a < upperStart[k + 1]; a++)
+            {
+                int i = upper[a];
+                while (i != -1 && i < k)
+                {
+                    int up = ancestor[i];
+                    ancestor[i] = k;
+                    if (up == -1) { parent[i] = k; break; }
+                    i = up;
+                }
+            }
+        }
+
+        // Row patterns: row k of L is the set of etree paths from A's upper entries of column k up to k.
+        var mark = new int[n];
+        Array.Fill(mark, -1);
+        var rowStart = new int[n + 1];
+        var rowPattern = new List<int>(upper.Length * 2);
+        var columnCount = new int[n];
+        for (int k = 0; k < n; k++)
+        {
+            mark[k] = k;
+            int begin = rowPattern.Count;
+            for (int a = upperStart[k]; a < upperStart[k + 1]; a++)
+                for (int i = upper[a]; mark[i] != k; i = parent[i])
+                {
+                    mark[i] = k;
+                    rowPattern.Add(i);
+                    columnCount[i]++;
+                }
+            rowPattern.Sort(begin, rowPattern.Count - begin, null);
+            rowStart[k + 1] = rowPattern.Count;
+        }
+
+        var columnStart = new int[n + 1];
+        double flops = 0;
+        for (int j = 0; j < n; j++)
+        {
+            columnStart[j + 1] = columnStart[j] + columnCount[j];
+            flops += (double)columnCount[j] * columnCount[j] + columnCount[j] + 1;
+        }
+        var rowPatternArray = rowPattern.ToArray();
+        var rowIndex = new int[rowPatternArray.Length];
+        var next = (int[])columnStart[..n].Clone();
+        for (int k = 0; k < n; k++)
+            for (int a = rowStart[k]; a < rowStart[k + 1]; a++) rowIndex[next[rowPatternArray[a]]++] = k;
+
+        // Entries by step.
+        var stepStart = new int[n + 1];
+        for (int t = 0; t < count; t++) stepStart[Math.Max(position[rows[t]], position[cols[t]]) + 1]++;
+        for (int k = 0; k < n; k++) stepStart[k + 1] += stepStart[k];
+        var stepOther = new int[count];
+        var stepEntry = new int[count];
+        var stepLeft = new bool[count];
+        var stepFill = (int[])stepStart.Clone();
+        for (int t = 0; t < count; t++)
+        {
+            int pr = position[rows[t]], pc = position[cols[t]];
+            int k = Math.Max(pr, pc);
+            int s = stepFill[k]++;
+            stepOther[s] = Math.Min(pr, pc);
+            stepEntry[s] = t;
+            stepLeft[s] = pr > pc;
+        }
+
+        return new SparseSymbolicFactor
+        {
+            Size = n,
+            EntryCount = count,
+            Order = order,
+            FactorFlops = flops,
+            ColumnStart = columnStart,
+            RowIndex = rowIndex,
+            RowPatternStart = rowStart,
+            RowPattern = rowPatternArray,
+            StepStart = stepStart,
+            StepOther = stepOther,
+            StepEntry = stepEntry,
+            StepLeftOfDiagonal = stepLeft,
+        };
+    }
+}
