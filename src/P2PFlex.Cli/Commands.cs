@@ -31,6 +31,7 @@ public static class Commands
         [
             ReproduceCommand.Build(),
             NotebooksCommand.Build(),
+            FiguresCommand.Build(),
             PowerFlowCommand.Build(),
             GridCheckCommand.Build(),
             ScenariosCommand.Build(),
@@ -45,6 +46,8 @@ public static class Commands
         root.WithExamples("""
             p2pflex reproduce                                   run every notebook into reports/ and print Table 8
             p2pflex powerflow data/cases/case69.m --json
+            p2pflex reproduce --pdf                             the same, with a PDF beside each HTML report
+            p2pflex figures --format svg,png,pdf --out figures/ the study's figures as files (+ figures.json)
             p2pflex scenarios run 1 2
             p2pflex sweep --scenario 3-theta80 --param W --from 0 --to 0.95 --step 0.05 --csv
             p2pflex COMMAND --help                              options of one command

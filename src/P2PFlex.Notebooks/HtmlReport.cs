@@ -280,5 +280,22 @@ public static partial class HtmlReport
         .markdown img { max-width: 100%; }
         .deedle-frame { overflow-x: auto; }
         tr.ok td.status { color: var(--good); } tr.failed td.status { color: var(--bad); font-weight: 600; }
+        .pdf-facts dl.facts { margin-top: 0; }
+        /* printing (a browser's print, p2pflex --pdf): no navigation, nothing cut off sideways, and a chart, a table row,
+           an output block or a short code cell never split across two pages; headings stay with what follows them */
+        @page { size: A4; margin: 12mm; }
+        @media print {
+          body { font-size: 11pt; }
+          header.run, main, .page { max-width: none; padding-left: 0; padding-right: 0; }
+          header.run nav { display: none; }
+          .output, .deedle-frame, .markdown table { overflow: visible; }
+          pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+          .output.html, .output.image, .output.text, .output.stream, .output.error, .js-plotly-plot, .plotly-graph-div, svg.main-svg,
+          .input, tr, img, figure, .pdf-facts, dl.facts { break-inside: avoid; }
+          h1, h2, h3, h4, caption, .prompt { break-after: avoid; }
+          table { font-size: 8.5pt; }
+          a { color: inherit; text-decoration: none; }
+          .modebar-container, .modebar { display: none !important; }   /* Plotly's toolbar does nothing on paper */
+        }
         """;
 }

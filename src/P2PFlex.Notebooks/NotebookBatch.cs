@@ -27,6 +27,14 @@ public sealed class NotebookBatchOptions
 
     public IReadOnlyList<Assembly> AdditionalReferences { get; init; } = [];
     public IReadOnlyList<string> AdditionalImports { get; init; } = [];
+
+    /// <summary>
+    /// Called once the whole set (reports, executed notebooks, index) is written into the staging folder, before it is
+    /// swapped into place, with the statuses naming the staged files; whatever it writes beside them (e.g. a PDF of each
+    /// report, <see cref="PdfExport.WriteForBatchAsync"/>) becomes part of the set. An exception abandons the set: the
+    /// output folder keeps its previous reports.
+    /// </summary>
+    public Func<NotebookBatchResult, CancellationToken, Task>? BeforeCommit { get; init; }
 }
 
 /// <summary>What happened to one notebook of a batch.</summary>
@@ -155,6 +163,11 @@ public static class NotebookBatch
         var summary = options.Index.Summary.Concat(options.SummaryFactory?.Invoke(statuses) ?? []).ToList();
         IndexPage.Write(Path.Combine(outFull, IndexFileName), entries, new IndexPageOptions { Title = options.Index.Title, IntroMarkdown = options.Index.IntroMarkdown, Summary = summary });
         cancellationToken.ThrowIfCancellationRequested();
+        if (options.BeforeCommit is not null)
+        {
+            await options.BeforeCommit(new NotebookBatchResult(outFull, Path.Combine(outFull, IndexFileName), statuses), cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
         swap.Commit();
         string indexPath = Path.Combine(target, IndexFileName);
         // The statuses name the files where they are now, in the output folder.

@@ -9,7 +9,7 @@ using P2PFlex.Scenarios;
 namespace P2PFlex.Cli;
 
 /// <summary>What <c>p2pflex notebooks run</c> was asked for.</summary>
-public sealed record NotebooksRunOptions(IReadOnlyList<string> Notebooks, IReadOnlyDictionary<string, string> Parameters, string OutDirectory);
+public sealed record NotebooksRunOptions(IReadOnlyList<string> Notebooks, IReadOnlyDictionary<string, string> Parameters, string OutDirectory, bool Pdf = false);
 
 /// <summary>
 /// <c>p2pflex notebooks run &lt;nb.ipynb…&gt; [-p NAME=VALUE]… [--out DIR]</c>: executes notebooks headless into DIR (executed
@@ -34,16 +34,24 @@ public static class NotebooksCommand
                 if (t.Value.IndexOf('=') <= 0) r.AddError($"-p needs NAME=VALUE, got '{t.Value}'");
         });
         var outDir = OutOption();
+        var pdf = PdfOption();
         var run = new Command("run", "execute notebooks headless into DIR: executed .ipynb + HTML report each, and index.html")
         {
-            notebooks, parameters, outDir,
+            notebooks, parameters, outDir, pdf,
         };
-        run.SetAction(r => Run(new NotebooksRunOptions(r.GetValue(notebooks)!, ParseParameters(r.GetValue(parameters) ?? []), r.GetValue(outDir)!),
+        run.SetAction(r => Run(new NotebooksRunOptions(r.GetValue(notebooks)!, ParseParameters(r.GetValue(parameters) ?? []), r.GetValue(outDir)!, r.GetValue(pdf)),
             CliKit.Out(r), CliKit.Err(r)));
         return new Command("notebooks", "run notebooks headless") { run }.WithExamples("""
             p2pflex notebooks run notebooks/05-scenario-3.ipynb -p W=0.35 -p theta=0.8 --out reports/
+            p2pflex notebooks run notebooks/01-feeder.ipynb --pdf
             """);
     }
+
+    /// <summary>The <c>--pdf</c> flag of <c>notebooks run</c> and <c>reproduce</c>.</summary>
+    internal static Option<bool> PdfOption() => new("--pdf")
+    {
+        Description = "also print each HTML report (and the index) to a PDF beside it, with a headless Chromium (docs/figures.md)",
+    };
 
     /// <summary>The <c>--out DIR</c> option of <c>notebooks run</c> and <c>reproduce</c>.</summary>
     internal static Option<string> OutOption() => new("--out")
@@ -68,7 +76,7 @@ public static class NotebooksCommand
     {
         foreach (var p in options.Notebooks) if (!File.Exists(p)) throw new FileNotFoundException($"notebook {p} does not exist");
         CheckParameters(options.Notebooks, options.Parameters);
-        return RunNotebooks(options.Notebooks, options.OutDirectory, options.Parameters, output, progress);
+        return RunNotebooks(options.Notebooks, options.OutDirectory, options.Parameters, output, progress, options.Pdf);
     }
 
     /// <summary>
@@ -105,10 +113,15 @@ public static class NotebooksCommand
         return Directory.GetFiles(dir, "*.ipynb").OrderBy(f => f, StringComparer.Ordinal).ToArray();
     }
 
-    /// <summary>Runs the notebooks into <paramref name="outDir"/>, prints Table 8 and one line per notebook; 1 if one failed.</summary>
+    /// <summary>
+    /// Runs the notebooks into <paramref name="outDir"/>, prints Table 8 and one line per notebook; 1 if one failed.
+    /// With <paramref name="pdf"/>, every report written (a failed notebook's too) and the index are also printed to PDF,
+    /// as part of the set that replaces the folder (<see cref="ReportPdfs"/>).
+    /// </summary>
     public static int RunNotebooks(IReadOnlyList<string> paths, string outDir, IReadOnlyDictionary<string, string> parameters,
-        TextWriter output, TextWriter progress)
+        TextWriter output, TextWriter progress, bool pdf = false)
     {
+        if (pdf) ReportPdfs.CheckBrowser();   // before minutes of notebooks, not after
         var clock = Stopwatch.StartNew();
         var context = StudyContext.Load();
         var study = StudyContext.LoadScenarios().Where(s => ScenarioReport.StudyScenarioNames.Contains(s.Name))
@@ -129,7 +142,7 @@ public static class NotebooksCommand
         NotebookBatchResult result;
         try
         {
-            result = RunBatch(paths, outDir, parameters, progress, study, interrupt.Token);
+            result = RunBatch(paths, outDir, parameters, progress, study, pdf ? ReportPdfs.Step(output, progress) : null, interrupt.Token);
         }
         catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
         {
@@ -174,12 +187,14 @@ public static class NotebooksCommand
     }
 
     private static NotebookBatchResult RunBatch(IReadOnlyList<string> paths, string outDir, IReadOnlyDictionary<string, string> parameters,
-        TextWriter progress, IReadOnlyList<ScenarioResult> study, CancellationToken cancellationToken)
+        TextWriter progress, IReadOnlyList<ScenarioResult> study, Func<NotebookBatchResult, CancellationToken, Task>? beforeCommit,
+        CancellationToken cancellationToken)
     {
         return NotebookBatch.RunAsync(paths, outDir, new NotebookBatchOptions
         {
             Parameters = parameters,
             Progress = progress,
+            BeforeCommit = beforeCommit,
             Index = new IndexPageOptions
             {
                 Title = "P2PFlex — reproduction of EUniversal D5.3, chapter 5",

@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace P2PFlex.Cli;
 
 /// <summary>
-/// <c>p2pflex reproduce [--out DIR]</c>, the main job: every study notebook into DIR (executed .ipynb + HTML), then the
+/// <c>p2pflex reproduce [--out DIR] [--pdf]</c>, the main job: every study notebook into DIR (executed .ipynb + HTML), then the
 /// index and the study's Table 8 beside ours.
 /// </summary>
 public static class ReproduceCommand
@@ -11,15 +11,17 @@ public static class ReproduceCommand
     public static Command Build()
     {
         var outDir = NotebooksCommand.OutOption();
+        var pdf = NotebooksCommand.PdfOption();
         var command = new Command("reproduce", "the main job: run every study notebook into DIR (executed .ipynb + HTML) and print Table 8 beside the study's")
         {
-            outDir,
+            outDir, pdf,
         };
         command.SetAction(r => NotebooksCommand.RunNotebooks(NotebooksCommand.StudyNotebooks(), r.GetValue(outDir)!,
-            new Dictionary<string, string>(), CliKit.Out(r), CliKit.Err(r)));
+            new Dictionary<string, string>(), CliKit.Out(r), CliKit.Err(r), r.GetValue(pdf)));
         return command.WithExamples("""
             p2pflex reproduce
             p2pflex reproduce --out /tmp/reports
+            p2pflex reproduce --pdf                a PDF beside each HTML report
             """);
     }
 }

@@ -20,6 +20,17 @@ public static class StudyCharts
             .WithYAxisStyle<double, double, string>(TitleText: yTitle)
             .WithSize(width, height);
 
+    /// <summary>
+    /// Bars of several traces drawn at the same place instead of side by side: the within-limit and congested traces
+    /// hold one non-zero value per line between them, so each line gets one full-width bar.
+    /// </summary>
+    private static GenericChart Overlaid(GenericChart chart)
+    {
+        var layout = new Layout();
+        layout.SetProperty("barmode", "overlay");
+        return Plotly.NET.Chart.withLayout(layout).Invoke(chart);
+    }
+
     /// <summary>Occupancy |f|/F of every line (%), congested lines in red, with the 100 % limit (the study's Figure 20).</summary>
     public static GenericChart OccupancyPerLine(GridCheckResult check, string title)
     {
@@ -32,7 +43,7 @@ public static class StudyCharts
             CSharpChart.Column<double, string, string>(congested, Keys: labels, Name: "congested", MarkerColor: Color.fromString(Red)),
             CSharpChart.Line<string, double, string>(labels, labels.Select(_ => 100.0), Name: "limit (100 %)", LineColor: Color.fromString(Grey)),
         });
-        return Titled(chart, title, "line (branch index and buses)", "occupancy |f| / F (%)", 1100, 450);
+        return Titled(Overlaid(chart), title, "line (branch index and buses)", "occupancy |f| / F (%)", 1100, 450);
     }
 
     /// <summary>Occupancy of every line in two states side by side (the study's Figures 22–25). When
@@ -171,7 +182,7 @@ public static class StudyCharts
             Steps: Some<IEnumerable<Plotly.NET.LayoutObjects.SliderStep>>(steps),
             TemplateItemName: null, TickColor: null, TickLen: null, TickWidth: null, Transition: null, Visible: null,
             X: null, XAnchor: null, Y: null, YAnchor: null);
-        var titled = Titled(chart, StepTitle(points[active]), "line (branch index and buses)", "occupancy |f| / F (%)", 1100, 640)
+        var titled = Titled(Overlaid(chart), StepTitle(points[active]), "line (branch index and buses)", "occupancy |f| / F (%)", 1100, 640)
             .WithYAxisStyle<double, double, string>(MinMax: Tuple.Create(0.0, top));
         return Plotly.NET.Chart.withSlider(slider, null).Invoke(titled);
     }

@@ -55,6 +55,10 @@ public class StudyNotebooksTests(StudyNotebooksFixture fixture) : IClassFixture<
         }
     }
 
+    // A call of a StudyCharts method, or of a StudyFigures method that returns a chart (not e.g. Scenario3Name).
+    private static readonly string ChartCall = @"(StudyCharts\.\w+|StudyFigures\.(" + string.Join("|",
+        typeof(P2PFlex.Display.StudyFigures).GetMethods().Where(m => m.ReturnType == typeof(Plotly.NET.GenericChart)).Select(m => m.Name).Distinct()) + @"))\(";
+
     [Fact]
     public void Charts_are_plotly_html_and_tables_are_html_tables()
     {
@@ -71,7 +75,7 @@ public class StudyNotebooksTests(StudyNotebooksFixture fixture) : IClassFixture<
                     .Where(h => h is not null)
                     .Select(h => h is JsonArray a ? string.Concat(a.Select(x => (string?)x)) : (string?)h ?? "")
                     .ToArray();
-                int chartCalls = Regex.Matches(source, @"StudyCharts\.\w+\(").Count;
+                int chartCalls = Regex.Matches(source, ChartCall).Count;
                 if (chartCalls > 0)
                 {
                     // The first chart of a notebook is preceded by one output that carries plotly.js itself.

@@ -1,0 +1,97 @@
+using Plotly.NET;
+
+namespace P2PFlex.Notebooks
+{
+    /// <summary>
+    /// A process-wide <see cref="ChartRenderer"/> for one-off saves from notebook cells: the browser starts at the first
+    /// save and is closed when the process exits. Saves are serialised (one drawing page).
+    /// </summary>
+    public static class SharedChartRenderer
+    {
+        private static readonly SemaphoreSlim Gate = new(1, 1);
+        private static ChromiumBrowser? _browser;
+        private static ChartRenderer? _renderer;
+        private static bool _exitHooked;
+
+        /// <summary>Renders with the shared renderer, starting the browser if needed.</summary>
+        public static async Task<ChartImage> RenderAsync(GenericChart chart, ChartImageFormat format, ChartImageOptions? options, CancellationToken cancellationToken = default)
+        {
+            await Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (_renderer is null)
+                {
+                    _browser = await ChromiumBrowser.LaunchAsync().ConfigureAwait(false);
+                    _renderer = await ChartRenderer.CreateAsync(_browser).ConfigureAwait(false);
+                    if (!_exitHooked)
+                    {
+                        AppDomain.CurrentDomain.ProcessExit += (_, _) => CloseAsync().AsTask().GetAwaiter().GetResult();
+                        _exitHooked = true;
+                    }
+                }
+                return await _renderer.RenderAsync(chart, format, options, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                Gate.Release();
+            }
+        }
+
+        /// <summary>Closes the shared browser (a later save starts a new one).</summary>
+        public static async ValueTask CloseAsync()
+        {
+            var renderer = Interlocked.Exchange(ref _renderer, null);
+            var browser = Interlocked.Exchange(ref _browser, null);
+            if (renderer is not null) await renderer.DisposeAsync().ConfigureAwait(false);
+            if (browser is not null) await browser.DisposeAsync().ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Renders and writes atomically (temporary file, then rename: an interrupted save leaves no partial file).
+        /// A relative path is taken relative to the running notebook's folder (or the current directory outside a notebook).
+        /// </summary>
+        public static async Task<string> SaveAsync(GenericChart chart, string path, ChartImageFormat format, ChartImageOptions? options, CancellationToken cancellationToken = default)
+        {
+            ArgumentNullException.ThrowIfNull(chart);
+            ArgumentException.ThrowIfNullOrEmpty(path);
+            string full = Path.IsPathRooted(path) ? path : Path.Combine(NotebookSession.Current?.BaseDirectory ?? Directory.GetCurrentDirectory(), path);
+            var image = await RenderAsync(chart, format, options, cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            AtomicFile.WriteAllBytes(full, image.Bytes);
+            return Path.GetFullPath(full);
+        }
+    }
+}
+
+namespace P2PFlex.Notebooks.Scripting
+{
+    /// <summary>
+    /// <c>chart.SaveSvg("fig.svg")</c>, <c>SavePng</c>, <c>SavePdf</c>: any chart of a notebook cell as a file, drawn
+    /// as <c>p2pflex figures</c> draws the study's figures (headless Chromium, plotly.js's <c>toImage</c>). Imported
+    /// into every cell. Each returns the full path written; relative paths are relative to the notebook's folder.
+    /// </summary>
+    public static class ChartFileExtensions
+    {
+        public static string SaveSvg(this GenericChart chart, string path, int? widthPx = null, int? heightPx = null) =>
+            Save(chart, path, ChartImageFormat.Svg, new ChartImageOptions(widthPx, heightPx));
+
+        /// <param name="chart">The chart (not modified).</param>
+        /// <param name="path">Target file.</param>
+        /// <param name="widthPx">Width in CSS pixels (default: the chart's).</param>
+        /// <param name="heightPx">Height in CSS pixels (default: the chart's).</param>
+        /// <param name="scale">Pixels per CSS pixel: 2 by default, for print.</param>
+        public static string SavePng(this GenericChart chart, string path, int? widthPx = null, int? heightPx = null, double scale = ChartImageOptions.DefaultPngScale) =>
+            Save(chart, path, ChartImageFormat.Png, new ChartImageOptions(widthPx, heightPx, scale));
+
+        public static string SavePdf(this GenericChart chart, string path, int? widthPx = null, int? heightPx = null) =>
+            Save(chart, path, ChartImageFormat.Pdf, new ChartImageOptions(widthPx, heightPx));
+
+        /// <summary>As <see cref="SaveSvg"/> etc., awaitable, in the format named by the extension (.svg, .png, .pdf).</summary>
+        public static Task<string> SaveAsync(this GenericChart chart, string path, ChartImageOptions? options = null, CancellationToken cancellationToken = default) =>
+            SharedChartRenderer.SaveAsync(chart, path, ChartImage.ParseFormat(Path.GetExtension(path).TrimStart('.')), options, cancellationToken);
+
+        // Script cells run without a synchronisation context, so blocking here cannot deadlock.
+        private static string Save(GenericChart chart, string path, ChartImageFormat format, ChartImageOptions options) =>
+            SharedChartRenderer.SaveAsync(chart, path, format, options).GetAwaiter().GetResult();
+    }
+}

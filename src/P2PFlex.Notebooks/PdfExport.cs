@@ -1,0 +1,225 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using P2PFlex.Display;
+using PuppeteerSharp;
+using PuppeteerSharp.Media;
+
+namespace P2PFlex.Notebooks;
+
+/// <summary>How a report page is printed.</summary>
+public sealed record ReportPdfOptions
+{
+    /// <summary>Paper (default A4, portrait).</summary>
+    public PaperFormat Paper { get; init; } = PaperFormat.A4;
+
+    public bool Landscape { get; init; }
+
+    /// <summary>Margin on every side, in millimetres.</summary>
+    public double MarginMm { get; init; } = 12;
+
+    /// <summary>How long to wait for every chart to be drawn.</summary>
+    public TimeSpan ChartTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Run metadata printed on the first page, under the report's own header (name → value, e.g. "P2PFlex" → version,
+    /// "data" → data version, "parameters" → values). The date the PDF was made and the renderer are always added.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Facts { get; init; } = [];
+}
+
+/// <summary>A report printed: the file and what was checked on the page before printing.</summary>
+/// <param name="PdfPath">The PDF written.</param>
+/// <param name="Title">The page's title (the notebook's first heading).</param>
+/// <param name="Charts">Plotly charts on the page, every one drawn before printing.</param>
+public sealed record ReportPdf(string PdfPath, string Title, int Charts);
+
+/// <summary>
+/// Prints HTML reports (<see cref="HtmlReport"/>, <see cref="IndexPage"/>) to PDF with a headless Chromium
+/// (print-to-PDF of the DevTools protocol):
+/// <list type="bullet">
+/// <item>the page is opened offline from its file and printing waits until every <c>Plotly.newPlot</c> chart of the
+/// page has drawn its SVG (a chart that fails to draw, or a script error, is an error naming it);</item>
+/// <item>charts wider than the paper are redrawn at the paper's width (Plotly relayout, so text keeps its size), and the
+/// report's print stylesheet keeps a chart, a table row or a short code block on one page (<c>break-inside: avoid</c>);</item>
+/// <item>the run metadata (<see cref="ReportPdfOptions.Facts"/>, the date and the renderer) is added to the first page.</item>
+/// </list>
+/// The PDF is written atomically beside the HTML by <see cref="WriteBesideAsync"/>.
+/// </summary>
+public static class PdfExport
+{
+    /// <summary>Prints <paramref name="htmlPath"/> to <paramref name="pdfPath"/>.</summary>
+    public static async Task<ReportPdf> WriteAsync(ChromiumBrowser browser, string htmlPath, string pdfPath, ReportPdfOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        options ??= new ReportPdfOptions();
+        string html = Path.GetFullPath(htmlPath);
+        if (!File.Exists(html)) throw new FileNotFoundException($"report {html} does not exist", html);
+        var page = await browser.NewOfflinePageAsync().ConfigureAwait(false);
+        var errors = new List<string>();
+        page.PageError += (_, e) => { lock (errors) errors.Add(e.Message); };
+        try
+        {
+            // Lay the page out at the width of the printable area, in print media, before drawing: Plotly sizes
+            // responsive charts from it, and the width check below sees what the paper will see.
+            var (paperWidthPx, paperHeightPx) = PaperSizePx(options);
+            int marginPx = (int)Math.Round(options.MarginMm / 25.4 * 96);
+            int contentWidthPx = paperWidthPx - 2 * marginPx;
+            await page.SetViewportAsync(new ViewPortOptions { Width = contentWidthPx, Height = paperHeightPx - 2 * marginPx }).ConfigureAwait(false);
+            await page.EmulateMediaTypeAsync(MediaType.Print).ConfigureAwait(false);
+            await page.GoToAsync(new Uri(html).AbsoluteUri, new NavigationOptions { WaitUntil = [WaitUntilNavigation.Load], Timeout = 120_000 }).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+
+            int charts;
+            try
+            {
+                await page.WaitForFunctionAsync(AllChartsDrawn, new WaitForFunctionOptions { Timeout = (int)options.ChartTimeout.TotalMilliseconds, PollingInterval = 100 })
+                    .ConfigureAwait(false);
+                charts = await page.EvaluateFunctionAsync<int>(FitChartsToWidth).ConfigureAwait(false);
+            }
+            catch (WaitTaskTimeoutException)
+            {
+                string missing = await page.EvaluateFunctionAsync<string>(UndrawnCharts).ConfigureAwait(false);
+                throw new InvalidOperationException($"{html}: charts not drawn after {options.ChartTimeout.TotalSeconds:F0} s: {missing}"
+                    + (errors.Count > 0 ? $"; script errors: {string.Join(" | ", errors)}" : ""));
+            }
+            lock (errors)
+                if (errors.Count > 0) throw new InvalidOperationException($"{html}: script error on the page: {string.Join(" | ", errors)}");
+
+            var facts = options.Facts
+                .Append(new("PDF made", DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)))
+                .Append(new("rendered by", $"{browser.Version}, plotly.js {PlotlyJs.Version}"))
+                .Select(f => new[] { f.Key, f.Value }).ToArray();
+            await page.EvaluateFunctionAsync(AddFacts, (object)facts).ConfigureAwait(false);
+            string title = await page.EvaluateExpressionAsync<string>("document.title").ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+
+            byte[] pdf = await page.PdfDataAsync(new PdfOptions
+            {
+                Format = options.Paper,
+                Landscape = options.Landscape,
+                PrintBackground = true,
+                MarginOptions = new MarginOptions
+                {
+                    Top = Mm(options.MarginMm), Bottom = Mm(options.MarginMm), Left = Mm(options.MarginMm), Right = Mm(options.MarginMm),
+                },
+                DisplayHeaderFooter = true,
+                HeaderTemplate = "<span></span>",
+                // Chromium fills the classes title, pageNumber and totalPages.
+                FooterTemplate = "<div style=\"font: 8px Arial, 'Liberation Sans', sans-serif; width: 100%; padding: 0 12mm; color: #59636e; display: flex; justify-content: space-between;\">"
+                                 + "<span class=\"title\"></span><span><span class=\"pageNumber\"></span> / <span class=\"totalPages\"></span></span></div>",
+                Outline = true,
+                Tagged = true,
+            }).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            AtomicFile.WriteAllBytes(pdfPath, pdf);
+            return new ReportPdf(Path.GetFullPath(pdfPath), title, charts);
+        }
+        finally
+        {
+            try { await page.CloseAsync().ConfigureAwait(false); } catch (PuppeteerException) { }
+        }
+    }
+
+    /// <summary>Prints <c>x.html</c> to <c>x.pdf</c> in the same folder.</summary>
+    public static Task<ReportPdf> WriteBesideAsync(ChromiumBrowser browser, string htmlPath, ReportPdfOptions? options = null, CancellationToken cancellationToken = default) =>
+        WriteAsync(browser, htmlPath, Path.ChangeExtension(htmlPath, ".pdf"), options, cancellationToken);
+
+    /// <summary>
+    /// A PDF beside every report of a batch and beside its index, with each notebook's run metadata (parameters as run:
+    /// the parameters cell's defaults with the values given applied) plus <paramref name="commonFacts"/>
+    /// (e.g. software and data version) on the first page.
+    /// </summary>
+    public static async Task<IReadOnlyList<ReportPdf>> WriteForBatchAsync(ChromiumBrowser browser, NotebookBatchResult batch,
+        IReadOnlyList<KeyValuePair<string, string>> commonFacts, ReportPdfOptions? options = null, TextWriter? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        options ??= new ReportPdfOptions();
+        var written = new List<ReportPdf>();
+        foreach (var status in batch.Notebooks)
+        {
+            if (status.ReportPath is null) continue;
+            cancellationToken.ThrowIfCancellationRequested();
+            var facts = commonFacts.Append(new("parameters", ParametersAsRun(status))).ToArray();
+            var pdf = await WriteBesideAsync(browser, status.ReportPath, options with { Facts = facts }, cancellationToken).ConfigureAwait(false);
+            progress?.WriteLine($"pdf: {pdf.PdfPath} ({pdf.Charts} chart{(pdf.Charts == 1 ? "" : "s")})");
+            written.Add(pdf);
+        }
+        if (batch.IndexPath is not null && File.Exists(batch.IndexPath))
+        {
+            var pdf = await WriteBesideAsync(browser, batch.IndexPath, options with { Facts = commonFacts }, cancellationToken).ConfigureAwait(false);
+            progress?.WriteLine($"pdf: {pdf.PdfPath}");
+            written.Add(pdf);
+        }
+        return written;
+    }
+
+    /// <summary>
+    /// "W = 0.35 (given), theta = 0.8 (default)": every parameter the notebook ran with, or "none" without a parameters
+    /// cell and without values given.
+    /// </summary>
+    public static string ParametersAsRun(NotebookRunStatus status)
+    {
+        var nb = status.Result?.Notebook;
+        var given = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (nb?.Metadata[NotebookRunner.MetadataKey]?["parameters"] is JsonObject ps)
+            foreach (var (k, v) in ps) given[k] = v is JsonValue jv && jv.TryGetValue<string>(out var s) ? s : v?.ToJsonString() ?? "";
+        var parts = new List<string>();
+        var cell = nb is null ? null : NotebookParameters.FindParametersCell(nb);
+        var declared = cell is null ? [] : NotebookParameters.Declared(cell.Source);
+        foreach (var d in declared)
+            parts.Add(given.TryGetValue(d.Name, out var g) ? $"{d.Name} = {g} (given)" : $"{d.Name} = {d.Default} (default)");
+        foreach (var (k, v) in given)
+            if (!declared.Any(d => d.Name == k)) parts.Add($"{k} = {v} (given)");
+        return parts.Count == 0 ? "none" : string.Join(", ", parts);
+    }
+
+    private static string Mm(double mm) => mm.ToString("0.##", CultureInfo.InvariantCulture) + "mm";
+
+    private static (int Width, int Height) PaperSizePx(ReportPdfOptions o)
+    {
+        // PaperFormat holds inches.
+        int w = (int)Math.Round((double)o.Paper.Width * 96), h = (int)Math.Round((double)o.Paper.Height * 96);
+        return o.Landscape ? (h, w) : (w, h);
+    }
+
+    // Ids of every chart the page's scripts draw (Plotly.NET writes Plotly.newPlot('<div id>', …)).
+    private const string ChartIdsJs = """
+        const ids = [];
+        for (const s of document.querySelectorAll('script')) {
+            for (const m of s.textContent.matchAll(/Plotly\.newPlot\(\s*['"]([^'"]+)['"]/g)) ids.push(m[1]);
+        }
+        const drawn = id => { const d = document.getElementById(id); return !!(d && d._fullLayout && d.querySelector('svg.main-svg')); };
+        """;
+
+    private const string AllChartsDrawn = "() => { " + ChartIdsJs + " return typeof window.Plotly === 'undefined' ? ids.length === 0 : ids.every(drawn); }";
+
+    private const string UndrawnCharts = "() => { " + ChartIdsJs + " const missing = ids.filter(id => !drawn(id)); return `${missing.length} of ${ids.length} (${missing.join(', ')})`; }";
+
+    // Redraws charts wider than their container (the paper's width) at that width; returns how many charts there are.
+    private const string FitChartsToWidth = "async () => { " + ChartIdsJs + """
+        for (const id of ids) {
+            const gd = document.getElementById(id);
+            const room = Math.floor(gd.parentElement.getBoundingClientRect().width);
+            if (room > 200 && gd._fullLayout.width > room) await Plotly.relayout(gd, { width: room });
+        }
+        return ids.length;
+        }
+        """;
+
+    private const string AddFacts = """
+        (facts) => {
+            const box = document.createElement('section');
+            box.className = 'pdf-facts';
+            const dl = document.createElement('dl');
+            dl.className = 'facts';
+            for (const [k, v] of facts) {
+                const dt = document.createElement('dt'); dt.textContent = k;
+                const dd = document.createElement('dd'); dd.textContent = v;
+                dl.append(dt, dd);
+            }
+            box.append(dl);
+            const header = document.querySelector('header.run') || document.querySelector('h1');
+            if (header) header.after(box); else document.body.prepend(box);
+        }
+        """;
+}

@@ -1,0 +1,191 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using P2PFlex.Data;
+using P2PFlex.Display;
+
+namespace P2PFlex.Notebooks;
+
+/// <summary>What <see cref="StudyFigureExport.WriteAsync"/> writes.</summary>
+public sealed record FigureExportOptions
+{
+    /// <summary>One file per figure and format (default: SVG).</summary>
+    public IReadOnlyList<ChartImageFormat> Formats { get; init; } = [ChartImageFormat.Svg];
+
+    /// <summary>Size and PNG scale; null width/height keep each chart's own size.</summary>
+    public ChartImageOptions Image { get; init; } = new();
+
+    /// <summary>Ids of the figures to write (<see cref="StudyFigures.Catalogue"/>); null or empty for all.</summary>
+    public IReadOnlyList<string>? FigureIds { get; init; }
+
+    /// <summary>The browser executable; null to find one (<see cref="ChromiumLocator"/>).</summary>
+    public string? ChromiumPath { get; init; }
+
+    /// <summary>One line per file written (e.g. <c>Console.Error</c>); null for none.</summary>
+    public TextWriter? Progress { get; init; }
+}
+
+/// <summary>One file written.</summary>
+public sealed record ExportedFigure(StudyFigure Figure, string FileName, ChartImageFormat Format, int WidthPx, int HeightPx, double Scale, long Bytes, string Sha256);
+
+/// <summary>The export: the files in catalogue order, the manifest, the time it took.</summary>
+public sealed record FigureExportResult(string OutputDirectory, string ManifestPath, IReadOnlyList<ExportedFigure> Files, TimeSpan Elapsed, string Renderer);
+
+/// <summary>
+/// Writes the study's figures (<see cref="StudyFigures.Catalogue"/>) as SVG, PNG and/or PDF files named
+/// <c>&lt;figure id&gt;.&lt;ext&gt;</c> into a folder, then <c>figures.json</c>, the manifest (docs/figures.md).
+/// Every file is written atomically (a temporary file in the same folder, then a rename), the manifest last: an
+/// interrupted export leaves complete files only, and no manifest naming a file that is not there. Temporary files
+/// of an earlier export that was killed are removed first.
+/// </summary>
+public static partial class StudyFigureExport
+{
+    public const string ManifestFileName = "figures.json";
+    public const int ManifestFormatVersion = 1;
+
+    // Readable text (θ, ′, +) instead of \uXXXX escapes; the manifest is never embedded in HTML.
+    private static readonly JsonSerializerOptions ManifestJson = new()
+    {
+        WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <param name="outDir">Target folder (created if missing; files of the same names are replaced).</param>
+    /// <param name="options">Formats, size, figures.</param>
+    /// <param name="data">The study's runs; null to load the shipped data.</param>
+    /// <param name="renderer">A renderer to reuse; null to start a browser for this export only.</param>
+    /// <param name="cancellationToken">Checked between files: files already written stay, none is left half-written.</param>
+    public static async Task<FigureExportResult> WriteAsync(string outDir, FigureExportOptions? options = null, StudyFigureData? data = null,
+        ChartRenderer? renderer = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new FigureExportOptions();
+        options.Image.Validate();
+        if (options.Formats.Count == 0) throw new ArgumentException("no figure format asked for", nameof(options));
+        var figures = options.FigureIds is { Count: > 0 } ids ? ids.Select(StudyFigures.Find).ToArray() : StudyFigures.Catalogue.ToArray();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        if (renderer is null) ChromiumLocator.Find(options.ChromiumPath);   // no browser: fail before touching the folder
+        string outFull = Path.GetFullPath(outDir);
+        if (File.Exists(outFull)) throw new IOException($"{outFull} is a file, not a folder");
+        Directory.CreateDirectory(outFull);
+        RemoveStaleTemporaryFiles(outFull);
+
+        data ??= StudyFigureData.Load();
+        ChromiumBrowser? ownBrowser = null;
+        ChartRenderer? ownRenderer = null;
+        try
+        {
+            if (renderer is null)
+            {
+                ownBrowser = await ChromiumBrowser.LaunchAsync(options.ChromiumPath).ConfigureAwait(false);
+                renderer = ownRenderer = await ChartRenderer.CreateAsync(ownBrowser).ConfigureAwait(false);
+            }
+            var written = new List<ExportedFigure>();
+            foreach (var figure in figures)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var chart = StudyFigures.Chart(figure, data);
+                foreach (var format in options.Formats.Distinct())
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var image = await renderer.RenderAsync(chart, format, options.Image, cancellationToken).ConfigureAwait(false);
+                    string fileName = figure.Id + ChartImage.Extension(format);
+                    AtomicFile.WriteAllBytes(Path.Combine(outFull, fileName), image.Bytes);
+                    written.Add(new ExportedFigure(figure, fileName, format, image.WidthPx, image.HeightPx, image.Scale, image.Bytes.Length,
+                        Convert.ToHexStringLower(SHA256.HashData(image.Bytes))));
+                    options.Progress?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{fileName,-52} {image.Bytes.Length / 1024.0,8:F1} KB  {image.WidthPx}×{image.HeightPx}{(format == ChartImageFormat.Png ? $" @{image.Scale}×" : "")}"));
+                }
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+            string manifestPath = Path.Combine(outFull, ManifestFileName);
+            AtomicFile.WriteAllText(manifestPath, Manifest(written, data, renderer.Browser.Version, DateTimeOffset.UtcNow).ToJsonString(ManifestJson) + "\n");
+            return new FigureExportResult(outFull, manifestPath, written, clock.Elapsed, renderer.Browser.Version);
+        }
+        finally
+        {
+            if (ownRenderer is not null) await ownRenderer.DisposeAsync().ConfigureAwait(false);
+            if (ownBrowser is not null) await ownBrowser.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The manifest: provenance, then one entry per file (docs/figures.md).</summary>
+    public static JsonObject Manifest(IReadOnlyList<ExportedFigure> files, StudyFigureData data, string renderer, DateTimeOffset generated)
+    {
+        var notebooks = new Dictionary<string, JsonArray?>(StringComparer.Ordinal);
+        var entries = new JsonArray();
+        foreach (var f in files)
+        {
+            var fig = f.Figure;
+            entries.Add(new JsonObject
+            {
+                ["file"] = f.FileName,
+                ["id"] = fig.Id,
+                ["format"] = f.Format.ToString().ToLowerInvariant(),
+                ["title"] = fig.Title,
+                ["study_figure"] = fig.StudyFigureNumber,
+                ["scenarios"] = new JsonArray(fig.Scenarios.Select(s => (JsonNode?)s).ToArray()),
+                ["notebook"] = "notebooks/" + fig.Notebook,
+                ["cell_id"] = fig.CellId,
+                ["cell_index"] = CellIndex(notebooks, fig),
+                ["width_px"] = f.WidthPx,
+                ["height_px"] = f.HeightPx,
+                ["scale"] = f.Scale,
+                ["bytes"] = f.Bytes,
+                ["sha256"] = f.Sha256,
+            });
+        }
+        return new JsonObject
+        {
+            ["format_version"] = ManifestFormatVersion,
+            ["generated_utc"] = generated.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+            ["p2pflex_version"] = Provenance.SoftwareVersion,
+            ["data_version"] = Provenance.DataVersion(),
+            ["plotly_js_version"] = PlotlyJs.Version,
+            ["renderer"] = renderer,
+            ["parameters"] = new JsonObject { ["W"] = data.W, ["theta"] = data.Theta },
+            ["figures"] = entries,
+        };
+    }
+
+    /// <summary>0-based index of the figure's cell in its notebook, when the notebooks folder is beside the data folder.</summary>
+    private static int? CellIndex(Dictionary<string, JsonArray?> cache, StudyFigure figure)
+    {
+        if (!cache.TryGetValue(figure.Notebook, out var cells))
+        {
+            string path = Path.Combine(Path.GetDirectoryName(DataPaths.Root)!, "notebooks", figure.Notebook);
+            cells = File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path))?["cells"] as JsonArray : null;
+            cache[figure.Notebook] = cells;
+        }
+        if (cells is null) return null;
+        for (int i = 0; i < cells.Count; i++)
+            if ((string?)cells[i]?["id"] == figure.CellId) return i;
+        return null;
+    }
+
+    /// <summary>Deletes <see cref="AtomicFile"/> temporaries whose writing process is gone (an export killed mid-write).</summary>
+    private static void RemoveStaleTemporaryFiles(string dir)
+    {
+        foreach (string file in Directory.EnumerateFiles(dir, ".*.tmp"))
+        {
+            var m = TemporaryName().Match(Path.GetFileName(file));
+            if (!m.Success || !int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int pid)) continue;
+            if (pid == Environment.ProcessId || IsRunning(pid)) continue;   // still being written
+            try { File.Delete(file); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
+    }
+
+    [GeneratedRegex(@"^\..+\.(\d+)\.[0-9a-f]{32}\.tmp$")]
+    private static partial Regex TemporaryName();
+}
