@@ -36,6 +36,12 @@ public static class BenchSuite
         new("p2p-centralised-172", 50, f => CentralisedOf(f.Market172(), "172-peer")),
         new("p2p-admm-172", 3, f => AdmmOf(f.Market172(), "172-peer")),
         new("scenario3-resolve-w", 100, f => f.Scenario3Resolve(), MeasureMemory: true),
+        // Scenario 1 end to end: the DC pipeline alone, with the AC check of both states (the default), and with the
+        // voltage-aware LFM (1-voltage: the LFM iterates with AC power flows; the AC check follows).
+        new("scenario1", 50, f => () => ScenarioRunner.Run(f.Scenario("1"), f.Study, acCheck: false)),
+        new("scenario1-with-ac-check", 50, f => () => ScenarioRunner.Run(f.Scenario("1"), f.Study)),
+        new("lfm-voltage-aware-scenario1", 10, f => () =>
+            Require(ScenarioRunner.Run(f.Scenario("1-voltage"), f.Study).VoltageAwareLfm!.Status == VoltageAwareLfmStatus.Converged, "the voltage-aware LFM of scenario 1")),
         new($"p2p-synthetic-{SyntheticPeers}-case533mt_hi", 5, f => CentralisedOf(f.Synthetic(SyntheticPeers).Problem, "synthetic")),
     ];
 

@@ -41,7 +41,11 @@ public sealed record ExpectedKpis(
     [property: JsonPropertyName("lfm_cost_eur")] double? LfmCostEur,
     [property: JsonPropertyName("p2p_volume_mw")] double P2PVolumeMw,
     [property: JsonPropertyName("congested_before_lfm")] IReadOnlyList<int> CongestedBeforeLfm,
-    [property: JsonPropertyName("relative_tolerance")] double RelativeTolerance);
+    [property: JsonPropertyName("relative_tolerance")] double RelativeTolerance,
+    [property: JsonPropertyName("min_vm_before_lfm_pu")] double? MinVmBeforeLfmPu = null,
+    [property: JsonPropertyName("min_vm_after_lfm_pu")] double? MinVmAfterLfmPu = null,
+    [property: JsonPropertyName("voltage_aware_status")] string? VoltageAwareStatus = null,
+    [property: JsonPropertyName("voltage_aware_iterations")] int? VoltageAwareIterations = null);
 
 /// <summary>The study's reported values for a scenario (Table 8), shown beside ours.</summary>
 public sealed record StudyKpis(
@@ -62,6 +66,26 @@ public sealed record MarketDesignSpec(
     [property: JsonPropertyName("kind")] string Kind);
 
 /// <summary>
+/// How the LFM runs and the voltage band of the AC check (<c>"lfm": {…}</c> in a scenario file; every key optional).
+/// <paramref name="VoltageAware"/> false (the default, the study's market) clears the congestion-only DC LFM; true
+/// clears the voltage-aware LFM (<see cref="Markets.Lfm.VoltageAwareLfm"/>) with at most
+/// <paramref name="MaxIterations"/> LP solves. The band [<paramref name="VMinPu"/>, <paramref name="VMaxPu"/>]
+/// (default 0.90–1.10 p.u., EN 50160) is what the voltage-aware LFM enforces and what the AC check's KPIs count against.
+/// </summary>
+public sealed record LfmSpec(
+    [property: JsonPropertyName("voltage_aware")] bool VoltageAware = false,
+    [property: JsonPropertyName("v_min_pu")] double VMinPu = 0.90,
+    [property: JsonPropertyName("v_max_pu")] double VMaxPu = 1.10,
+    [property: JsonPropertyName("max_iterations")] int MaxIterations = 10)
+{
+    /// <summary>The study's LFM: congestion only, band 0.90–1.10 p.u.</summary>
+    public static LfmSpec Default { get; } = new();
+
+    /// <summary>The voltage band.</summary>
+    public VoltageBand Band => new(VMinPu, VMaxPu);
+}
+
+/// <summary>
 /// A scenario of the study as declarative data (<c>data/scenarios/&lt;name&gt;.json</c>): loading state, which bids
 /// become peers, the DSO intervention, market parameters, the study's values and the KPIs this code must reproduce.
 /// </summary>
@@ -77,6 +101,9 @@ public sealed record ScenarioDefinition(
     ExpectedKpis? Expected,
     string Source)
 {
+    /// <summary>The LFM's mode and the voltage band (<c>"lfm"</c>; <see cref="LfmSpec.Default"/> when absent).</summary>
+    public LfmSpec Lfm { get; init; } = LfmSpec.Default;
+
     private sealed record Json(
         [property: JsonPropertyName("name")] string? Name,
         [property: JsonPropertyName("label")] string? Label,
@@ -85,8 +112,15 @@ public sealed record ScenarioDefinition(
         [property: JsonPropertyName("market_design")] MarketDesignJson? MarketDesign,
         [property: JsonPropertyName("intervention")] InterventionJson? Intervention,
         [property: JsonPropertyName("market")] MarketParameters? Market,
+        [property: JsonPropertyName("lfm")] LfmJson? Lfm,
         [property: JsonPropertyName("study")] StudyKpis? Study,
         [property: JsonPropertyName("expected")] ExpectedKpis? Expected);
+
+    private sealed record LfmJson(
+        [property: JsonPropertyName("voltage_aware")] bool? VoltageAware,
+        [property: JsonPropertyName("v_min_pu")] double? VMinPu,
+        [property: JsonPropertyName("v_max_pu")] double? VMaxPu,
+        [property: JsonPropertyName("max_iterations")] int? MaxIterations);
 
     private sealed record MarketDesignJson(
         [property: JsonPropertyName("kind")] string? Kind);
@@ -157,7 +191,14 @@ public sealed record ScenarioDefinition(
         Check(path, "market.buyer_slope_eur_per_mwh", market.BuyerSlopeEurPerMwh, allowZero: false);
         Check(path, "market.epsilon_eur_per_mw2h", market.EpsilonEurPerMw2h, allowZero: false);
         Check(path, "market.interval_hours", market.IntervalHours, allowZero: false);
-        return new ScenarioDefinition(name, json.Label ?? name, state, peers, design, intervention, market, json.Study, json.Expected, path);
+        var lfmJson = json.Lfm ?? new LfmJson(null, null, null, null);
+        var lfm = new LfmSpec(lfmJson.VoltageAware ?? false, lfmJson.VMinPu ?? LfmSpec.Default.VMinPu, lfmJson.VMaxPu ?? LfmSpec.Default.VMaxPu,
+            lfmJson.MaxIterations ?? LfmSpec.Default.MaxIterations);
+        if (!double.IsFinite(lfm.VMinPu) || !double.IsFinite(lfm.VMaxPu) || lfm.VMinPu <= 0 || lfm.VMaxPu <= lfm.VMinPu)
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{path}: fields 'lfm.v_min_pu' and 'lfm.v_max_pu' must be finite with 0 < v_min_pu < v_max_pu, are {lfm.VMinPu} and {lfm.VMaxPu}"));
+        if (lfm.MaxIterations < 1) throw new ArgumentException($"{path}: field 'lfm.max_iterations' must be ≥ 1, is {lfm.MaxIterations}");
+        return new ScenarioDefinition(name, json.Label ?? name, state, peers, design, intervention, market, json.Study, json.Expected, path) { Lfm = lfm };
     }
 
     private static void Check(string path, string field, double value, bool allowZero)

@@ -26,6 +26,78 @@ public sealed record MarketKpis(
     double? NodalPriceMaxEurPerMwh);
 
 /// <summary>
+/// One AC state of a scenario (<see cref="ScenarioAcCheck"/>): the AC power flow's status, voltages against the band
+/// and the tight band 0.95–1.05 p.u., losses, AC congestion (|S| &gt; F MVA) and where it disagrees with the DC view of
+/// the same state. Every figure is null when the power flow did not converge (the status says so).
+/// </summary>
+/// <param name="PowerFlowStatus">Converged, MaxIterationsReached or Diverged.</param>
+/// <param name="MinVmPu">Lowest bus voltage, p.u.</param>
+/// <param name="MinVmBus">Its bus number.</param>
+/// <param name="MaxVmPu">Highest bus voltage, p.u.</param>
+/// <param name="BusesOutsideBand">Buses outside [v_min, v_max].</param>
+/// <param name="BusesOutsideTightBand">Buses outside [0.95, 1.05] p.u.</param>
+/// <param name="ViolationSumPu">Σ over buses of the distance outside [v_min, v_max], p.u.</param>
+/// <param name="LossesMw">Active losses, MW.</param>
+/// <param name="MaxLoading">Largest |S|/F over the lines.</param>
+/// <param name="AcCongestedLines">Lines with |S| above F.</param>
+/// <param name="AcCongested">Their case indices.</param>
+/// <param name="DcAcDisagreements">Lines congested in one view and not the other.</param>
+/// <param name="DcOnlyCongested">Congested under DC occupancy only.</param>
+/// <param name="AcOnlyCongested">Congested under AC loading only.</param>
+public sealed record AcStateKpis(
+    string PowerFlowStatus,
+    double? MinVmPu,
+    int? MinVmBus,
+    double? MaxVmPu,
+    int? BusesOutsideBand,
+    int? BusesOutsideTightBand,
+    double? ViolationSumPu,
+    double? LossesMw,
+    double? MaxLoading,
+    int? AcCongestedLines,
+    IReadOnlyList<int> AcCongested,
+    int? DcAcDisagreements,
+    IReadOnlyList<int> DcOnlyCongested,
+    IReadOnlyList<int> AcOnlyCongested)
+{
+    /// <summary>The KPIs of an AC state compared with the DC congested set of the same state.</summary>
+    public static AcStateKpis Of(Grid.AcGridState state, DcAcComparison comparison)
+    {
+        if (!state.Converged)
+            return new AcStateKpis(state.Status.ToString(), null, null, null, null, null, null, null, null, null, [], null, [], []);
+        var min = state.MinimumVoltage;
+        return new AcStateKpis(state.Status.ToString(), min.VmPu, min.Bus, state.Buses.Max(b => b.VmPu),
+            state.BusesOutside(), state.BusesOutside(Grid.VoltageBand.Tight), state.ViolationSumPu(), state.LossesMw,
+            state.Lines.Count == 0 ? 0 : state.Lines.Max(l => l.Loading), comparison.AcCongested.Count, comparison.AcCongested,
+            comparison.Disagreeing.Count, comparison.DcOnly, comparison.AcOnly);
+    }
+}
+
+/// <summary>
+/// The AC view of a scenario: the voltage band, the AC state before and after the LFM (after: null when the LFM did not
+/// clear) and, for the voltage-aware LFM, how its loop ended.
+/// </summary>
+/// <param name="BandMinPu">v_min of the band, p.u.</param>
+/// <param name="BandMaxPu">v_max of the band, p.u.</param>
+/// <param name="BeforeLfm">After the peers' market, before the LFM.</param>
+/// <param name="AfterLfm">After the LFM's activations.</param>
+/// <param name="LfmMode"><c>congestion-only</c> (the study's LFM) or <c>voltage-aware</c>.</param>
+/// <param name="VoltageAwareStatus">How the voltage-aware loop ended (null for the congestion-only LFM).</param>
+/// <param name="VoltageAwareIterations">Its LP solves.</param>
+/// <param name="InfeasibleBuses">Buses no bid can bring into the band (voltage-aware, infeasible).</param>
+/// <param name="InfeasibleLines">Lines no bid can bring within their AC limit (voltage-aware, infeasible).</param>
+public sealed record VoltageKpis(
+    double BandMinPu,
+    double BandMaxPu,
+    AcStateKpis BeforeLfm,
+    AcStateKpis? AfterLfm,
+    string LfmMode,
+    string? VoltageAwareStatus,
+    int? VoltageAwareIterations,
+    IReadOnlyList<int> InfeasibleBuses,
+    IReadOnlyList<int> InfeasibleLines);
+
+/// <summary>
 /// The KPIs of one scenario run: the study's Table 7/8 grid KPIs (before the LFM), the LFM's outcome, and the groups
 /// that later analyses add (DSO cost, market side, …). This one record is what <c>p2pflex scenarios run --json</c>,
 /// the export, the notebooks' tables and Monte Carlo files carry; a new KPI group is a new record added here as a
@@ -44,7 +116,8 @@ public sealed record ScenarioKpis(
     IReadOnlyList<int> CongestedBeforeLfm,
     IReadOnlyList<int> CongestedAfterLfm,
     DsoCostKpis Dso,
-    MarketKpis Market)
+    MarketKpis Market,
+    VoltageKpis? Voltage = null)
 {
     /// <summary>
     /// The KPIs as (column, value) pairs in declaration order, nested groups prefixed by their name

@@ -24,7 +24,52 @@ public static class ScenarioReport
             r.BeforeLfm.OverflowWeightedAverageMw, r.Lfm.Status.ToString(), r.LfmCostEur, r.P2PVolumeMw,
             r.BeforeLfm.CongestedLines, r.CongestedAfterLfm,
             new DsoCostKpis(r.LfmCostEur, pay.IncentivesPaidEur, pay.PenaltiesReceivedEur, pay.CapacityPaymentsEur, total),
-            new MarketKpis(m.PeersWelfareEur, m.MediatorRevenueEur, nodal is { Count: > 0 } ? nodal.Min() : null, nodal is { Count: > 0 } ? nodal.Max() : null));
+            new MarketKpis(m.PeersWelfareEur, m.MediatorRevenueEur, nodal is { Count: > 0 } ? nodal.Min() : null, nodal is { Count: > 0 } ? nodal.Max() : null),
+            Voltage(r));
+    }
+
+    /// <summary>The AC view's KPIs (null when the run skipped the AC check).</summary>
+    public static VoltageKpis? Voltage(ScenarioResult r)
+    {
+        if (r.Ac is not { } ac) return null;
+        var va = r.VoltageAwareLfm;
+        return new VoltageKpis(ac.Band.MinPu, ac.Band.MaxPu, AcStateKpis.Of(ac.BeforeLfm, ac.Before),
+            ac.AfterLfm is null ? null : AcStateKpis.Of(ac.AfterLfm, ac.After!),
+            va is null ? "congestion-only" : "voltage-aware", va?.Status.ToString(), va?.Iterations, va?.InfeasibleBuses ?? [], va?.InfeasibleLines ?? []);
+    }
+
+    /// <summary>
+    /// The AC check as a text table, one row per scenario: minimum |V| and its bus, buses outside the band and outside
+    /// 0.95–1.05 p.u., violation sum, losses and AC-congested lines before → after the LFM, and the DC-vs-AC disagreements.
+    /// </summary>
+    public static string VoltageTable(IEnumerable<ScenarioResult> results)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.AppendLine("AC check (before → after the LFM; band from the scenario, default 0.90–1.10 p.u.; tight band 0.95–1.05 p.u.)");
+        sb.AppendLine("scenario     | LFM             | min |V| p.u. (bus)      | outside band | outside 0.95 | violation p.u.  | losses MW       | AC congested | DC≠AC lines");
+        sb.AppendLine(new string('-', 150));
+        foreach (var r in results)
+        {
+            var v = Voltage(r);
+            if (v is null) { sb.AppendLine(string.Format(ci, "{0,-12} | (no AC check)", r.Name)); continue; }
+            string Min(AcStateKpis? s) => s is null ? "–" : s.MinVmPu is double x ? string.Format(ci, "{0:F4} ({1})", x, s.MinVmBus) : s.PowerFlowStatus;
+            string I(AcStateKpis? s, Func<AcStateKpis, int?> f) => s is null ? "–" : f(s)?.ToString(ci) ?? "?";
+            string D(AcStateKpis? s, Func<AcStateKpis, double?> f, string format) => s is null ? "–" : f(s)?.ToString(format, ci) ?? "?";
+            string mode = v.VoltageAwareStatus is null ? r.Lfm.Status.ToString() : $"V-aware {v.VoltageAwareStatus}";
+            sb.AppendLine(string.Format(ci, "{0,-12} | {1,-15} | {2,-10} → {3,-10} | {4,4} → {5,-5} | {6,4} → {7,-5} | {8,6} → {9,-6} | {10,6} → {11,-6} | {12,4} → {13,-5} | {14} → {15}",
+                r.Name, mode, Min(v.BeforeLfm), Min(v.AfterLfm),
+                I(v.BeforeLfm, s => s.BusesOutsideBand), I(v.AfterLfm, s => s.BusesOutsideBand),
+                I(v.BeforeLfm, s => s.BusesOutsideTightBand), I(v.AfterLfm, s => s.BusesOutsideTightBand),
+                D(v.BeforeLfm, s => s.ViolationSumPu, "F4"), D(v.AfterLfm, s => s.ViolationSumPu, "F4"),
+                D(v.BeforeLfm, s => s.LossesMw, "F4"), D(v.AfterLfm, s => s.LossesMw, "F4"),
+                I(v.BeforeLfm, s => s.AcCongestedLines), I(v.AfterLfm, s => s.AcCongestedLines),
+                Lines(v.BeforeLfm), Lines(v.AfterLfm)));
+        }
+        return sb.ToString();
+
+        static string Lines(AcStateKpis? s) => s is null ? "–" : s.DcAcDisagreements is null ? "?" :
+            s.DcAcDisagreements == 0 ? "none" : $"DC only [{string.Join(" ", s.DcOnlyCongested)}] AC only [{string.Join(" ", s.AcOnlyCongested)}]";
     }
 
     public static string Table(IEnumerable<ScenarioResult> results)
@@ -55,6 +100,11 @@ public static class ScenarioReport
             sb.AppendLine($"Pattern of the study: {checks.Count(c => c.Holds)} of {checks.Count} checks hold");
             foreach (var c in checks)
                 sb.AppendLine($"  {(c.Holds ? "holds " : "FAILS ")} {c.Scenario,-10} {c.Description} — {c.Measured}");
+        }
+        if (results.Any(r => r.Ac is not null))
+        {
+            sb.AppendLine();
+            sb.Append(VoltageTable(results));
         }
         return sb.ToString();
     }

@@ -32,17 +32,28 @@ public sealed record ScenarioResult(
     public double P2PVolumeMw => Market.TradedVolumeMw;
     public double? LfmCostEur => Lfm.CostEur;
     public IReadOnlyList<int> CongestedAfterLfm => AfterLfm?.CongestedLines ?? BeforeLfm.CongestedLines;
+
+    /// <summary>The voltage-aware LFM's loop (iterations, status, residuals), when the scenario asked for it.</summary>
+    public VoltageAwareLfmResult? VoltageAwareLfm { get; init; }
+
+    /// <summary>The AC check of the states before and after the LFM (null only when the run was asked to skip it).</summary>
+    public ScenarioAcCheck? Ac { get; init; }
 }
 
 /// <summary>
 /// Runs a scenario end to end (MODEL §7): the peers' market of the scenario's market design (after the DSO's
 /// intervention) → updated injections → grid check (the KPIs, before the LFM) → LFM with the non-peer bids plus what the
-/// design passes on. The same for every design (<see cref="IMarketDesign"/>). Pure: the same definition and context
+/// design passes on → AC check of both states (<see cref="ScenarioAcCheck"/>). The same for every design (<see cref="IMarketDesign"/>). Pure: the same definition and context
 /// give bit-identical results.
 /// </summary>
 public static class ScenarioRunner
 {
-    public static ScenarioResult Run(ScenarioDefinition scenario, StudyContext context, IReadOnlyList<double>? warmStartPrices = null)
+    /// <param name="scenario">The scenario.</param>
+    /// <param name="context">The study's shared data.</param>
+    /// <param name="warmStartPrices">Prices of a nearby run to start the P2P solver from (sweeps).</param>
+    /// <param name="acCheck">Whether to add the AC check of the states before and after the LFM (<see cref="ScenarioAcCheck"/>);
+    /// on by default, off only to time or sweep the DC pipeline alone.</param>
+    public static ScenarioResult Run(ScenarioDefinition scenario, StudyContext context, IReadOnlyList<double>? warmStartPrices = null, bool acCheck = true)
     {
         var feeder = context.Feeder(scenario.State);
         var network = feeder.Network;
@@ -68,17 +79,10 @@ public static class ScenarioRunner
         var beforeLfm = GridCheck.Evaluate(feeder.Ptdf, injection, feeder.Limits);
         if (!stage.LfmFollows)
             throw new NotSupportedException($"{scenario.Source}: market design '{stage.Design}' runs without an LFM, which the pipeline does not support yet");
-        var lfm = LocalFlexibilityMarket.Clear(new LfmProblem(
-            feeder.Ptdf.ToArray(),
-            beforeLfm.Lines.Select(l => l.FlowMw).ToArray(),
-            feeder.Limits.LimitMw.ToArray(),
-            lfmBids.Select(b => new FlexBid(b.Id, network.IndexOfBus(b.Bus), b.Direction, b.VolumeMw, b.PriceEurPerMwh)).ToArray(),
-            RequireBalance: scenario.Market.LfmRequireBalance,
-            IntervalHours: scenario.Market.IntervalHours));
-        GridCheckResult? afterLfm = lfm.Status == LfmStatus.Optimal
-            ? GridCheck.FromFlows(network, lfm.PostLfmFlowMw, feeder.Limits.LimitMw)
-            : null;
-        return new ScenarioResult(scenario, feeder, stage, injection, beforeLfm, lfmBids, lfm, afterLfm);
+        var lfm = ScenarioLfm.Clear(scenario, feeder, injection, beforeLfm,
+            lfmBids.Select(b => new FlexBid(b.Id, network.IndexOfBus(b.Bus), b.Direction, b.VolumeMw, b.PriceEurPerMwh)).ToArray());
+        var result = new ScenarioResult(scenario, feeder, stage, injection, beforeLfm, lfmBids, lfm.Lfm, lfm.AfterLfm) { VoltageAwareLfm = lfm.VoltageAware };
+        return acCheck ? result with { Ac = ScenarioAcCheck.Evaluate(result) } : result;
     }
 
     /// <summary>Builds and clears the bilateral P2P market of a scenario (see <see cref="BilateralP2PDesign.ClearP2P"/>).</summary>

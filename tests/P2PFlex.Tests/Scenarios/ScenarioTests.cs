@@ -30,6 +30,59 @@ public class ScenarioTests
         if (e.LfmCostEur is double cost) Assert.Equal(cost, r.LfmCostEur!.Value, tol * Math.Max(1, cost));
         else Assert.Null(r.LfmCostEur);
         Assert.Equal(e.P2PVolumeMw, r.P2PVolumeMw, tol * Math.Max(1, e.P2PVolumeMw));
+        // Optional AC expectations (the voltage scenarios declare them).
+        var ac = r.Ac!;
+        if (e.MinVmBeforeLfmPu is double vb) Assert.Equal(vb, ac.BeforeLfm.MinimumVoltage.VmPu, tol);
+        if (e.MinVmAfterLfmPu is double va) Assert.Equal(va, ac.AfterLfm!.MinimumVoltage.VmPu, tol);
+        if (e.VoltageAwareStatus is string status) Assert.Equal(status, r.VoltageAwareLfm!.Status.ToString());
+        if (e.VoltageAwareIterations is int iterations) Assert.Equal(iterations, r.VoltageAwareLfm!.Iterations);
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Every_scenario_is_checked_in_AC_before_and_after_the_LFM(string name)
+    {
+        var r = Results.Value[name];
+        var ac = r.Ac ?? throw new Xunit.Sdk.XunitException($"{name}: no AC check");
+        Assert.True(ac.BeforeLfm.Converged, ac.BeforeLfm.PowerFlow.Message);
+        Assert.Equal(r.BeforeLfm.CongestedLines, ac.Before.DcCongested);
+        Assert.Equal(ac.BeforeLfm.CongestedLines, ac.Before.AcCongested);
+        Assert.Equal(r.AfterLfm is null, ac.AfterLfm is null);
+        var v = ScenarioReport.Kpis(r).Voltage!;
+        Assert.Equal(ac.BeforeLfm.MinimumVoltage.VmPu, v.BeforeLfm.MinVmPu);
+        Assert.Equal(ac.Before.Disagreeing.Count, v.BeforeLfm.DcAcDisagreements);
+        if (r.VoltageAwareLfm is { Status: VoltageAwareLfmStatus.Converged })
+        {
+            // The voltage-aware LFM's promise, checked by the pipeline's own AC check: every limit holds.
+            Assert.True(ac.AfterLfm!.MaxViolationPu <= 1e-5, $"{name}: {ac.AfterLfm.MaxViolationPu} p.u. outside the band");
+            Assert.True(ac.AfterLfm.MaxOverloadMva <= 1e-5, $"{name}: a line {ac.AfterLfm.MaxOverloadMva} MVA over its limit");
+        }
+    }
+
+    [Fact]
+    public void Scenario_0_before_the_LFM_is_case69_at_its_own_loads_in_AC()
+    {
+        var ac = Results.Value["0"].Ac!.BeforeLfm;
+        Assert.Equal(65, ac.MinimumVoltage.Bus);
+        Assert.Equal(0.90918771, ac.MinimumVoltage.VmPu, 1e-6); // MATPOWER 8.1
+        Assert.Equal(0.22499169, ac.LossesMw, 1e-6);
+    }
+
+    [Fact]
+    public void The_voltage_aware_scenarios_differ_from_the_study_ones_only_in_the_LFM()
+    {
+        foreach (var n in new[] { "0", "1" })
+        {
+            var dc = Results.Value[n];
+            var va = Results.Value[n + "-voltage"];
+            Assert.False(dc.Definition.Lfm.VoltageAware);
+            Assert.True(va.Definition.Lfm.VoltageAware);
+            Assert.Equal(dc.InjectionMw, va.InjectionMw);
+            Assert.Equal(dc.BeforeLfm.OverflowSumMw, va.BeforeLfm.OverflowSumMw);
+            Assert.Null(dc.VoltageAwareLfm);
+            // Respecting AC limits costs more than the DC congestion-only market.
+            Assert.True(va.LfmCostEur > dc.LfmCostEur);
+        }
     }
 
     [Fact]

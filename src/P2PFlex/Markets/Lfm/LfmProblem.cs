@@ -24,6 +24,10 @@ namespace P2PFlex.Markets.Lfm;
 /// A line counts as overloaded only when |f| exceeds F by more than this (MW, finite, ≥ 0). Used by the
 /// uncongested fast path and to decide which lines are listed as still overloaded when infeasible.
 /// </param>
+/// <param name="Voltage">
+/// Optional linearised voltage limits (the voltage-aware LFM, <see cref="VoltageAwareLfm"/>); null (the default) for
+/// the congestion-only market of the study.
+/// </param>
 public sealed record LfmProblem(
     double[,] PtdfMwPerMw,
     double[] BaseFlowMw,
@@ -31,7 +35,8 @@ public sealed record LfmProblem(
     IReadOnlyList<FlexBid> Bids,
     bool RequireBalance = false,
     double IntervalHours = 1.0,
-    double OverflowToleranceMw = 1e-6)
+    double OverflowToleranceMw = 1e-6,
+    LinearVoltageLimits? Voltage = null)
 {
     /// <summary>Number of lines (rows of H).</summary>
     public int LineCount => PtdfMwPerMw.GetLength(0);
@@ -53,4 +58,25 @@ public sealed record LfmOptions(bool SkipLpWhenUncongested = true)
 {
     /// <summary>Default options: fast path enabled.</summary>
     public static LfmOptions Default { get; } = new();
+}
+
+/// <summary>
+/// Linearised voltage limits of the LFM: for every monitored row r (a bus),
+/// V_min ≤ V⁰_r + Σ_k S_V[r, k]·Δp_k ≤ V_max, where Δp_k is the activation's injection change at bus k
+/// (+x for up bids, −x for down bids). One row per bus of the grid in the same order as the PTDF's columns.
+/// </summary>
+/// <param name="SensitivityPuPerMw">S_V, rows × buses: ∂|V_r|/∂p_k (p.u. per MW), finite; same bus columns as the PTDF.</param>
+/// <param name="OffsetPu">V⁰ per row: the linearised |V| at zero activation (p.u., finite).</param>
+/// <param name="MinPu">V_min (p.u.).</param>
+/// <param name="MaxPu">V_max (p.u.), &gt; V_min.</param>
+/// <param name="TolerancePu">A row counts as violated only beyond this (p.u., ≥ 0).</param>
+public sealed record LinearVoltageLimits(
+    double[,] SensitivityPuPerMw,
+    double[] OffsetPu,
+    double MinPu,
+    double MaxPu,
+    double TolerancePu = 1e-9)
+{
+    /// <summary>Number of voltage rows.</summary>
+    public int RowCount => SensitivityPuPerMw.GetLength(0);
 }

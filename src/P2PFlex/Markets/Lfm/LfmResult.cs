@@ -53,11 +53,20 @@ public sealed record LineOverflow(int LineIndex, double FlowMw, double ResidualO
 /// <param name="OverloadedLines">Lines still overloaded in the phase-1 solution, ascending line index.</param>
 /// <param name="Phase1Activations">The phase-1 activation per bid, in order-book order.</param>
 /// <param name="Phase1FlowMw">Flows per line under the phase-1 activation, MW.</param>
+/// <param name="VoltageViolations">With voltage limits: rows (buses) still outside the band in the phase-1 solution,
+/// ascending row index; empty otherwise.</param>
 public sealed record LfmInfeasibility(
     double LeastTotalOverflowMw,
     ImmutableArray<LineOverflow> OverloadedLines,
     ImmutableArray<BidActivation> Phase1Activations,
-    ImmutableArray<double> Phase1FlowMw);
+    ImmutableArray<double> Phase1FlowMw,
+    IReadOnlyList<VoltageRowViolation>? VoltageViolations = null);
+
+/// <summary>A voltage row (bus) that stays outside the band in the least-violation (phase-1) solution.</summary>
+/// <param name="Row">Row index of <see cref="LinearVoltageLimits"/> (the bus's column in the PTDF).</param>
+/// <param name="VoltagePu">Linearised |V| in the phase-1 solution.</param>
+/// <param name="ResidualViolationPu">How far it lies outside the band, p.u., &gt; tolerance.</param>
+public sealed record VoltageRowViolation(int Row, double VoltagePu, double ResidualViolationPu);
 
 /// <summary>
 /// Result of <see cref="LocalFlexibilityMarket.Clear"/>. When the status is not

@@ -69,6 +69,11 @@ internal static class LfmValidation
                 nameof(LfmProblem.OverflowToleranceMw), problem.OverflowToleranceMw, "The tolerance must be finite and ≥ 0 MW.");
         }
 
+        if (problem.Voltage is { } voltage)
+        {
+            ValidateVoltage(voltage, buses);
+        }
+
         var seenIds = new HashSet<string>(StringComparer.Ordinal);
         for (int b = 0; b < problem.Bids.Count; b++)
         {
@@ -114,6 +119,55 @@ internal static class LfmValidation
             {
                 throw NotFinite(bid.PriceEurPerMwh, BidField(b, nameof(FlexBid.PriceEurPerMwh)));
             }
+        }
+    }
+
+    private static void ValidateVoltage(LinearVoltageLimits voltage, int buses)
+    {
+        const string name = nameof(LfmProblem.Voltage);
+        ArgumentNullException.ThrowIfNull(voltage.SensitivityPuPerMw, $"{name}.{nameof(LinearVoltageLimits.SensitivityPuPerMw)}");
+        ArgumentNullException.ThrowIfNull(voltage.OffsetPu, $"{name}.{nameof(LinearVoltageLimits.OffsetPu)}");
+        var s = voltage.SensitivityPuPerMw;
+        if (s.GetLength(1) != buses)
+        {
+            throw new ArgumentException(
+                $"The voltage sensitivity has {s.GetLength(1)} bus columns but the PTDF has {buses}.",
+                $"{name}.{nameof(LinearVoltageLimits.SensitivityPuPerMw)}");
+        }
+
+        if (voltage.OffsetPu.Length != s.GetLength(0))
+        {
+            throw new ArgumentException(
+                $"OffsetPu has {voltage.OffsetPu.Length} entries but the sensitivity has {s.GetLength(0)} rows.",
+                $"{name}.{nameof(LinearVoltageLimits.OffsetPu)}");
+        }
+
+        for (int r = 0; r < s.GetLength(0); r++)
+        {
+            if (!double.IsFinite(voltage.OffsetPu[r]))
+            {
+                throw NotFinite(voltage.OffsetPu[r], $"{name}.{nameof(LinearVoltageLimits.OffsetPu)}[{r}]");
+            }
+
+            for (int k = 0; k < buses; k++)
+            {
+                if (!double.IsFinite(s[r, k]))
+                {
+                    throw NotFinite(s[r, k], $"{name}.{nameof(LinearVoltageLimits.SensitivityPuPerMw)}[{r},{k}]");
+                }
+            }
+        }
+
+        if (!double.IsFinite(voltage.MinPu) || !double.IsFinite(voltage.MaxPu) || voltage.MaxPu <= voltage.MinPu)
+        {
+            throw new ArgumentOutOfRangeException(
+                $"{name}.{nameof(LinearVoltageLimits.MaxPu)}", voltage.MaxPu, $"The band needs finite V_min < V_max (V_min = {voltage.MinPu}).");
+        }
+
+        if (!double.IsFinite(voltage.TolerancePu) || voltage.TolerancePu < 0.0)
+        {
+            throw new ArgumentOutOfRangeException(
+                $"{name}.{nameof(LinearVoltageLimits.TolerancePu)}", voltage.TolerancePu, "The tolerance must be finite and ≥ 0 p.u.");
         }
     }
 

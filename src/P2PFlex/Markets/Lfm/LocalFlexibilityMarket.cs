@@ -36,6 +36,16 @@ public static class LocalFlexibilityMarket
     /// </summary>
     private const double MinVerificationToleranceMw = 1e-7;
 
+    /// <summary>The same for voltage rows (p.u.); GLOP's tolerances on rows of S_V's size are far below it.</summary>
+    private const double MinVerificationTolerancePu = 1e-7;
+
+    /// <summary>
+    /// Weight of one p.u. of voltage violation against one MW of overflow in the phase-1 objective. Both only need to be
+    /// driven to zero; 1 MW ≈ 1 p.u. keeps the two kinds of slack on the same scale for GLOP (S_V on a feeder is
+    /// 1e-3…1e-1 p.u./MW).
+    /// </summary>
+    private const double Phase1VoltageWeightMwPerPu = 1.0;
+
     /// <summary>Clears the market. Never throws for an infeasible order book; throws only for bad input.</summary>
     /// <param name="problem">The market; validated first.</param>
     /// <param name="options">Solve options; <see cref="LfmOptions.Default"/> when null.</param>
@@ -84,6 +94,17 @@ public static class LocalFlexibilityMarket
             }
         }
 
+        if (problem.Voltage is { } voltage)
+        {
+            foreach (double v in voltage.OffsetPu)
+            {
+                if (v < voltage.MinPu - voltage.TolerancePu || v > voltage.MaxPu + voltage.TolerancePu)
+                {
+                    return false;
+                }
+            }
+        }
+
         return true;
     }
 
@@ -102,6 +123,9 @@ public static class LocalFlexibilityMarket
         {
             AddBalanceRow(solver, problem.Bids, x);
         }
+
+        var voltageCoefficients = VoltageCoefficients(problem);
+        AddVoltageRows(solver, problem, voltageCoefficients, x, slackUp: null, slackDown: null);
 
         var objective = solver.Objective();
         for (int b = 0; b < x.Length; b++)
@@ -136,6 +160,21 @@ public static class LocalFlexibilityMarket
             {
                 return Failure(problem,
                     string.Create(System.Globalization.CultureInfo.InvariantCulture, $"GLOP reported OPTIMAL but line {l} exceeds its limit by {excess:R} MW in the returned activation."));
+            }
+        }
+
+        if (problem.Voltage is { } voltage)
+        {
+            double[] v = Voltages(problem, VoltageCoefficients(problem)!, activationMw);
+            double voltageTolerance = Math.Max(voltage.TolerancePu, MinVerificationTolerancePu);
+            for (int r = 0; r < v.Length; r++)
+            {
+                double outside = Math.Max(voltage.MinPu - v[r], v[r] - voltage.MaxPu);
+                if (outside > voltageTolerance)
+                {
+                    return Failure(problem,
+                        $"GLOP reported OPTIMAL but voltage row {r} lies {outside:R} p.u. outside the band in the returned activation.");
+                }
             }
         }
 
@@ -215,11 +254,29 @@ public static class LocalFlexibilityMarket
             AddBalanceRow(solver, problem.Bids, x);
         }
 
+        var voltageCoefficients = VoltageCoefficients(problem);
+        int voltageRows = problem.Voltage?.RowCount ?? 0;
+        var vSlackUp = new Variable[voltageRows];
+        var vSlackDown = new Variable[voltageRows];
+        for (int r = 0; r < voltageRows; r++)
+        {
+            vSlackUp[r] = solver.MakeNumVar(0.0, double.PositiveInfinity, "");
+            vSlackDown[r] = solver.MakeNumVar(0.0, double.PositiveInfinity, "");
+        }
+
+        AddVoltageRows(solver, problem, voltageCoefficients, x, vSlackUp, vSlackDown);
+
         var objective = solver.Objective();
         for (int l = 0; l < lines; l++)
         {
             objective.SetCoefficient(slackUp[l], 1.0);
             objective.SetCoefficient(slackDown[l], 1.0);
+        }
+
+        for (int r = 0; r < voltageRows; r++)
+        {
+            objective.SetCoefficient(vSlackUp[r], Phase1VoltageWeightMwPerPu);
+            objective.SetCoefficient(vSlackDown[r], Phase1VoltageWeightMwPerPu);
         }
 
         objective.SetMinimization();
@@ -244,7 +301,21 @@ public static class LocalFlexibilityMarket
             }
         }
 
-        if (overloaded.Count == 0)
+        var voltageViolations = new List<VoltageRowViolation>();
+        if (problem.Voltage is { } voltage)
+        {
+            double[] v = Voltages(problem, voltageCoefficients!, activationMw);
+            for (int r = 0; r < v.Length; r++)
+            {
+                double outside = voltage.MinPu - v[r] > 0 ? voltage.MinPu - v[r] : Math.Max(0.0, v[r] - voltage.MaxPu);
+                if (outside > voltage.TolerancePu)
+                {
+                    voltageViolations.Add(new VoltageRowViolation(r, v[r], outside));
+                }
+            }
+        }
+
+        if (overloaded.Count == 0 && voltageViolations.Count == 0)
         {
             // GLOP called the clearing LP infeasible yet phase 1 removes every overload: the two answers
             // disagree, so report that instead of an infeasibility we cannot substantiate.
@@ -256,7 +327,8 @@ public static class LocalFlexibilityMarket
             totalOverflowMw,
             overloaded.ToImmutable(),
             ToActivations(problem.Bids, activationMw),
-            flows.ToImmutableArray());
+            flows.ToImmutableArray(),
+            voltageViolations);
         return Unpriced(problem, LfmStatus.Infeasible, LfmSolvePath.LinearProgram, costEur: null, infeasibility, null);
     }
 
@@ -306,6 +378,82 @@ public static class LocalFlexibilityMarket
         }
 
         return rows;
+    }
+
+    /// <summary>
+    /// C = S_V · A (voltage rows × bids): the |V| change of each row per MW of each bid's activation; null without
+    /// voltage limits. Entries below <see cref="LineBidSensitivity.NoiseMwPerMw"/> are dropped as solve noise.
+    /// </summary>
+    private static double[,]? VoltageCoefficients(LfmProblem problem)
+    {
+        if (problem.Voltage is not { } voltage)
+        {
+            return null;
+        }
+
+        var s = voltage.SensitivityPuPerMw;
+        var c = new double[voltage.RowCount, problem.Bids.Count];
+        for (int r = 0; r < voltage.RowCount; r++)
+        {
+            for (int b = 0; b < problem.Bids.Count; b++)
+            {
+                double value = s[r, problem.Bids[b].BusIndex];
+                if (Math.Abs(value) > LineBidSensitivity.NoiseMwPerMw)
+                {
+                    c[r, b] = problem.Bids[b].Direction == BidDirection.Up ? value : -value;
+                }
+            }
+        }
+
+        return c;
+    }
+
+    /// <summary>V_min − V⁰ (− s⁺ + s⁻) ≤ C_r x ≤ V_max − V⁰ for every voltage row, when the problem has them.</summary>
+    private static void AddVoltageRows(
+        Solver solver, LfmProblem problem, double[,]? coefficients, Variable[] x, Variable[]? slackUp, Variable[]? slackDown)
+    {
+        if (problem.Voltage is not { } voltage || coefficients is null)
+        {
+            return;
+        }
+
+        for (int r = 0; r < voltage.RowCount; r++)
+        {
+            double offset = voltage.OffsetPu[r];
+            var row = solver.MakeConstraint(voltage.MinPu - offset, voltage.MaxPu - offset, "");
+            for (int b = 0; b < x.Length; b++)
+            {
+                if (coefficients[r, b] != 0.0)
+                {
+                    row.SetCoefficient(x[b], coefficients[r, b]);
+                }
+            }
+
+            if (slackUp is not null && slackDown is not null)
+            {
+                row.SetCoefficient(slackUp[r], -1.0);
+                row.SetCoefficient(slackDown[r], 1.0);
+            }
+        }
+    }
+
+    /// <summary>Linearised voltages V⁰ + C x per row, summed in bid order.</summary>
+    private static double[] Voltages(LfmProblem problem, double[,] coefficients, double[] activationMw)
+    {
+        var voltage = problem.Voltage!;
+        var v = new double[voltage.RowCount];
+        for (int r = 0; r < v.Length; r++)
+        {
+            double sum = voltage.OffsetPu[r];
+            for (int b = 0; b < activationMw.Length; b++)
+            {
+                sum += coefficients[r, b] * activationMw[b];
+            }
+
+            v[r] = sum;
+        }
+
+        return v;
     }
 
     private static void AddBalanceRow(Solver solver, IReadOnlyList<FlexBid> bids, Variable[] x)
