@@ -1,3 +1,4 @@
+using P2PFlex.Notebooks;
 using Spectre.Console;
 
 namespace P2PFlex.Cli;
@@ -6,9 +7,10 @@ namespace P2PFlex.Cli;
 public delegate void StepReport(int done, string note);
 
 /// <summary>
-/// Progress of a counted job (the points of a sweep) on stderr: a live bar from Spectre.Console when stderr is a
-/// terminal, otherwise a few plain lines (about 20 per job, for CI logs and pipes). Results never go here: stdout
-/// (text, --json, --csv) is the same either way.
+/// Progress on stderr: live bars from Spectre.Console when stderr is a terminal, plain lines otherwise (CI logs, pipes,
+/// tests). <see cref="Run{T}"/> is for a counted job (the points of a sweep: about 20 lines without a terminal);
+/// <see cref="Notebooks{T}"/> for a notebook batch (one bar per notebook; without a terminal the batch's own lines).
+/// Results never go here: stdout (text, --json, --csv) is the same either way.
 /// </summary>
 public static class TerminalProgress
 {
@@ -53,5 +55,83 @@ public static class TerminalProgress
                 task.Value = task.MaxValue;
                 return result;
             });
+    }
+
+    /// <summary>
+    /// Runs a notebook batch: on a terminal <paramref name="work"/> gets an observer drawing one bar per notebook (code
+    /// cells done of all), and warnings are printed after the bars; otherwise it gets null and should let the batch
+    /// print its lines to <paramref name="writer"/>.
+    /// </summary>
+    public static T Notebooks<T>(TextWriter writer, int count, Func<IProgress<NotebookProgress>?, T> work, IAnsiConsole? terminal = null)
+    {
+        terminal ??= IsTerminal(writer)
+            ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer), Interactive = InteractionSupport.Yes })
+            : null;
+        if (terminal is null) return work(null);
+        NotebookBars? bars = null;
+        var result = terminal.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(context =>
+            {
+                bars = new NotebookBars(context, count);
+                return work(bars);
+            });
+        foreach (string warning in bars?.Warnings ?? []) writer.WriteLine(warning);
+        return result;
+    }
+
+    /// <summary>One Spectre.Console task per notebook, advanced cell by cell (notebooks run one after another).</summary>
+    private sealed class NotebookBars(ProgressContext context, int count) : IProgress<NotebookProgress>
+    {
+        private readonly object _gate = new();
+        private readonly List<string> _warnings = [];
+        private ProgressTask? _current;
+        private int _index;
+
+        public IReadOnlyList<string> Warnings
+        {
+            get
+            {
+                lock (_gate) return _warnings.ToArray();
+            }
+        }
+
+        public void Report(NotebookProgress p)
+        {
+            lock (_gate)
+            {
+                if (p.Kind == NotebookProgressKind.NotebookStarted)
+                {
+                    _index++;
+                    _current = context.AddTask(Label(p.Notebook, p.Message ?? ""), maxValue: 1);
+                    return;
+                }
+                if (p.Kind == NotebookProgressKind.Warning)
+                {
+                    _warnings.Add($"{p.Notebook}: warning: {p.Message}");
+                    return;
+                }
+                if (_current is null) return;
+                switch (p.Kind)
+                {
+                    case NotebookProgressKind.CellStarted:
+                        _current.MaxValue = Math.Max(1, p.Cell!.CodeCellCount);
+                        _current.Description = Label(p.Notebook, CliKit.Invariant($"cell {p.Cell.CodeCellNumber}/{p.Cell.CodeCellCount}"));
+                        break;
+                    case NotebookProgressKind.CellFinished:
+                        _current.Value = p.Cell!.CodeCellNumber;
+                        break;
+                    case NotebookProgressKind.NotebookFinished:
+                        _current.Value = _current.MaxValue;
+                        _current.Description = Label(p.Notebook, p.Succeeded ? "ok" : $"FAILED at {p.Cell}");
+                        _current.StopTask();
+                        _current = null;
+                        break;
+                }
+            }
+        }
+
+        private string Label(string notebook, string state) => Markup.Escape(CliKit.Invariant($"[{_index}/{count}] {notebook}  {state}"));
     }
 }

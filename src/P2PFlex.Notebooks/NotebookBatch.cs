@@ -13,6 +13,9 @@ public sealed class NotebookBatchOptions
     /// <summary>Where progress lines go (e.g. <c>Console.Error</c>); null for none.</summary>
     public TextWriter? Progress { get; init; }
 
+    /// <summary>Also receives every progress event of every notebook (e.g. a terminal progress display); null for none.</summary>
+    public IProgress<NotebookProgress>? Observer { get; init; }
+
     /// <summary>Also print a line when each cell starts (default true: a long cell is visible while it runs).</summary>
     public bool ProgressCellStarts { get; init; } = true;
 
@@ -104,7 +107,7 @@ public static class NotebookBatch
         // The output folder is replaced as a whole (ReportFolderSwap): a notebook inside it would be deleted.
         foreach (string input in inputs)
             if (input.StartsWith(target + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-                throw new ArgumentException($"the notebook {input} is inside the output folder, which is replaced as a whole; choose another output folder", nameof(outDir));
+                throw new ArgumentException($"the notebook {input} is inside the output folder, which is replaced as a whole; choose another output folder");
         // Every file goes into a staging folder that replaces the output folder only when the whole set is written.
         using var swap = ReportFolderSwap.Begin(target);
         string outFull = swap.StagingPath;
@@ -117,7 +120,10 @@ public static class NotebookBatch
             string path = inputs[i];
             string name = Path.GetFileName(path);
             string prefix = string.Create(CultureInfo.InvariantCulture, $"[{i + 1}/{inputs.Count}] ");
-            var progress = options.Progress is null ? null : new TextWriterProgress(options.Progress, prefix, options.ProgressCellStarts);
+            IProgress<NotebookProgress>? lines = options.Progress is null ? null : new TextWriterProgress(options.Progress, prefix, options.ProgressCellStarts);
+            var progress = options.Observer is null ? lines
+                : lines is null ? options.Observer
+                : new BothProgress(lines, options.Observer);
             string ipynbPath = Path.Combine(outFull, stems[i] + ".ipynb");
             string htmlPath = Path.Combine(outFull, stems[i] + ".html");
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -202,5 +208,15 @@ public static class NotebookBatch
         var sb = new StringBuilder();
         foreach (char c in stem) sb.Append(char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_');
         return sb.Length == 0 ? "notebook" : sb.ToString();
+    }
+}
+
+/// <summary>Reports each event to two receivers, in order.</summary>
+internal sealed class BothProgress(IProgress<NotebookProgress> first, IProgress<NotebookProgress> second) : IProgress<NotebookProgress>
+{
+    public void Report(NotebookProgress value)
+    {
+        first.Report(value);
+        second.Report(value);
     }
 }

@@ -59,14 +59,13 @@ public sealed class ReportFolderSwap : IDisposable
     {
         string target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(targetPath));
         string? parent = Path.GetDirectoryName(target);
-        if (parent is null) throw new ArgumentException($"the output folder cannot be a root folder ({target})", nameof(targetPath));
-        if (File.Exists(target)) throw new ArgumentException($"the output folder {target} is an existing file, not a folder", nameof(targetPath));
+        if (parent is null) throw new ArgumentException($"the output folder cannot be a root folder ({target})");
+        if (File.Exists(target)) throw new ArgumentException($"the output folder {target} is an existing file, not a folder");
         Directory.CreateDirectory(parent);
         RecoverInterrupted(target);
         if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any() && !File.Exists(Path.Combine(target, MarkerFileName)))
             throw new ArgumentException(
-                $"the output folder {target} is not empty and holds no earlier reports ({MarkerFileName}); it would be replaced as a whole, so choose a new folder or an earlier report folder",
-                nameof(targetPath));
+                $"the output folder {target} is not empty and holds no earlier reports ({MarkerFileName}); it would be replaced as a whole, so choose a new folder or an earlier report folder");
         string staging = Path.Combine(parent, HiddenName(target, StagingTag));
         Directory.CreateDirectory(staging);
         return new ReportFolderSwap(target, staging);

@@ -123,6 +123,8 @@ public static class NotebooksCommand
     {
         if (pdf) ReportPdfs.CheckBrowser();   // before minutes of notebooks, not after
         var clock = Stopwatch.StartNew();
+        // Checked again by the batch; here so that a wrong --out fails before the study's scenarios are computed.
+        if (File.Exists(outDir)) throw new ArgumentException($"the output folder {Path.GetFullPath(outDir)} is an existing file, not a folder");
         var context = StudyContext.Load();
         var study = StudyContext.LoadScenarios().Where(s => ScenarioReport.StudyScenarioNames.Contains(s.Name))
             .Select(s => ScenarioRunner.Run(s, context)).ToArray();
@@ -167,17 +169,18 @@ public static class NotebooksCommand
         TextWriter progress, IReadOnlyList<ScenarioResult> study, Func<NotebookBatchResult, CancellationToken, Task>? beforeCommit,
         CancellationToken cancellationToken)
     {
-        return NotebookBatch.RunAsync(paths, outDir, new NotebookBatchOptions
+        return TerminalProgress.Notebooks(progress, paths.Count, bars => NotebookBatch.RunAsync(paths, outDir, new NotebookBatchOptions
         {
             Parameters = parameters,
-            Progress = progress,
+            Progress = bars is null ? progress : null,
+            Observer = bars,
             BeforeCommit = beforeCommit,
             Index = new IndexPageOptions
             {
                 Title = "P2PFlex — reproduction of EUniversal D5.3, chapter 5",
                 Summary = [SummaryTable(study)],
             },
-        }, cancellationToken).GetAwaiter().GetResult();
+        }, cancellationToken).GetAwaiter().GetResult());
     }
 
     private static ReportTable SummaryTable(IReadOnlyList<ScenarioResult> study)

@@ -1,4 +1,5 @@
 using P2PFlex.Cli;
+using P2PFlex.Notebooks;
 using Spectre.Console;
 
 namespace P2PFlex.Tests.Cli;
@@ -41,5 +42,33 @@ public class TerminalProgressTests
         Assert.Equal("", plain.ToString());
         Assert.Contains("\u001b[", screen.ToString());   // drawn with cursor movements
         Assert.Contains("sweep", screen.ToString());
+    }
+
+    [Fact]
+    public void A_notebook_batch_on_a_terminal_draws_one_bar_per_notebook_and_prints_warnings_after()
+    {
+        var screen = new StringWriter();
+        var terminal = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(screen), Interactive = InteractionSupport.Yes, Ansi = AnsiSupport.Yes,
+        });
+        var writer = new StringWriter();
+        string result = TerminalProgress.Notebooks(writer, 1, observer =>
+        {
+            Assert.NotNull(observer);
+            var cell = new CellRef(0, "c0", 1, 1);
+            observer.Report(new NotebookProgress(NotebookProgressKind.NotebookStarted, "grid.ipynb", null, TimeSpan.Zero, Message: "1 code cell"));
+            observer.Report(new NotebookProgress(NotebookProgressKind.Warning, "grid.ipynb", null, TimeSpan.Zero, Message: "parameter 'x' is not declared"));
+            observer.Report(new NotebookProgress(NotebookProgressKind.CellStarted, "grid.ipynb", cell, TimeSpan.Zero));
+            observer.Report(new NotebookProgress(NotebookProgressKind.CellFinished, "grid.ipynb", cell, TimeSpan.Zero, TimeSpan.Zero));
+            observer.Report(new NotebookProgress(NotebookProgressKind.NotebookFinished, "grid.ipynb", null, TimeSpan.Zero));
+            return "done";
+        }, terminal);
+        Assert.Equal("done", result);
+        Assert.Contains("[1/1] grid.ipynb  ok", screen.ToString());
+        Assert.Equal("grid.ipynb: warning: parameter 'x' is not declared\n", writer.ToString().Replace("\r", ""));
+
+        // Without a terminal the batch prints its own lines: no observer.
+        Assert.Null(TerminalProgress.Notebooks(new StringWriter(), 1, observer => observer));
     }
 }
