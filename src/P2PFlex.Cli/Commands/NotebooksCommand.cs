@@ -145,7 +145,7 @@ public static class NotebooksCommand
         var pdfLines = new StringWriter();   // printed after the reports line, where a reader looks for the files
         try
         {
-            result = RunBatch(paths, outDir, parameters, progress, study, pdf ? ReportPdfs.Step(pdfLines, progress) : null, interrupt.Token);
+            result = RunBatch(paths, outDir, parameters, progress, study, pdf ? ReportPdfs.Step(pdfLines) : null, interrupt.Token);
         }
         catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
         {
