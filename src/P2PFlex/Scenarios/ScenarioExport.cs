@@ -186,13 +186,17 @@ public static class ScenarioExport
                 after[net.IndexOfBus(bid.Bus)] += bid.Direction == BidDirection.Up ? x : -x;
             }
         }
-        var sb = new StringBuilder("bus,is_slack,base_injection_mw,injection_before_lfm_mw,injection_after_lfm_mw\n");
+        var sb = new StringBuilder("bus,is_slack,base_injection_mw,injection_before_lfm_mw,injection_after_lfm_mw,vm_before_lfm_pu,vm_after_lfm_pu\n");
+        var acBefore = r.Ac?.BeforeLfm is { Converged: true } b0 ? b0 : null;
+        var acAfter = r.Ac?.AfterLfm is { Converged: true } a0 ? a0 : null;
         foreach (var bus in net.Buses)
         {
             int i = bus.Index;
             sb.Append(bus.Number).Append(',').Append(i == net.SlackIndex ? "true" : "false").Append(',')
               .Append(F(baseInjection[i])).Append(',').Append(F(r.InjectionMw[i])).Append(',')
-              .Append(after is null ? "" : F(after[i])).Append('\n');
+              .Append(after is null ? "" : F(after[i])).Append(',')
+              .Append(acBefore is null ? "" : F(acBefore.Buses[i].VmPu)).Append(',')
+              .Append(acAfter is null ? "" : F(acAfter.Buses[i].VmPu)).Append('\n');
         }
         return sb.ToString();
     }
@@ -203,16 +207,20 @@ public static class ScenarioExport
         var atRiskSet = AtRiskLines(r)?.ToHashSet();
         bool optimal = LfmOptimal(r);
         var duals = r.Lfm.LineLimitDualEurPerMwhPerMw;
-        var sb = new StringBuilder("index,from_bus,to_bus,base_flow_mw,limit_mw,flow_before_lfm_mw,flow_after_lfm_mw,at_risk,lfm_dual_eur_per_mwh_per_mw\n");
+        var sb = new StringBuilder("index,from_bus,to_bus,base_flow_mw,limit_mw,flow_before_lfm_mw,flow_after_lfm_mw,at_risk,lfm_dual_eur_per_mwh_per_mw,s_before_lfm_mva,s_after_lfm_mva\n");
+        var acBefore = r.Ac?.BeforeLfm is { Converged: true } b0 ? b0 : null;
+        var acAfter = r.Ac?.AfterLfm is { Converged: true } a0 ? a0 : null;
         for (int l = 0; l < r.Feeder.Network.Branches.Count; l++)
         {
             var br = r.Feeder.Network.Branches[l];
             sb.Append(br.CaseIndex).Append(',').Append(br.FromBus).Append(',').Append(br.ToBus).Append(',')
               .Append(F(baseCheck.Lines[l].FlowMw)).Append(',').Append(F(r.Feeder.Limits.LimitMw[l])).Append(',')
               .Append(F(r.BeforeLfm.Lines[l].FlowMw)).Append(',')
-              .Append(optimal ? F(r.Lfm.PostLfmFlowMw[l]) : "").Append(',')
+              .Append(optimal && r.AfterLfm is not null ? F(r.AfterLfm.Lines[l].FlowMw) : "").Append(',') // the DC check's flows (the voltage-aware LP's are linearised |S|)
               .Append(atRiskSet is null ? "" : atRiskSet.Contains(l) ? "true" : "false").Append(',')
-              .Append(optimal && duals.Length == r.Feeder.Network.Branches.Count ? F(duals[l]) : "").Append('\n');
+              .Append(optimal && duals.Length == r.Feeder.Network.Branches.Count ? F(duals[l]) : "").Append(',')
+              .Append(acBefore is null ? "" : F(acBefore.Lines[l].SMaxMva)).Append(',')
+              .Append(acAfter is null ? "" : F(acAfter.Lines[l].SMaxMva)).Append('\n');
         }
         return sb.ToString();
     }

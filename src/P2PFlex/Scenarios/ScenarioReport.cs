@@ -47,8 +47,8 @@ public static class ScenarioReport
         var ci = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.AppendLine("AC check (before → after the LFM; band from the scenario, default 0.90–1.10 p.u.; tight band 0.95–1.05 p.u.)");
-        sb.AppendLine("scenario     | LFM             | min |V| p.u. (bus)      | outside band | outside 0.95 | violation p.u.  | losses MW       | AC congested | DC≠AC lines");
-        sb.AppendLine(new string('-', 150));
+        sb.AppendLine("scenario     | LFM               | min |V| p.u. (bus)          | outside band | outside 0.95 | violation p.u.  | losses MW       | AC congested | DC≠AC lines");
+        sb.AppendLine(new string('-', 156));
         foreach (var r in results)
         {
             var v = Voltage(r);
@@ -57,7 +57,7 @@ public static class ScenarioReport
             string I(AcStateKpis? s, Func<AcStateKpis, int?> f) => s is null ? "–" : f(s)?.ToString(ci) ?? "?";
             string D(AcStateKpis? s, Func<AcStateKpis, double?> f, string format) => s is null ? "–" : f(s)?.ToString(format, ci) ?? "?";
             string mode = v.VoltageAwareStatus is null ? r.Lfm.Status.ToString() : $"V-aware {v.VoltageAwareStatus}";
-            sb.AppendLine(string.Format(ci, "{0,-12} | {1,-15} | {2,-10} → {3,-10} | {4,4} → {5,-5} | {6,4} → {7,-5} | {8,6} → {9,-6} | {10,6} → {11,-6} | {12,4} → {13,-5} | {14} → {15}",
+            sb.AppendLine(string.Format(ci, "{0,-12} | {1,-17} | {2,-12} → {3,-12} | {4,4} → {5,-5} | {6,4} → {7,-5} | {8,6} → {9,-6} | {10,6} → {11,-6} | {12,4} → {13,-5} | {14} → {15}",
                 r.Name, mode, Min(v.BeforeLfm), Min(v.AfterLfm),
                 I(v.BeforeLfm, s => s.BusesOutsideBand), I(v.AfterLfm, s => s.BusesOutsideBand),
                 I(v.BeforeLfm, s => s.BusesOutsideTightBand), I(v.AfterLfm, s => s.BusesOutsideTightBand),

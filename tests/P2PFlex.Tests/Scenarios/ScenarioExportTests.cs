@@ -102,7 +102,7 @@ public class ScenarioExportTests : IClassFixture<ScenarioExportTests.TempRoot>
         var files = ScenarioJson(dir).GetProperty("files");
         foreach (var n in names) Assert.False(string.IsNullOrWhiteSpace(files.GetProperty(n!).GetString()), n);
 
-        Assert.Equal(["index", "from_bus", "to_bus", "base_flow_mw", "limit_mw", "flow_before_lfm_mw", "flow_after_lfm_mw", "at_risk", "lfm_dual_eur_per_mwh_per_mw"],
+        Assert.Equal(["index", "from_bus", "to_bus", "base_flow_mw", "limit_mw", "flow_before_lfm_mw", "flow_after_lfm_mw", "at_risk", "lfm_dual_eur_per_mwh_per_mw", "s_before_lfm_mva", "s_after_lfm_mva"],
             Csv.Read(dir, "lines.csv").Header);
         Assert.Equal(["peer_index", "bid_id", "bus", "role", "max_volume_mw", "linear_cost_eur_per_mwh", "quadratic_cost_eur_per_mw2h", "net_position_mw", "price_eur_per_mwh"],
             Csv.Read(dir, "peers.csv").Header);

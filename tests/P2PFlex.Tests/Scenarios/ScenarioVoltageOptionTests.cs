@@ -79,4 +79,27 @@ public class ScenarioVoltageOptionTests
         // Without the AC check the second table is left out.
         Assert.DoesNotContain("AC check", ScenarioReport.Table(s.Select(x => ScenarioRunner.Run(x, context, acCheck: false))));
     }
+
+    [Fact]
+    public void The_export_carries_the_AC_voltages_and_apparent_powers()
+    {
+        var context = StudyContext.Load();
+        var r = ScenarioRunner.Run(StudyContext.LoadScenarios().Single(x => x.Name == "1-voltage"), context);
+        var files = ScenarioExport.Files(r, context.Orderbook);
+        double[] Column(string file, string column)
+        {
+            var rows = files[file].Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            int c = Array.IndexOf(rows[0].Split(','), column);
+            Assert.True(c >= 0, $"{file} has no column {column}");
+            return rows.Skip(1).Select(row => double.Parse(row.Split(',')[c], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        }
+        var v = ScenarioReport.Voltage(r)!;
+        Assert.Equal(v.BeforeLfm.MinVmPu, Column("buses.csv", "vm_before_lfm_pu").Min());
+        Assert.Equal(v.AfterLfm!.MinVmPu, Column("buses.csv", "vm_after_lfm_pu").Min());
+        var limits = Column("lines.csv", "limit_mw");
+        var sAfter = Column("lines.csv", "s_after_lfm_mva");
+        Assert.Equal(v.AfterLfm.MaxLoading!.Value, sAfter.Select((s, l) => s / limits[l]).Max(), 1e-12);
+        // The voltage-aware LFM leaves every line within its rating in AC.
+        Assert.All(sAfter.Select((s, l) => s - limits[l]), excess => Assert.True(excess <= 1e-5));
+    }
 }
