@@ -137,6 +137,7 @@ public static class ShippedPackages
             new("MathNet.Numerics", V("MathNet.Numerics"), "linear algebra, statistics"),
             new("Google.OrTools", V("Google.OrTools"), "LP/MIP solvers (used by the P2PFlex library)"),
             new("Google.Protobuf", V("Google.Protobuf"), "needed by Google.OrTools"),
+            new("CsvHelper", V("CsvHelper"), "CSV parsing (used by the P2PFlex library)"),
             new("Microsoft.DotNet.Interactive.Formatting", V("Microsoft.DotNet.Interactive.Formatting"), "value formatting"),
             new("Plotly.NET.Interactive", "", "Polyglot chart formatter; the runner has its own, so the reference is ignored"),
         ];

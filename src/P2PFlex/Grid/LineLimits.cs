@@ -46,7 +46,7 @@ public sealed class LineLimits
         var table = CsvTable.Read(path, "index", "from_bus", "to_bus", "limit_mw");
         var limits = new double[network.Branches.Count];
         var seen = new int[network.Branches.Count];
-        for (int r = 0; r < table.Rows.Count; r++)
+        for (int r = 0; r < table.Count; r++)
         {
             int line = table.LineOf(r);
             int index = table.Integer(r, "index");
@@ -98,7 +98,7 @@ public sealed record LoadingState(string Name, IReadOnlyDictionary<int, double> 
     {
         var table = CsvTable.Read(path, "bus", "load_factor");
         var factors = new Dictionary<int, double>();
-        for (int r = 0; r < table.Rows.Count; r++)
+        for (int r = 0; r < table.Count; r++)
         {
             int bus = table.Integer(r, "bus");
             if (!network.HasBus(bus)) throw new DataFormatException(path, table.LineOf(r), "bus", $"bus {bus} does not exist in {network.Name}");

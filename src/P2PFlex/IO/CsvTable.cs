@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using CsvHelper;
+using CsvHelper.Configuration;
 
 namespace P2PFlex.IO;
 
@@ -13,85 +15,128 @@ public sealed class DataFormatException(string file, int line, string field, str
 }
 
 /// <summary>
-/// A small CSV table as the project's data files use it: <c>#</c> comment lines (provenance), one header row,
-/// comma-separated values without quoting. Every accessor checks its value and reports file, line and column.
+/// A CSV table as the project's data files use it: <c>#</c> comment lines (provenance), one header row, then rows.
+/// Parsing is RFC 4180 by CsvHelper (quoted fields may hold commas, quotes and line breaks); this class adds what the
+/// data files need on top: the leading comments, required columns, one value per column on every row, and typed
+/// accessors that check each value and report file, line and column.
 /// </summary>
 public sealed class CsvTable
 {
+    /// <summary>Largest data file read (bytes): the shipped ones are a few kB; this bounds memory on a hostile file.</summary>
+    public const long MaxFileBytes = 64L * 1024 * 1024;
+
     private readonly Dictionary<string, int> _columns;
+    private readonly List<(int Line, string[] Cells)> _rows;
 
     private CsvTable(string file, string[] header, List<(int Line, string[] Cells)> rows, List<string> comments)
     {
         File = file;
         Header = header;
-        Rows = rows;
+        _rows = rows;
         Comments = comments;
         _columns = header.Select((h, i) => (h, i)).ToDictionary(p => p.h, p => p.i, StringComparer.Ordinal);
     }
 
     public string File { get; }
     public IReadOnlyList<string> Header { get; }
-    public IReadOnlyList<(int Line, string[] Cells)> Rows { get; }
+    /// <summary>Number of data rows.</summary>
+    public int Count => _rows.Count;
     /// <summary>The text of the leading <c>#</c> lines, without the marker.</summary>
     public IReadOnlyList<string> Comments { get; }
 
     public static CsvTable Read(string path, params string[] requiredColumns)
     {
-        string[] lines;
+        string text;
         try
         {
-            lines = System.IO.File.ReadAllLines(path);
+            long length = new FileInfo(path).Length;
+            if (length > MaxFileBytes)
+                throw new DataFormatException(path, 0, "file", $"is {length} bytes, more than the limit of {MaxFileBytes}");
+            text = System.IO.File.ReadAllText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new DataFormatException(path, 0, "file", $"cannot be read: {e.Message}");
         }
-        return Parse(lines, path, requiredColumns);
+        return Parse(text, path, requiredColumns);
     }
 
-    public static CsvTable Parse(IReadOnlyList<string> lines, string file, params string[] requiredColumns)
+    /// <summary>Parses CSV text; <paramref name="file"/> names it in errors.</summary>
+    public static CsvTable Parse(string text, string file, params string[] requiredColumns)
     {
+        var comments = LeadingComments(text);
         string[]? header = null;
         var rows = new List<(int, string[])>();
-        var comments = new List<string>();
-        for (int i = 0; i < lines.Count; i++)
+        var config = new CsvConfiguration(CultureInfo.InvariantCulture)
         {
-            string text = lines[i].TrimEnd('\r');
-            if (text.StartsWith('#')) { if (header is null) comments.Add(text[1..].Trim()); continue; }
-            if (string.IsNullOrWhiteSpace(text)) continue;
-            var cells = text.Split(',').Select(c => c.Trim()).ToArray();
+            HasHeaderRecord = false,      // the header is checked here, with the file's own messages
+            AllowComments = true,
+            Comment = '#',
+            IgnoreBlankLines = true,
+            TrimOptions = TrimOptions.Trim,
+            // A quote inside an unquoted field, or text after a closing quote, is malformed RFC 4180: refuse it.
+            BadDataFound = args => throw new DataFormatException(file, args.Context.Parser?.RawRow ?? 0, "row",
+                $"malformed quoting in '{Shorten(args.Field)}'"),
+        };
+        using var parser = new CsvParser(new StringReader(text), config);
+        while (true)
+        {
+            try
+            {
+                if (!parser.Read()) break;
+            }
+            catch (CsvHelperException e)
+            {
+                throw new DataFormatException(file, parser.RawRow, "row", $"cannot be parsed as CSV: {e.Message.Split('\n')[0]}");
+            }
+            var cells = parser.Record ?? [];
+            int line = parser.RawRow;
+            if (cells.Length == 1 && cells[0].Length == 0) continue;   // a line of blanks
             if (header is null)
             {
                 header = cells;
                 var duplicate = header.GroupBy(h => h).FirstOrDefault(g => g.Count() > 1);
-                if (duplicate is not null) throw new DataFormatException(file, i + 1, duplicate.Key, "column appears twice in the header");
+                if (duplicate is not null) throw new DataFormatException(file, line, duplicate.Key, "column appears twice in the header");
                 continue;
             }
             if (cells.Length != header.Length)
-                throw new DataFormatException(file, i + 1, "row", $"has {cells.Length} values, the header has {header.Length} columns");
-            rows.Add((i + 1, cells));
+                throw new DataFormatException(file, line, "row", $"has {cells.Length} values, the header has {header.Length} columns");
+            rows.Add((line, cells));
         }
         if (header is null) throw new DataFormatException(file, 0, "header", "the file has no header row");
         foreach (var c in requiredColumns)
-            if (!header.Contains(c)) throw new DataFormatException(file, 1, c, "required column is missing from the header");
+            if (!header.Contains(c)) throw new DataFormatException(file, 1 + comments.Count, c, "required column is missing from the header");
         return new CsvTable(file, header, rows, comments);
     }
 
-    public bool HasColumn(string column) => _columns.ContainsKey(column);
+    // The provenance lines before the header (CsvHelper skips comments without returning them).
+    private static List<string> LeadingComments(string text)
+    {
+        var comments = new List<string>();
+        using var reader = new StringReader(text);
+        for (string? line; (line = reader.ReadLine()) is not null;)
+        {
+            if (line.StartsWith('#')) comments.Add(line[1..].Trim());
+            else if (!string.IsNullOrWhiteSpace(line)) break;
+        }
+        return comments;
+    }
+
+    private static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "…";
 
     public string Text(int row, string column)
     {
         if (!_columns.TryGetValue(column, out int c)) throw new DataFormatException(File, 0, column, "column is missing");
-        return Rows[row].Cells[c];
+        return _rows[row].Cells[c];
     }
 
     public double Number(int row, string column)
     {
         string s = Text(row, column);
         if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
-            throw new DataFormatException(File, Rows[row].Line, column, $"'{s}' is not a number");
+            throw new DataFormatException(File, _rows[row].Line, column, $"'{s}' is not a number");
         if (!double.IsFinite(v))
-            throw new DataFormatException(File, Rows[row].Line, column, $"{s} is not a finite number");
+            throw new DataFormatException(File, _rows[row].Line, column, $"{s} is not a finite number");
         return v;
     }
 
@@ -99,11 +144,12 @@ public sealed class CsvTable
     {
         string s = Text(row, column);
         if (!int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v))
-            throw new DataFormatException(File, Rows[row].Line, column, $"'{s}' is not a whole number");
+            throw new DataFormatException(File, _rows[row].Line, column, $"'{s}' is not a whole number");
         return v;
     }
 
-    public int LineOf(int row) => Rows[row].Line;
+    /// <summary>The file line of a data row (1-based).</summary>
+    public int LineOf(int row) => _rows[row].Line;
 
     /// <summary>Formats a double so that it reads back to the same value (culture-invariant round trip).</summary>
     public static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);

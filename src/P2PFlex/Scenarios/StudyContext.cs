@@ -30,7 +30,7 @@ public sealed record StudyContext(StudyFeeder BaseFeeder, StudyFeeder ExtremeFee
         var table = CsvTable.Read(path, "bid_id");
         var ids = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (int r = 0; r < table.Rows.Count; r++)
+        for (int r = 0; r < table.Count; r++)
         {
             string id = table.Text(r, "bid_id");
             if (!orderbook.Contains(id)) throw new DataFormatException(path, table.LineOf(r), "bid_id", $"bid '{id}' is not in the orderbook");

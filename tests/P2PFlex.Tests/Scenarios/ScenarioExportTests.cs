@@ -49,7 +49,7 @@ public class ScenarioExportTests : IClassFixture<ScenarioExportTests.TempRoot>
     private sealed class Csv(CsvTable table)
     {
         public IReadOnlyList<string> Header => table.Header;
-        public int Count => table.Rows.Count;
+        public int Count => table.Count;
         public string Text(int r, string c) => table.Text(r, c);
         public double Number(int r, string c) => table.Number(r, c);
         public int Integer(int r, string c) => table.Integer(r, c);

@@ -38,7 +38,7 @@ public sealed record FlexibilityOrderbook(IReadOnlyList<FlexibilityBid> Bids, st
         var table = CsvTable.Read(path, "id", "bus", "direction", "volume_mw", "price_eur_per_mwh");
         var bids = new List<FlexibilityBid>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (int r = 0; r < table.Rows.Count; r++)
+        for (int r = 0; r < table.Count; r++)
         {
             int line = table.LineOf(r);
             string id = table.Text(r, "id");
