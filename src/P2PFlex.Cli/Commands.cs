@@ -79,8 +79,10 @@ public static class Commands
             error.WriteLine($"p2pflex: run '{CommandPath(parse.CommandResult.Command)} --help' for its usage");
             return 2;
         }
-        catch (Exception e) when (e is Grid.Matpower.MatpowerFormatException or DataFormatException or FileNotFoundException
-                                      or DirectoryNotFoundException or ArgumentException or InvalidOperationException or KeyNotFoundException)
+        // Files that cannot be read or written (missing, a folder, no permission, disk full) are failures of that
+        // input or output, exit 1 with the message, never a crash with a stack trace.
+        catch (Exception e) when (e is Grid.Matpower.MatpowerFormatException or DataFormatException or IOException or UnauthorizedAccessException
+                                      or ArgumentException or InvalidOperationException or KeyNotFoundException)
         {
             WriteError(error, "error: " + e.Message);
             return 1;
