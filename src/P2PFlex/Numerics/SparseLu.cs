@@ -181,40 +181,15 @@ public sealed class SparseLu
         return x;
     }
 
-    /// <summary>
-    /// Minimum-degree ordering on the graph of A + Aᵀ: repeatedly eliminate the node with the fewest neighbours
-    /// (ties broken by lowest index, so the order is deterministic) and join its neighbours into a clique.
-    /// </summary>
+    /// <summary>Minimum-degree ordering on the graph of A + Aᵀ (<see cref="MinimumDegreeOrdering"/>: ties to the lowest
+    /// index, so the order is deterministic and the same as <see cref="SparseSymbolicFactor"/>'s).</summary>
     private static int[] MinimumDegreeOrder(int n, Dictionary<int, double>[] rows)
     {
-        var adjacency = new HashSet<int>[n];
-        for (int i = 0; i < n; i++) adjacency[i] = new HashSet<int>();
-        for (int i = 0; i < n; i++)
-            foreach (int j in rows[i].Keys)
-                if (i != j) { adjacency[i].Add(j); adjacency[j].Add(i); }
-
-        var eliminated = new bool[n];
-        var order = new int[n];
-        var buckets = new SortedSet<(int Degree, int Node)>();
-        for (int i = 0; i < n; i++) buckets.Add((adjacency[i].Count, i));
-        for (int k = 0; k < n; k++)
-        {
-            var (_, node) = buckets.Min;
-            buckets.Remove(buckets.Min);
-            order[k] = node;
-            eliminated[node] = true;
-            var neighbours = adjacency[node].ToArray();
-            foreach (int a in neighbours) adjacency[a].Remove(node);
-            for (int x = 0; x < neighbours.Length; x++)
-            {
-                int a = neighbours[x];
-                int before = adjacency[a].Count;
-                for (int y = 0; y < neighbours.Length; y++)
-                    if (x != y) adjacency[a].Add(neighbours[y]);
-                buckets.Remove((before + 1, a));
-                buckets.Add((adjacency[a].Count, a));
-            }
-        }
-        return order;
+        var start = new int[n + 1];
+        for (int i = 0; i < n; i++) start[i + 1] = start[i] + rows[i].Count;
+        var adjacency = new int[start[n]];
+        for (int i = 0, a = 0; i < n; i++)
+            foreach (int j in rows[i].Keys) adjacency[a++] = j;
+        return MinimumDegreeOrdering.Order(n, start, adjacency);
     }
 }

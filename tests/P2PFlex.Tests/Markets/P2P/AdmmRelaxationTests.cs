@@ -15,7 +15,7 @@ public class AdmmRelaxationTests
     [InlineData(1.8)]
     public void Relaxed_admm_converges_to_the_centralised_net_positions(double alpha)
     {
-        var problem = P2PTestMarkets.AllPairs(40, 30, (i, j) =>
+        var problem = P2PTestMarkets.AllPairs(20, 15, (i, j) =>
             (15 + 10 * P2PTestMarkets.Frac(i * 0.618 + j * 0.414), 15 + 10 * P2PTestMarkets.Frac(j * 0.618 + i * 0.732)), epsilon: 1);
         var central = CentralizedP2PSolver.Solve(problem);
         var admm = AdmmP2PSolver.Solve(problem, new AdmmSolverOptions(RelaxationFactor: alpha, MaxIterations: 50000));

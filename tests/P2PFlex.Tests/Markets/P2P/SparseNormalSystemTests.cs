@@ -74,7 +74,7 @@ public class SparseNormalSystemTests
 
     [Theory]
     [InlineData(400, 10, 5)]
-    [InlineData(1200, 12, 6)]
+    [InlineData(800, 12, 6)]
     public void Solver_gives_the_same_market_with_either_normal_system(int peers, int reach, int seed)
     {
         var problem = LocalMarket(peers, reach, seed);
