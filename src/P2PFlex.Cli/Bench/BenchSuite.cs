@@ -2,7 +2,10 @@ using P2PFlex.Data;
 using P2PFlex.Grid;
 using P2PFlex.Markets.Lfm;
 using P2PFlex.Markets.P2P;
+using P2PFlex.Markets.Auction;
+using P2PFlex.Markets.Capacity;
 using P2PFlex.Scenarios;
+using P2PFlex.Scenarios.Designs;
 
 namespace P2PFlex.Cli.Bench;
 
@@ -35,6 +38,9 @@ public static class BenchSuite
         new("p2p-admm-70", 5, f => AdmmOf(f.Market70(), "70-peer")),
         new("p2p-centralised-172", 50, f => CentralisedOf(f.Market172(), "172-peer")),
         new("p2p-admm-172", 3, f => AdmmOf(f.Market172(), "172-peer")),
+        new("auction-cm1-70", 200, f => { var p = f.Design<AuctionStage>("cm1").Problem; return () => Require(DoubleAuction.Clear(p).PriceEurPerMwh is not null, "the CM1 auction"); }),
+        new("network-auction-cm3-70", 50, f => { var p = f.Design<NetworkAuctionStage>("cm3-v2").Problem; return () => Require(NetworkAuction.Clear(p).Status == NetworkAuctionStatus.Optimal, "the CM3 network-aware auction"); }),
+        new("capacity-trade-cm5-70", 200, f => { var p = f.Design<CapacityStage>("cm5").Problem; return () => Require(CapacityMarket.Clear(p).Status == CapacityStatus.Covered, "the CM5 capacity trade"); }),
         new("scenario3-resolve-w", 100, f => f.Scenario3Resolve(), MeasureMemory: true),
         // Scenario 1 end to end: the DC pipeline alone, with the AC check of both states (the default), and with the
         // voltage-aware LFM (1-voltage: the LFM iterates with AC power flows; the AC check follows).
@@ -104,6 +110,17 @@ public sealed class BenchFixtures
     /// <summary>Scenario 1's market on the 70-peer subset.</summary>
     public P2PMarketProblem Market70() =>
         ScenarioRunner.ClearP2P(Scenario("1"), Study.BaseFeeder, Study.BaseFeeder.Check(), Study.P2PSubset.Select(id => Study.Orderbook[id]).ToArray()).Problem;
+
+    /// <summary>The market stage a conceptual-model scenario poses on the 70-peer subset (base state), e.g. the CM1
+    /// auction of <c>cm1</c>; its <c>Problem</c> is what the bench re-clears.</summary>
+    public T Design<T>(string scenario) where T : class
+    {
+        var s = Scenario(scenario);
+        var feeder = Study.BaseFeeder;
+        var stage = MarketDesigns.Get(s.Design.Kind).Clear(new MarketDesignInput(s, feeder, feeder.Check(),
+            Study.P2PSubset.Select(id => Study.Orderbook[id]).ToArray(), null));
+        return stage.Detail as T ?? throw new InvalidOperationException($"bench: scenario {scenario} has no {typeof(T).Name}");
+    }
 
     /// <summary>Scenario 1's market with all 172 bids as peers.</summary>
     public P2PMarketProblem Market172() =>

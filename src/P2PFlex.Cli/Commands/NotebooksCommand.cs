@@ -163,6 +163,31 @@ public static class NotebooksCommand
         return 0;
     }
 
+    /// <summary>The conceptual models CM1–CM5 side by side (notebook 07): what the grid sees, what the DSO pays, what the
+    /// peers gain.</summary>
+    private static ReportTable ModelsTable(StudyContext context, IReadOnlyList<ScenarioResult> study)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        var known = study.ToDictionary(r => r.Name);
+        var all = StudyContext.LoadScenarios();
+        var rows = ScenarioReport.ConceptualModelScenarioNames.Select(n => known.TryGetValue(n, out var r) ? r : ScenarioRunner.Run(all.Single(s => s.Name == n), context))
+            .Select(r =>
+            {
+                var k = ScenarioReport.Kpis(r);
+                string Money(double? v) => v is double x ? x.ToString("F3", ci) : "–";
+                return (IReadOnlyList<string>)new[]
+                {
+                    r.Definition.Label, k.MarketDesign, k.CongestedLines.ToString(ci), k.OverflowSumMw.ToString("F4", ci),
+                    k.P2PVolumeMw.ToString("F3", ci), ScenarioReport.FormatLfmCost(k), Money(k.Dso.TotalEur),
+                    Money(k.Market.PeersWelfareEur), Money(k.Market.MediatorRevenueEur),
+                    k.Market.NodalPriceMinEurPerMwh is double lo ? CliKit.Invariant($"{lo:F2} – {k.Market.NodalPriceMaxEurPerMwh:F2}") : "–",
+                };
+            }).ToArray();
+        return new ReportTable("The conceptual models of the study's chapter 4 on the same feeder, peers and orderbook (notebook 07).",
+            ["scenario", "design", "congested", "overflow sum MW", "traded MW", "LFM cost EUR", "DSO total EUR", "peers' welfare EUR", "mediator EUR", "nodal prices EUR/MWh"],
+            rows);
+    }
+
     private static NotebookBatchResult RunBatch(IReadOnlyList<string> paths, string outDir, IReadOnlyDictionary<string, string> parameters,
         TextWriter progress, IReadOnlyList<ScenarioResult> study, Func<NotebookBatchResult, CancellationToken, Task>? beforeCommit,
         CancellationToken cancellationToken)
@@ -176,7 +201,7 @@ public static class NotebooksCommand
             Index = new IndexPageOptions
             {
                 Title = "P2PFlex — reproduction of EUniversal D5.3, chapter 5",
-                Summary = [SummaryTable(study)],
+                Summary = [SummaryTable(study), ModelsTable(StudyContext.Load(), study)],
             },
         }, cancellationToken).GetAwaiter().GetResult());
     }
@@ -195,7 +220,7 @@ public static class NotebooksCommand
                 k.CongestedLines.ToString(ci), s?.CongestedLines.ToString(ci) ?? "",
                 k.OverflowSumMw.ToString("F4", ci), s?.OverflowSumMw.ToString("F2", ci) ?? "",
                 k.OverflowWeightedAvgMw.ToString("F4", ci), s?.OverflowWeightedAvgMw.ToString("F2", ci) ?? "",
-                Cost(k.LfmCostEur, k.LfmStatus == "Infeasible"), s is null ? "" : Cost(s.LfmCostEur, s.LfmCostEur is null),
+                ScenarioReport.FormatLfmCost(k), s is null ? "" : Cost(s.LfmCostEur, s.LfmCostEur is null),
                 k.P2PVolumeMw.ToString("F3", ci), s?.P2PVolumeMw?.ToString("F2", ci) ?? "–",
             };
         }).ToArray();

@@ -187,6 +187,127 @@ public static class StudyCharts
         return Plotly.NET.Chart.withSlider(slider, null).Invoke(titled);
     }
 
+    /// <summary>
+    /// The auction's aggregate supply (sellers' offers) and demand (buyers' bids) against price, with the clearing price:
+    /// supply S(p) = Σ clamp((p − π)/a, 0, V), demand D(p) = Σ clamp((λ − p)/b, 0, V), evaluated at every breakpoint.
+    /// </summary>
+    public static GenericChart AuctionCurves(IReadOnlyList<Markets.P2P.Peer> peers, double? clearingPriceEurPerMwh, string title)
+    {
+        var prices = peers.SelectMany(p => p.Role == Markets.P2P.PeerRole.Seller
+                ? new[] { p.LinearCostEurPerMwh, p.LinearCostEurPerMwh + p.QuadraticCostEurPerMw2h * p.MaxVolumeMw }
+                : new[] { p.LinearCostEurPerMwh, p.LinearCostEurPerMwh - p.QuadraticCostEurPerMw2h * p.MaxVolumeMw })
+            .Concat(clearingPriceEurPerMwh is double c ? [c] : []).Distinct().Order().ToArray();
+        double Total(Markets.P2P.PeerRole role, double price) => peers.Where(p => p.Role == role).Sum(p => Markets.Auction.DoubleAuction.Response(p, price));
+        var supply = prices.Select(p => Total(Markets.P2P.PeerRole.Seller, p)).ToArray();
+        var demand = prices.Select(p => Total(Markets.P2P.PeerRole.Buyer, p)).ToArray();
+        var traces = new List<GenericChart>
+        {
+            CSharpChart.Line<double, double, string>(supply, prices, Name: "supply (sellers)", LineColor: Color.fromString(Blue)),
+            CSharpChart.Line<double, double, string>(demand, prices, Name: "demand (buyers)", LineColor: Color.fromString(Orange)),
+        };
+        if (clearingPriceEurPerMwh is double price)
+        {
+            double volume = Total(Markets.P2P.PeerRole.Seller, price);
+            traces.Add(CSharpChart.Point<double, double, string>([volume], [price], Name: $"clearing: {price.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)} EUR/MWh", MarkerColor: Color.fromString(Red)));
+        }
+        return Titled(CSharpChart.Combine(traces), title, "volume (MW)", "price (EUR/MWh)", 800, 450);
+    }
+
+    /// <summary>Nodal prices per bus along the feeder (€/MWh), the network-aware auction's price map as a profile.</summary>
+    public static GenericChart NodalPrices(StudyFeeder feeder, IReadOnlyList<double> nodalPricesEurPerMwh, double? uniformPriceEurPerMwh, string title)
+    {
+        var buses = feeder.Network.Buses.Select(b => b.Number).ToArray();
+        var traces = new List<GenericChart>
+        {
+            CSharpChart.Point<int, double, string>(buses, feeder.Network.Buses.Select(b => nodalPricesEurPerMwh[b.Index]), Name: "nodal price", MarkerColor: Color.fromString(Blue)),
+        };
+        if (uniformPriceEurPerMwh is double u)
+            traces.Add(CSharpChart.Line<int, double, string>(buses, buses.Select(_ => u), Name: "CM1 single price", LineColor: Color.fromString(Grey)));
+        return Titled(CSharpChart.Combine(traces), title, "bus number", "nodal price (EUR/MWh)", 900, 400);
+    }
+
+    /// <summary>
+    /// The feeder schematic (as <see cref="FeederDiagram"/>) with every bus coloured by its nodal price (€/MWh, colour
+    /// scale from low to high, value on hover) and the lines at their limit after the auction drawn red.
+    /// </summary>
+    public static GenericChart NodalPriceMap(StudyFeeder feeder, GridCheckResult check, IReadOnlyList<double> nodalPricesEurPerMwh, IReadOnlyList<double> lineDualEurPerMwh, string title)
+    {
+        var ci = System.Globalization.CultureInfo.InvariantCulture;
+        var layout = FeederLayout.Compute(feeder.Network);
+        GenericChart Segments(IEnumerable<LineState> lines, string name, string color, double width)
+        {
+            var x = new List<double>();
+            var y = new List<double>();
+            foreach (var l in lines)
+            {
+                var (x1, y1) = layout[l.FromBus];
+                var (x2, y2) = layout[l.ToBus];
+                x.AddRange([x1, x2, double.NaN]);
+                y.AddRange([y1, y2, double.NaN]);
+            }
+            return CSharpChart.Line<double, double, string>(x, y, Name: name, LineColor: Color.fromString(color), LineWidth: width);
+        }
+        var binding = check.Lines.Select((l, i) => (l, i)).Where(t => Math.Abs(lineDualEurPerMwh[t.i]) > 1e-9).Select(t => t.l).ToArray();
+        var others = check.Lines.Where(l => !binding.Contains(l)).ToArray();
+        var buses = feeder.Network.Buses.ToArray();
+        var prices = buses.Select(b => nodalPricesEurPerMwh[b.Index]).ToArray();
+        double lo = prices.Min(), hi = prices.Max();
+        var chart = CSharpChart.Combine(new[]
+        {
+            Segments(others, "line", Grey, 2),
+            Segments(binding, "line at its limit (dual ≠ 0)", Red, 5),
+            CSharpChart.Point<double, double, string>(buses.Select(b => layout[b.Number].X), buses.Select(b => layout[b.Number].Y),
+                Name: string.Format(ci, "bus: nodal price {0:F2} (dark) … {1:F2} (light) EUR/MWh", lo, hi),
+                MultiText: buses.Select(b => string.Format(ci, "bus {0}: {1:F2} EUR/MWh", b.Number, nodalPricesEurPerMwh[b.Index])).ToArray(),
+                MarkerColor: Color.fromColorScaleValues(prices), MarkerColorScale: StyleParam.Colorscale.Viridis),
+        });
+        return Titled(chart, title, "buses from the substation (bus 1) outwards", "lateral", 1100, 420);
+    }
+
+    /// <summary>CM5: per congested area the DSO's requirement and the capacity delivered (MW), with the area's capacity
+    /// price in the legend text of the delivered bars.</summary>
+    public static GenericChart CapacityByArea(IReadOnlyList<string> areas, IReadOnlyList<double> requirementMw, IReadOnlyList<double> deliveredMw,
+        IReadOnlyList<double> priceEurPerMwh, string title)
+    {
+        var ci = System.Globalization.CultureInfo.InvariantCulture;
+        var chart = CSharpChart.Combine(new[]
+        {
+            CSharpChart.Column<double, string, string>(requirementMw, Keys: areas.ToArray(), Name: "DSO requirement", MarkerColor: Color.fromString(Grey)),
+            CSharpChart.Column<double, string, string>(deliveredMw, Keys: areas.ToArray(), Name: "capacity delivered", MarkerColor: Color.fromString(Blue),
+                MultiText: priceEurPerMwh.Select(p => string.Format(ci, "{0:F2} EUR/MWh", p)).ToArray()),
+        });
+        return Titled(chart, title, "congested area (its line)", "capacity (MW)", 700, 400);
+    }
+
+    /// <summary>
+    /// Total cost to the DSO against traded volume, one labelled point per model (scenario), for comparing market
+    /// designs. Models whose total is unknown (the LFM did not clear) are left out and named in the subtitle.
+    /// </summary>
+    public static GenericChart DsoCostVersusVolume(IReadOnlyList<ScenarioKpis> models, string title)
+    {
+        var known = models.Where(k => k.Dso.TotalEur is not null).ToArray();
+        var unknown = models.Where(k => k.Dso.TotalEur is null).Select(k => k.Name).ToArray();
+        var chart = CSharpChart.Point<double, double, string>(known.Select(k => k.P2PVolumeMw), known.Select(k => k.Dso.TotalEur!.Value),
+            Name: "model", MultiText: known.Select(k => $"{k.Name} ({k.MarketDesign})").ToArray(),
+            MultiTextPosition: known.Select(_ => StyleParam.TextPosition.TopCenter).ToArray(), MarkerColor: Color.fromString(Blue));
+        string full = unknown.Length == 0 ? title : $"{title}<br><sub>not shown (LFM infeasible, total unknown): {string.Join(", ", unknown)}</sub>";
+        return Titled(chart, full, "traded volume among peers (MW over the interval; CM5: capacity delivered)", "total cost to the DSO (EUR)", 900, 500);
+    }
+
+    /// <summary>What the DSO pays per model, one bar per component side by side (€): LFM, incentives paid net of
+    /// penalties, capacity payments.</summary>
+    public static GenericChart DsoCostBreakdown(IReadOnlyList<ScenarioKpis> models, string title)
+    {
+        var names = models.Select(k => k.Name).ToArray();
+        var chart = CSharpChart.Combine(new[]
+        {
+            CSharpChart.Column<double, string, string>(models.Select(k => k.Dso.LfmCostEur ?? 0), Keys: names, Name: "LFM activation", MarkerColor: Color.fromString(Blue)),
+            CSharpChart.Column<double, string, string>(models.Select(k => k.Dso.IncentivesPaidEur - k.Dso.PenaltiesReceivedEur), Keys: names, Name: "incentives paid − penalties received", MarkerColor: Color.fromString(Orange)),
+            CSharpChart.Column<double, string, string>(models.Select(k => k.Dso.CapacityPaymentsEur), Keys: names, Name: "capacity payments", MarkerColor: Color.fromString(Grey)),
+        });
+        return Titled(chart, title, "model (scenario)", "cost to the DSO (EUR)", 900, 450);
+    }
+
     private static Microsoft.FSharp.Core.FSharpOption<T> Some<T>(T value) => Microsoft.FSharp.Core.FSharpOption<T>.Some(value);
 
     /// <summary>KPIs of a scenario as one parameter varies (e.g. the incentive weight W).</summary>

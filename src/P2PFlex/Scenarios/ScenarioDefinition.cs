@@ -42,6 +42,10 @@ public sealed record ExpectedKpis(
     [property: JsonPropertyName("p2p_volume_mw")] double P2PVolumeMw,
     [property: JsonPropertyName("congested_before_lfm")] IReadOnlyList<int> CongestedBeforeLfm,
     [property: JsonPropertyName("relative_tolerance")] double RelativeTolerance,
+    [property: JsonPropertyName("dso_total_eur")] double? DsoTotalEur = null,
+    [property: JsonPropertyName("peers_welfare_eur")] double? PeersWelfareEur = null,
+    [property: JsonPropertyName("mediator_revenue_eur")] double? MediatorRevenueEur = null,
+    [property: JsonPropertyName("market_status")] string? MarketStatus = null,
     [property: JsonPropertyName("min_vm_before_lfm_pu")] double? MinVmBeforeLfmPu = null,
     [property: JsonPropertyName("min_vm_after_lfm_pu")] double? MinVmAfterLfmPu = null,
     [property: JsonPropertyName("voltage_aware_status")] string? VoltageAwareStatus = null,
@@ -58,12 +62,37 @@ public sealed record StudyKpis(
 /// <summary>
 /// Which market design clears the peers' market (<c>"market_design": {"kind": …}</c>), the way
 /// <see cref="DsoIntervention"/> names what the DSO does. Kinds are the names in <see cref="Designs.MarketDesigns"/>:
-/// <c>none</c> (no peers' market; the default when the scenario has no peers) and <c>bilateral</c> (P2P trading as a
-/// generalised Nash equilibrium, CM2/CM4; the default when it has peers). Design-specific parameters are further keys
-/// of the same object.
+/// <c>none</c> (no peers' market; the default when the scenario has no peers), <c>bilateral</c> (P2P trading as a
+/// generalised Nash equilibrium, CM2/CM4; the default when it has peers), <c>auction</c> (CM1),
+/// <c>network-auction</c> (CM3) and <c>capacity-trade</c> (CM5). Design parameters are further keys of the same object;
+/// a key the named kind does not use is an error (docs/model.md lists them).
 /// </summary>
+/// <param name="Kind">The design's name.</param>
+/// <param name="MediatorAggregates">auction, network-auction: the mediator offers the peers' unmet volumes to the LFM
+/// as one bid per bus and direction at the volume-weighted price (true) or passes the bids on one by one (false).</param>
+/// <param name="LfmFollows">network-auction: whether an LFM runs afterwards (variation 2, default) or not (variation 1);
+/// capacity-trade: default false.</param>
+/// <param name="RequirementScale">capacity-trade: the DSO asks for this multiple of each area's need (≥ 0, default 1).</param>
+/// <param name="AreaMinReliefMwPerMw">capacity-trade: a bus belongs to a congested line's area when a MW injected there
+/// lowers the line's flow by at least this (in (0, 1], default 0.5).</param>
 public sealed record MarketDesignSpec(
-    [property: JsonPropertyName("kind")] string Kind);
+    [property: JsonPropertyName("kind")] string Kind,
+    [property: JsonPropertyName("mediator_aggregates")] bool MediatorAggregates = true,
+    [property: JsonPropertyName("lfm_follows")] bool? LfmFollows = null,
+    [property: JsonPropertyName("requirement_scale")] double RequirementScale = 1.0,
+    [property: JsonPropertyName("area_min_relief_mw_per_mw")] double AreaMinReliefMwPerMw = 0.5)
+{
+    /// <summary>Which keys each kind accepts besides <c>kind</c>.</summary>
+    private static readonly Dictionary<string, string[]> KeysOf = new()
+    {
+        ["auction"] = ["mediator_aggregates"],
+        ["network-auction"] = ["mediator_aggregates", "lfm_follows"],
+        ["capacity-trade"] = ["lfm_follows", "requirement_scale", "area_min_relief_mw_per_mw"],
+    };
+
+    /// <summary>The keys <paramref name="kind"/> accepts besides <c>kind</c>.</summary>
+    public static IReadOnlyList<string> Keys(string kind) => KeysOf.TryGetValue(kind, out var k) ? k : [];
+}
 
 /// <summary>
 /// How the LFM runs and the voltage band of the AC check (<c>"lfm": {…}</c> in a scenario file; every key optional).
@@ -123,7 +152,11 @@ public sealed record ScenarioDefinition(
         [property: JsonPropertyName("max_iterations")] int? MaxIterations);
 
     private sealed record MarketDesignJson(
-        [property: JsonPropertyName("kind")] string? Kind);
+        [property: JsonPropertyName("kind")] string? Kind,
+        [property: JsonPropertyName("mediator_aggregates")] bool? MediatorAggregates = null,
+        [property: JsonPropertyName("lfm_follows")] bool? LfmFollows = null,
+        [property: JsonPropertyName("requirement_scale")] double? RequirementScale = null,
+        [property: JsonPropertyName("area_min_relief_mw_per_mw")] double? AreaMinReliefMwPerMw = null);
 
     private sealed record InterventionJson(
         [property: JsonPropertyName("kind")] string? Kind,
@@ -171,7 +204,7 @@ public sealed record ScenarioDefinition(
         string designKind = designJson.Kind ?? throw new ArgumentException($"{path}: field 'market_design.kind' is missing");
         if (!Designs.MarketDesigns.TryGet(designKind, out _))
             throw new ArgumentException($"{path}: field 'market_design.kind' must be one of {string.Join(", ", Designs.MarketDesigns.Names.Select(n => $"'{n}'"))}, is '{designKind}'");
-        var design = new MarketDesignSpec(designKind);
+        var design = ReadDesign(path, designKind, designJson);
         var iv = json.Intervention ?? new InterventionJson("none", null, null, null);
         DsoIntervention intervention = iv.Kind switch
         {
@@ -199,6 +232,24 @@ public sealed record ScenarioDefinition(
                 $"{path}: fields 'lfm.v_min_pu' and 'lfm.v_max_pu' must be finite with 0 < v_min_pu < v_max_pu, are {lfm.VMinPu} and {lfm.VMaxPu}"));
         if (lfm.MaxIterations < 1) throw new ArgumentException($"{path}: field 'lfm.max_iterations' must be ≥ 1, is {lfm.MaxIterations}");
         return new ScenarioDefinition(name, json.Label ?? name, state, peers, design, intervention, market, json.Study, json.Expected, path) { Lfm = lfm };
+    }
+
+    private static MarketDesignSpec ReadDesign(string path, string kind, MarketDesignJson json)
+    {
+        var given = new List<string>();
+        if (json.MediatorAggregates is not null) given.Add("mediator_aggregates");
+        if (json.LfmFollows is not null) given.Add("lfm_follows");
+        if (json.RequirementScale is not null) given.Add("requirement_scale");
+        if (json.AreaMinReliefMwPerMw is not null) given.Add("area_min_relief_mw_per_mw");
+        var allowed = MarketDesignSpec.Keys(kind);
+        foreach (var key in given.Where(k => !allowed.Contains(k)))
+            throw new ArgumentException($"{path}: field 'market_design.{key}' does not apply to market design '{kind}'" +
+                (allowed.Count == 0 ? " (it takes no parameters)" : $" (it takes {string.Join(", ", allowed)})"));
+        if (json.RequirementScale is double scale) Check(path, "market_design.requirement_scale", scale, allowZero: true);
+        if (json.AreaMinReliefMwPerMw is double relief && !(relief > 0 && relief <= 1))
+            throw new ArgumentException($"{path}: field 'market_design.area_min_relief_mw_per_mw' must be in (0, 1], is {relief}");
+        return new MarketDesignSpec(kind, json.MediatorAggregates ?? true, json.LfmFollows,
+            json.RequirementScale ?? 1.0, json.AreaMinReliefMwPerMw ?? 0.5);
     }
 
     private static void Check(string path, string field, double value, bool allowZero)

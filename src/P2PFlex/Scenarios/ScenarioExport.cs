@@ -30,7 +30,11 @@ public static class ScenarioExport
         ("bids.csv", "the whole flexibility orderbook; role = peer (P2P market) or lfm (offered to the LFM only)"),
         ("peers.csv", "P2P peers with their cost (seller) or utility (buyer) parameters and the cleared net position and price; header only without P2P market"),
         ("pairs.csv", "allowed seller -> buyer pairs after the DSO's intervention with preference costs, cap and cleared trade; header only without P2P market"),
-        ("lfm_bids.csv", "bids offered to the LFM (non-peer orderbook bids, then unmet parts of peer bids) with their activation"),
+        ("lfm_bids.csv", "bids offered to the LFM (non-peer orderbook bids, then unmet parts of peer bids or the mediator's aggregated bids) with their activation; header only when no LFM ran"),
+        ("market_peers.csv", "the peers of the scenario's market design with their cost/utility parameters, cleared quantity, net position, the price they trade at and their surplus; header only without peers"),
+        ("auction_lines.csv", "network-aware auction (CM3): per line the limit the auction used (raised to the least-overflow flow where the peers cannot clear it) and its signed limit dual; header only for other designs"),
+        ("nodal_prices.csv", "network-aware auction (CM3): the nodal price of every bus; header only for other designs"),
+        ("capacity_areas.csv", "capacity trade (CM5): the DSO's congested areas with their line, overflow, requirement, providers, delivered capacity and capacity price; header only for other designs"),
     ];
 
     private static readonly JsonSerializerOptions KpiJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
@@ -60,6 +64,10 @@ public static class ScenarioExport
             ["peers.csv"] = PeersCsv(result),
             ["pairs.csv"] = PairsCsv(result),
             ["lfm_bids.csv"] = LfmBidsCsv(result),
+            ["market_peers.csv"] = MarketPeersCsv(result),
+            ["auction_lines.csv"] = AuctionLinesCsv(result),
+            ["nodal_prices.csv"] = NodalPricesCsv(result),
+            ["capacity_areas.csv"] = CapacityAreasCsv(result),
         };
         return files;
     }
@@ -152,12 +160,17 @@ public static class ScenarioExport
 
     private static void CheckOrderbook(ScenarioResult result, FlexibilityOrderbook orderbook)
     {
-        var peers = result.P2P?.Peers ?? [];
+        var peers = result.Market.Peers;
         var peerIds = peers.Select(p => p.Bid.Id).ToHashSet(StringComparer.Ordinal);
         foreach (var p in peers)
             if (!orderbook.Contains(p.Bid.Id) || orderbook[p.Bid.Id] != p.Bid)
                 throw new ArgumentException($"peer bid '{p.Bid.Id}' of scenario {result.Name} differs from the orderbook {orderbook.Source}");
         var nonPeer = orderbook.Bids.Where(b => !peerIds.Contains(b.Id)).ToArray();
+        if (result.Lfm.Status == LfmStatus.NotRun)
+        {
+            if (result.LfmBids.Count != 0) throw new ArgumentException($"scenario {result.Name}: no LFM ran but {result.LfmBids.Count} LFM bids are listed");
+            return;
+        }
         if (result.LfmBids.Count < nonPeer.Length || !nonPeer.SequenceEqual(result.LfmBids.Take(nonPeer.Length)))
             throw new ArgumentException($"the LFM bids of scenario {result.Name} are not the non-peer bids of the orderbook {orderbook.Source}");
         if (result.Lfm.Activations.Length != result.LfmBids.Count)
@@ -252,7 +265,7 @@ public static class ScenarioExport
 
     private static string BidsCsv(ScenarioResult r, FlexibilityOrderbook orderbook)
     {
-        var peerIds = (r.P2P?.Peers ?? []).Select(p => p.Bid.Id).ToHashSet(StringComparer.Ordinal);
+        var peerIds = r.Market.Peers.Select(p => p.Bid.Id).ToHashSet(StringComparer.Ordinal);
         var sb = new StringBuilder("id,bus,direction,volume_mw,price_eur_per_mwh,role\n");
         foreach (var b in orderbook.Bids)
             sb.Append(b.Id).Append(',').Append(b.Bus).Append(',').Append(Direction(b.Direction)).Append(',')
@@ -297,7 +310,7 @@ public static class ScenarioExport
 
     private static string LfmBidsCsv(ScenarioResult r)
     {
-        var peerIds = (r.P2P?.Peers ?? []).Select(p => p.Bid.Id).ToHashSet(StringComparer.Ordinal);
+        var peerIds = r.Market.Peers.Select(p => p.Bid.Id).ToHashSet(StringComparer.Ordinal);
         bool optimal = LfmOptimal(r);
         var sb = new StringBuilder("id,bus,direction,volume_mw,price_eur_per_mwh,origin,activated_mw\n");
         for (int b = 0; b < r.LfmBids.Count; b++)
@@ -305,10 +318,126 @@ public static class ScenarioExport
             var bid = r.LfmBids[b];
             sb.Append(bid.Id).Append(',').Append(bid.Bus).Append(',').Append(Direction(bid.Direction)).Append(',')
               .Append(F(bid.VolumeMw)).Append(',').Append(F(bid.PriceEurPerMwh)).Append(',')
-              .Append(peerIds.Contains(bid.Id) ? "peer_unmet" : "orderbook").Append(',')
+              .Append(peerIds.Contains(bid.Id) ? "peer_unmet" : bid.Id.StartsWith(Designs.MediatorAggregation.IdPrefix, StringComparison.Ordinal) ? "mediator" : "orderbook").Append(',')
               .Append(optimal ? F(r.Lfm.Activations[b].ActivatedMw) : "").Append('\n');
         }
         return sb.ToString();
+    }
+
+    /// <summary>Per peer of the market design: parameters as the market saw them, the cleared quantity, the price the peer
+    /// trades at (bilateral: its local price; auction: the clearing price; network-aware auction: its bus's nodal price;
+    /// capacity trade: the sum of its areas' capacity prices, blank for peers outside every area) and its surplus.</summary>
+    private static string MarketPeersCsv(ScenarioResult r)
+    {
+        var sb = new StringBuilder("peer_index,bid_id,bus,role,max_volume_mw,linear_cost_eur_per_mwh,quadratic_cost_eur_per_mw2h,quantity_mw,net_position_mw,price_eur_per_mwh,surplus_eur\n");
+        var peers = r.Market.Peers;
+        double?[] price = new double?[peers.Count];
+        double?[] surplus = new double?[peers.Count];
+        switch (r.Market.Detail)
+        {
+            case P2PStage p2p:
+                for (int k = 0; k < peers.Count; k++) price[k] = p2p.Result.PriceEurPerMwh[k];
+                break;
+            case Designs.AuctionStage a:
+                for (int k = 0; k < peers.Count; k++) { price[k] = a.Result.PriceEurPerMwh; surplus[k] = a.Result.SurplusEur[k]; }
+                break;
+            case Designs.NetworkAuctionStage n:
+                for (int k = 0; k < peers.Count; k++) { price[k] = n.Result.NodalPriceEurPerMwh[peers[k].BusIndex]; surplus[k] = n.Result.SurplusEur[k]; }
+                break;
+            case Designs.CapacityStage c:
+                for (int i = 0; i < c.Providers.Count; i++) { price[c.Providers[i]] = c.Result.ProviderPriceEurPerMwh[i]; surplus[c.Providers[i]] = c.Result.SurplusEur[i]; }
+                break;
+        }
+        for (int k = 0; k < peers.Count; k++)
+        {
+            var p = peers[k];
+            double net = r.Market.NetPositionMw[k];
+            sb.Append(k).Append(',').Append(p.Bid.Id).Append(',').Append(p.Bid.Bus).Append(',')
+              .Append(p.Peer.Role == PeerRole.Seller ? "seller" : "buyer").Append(',')
+              .Append(F(p.Peer.MaxVolumeMw)).Append(',').Append(F(p.Peer.LinearCostEurPerMwh)).Append(',')
+              .Append(F(p.Peer.QuadraticCostEurPerMw2h)).Append(',').Append(F(Math.Abs(net))).Append(',').Append(F(net)).Append(',')
+              .Append(price[k] is double pr ? F(pr) : "").Append(',').Append(surplus[k] is double su ? F(su) : "").Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    private static string AuctionLinesCsv(ScenarioResult r)
+    {
+        var sb = new StringBuilder("index,from_bus,to_bus,base_flow_mw,limit_used_mw,flow_after_auction_mw,dual_eur_per_mwh\n");
+        if (r.Market.Detail is not Designs.NetworkAuctionStage n) return sb.ToString();
+        var limits = n.Result.LimitUsedMw;
+        for (int l = 0; l < r.Feeder.Network.Branches.Count; l++)
+        {
+            var br = r.Feeder.Network.Branches[l];
+            sb.Append(br.CaseIndex).Append(',').Append(br.FromBus).Append(',').Append(br.ToBus).Append(',')
+              .Append(F(n.Problem.BaseFlowMw[l])).Append(',').Append(F(limits[l])).Append(',')
+              .Append(F(n.Result.FlowMw[l])).Append(',').Append(F(n.Result.LineDualEurPerMwh[l])).Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    private static string NodalPricesCsv(ScenarioResult r)
+    {
+        var sb = new StringBuilder("bus,nodal_price_eur_per_mwh\n");
+        if (r.Market.NodalPricesEurPerMwh is not { } prices) return sb.ToString();
+        foreach (var bus in r.Feeder.Network.Buses) sb.Append(bus.Number).Append(',').Append(F(prices[bus.Index])).Append('\n');
+        return sb.ToString();
+    }
+
+    private static string CapacityAreasCsv(ScenarioResult r)
+    {
+        var sb = new StringBuilder("area_index,name,line_index,overflow_mw,min_relief_mw_per_mw,requirement_mw,available_mw,delivered_mw,price_eur_per_mwh,buses,provider_bids\n");
+        if (r.Market.Detail is not Designs.CapacityStage c) return sb.ToString();
+        var net = r.Feeder.Network;
+        for (int a = 0; a < c.Areas.Count; a++)
+        {
+            var area = c.Areas[a];
+            var problemArea = c.Problem.Areas[a];
+            sb.Append(a).Append(',').Append(problemArea.Name.Replace(',', ' ')).Append(',').Append(net.Branches[area.LineIndex].CaseIndex).Append(',')
+              .Append(F(area.OverflowMw)).Append(',').Append(F(area.MinReliefMwPerMw)).Append(',').Append(F(area.RequirementMw)).Append(',')
+              .Append(F(problemArea.Providers.Sum(i => c.Problem.Providers[i].MaxCapacityMw))).Append(',')
+              .Append(F(c.Result.AreaDeliveredMw[a])).Append(',').Append(F(c.Result.AreaPriceEurPerMwh[a])).Append(',')
+              .Append(string.Join(' ', area.Buses.Select(b => net.Buses[b].Number))).Append(',')
+              .Append(string.Join(' ', area.ProviderPeers.Select(k => c.Peers[k].Bid.Id))).Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    private static JsonObject DesignJson(ScenarioResult r)
+    {
+        var spec = r.Definition.Design;
+        var o = new JsonObject
+        {
+            ["kind"] = spec.Kind,
+            ["parameters"] = JsonSerializer.SerializeToNode(spec),
+            ["lfm_follows"] = r.Market.LfmFollows,
+            ["status"] = r.Market.Status,
+            ["residual_overflow_mw"] = r.Market.ResidualOverflowMw,
+            ["traded_volume_mw"] = r.Market.TradedVolumeMw,
+            ["peers_welfare_eur"] = r.Market.PeersWelfareEur,
+            ["mediator_revenue_eur"] = r.Market.MediatorRevenueEur,
+            ["capacity_payments_eur"] = r.Market.Payments.CapacityPaymentsEur,
+        };
+        switch (r.Market.Detail)
+        {
+            case Designs.AuctionStage a:
+                o["clearing_price_eur_per_mwh"] = a.Result.PriceEurPerMwh;
+                o["clearing_price_low_eur_per_mwh"] = a.Result.PriceLowEurPerMwh;
+                o["clearing_price_high_eur_per_mwh"] = a.Result.PriceHighEurPerMwh;
+                break;
+            case Designs.NetworkAuctionStage n:
+                o["auction_status"] = n.Result.Status.ToString();
+                o["balance_dual_eur_per_mwh"] = n.Result.BalanceDualEurPerMwh;
+                o["iterations"] = n.Result.Iterations;
+                break;
+            case Designs.CapacityStage c:
+                o["capacity_status"] = c.Result.Status.ToString();
+                o["iterations"] = c.Result.Iterations;
+                o["lfm_same_relief_status"] = c.LfmSameRelief.Status.ToString();
+                o["lfm_same_relief_cost_eur"] = c.LfmSameRelief.CostEur;
+                break;
+        }
+        return o;
     }
 
     private static string ScenarioJson(ScenarioResult r)
@@ -355,6 +484,7 @@ public static class ScenarioExport
             },
             ["slack_bus"] = net.Buses[net.SlackIndex].Number,
             ["intervention"] = intervention,
+            ["market_design"] = DesignJson(r),
             ["market"] = JsonSerializer.SerializeToNode(m),
             ["epsilon_eur_per_mw2h"] = m.EpsilonEurPerMw2h,
             ["interval_hours"] = m.IntervalHours,
@@ -374,6 +504,7 @@ public static class ScenarioExport
             ["lfm"] = new JsonObject
             {
                 ["status"] = r.Lfm.Status.ToString(),
+                ["ran"] = r.Lfm.Status != LfmStatus.NotRun,
                 ["path"] = r.Lfm.Path.ToString(),
                 ["require_balance"] = m.LfmRequireBalance,
                 ["bid_count"] = r.LfmBids.Count,

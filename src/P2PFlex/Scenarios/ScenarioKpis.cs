@@ -25,6 +25,13 @@ public sealed record MarketKpis(
     double? NodalPriceMinEurPerMwh,
     double? NodalPriceMaxEurPerMwh);
 
+/// <summary>How the design's market ended: its status in words ("cleared", the least residual overflow of a
+/// network-aware auction that cannot clear the grid, a capacity shortfall naming the area) and the total overflow it
+/// leaves where it answers for the grid (MW, null for designs blind to the grid).</summary>
+public sealed record ClearingKpis(
+    string Status,
+    double? ResidualOverflowMw);
+
 /// <summary>
 /// One AC state of a scenario (<see cref="ScenarioAcCheck"/>): the AC power flow's status, voltages against the band
 /// and the tight band 0.95–1.05 p.u., losses, AC congestion (|S| &gt; F MVA) and where it disagrees with the DC view of
@@ -117,6 +124,7 @@ public sealed record ScenarioKpis(
     IReadOnlyList<int> CongestedAfterLfm,
     DsoCostKpis Dso,
     MarketKpis Market,
+    ClearingKpis Clearing,
     VoltageKpis? Voltage = null)
 {
     /// <summary>

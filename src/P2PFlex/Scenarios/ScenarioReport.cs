@@ -13,6 +13,15 @@ public static class ScenarioReport
     public static string FormatCost(double? costEur, bool infeasible) =>
         infeasible ? "infeasible" : costEur is double c ? c.ToString("F3", CultureInfo.InvariantCulture) : "";
 
+    /// <summary>The conceptual models of the study's chapter 4 computed here (beyond its Table 8), in the order the
+    /// comparison shows them: CM2 and CM4 are the study's scenarios 1, 2 and 3.</summary>
+    public static readonly string[] ConceptualModelScenarioNames = ["0", "cm1", "1", "cm3-v1", "cm3-v2", "2", "3-theta80", "cm5", "0p", "cm1-extreme", "cm3-v2-extreme", "1p"];
+
+    /// <summary>The LFM cost of a KPI record as the tables show it: "not run" when a design had no LFM after it,
+    /// "infeasible", or the cost in € to three decimals.</summary>
+    public static string FormatLfmCost(ScenarioKpis k) =>
+        k.LfmStatus == nameof(Markets.Lfm.LfmStatus.NotRun) ? "not run" : FormatCost(k.LfmCostEur, k.LfmStatus == nameof(Markets.Lfm.LfmStatus.Infeasible));
+
     public static ScenarioKpis Kpis(ScenarioResult r)
     {
         var m = r.Market;
@@ -25,7 +34,33 @@ public static class ScenarioReport
             r.BeforeLfm.CongestedLines, r.CongestedAfterLfm,
             new DsoCostKpis(r.LfmCostEur, pay.IncentivesPaidEur, pay.PenaltiesReceivedEur, pay.CapacityPaymentsEur, total),
             new MarketKpis(m.PeersWelfareEur, m.MediatorRevenueEur, nodal is { Count: > 0 } ? nodal.Min() : null, nodal is { Count: > 0 } ? nodal.Max() : null),
+            new ClearingKpis(m.Status, m.ResidualOverflowMw),
             Voltage(r));
+    }
+
+    /// <summary>
+    /// The second table of <c>p2pflex scenarios run</c>: per scenario its market design, what the DSO pays in total and
+    /// of what (LFM, incentives paid, penalties received, capacity payments), the peers' welfare, the mediator's revenue,
+    /// the nodal price range and the design's clearing status.
+    /// </summary>
+    public static string MarketTable(IEnumerable<ScenarioResult> results)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.AppendLine("scenario       | design          | DSO total EUR | LFM EUR    | incent. EUR | penal. EUR | capacity EUR | peers' welfare EUR | mediator EUR | nodal price EUR/MWh | market status");
+        sb.AppendLine(new string('-', 190));
+        static string N(double? v, string f) => v is double x ? x.ToString(f, CultureInfo.InvariantCulture) : "-";
+        foreach (var r in results)
+        {
+            var k = Kpis(r);
+            string nodal = k.Market.NodalPriceMinEurPerMwh is double lo ? string.Format(ci, "{0:F2} .. {1:F2}", lo, k.Market.NodalPriceMaxEurPerMwh) : "-";
+            string total = k.Dso.TotalEur is double t ? t.ToString("F3", ci) : k.LfmStatus == "Infeasible" ? "(LFM infeas.)" : "-";
+            sb.AppendLine(string.Format(ci, "{0,-14} | {1,-15} | {2,13} | {3,-10} | {4,11} | {5,10} | {6,12} | {7,18} | {8,12} | {9,-19} | {10}",
+                k.Name, k.MarketDesign, total, k.LfmCostEur is null ? "infeasible" : FormatLfmCost(k), N(k.Dso.IncentivesPaidEur, "F3"),
+                N(k.Dso.PenaltiesReceivedEur, "F3"), N(k.Dso.CapacityPaymentsEur, "F3"), N(k.Market.PeersWelfareEur, "F3"),
+                N(k.Market.MediatorRevenueEur is double m ? Math.Round(m, 9) + 0.0 : null, "F3"), nodal, k.Clearing.Status));
+        }
+        return sb.ToString();
     }
 
     /// <summary>The AC view's KPIs (null when the run skipped the AC check).</summary>
@@ -84,7 +119,7 @@ public static class ScenarioReport
             var k = Kpis(r);
             var s = r.Definition.Study;
             // Our cost is null only when the LFM did not clear; the study's is null when it reports "infeasible".
-            string cost = FormatCost(k.LfmCostEur, k.LfmCostEur is null);
+            string cost = k.LfmCostEur is null ? FormatCost(null, true) : FormatLfmCost(k);
             string studyCost = s is null ? "" : FormatCost(s.LfmCostEur, s.LfmCostEur is null);
             string Study(double? v, string format) => v is double x ? x.ToString(format, ci) : "";
             sb.AppendLine(string.Format(ci, "{0,-12} | {1,4}  {2,5}  | {3,7:F4} {4,7}  | {5,7:F4} {6,7}  | {7,-11} {8,-10}| {9,6:F3} {10,6}",
@@ -92,6 +127,8 @@ public static class ScenarioReport
                 k.OverflowWeightedAvgMw, Study(s?.OverflowWeightedAvgMw, "F2"), cost, studyCost, k.P2PVolumeMw,
                 s?.P2PVolumeMw is double v ? v.ToString("F2", ci) : "-"));
         }
+        sb.AppendLine();
+        sb.Append(MarketTable(results));
         var byName = results.ToDictionary(r => r.Name);
         if (StudyScenarioNames.All(byName.ContainsKey))
         {

@@ -12,7 +12,7 @@ namespace P2PFlex.Scenarios;
 /// <param name="InjectionMw">Per bus: base injection + the peers' net positions, MW.</param>
 /// <param name="BeforeLfm">Grid check after the peers' market, before the LFM: the study's KPIs.</param>
 /// <param name="LfmBids">What the LFM was offered: the non-peer bids, then what the design passed on.</param>
-/// <param name="Lfm">The LFM's clearing.</param>
+/// <param name="Lfm">The LFM's clearing (status NotRun, cost 0, when the design has no LFM after it).</param>
 /// <param name="AfterLfm">Grid check after the LFM's activations (null unless the LFM cleared).</param>
 public sealed record ScenarioResult(
     ScenarioDefinition Definition,
@@ -77,10 +77,13 @@ public static class ScenarioRunner
         var lfmBids = context.Orderbook.Bids.Where(b => !peerSet.Contains(b.Id)).Concat(stage.OfferedToLfm).ToList();
 
         var beforeLfm = GridCheck.Evaluate(feeder.Ptdf, injection, feeder.Limits);
-        if (!stage.LfmFollows)
-            throw new NotSupportedException($"{scenario.Source}: market design '{stage.Design}' runs without an LFM, which the pipeline does not support yet");
-        var lfm = ScenarioLfm.Clear(scenario, feeder, injection, beforeLfm,
-            lfmBids.Select(b => new FlexBid(b.Id, network.IndexOfBus(b.Bus), b.Direction, b.VolumeMw, b.PriceEurPerMwh)).ToArray());
+        // A design that answers for the grid itself (CM3 variation 1, CM5) has no LFM after it: nothing is offered,
+        // activated or paid, and the KPIs say "NotRun".
+        if (!stage.LfmFollows) lfmBids = [];
+        var lfm = stage.LfmFollows
+            ? ScenarioLfm.Clear(scenario, feeder, injection, beforeLfm,
+                lfmBids.Select(b => new FlexBid(b.Id, network.IndexOfBus(b.Bus), b.Direction, b.VolumeMw, b.PriceEurPerMwh)).ToArray())
+            : new ScenarioLfm.Outcome(LfmResult.NotRun(beforeLfm.Lines.Select(l => l.FlowMw)), null, null);
         var result = new ScenarioResult(scenario, feeder, stage, injection, beforeLfm, lfmBids, lfm.Lfm, lfm.AfterLfm) { VoltageAwareLfm = lfm.VoltageAware };
         return acCheck ? result with { Ac = ScenarioAcCheck.Evaluate(result) } : result;
     }

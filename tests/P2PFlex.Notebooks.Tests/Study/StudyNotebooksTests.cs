@@ -94,6 +94,19 @@ public class StudyNotebooksTests(StudyNotebooksFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public void Notebook_07_computes_every_conceptual_model()
+    {
+        var n = Assert.Single(fixture.Result.Notebooks, x => x.Name.StartsWith("07-conceptual-models", StringComparison.Ordinal));
+        string text = File.ReadAllText(n.ExecutedNotebookPath!);
+        Assert.Contains("clearing price", text);                          // CM1
+        Assert.Contains("CM3: nodal prices on the feeder", text);          // the nodal price map
+        Assert.Contains("the peers cannot remove the congestions", text);  // CM3 on the extreme state: a status
+        Assert.Contains("KKT conditions: all hold", text);                 // CM5
+        Assert.Contains("total cost to the DSO against the volume", text); // the comparison chart
+        Assert.Contains("cm3-v2-extreme", text);                           // the comparison table lists every model
+    }
+
+    [Fact]
     public void Executed_notebooks_validate_against_the_nbformat_4_schema()
     {
         // The reference validator (Debian python3-nbformat, installed by environment/install.sh).

@@ -30,6 +30,11 @@ public class ScenarioTests
         if (e.LfmCostEur is double cost) Assert.Equal(cost, r.LfmCostEur!.Value, tol * Math.Max(1, cost));
         else Assert.Null(r.LfmCostEur);
         Assert.Equal(e.P2PVolumeMw, r.P2PVolumeMw, tol * Math.Max(1, e.P2PVolumeMw));
+        var k = ScenarioReport.Kpis(r);
+        if (e.DsoTotalEur is double total) Assert.Equal(total, k.Dso.TotalEur!.Value, tol * Math.Max(1, Math.Abs(total)));
+        if (e.PeersWelfareEur is double welfare) Assert.Equal(welfare, k.Market.PeersWelfareEur, tol * Math.Max(1, Math.Abs(welfare)));
+        if (e.MediatorRevenueEur is double mediator) Assert.Equal(mediator, k.Market.MediatorRevenueEur!.Value, tol * Math.Max(1, Math.Abs(mediator)));
+        if (e.MarketStatus is string marketStatus) Assert.Equal(marketStatus, k.Clearing.Status);
         // Optional AC expectations (the voltage scenarios declare them).
         var ac = r.Ac!;
         if (e.MinVmBeforeLfmPu is double vb) Assert.Equal(vb, ac.BeforeLfm.MinimumVoltage.VmPu, tol);

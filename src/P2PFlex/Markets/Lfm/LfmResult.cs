@@ -16,6 +16,12 @@ public enum LfmStatus
 
     /// <summary>The LP solver was unavailable or did not return a usable answer; see <see cref="LfmResult.SolverMessage"/>.</summary>
     SolverFailure,
+
+    /// <summary>
+    /// No LFM was run: a market design took responsibility for the grid itself (the study's CM3 variation 1, CM5).
+    /// Nothing is activated and nothing is paid (cost 0); the market never returns this status itself.
+    /// </summary>
+    NotRun,
 }
 
 /// <summary>Which route produced the result, so callers and tests can tell the fast path from the LP.</summary>
@@ -26,6 +32,9 @@ public enum LfmSolvePath
 
     /// <summary>The clearing LP (and, if infeasible, the phase-1 LP) was solved with GLOP.</summary>
     LinearProgram,
+
+    /// <summary>No LFM was run (<see cref="LfmStatus.NotRun"/>).</summary>
+    NotRun,
 }
 
 /// <summary>Activation of one bid, self-describing so results need no index bookkeeping.</summary>
@@ -101,4 +110,14 @@ public sealed record LfmResult(
     double UpwardTotalMw,
     double DownwardTotalMw,
     LfmInfeasibility? Infeasibility,
-    string? SolverMessage);
+    string? SolverMessage)
+{
+    /// <summary>The result that stands for "no LFM ran" (<see cref="LfmStatus.NotRun"/>): nothing activated, cost 0,
+    /// flows unchanged.</summary>
+    public static LfmResult NotRun(IEnumerable<double> flowMw)
+    {
+        var flows = flowMw.ToImmutableArray();
+        return new LfmResult(LfmStatus.NotRun, LfmSolvePath.NotRun, [], 0.0, flows,
+            new double[flows.Length].ToImmutableArray(), 0, 0, null, null);
+    }
+}

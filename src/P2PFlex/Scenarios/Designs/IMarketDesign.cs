@@ -65,6 +65,13 @@ public sealed record MarketStage(
     public static MarketStage Empty(string design) =>
         new(design, [], [], [], true, 0, 0, null, null, DsoPayments.None, null);
 
+    /// <summary>How the design's market ended, in words ("cleared", a least-overflow or shortfall message, …).</summary>
+    public string Status { get; init; } = "cleared";
+
+    /// <summary>Total overflow the design's market leaves on the lines it is responsible for (network-aware designs), MW;
+    /// null where the design does not look at the grid.</summary>
+    public double? ResidualOverflowMw { get; init; }
+
     /// <summary>The warm start a later run of the same scenario can use (the design's prices), or null.</summary>
     public IReadOnlyList<double>? WarmStartPrices => Detail is P2PStage s ? s.Result.PriceEurPerMwh : null;
 }

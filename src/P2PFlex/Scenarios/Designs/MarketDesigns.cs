@@ -7,6 +7,9 @@ public static class MarketDesigns
     [
         new NoMarketDesign(),
         new BilateralP2PDesign(),
+        new AuctionDesign(),
+        new NetworkAuctionDesign(),
+        new CapacityTradeDesign(),
     ];
 
     /// <summary>The names, in a stable order (for error messages and docs).</summary>
