@@ -142,9 +142,10 @@ public static class NotebooksCommand
         using var sigint = Cancel(PosixSignal.SIGINT);
         using var sigterm = Cancel(PosixSignal.SIGTERM);
         NotebookBatchResult result;
+        var pdfLines = new StringWriter();   // printed after the reports line, where a reader looks for the files
         try
         {
-            result = RunBatch(paths, outDir, parameters, progress, study, pdf ? ReportPdfs.Step(output, progress) : null, interrupt.Token);
+            result = RunBatch(paths, outDir, parameters, progress, study, pdf ? ReportPdfs.Step(pdfLines) : null, interrupt.Token);
         }
         catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
         {
@@ -154,6 +155,7 @@ public static class NotebooksCommand
         output.WriteLine(ScenarioReport.Table(study));
         foreach (var n in result.Notebooks) output.WriteLine(n.Describe());
         output.WriteLine(result.IndexPath is null ? "no index written" : $"reports: {result.IndexPath}");
+        output.Write(pdfLines.ToString());
         output.WriteLine(CliKit.Invariant($"done in {clock.Elapsed.TotalSeconds:F1} s"));
         if (!result.AllSucceeded)
         {

@@ -15,15 +15,15 @@ public static class ReportPdfs
     public static void CheckBrowser() => ChromiumLocator.Find();
 
     /// <summary>The <see cref="NotebookBatchOptions.BeforeCommit"/> step; one line per PDF on <paramref name="output"/>.</summary>
-    public static Func<NotebookBatchResult, CancellationToken, Task> Step(TextWriter output, TextWriter progress) => async (staged, cancellationToken) =>
+    /// <remarks>It writes nothing to stderr: a terminal progress display may own it while the batch runs.</remarks>
+    public static Func<NotebookBatchResult, CancellationToken, Task> Step(TextWriter output) => async (staged, cancellationToken) =>
     {
         var clock = Stopwatch.StartNew();
         await using var browser = await ChromiumBrowser.LaunchAsync().ConfigureAwait(false);
-        progress.WriteLine($"printing the reports to PDF with {browser.Version}");
         var pdfs = await PdfExport.WriteForBatchAsync(browser, staged,
             [new("P2PFlex", Provenance.SoftwareVersion), new("data", Provenance.DataVersion())], cancellationToken: cancellationToken).ConfigureAwait(false);
         foreach (var p in pdfs)
             output.WriteLine(CliKit.Invariant($"pdf: {Path.GetFileName(p.PdfPath)} ({new FileInfo(p.PdfPath).Length / 1024.0:F0} KB, {p.Charts} chart{(p.Charts == 1 ? "" : "s")})"));
-        output.WriteLine(CliKit.Invariant($"{pdfs.Count} PDFs in {clock.Elapsed.TotalSeconds:F1} s"));
+        output.WriteLine(CliKit.Invariant($"{pdfs.Count} PDFs in {clock.Elapsed.TotalSeconds:F1} s ({browser.Version})"));
     };
 }
