@@ -28,10 +28,17 @@ public static class TestData
     }
 
     /// <summary>Writes text to a temporary .m file and returns its path.</summary>
-    public static string TempCase(string text)
+    public static string TempCase(string text) => TempFile(text, ".m");
+
+    /// <summary>Writes text to a fresh temporary file with the given extension (".csv", ".json", …) and returns its path.</summary>
+    public static string TempFile(string content, string extension)
     {
-        string path = Path.Combine(Path.GetTempPath(), $"p2pflex-test-{Guid.NewGuid():N}.m");
-        File.WriteAllText(path, text);
+        string path = Path.Combine(Path.GetTempPath(), $"p2pflex-test-{Guid.NewGuid():N}{extension}");
+        File.WriteAllText(path, content);
         return path;
     }
+
+    /// <summary>A temporary copy of a shipped scenario file (<c>data/scenarios/NAME.json</c>) with its text edited.</summary>
+    public static string ScenarioCopy(string name, Func<string, string> edit) =>
+        TempFile(edit(File.ReadAllText(Path.Combine(DataPaths.Root, "scenarios", name + ".json"))), ".json");
 }

@@ -89,6 +89,22 @@ public static class StudyCharts
         return Titled(chart, title, "bus number", "voltage magnitude (p.u.)");
     }
 
+    /// <summary>Lines of the feeder drawn as one trace of segments (NaN breaks between them) at the layout's positions.</summary>
+    private static GenericChart FeederSegments(IReadOnlyDictionary<int, (double X, double Y)> layout, IEnumerable<LineState> lines,
+        string name, string color, double width)
+    {
+        var x = new List<double>();
+        var y = new List<double>();
+        foreach (var l in lines)
+        {
+            var (x1, y1) = layout[l.FromBus];
+            var (x2, y2) = layout[l.ToBus];
+            x.AddRange([x1, x2, double.NaN]);
+            y.AddRange([y1, y2, double.NaN]);
+        }
+        return CSharpChart.Line<double, double, string>(x, y, Name: name, LineColor: Color.fromString(color), LineWidth: width);
+    }
+
     /// <summary>
     /// A schematic of a radial feeder (the study's Figure 19): buses placed by their distance from the slack (x) and
     /// their lateral (y); congested lines drawn red.
@@ -96,25 +112,11 @@ public static class StudyCharts
     public static GenericChart FeederDiagram(StudyFeeder feeder, GridCheckResult check, string title)
     {
         var layout = FeederLayout.Compute(feeder.Network);
-        GenericChart Segments(IEnumerable<LineState> lines, string name, string color, double width)
-        {
-            var x = new List<double>();
-            var y = new List<double>();
-            var text = new List<string>();
-            foreach (var l in lines)
-            {
-                var (x1, y1) = layout[l.FromBus];
-                var (x2, y2) = layout[l.ToBus];
-                x.AddRange([x1, x2, double.NaN]);
-                y.AddRange([y1, y2, double.NaN]);
-            }
-            return CSharpChart.Line<double, double, string>(x, y, Name: name, LineColor: Color.fromString(color), LineWidth: width);
-        }
         var buses = feeder.Network.Buses.Select(b => b.Number).ToArray();
         var chart = CSharpChart.Combine(new[]
         {
-            Segments(check.Lines.Where(l => !l.Congested), "line", Grey, 2),
-            Segments(check.Lines.Where(l => l.Congested), "congested line", Red, 5),
+            FeederSegments(layout, check.Lines.Where(l => !l.Congested), "line", Grey, 2),
+            FeederSegments(layout, check.Lines.Where(l => l.Congested), "congested line", Red, 5),
             CSharpChart.Point<double, double, string>(buses.Select(b => layout[b].X), buses.Select(b => layout[b].Y),
                 Name: "bus", MultiText: buses.Select(b => b.ToString()).ToArray(), MarkerColor: Color.fromString(Blue)),
         });
@@ -234,19 +236,6 @@ public static class StudyCharts
     {
         var ci = System.Globalization.CultureInfo.InvariantCulture;
         var layout = FeederLayout.Compute(feeder.Network);
-        GenericChart Segments(IEnumerable<LineState> lines, string name, string color, double width)
-        {
-            var x = new List<double>();
-            var y = new List<double>();
-            foreach (var l in lines)
-            {
-                var (x1, y1) = layout[l.FromBus];
-                var (x2, y2) = layout[l.ToBus];
-                x.AddRange([x1, x2, double.NaN]);
-                y.AddRange([y1, y2, double.NaN]);
-            }
-            return CSharpChart.Line<double, double, string>(x, y, Name: name, LineColor: Color.fromString(color), LineWidth: width);
-        }
         var binding = check.Lines.Select((l, i) => (l, i)).Where(t => Math.Abs(lineDualEurPerMwh[t.i]) > 1e-9).Select(t => t.l).ToArray();
         var others = check.Lines.Where(l => !binding.Contains(l)).ToArray();
         var buses = feeder.Network.Buses.ToArray();
@@ -254,8 +243,8 @@ public static class StudyCharts
         double lo = prices.Min(), hi = prices.Max();
         var chart = CSharpChart.Combine(new[]
         {
-            Segments(others, "line", Grey, 2),
-            Segments(binding, "line at its limit (dual ≠ 0)", Red, 5),
+            FeederSegments(layout, others, "line", Grey, 2),
+            FeederSegments(layout, binding, "line at its limit (dual ≠ 0)", Red, 5),
             CSharpChart.Point<double, double, string>(buses.Select(b => layout[b.Number].X), buses.Select(b => layout[b.Number].Y),
                 Name: string.Format(ci, "bus: nodal price {0:F2} (dark) … {1:F2} (light) EUR/MWh", lo, hi),
                 MultiText: buses.Select(b => string.Format(ci, "bus {0}: {1:F2} EUR/MWh", b.Number, nodalPricesEurPerMwh[b.Index])).ToArray(),

@@ -134,9 +134,7 @@ public class ConceptualModelTests
         string text = File.ReadAllText(DataPaths.Of("scenarios", "cm5.json"));
         int start = text.IndexOf("\"market_design\"", StringComparison.Ordinal);
         int end = text.IndexOf('}', start);
-        string path = Path.Combine(Path.GetTempPath(), $"p2pflex-{Guid.NewGuid():N}.json");
-        File.WriteAllText(path, text[..start] + "\"market_design\": " + design + text[(end + 1)..]);
-        return path;
+        return TestData.TempFile(text[..start] + "\"market_design\": " + design + text[(end + 1)..], ".json");
     }
 
     [Theory]

@@ -13,14 +13,6 @@ public class ScenarioShapeTests
     private static ScenarioResult Run(string name) =>
         ScenarioRunner.Run(StudyContext.LoadScenarios().Single(s => s.Name == name), Context.Value);
 
-    private static string WriteScenario(string name, Func<string, string> edit)
-    {
-        string text = File.ReadAllText(Path.Combine(P2PFlex.Data.DataPaths.Root, "scenarios", name + ".json"));
-        string path = Path.Combine(Path.GetTempPath(), $"p2pflex-scenario-{Guid.NewGuid():N}.json");
-        File.WriteAllText(path, edit(text));
-        return path;
-    }
-
     [Theory]
     [InlineData("0", "none")]
     [InlineData("0p", "none")]
@@ -37,7 +29,7 @@ public class ScenarioShapeTests
     [Fact]
     public void Naming_the_default_design_explicitly_gives_the_same_KPIs()
     {
-        string path = WriteScenario("2", t => t.Replace("\"peers\": \"subset\",", "\"peers\": \"subset\",\n  \"market_design\": { \"kind\": \"bilateral\" },"));
+        string path = TestData.ScenarioCopy("2", t => t.Replace("\"peers\": \"subset\",", "\"peers\": \"subset\",\n  \"market_design\": { \"kind\": \"bilateral\" },"));
         var s = ScenarioDefinition.Read(path);
         Assert.Equal("bilateral", s.Design.Kind);
         var a = ScenarioReport.Kpis(ScenarioRunner.Run(s, Context.Value)).Columns().Where(c => c.Key is not ("name" or "label"));
@@ -48,7 +40,7 @@ public class ScenarioShapeTests
     [Fact]
     public void A_design_of_none_offers_the_peers_bids_to_the_LFM_unchanged()
     {
-        string path = WriteScenario("1", t => t.Replace("\"peers\": \"subset\",", "\"peers\": \"subset\",\n  \"market_design\": { \"kind\": \"none\" },"));
+        string path = TestData.ScenarioCopy("1", t => t.Replace("\"peers\": \"subset\",", "\"peers\": \"subset\",\n  \"market_design\": { \"kind\": \"none\" },"));
         var none = ScenarioRunner.Run(ScenarioDefinition.Read(path), Context.Value);
         var s0 = Run("0");
         Assert.Equal(0, none.P2PVolumeMw);
@@ -60,7 +52,7 @@ public class ScenarioShapeTests
     [Fact]
     public void An_unknown_design_is_refused_with_the_known_ones()
     {
-        string path = WriteScenario("1", t => t.Replace("\"peers\": \"subset\",", "\"peers\": \"subset\",\n  \"market_design\": { \"kind\": \"barter\" },"));
+        string path = TestData.ScenarioCopy("1", t => t.Replace("\"peers\": \"subset\",", "\"peers\": \"subset\",\n  \"market_design\": { \"kind\": \"barter\" },"));
         var e = Assert.Throws<ArgumentException>(() => ScenarioDefinition.Read(path));
         Assert.Contains("market_design.kind", e.Message);
         Assert.Contains("'bilateral'", e.Message);
@@ -70,7 +62,7 @@ public class ScenarioShapeTests
     [Fact]
     public void A_misspelt_top_level_key_is_an_error_with_line_and_suggestion()
     {
-        string path = WriteScenario("3-theta80", t => t.Replace("\"intervention\":", "\"intervension\":"));
+        string path = TestData.ScenarioCopy("3-theta80", t => t.Replace("\"intervention\":", "\"intervension\":"));
         var e = Assert.Throws<DataFormatException>(() => ScenarioDefinition.Read(path));
         Assert.Equal(path, e.File);
         Assert.Equal("intervension", e.Field);
@@ -82,11 +74,11 @@ public class ScenarioShapeTests
     public void A_misspelt_nested_optional_key_is_an_error_not_a_silent_default()
     {
         // reward_share is optional (default 1): before, a typo silently gave the study's symmetric rule.
-        string path = WriteScenario("3-theta80", t => t.Replace("\"w\": 0.2", "\"w\": 0.2,\n    \"reward_shar\": 0"));
+        string path = TestData.ScenarioCopy("3-theta80", t => t.Replace("\"w\": 0.2", "\"w\": 0.2,\n    \"reward_shar\": 0"));
         var e = Assert.Throws<DataFormatException>(() => ScenarioDefinition.Read(path));
         Assert.Equal("intervention.reward_shar", e.Field);
         Assert.Contains("did you mean 'intervention.reward_share'", e.Message);
-        path = WriteScenario("1", t => t.Replace("\"relative_tolerance\"", "\"relative_tolerence\""));
+        path = TestData.ScenarioCopy("1", t => t.Replace("\"relative_tolerance\"", "\"relative_tolerence\""));
         e = Assert.Throws<DataFormatException>(() => ScenarioDefinition.Read(path));
         Assert.Equal("expected.relative_tolerence", e.Field);
     }
@@ -94,7 +86,7 @@ public class ScenarioShapeTests
     [Fact]
     public void A_key_far_from_every_known_one_gets_no_suggestion()
     {
-        string path = WriteScenario("1", t => t.Replace("\"label\":", "\"zzzzzzzzzz\": 1,\n  \"label\":"));
+        string path = TestData.ScenarioCopy("1", t => t.Replace("\"label\":", "\"zzzzzzzzzz\": 1,\n  \"label\":"));
         var e = Assert.Throws<DataFormatException>(() => ScenarioDefinition.Read(path));
         Assert.DoesNotContain("did you mean", e.Message);
         Assert.Contains("known here:", e.Message);

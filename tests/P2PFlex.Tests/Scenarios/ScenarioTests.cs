@@ -149,13 +149,6 @@ public class ScenarioTests
         Assert.True(PeerRules.TellsTheStudysStory(Context.Value, StudyContext.LoadScenarios(), Context.Value.P2PSubset));
     }
 
-    private static string Temp(string content, string ext)
-    {
-        string p = Path.Combine(Path.GetTempPath(), $"p2pflex-{Guid.NewGuid():N}{ext}");
-        File.WriteAllText(p, content);
-        return p;
-    }
-
     [Theory]
     [InlineData("B001,99,up,0.1,50", "bus")]
     [InlineData("B001,6,up,-0.1,50", "volume_mw")]
@@ -165,7 +158,7 @@ public class ScenarioTests
     [InlineData("B001,1,up,0.1,5", "bus")]
     public void Bad_bids_are_refused_with_file_line_and_field(string row, string field)
     {
-        string path = Temp($"# test\nid,bus,direction,volume_mw,price_eur_per_mwh\nB000,6,up,0.1,50\n{row}\n", ".csv");
+        string path = TestData.TempFile($"# test\nid,bus,direction,volume_mw,price_eur_per_mwh\nB000,6,up,0.1,50\n{row}\n", ".csv");
         var e = Assert.Throws<DataFormatException>(() => FlexibilityOrderbook.Read(path, Context.Value.BaseFeeder.Network));
         Assert.Equal(field, e.Field);
         Assert.Equal(4, e.Line);
@@ -175,7 +168,7 @@ public class ScenarioTests
     [Fact]
     public void Unknown_bid_in_the_subset_is_refused()
     {
-        string path = Temp("bid_id\nB001\nB999\n", ".csv");
+        string path = TestData.TempFile("bid_id\nB001\nB999\n", ".csv");
         var e = Assert.Throws<DataFormatException>(() => StudyContext.ReadSubset(path, Context.Value.Orderbook));
         Assert.Equal(3, e.Line);
         Assert.Contains("B999", e.Message);
@@ -197,7 +190,7 @@ public class ScenarioTests
         while (end < lines.Count && !lines[end].StartsWith("  \"", StringComparison.Ordinal)) end++;
         lines.RemoveRange(at, end - at);
         lines.Insert(at, "  " + replacement + ",");
-        string path = Temp(string.Join('\n', lines), ".json");
+        string path = TestData.TempFile(string.Join('\n', lines), ".json");
         var e = Assert.Throws<ArgumentException>(() => ScenarioDefinition.Read(path));
         Assert.Contains(path, e.Message);
         Assert.Contains(field, e.Message);

@@ -6,14 +6,6 @@ namespace P2PFlex.Tests.Scenarios;
 /// <summary>The scenario file's <c>"lfm"</c> keys and the voltage KPI columns.</summary>
 public class ScenarioVoltageOptionTests
 {
-    private static string WriteScenario(string name, Func<string, string> edit)
-    {
-        string text = File.ReadAllText(Path.Combine(P2PFlex.Data.DataPaths.Root, "scenarios", name + ".json"));
-        string path = Path.Combine(Path.GetTempPath(), $"p2pflex-scenario-{Guid.NewGuid():N}.json");
-        File.WriteAllText(path, edit(text));
-        return path;
-    }
-
     [Fact]
     public void Without_an_lfm_key_the_LFM_is_the_studys_and_the_band_is_EN_50160()
     {
@@ -27,14 +19,14 @@ public class ScenarioVoltageOptionTests
     [Fact]
     public void The_lfm_keys_are_read()
     {
-        var s = ScenarioDefinition.Read(WriteScenario("1-voltage", t => t.Replace("\"v_min_pu\": 0.9", "\"v_min_pu\": 0.95").Replace("\"max_iterations\": 10", "\"max_iterations\": 4")));
+        var s = ScenarioDefinition.Read(TestData.ScenarioCopy("1-voltage", t => t.Replace("\"v_min_pu\": 0.9", "\"v_min_pu\": 0.95").Replace("\"max_iterations\": 10", "\"max_iterations\": 4")));
         Assert.Equal(new LfmSpec(true, 0.95, 1.10, 4), s.Lfm);
     }
 
     [Fact]
     public void A_misspelt_lfm_key_is_an_error_with_a_suggestion()
     {
-        string path = WriteScenario("0-voltage", t => t.Replace("\"v_min_pu\"", "\"v_mn_pu\""));
+        string path = TestData.ScenarioCopy("0-voltage", t => t.Replace("\"v_min_pu\"", "\"v_mn_pu\""));
         var e = Assert.Throws<DataFormatException>(() => ScenarioDefinition.Read(path));
         Assert.Equal("lfm.v_mn_pu", e.Field);
         Assert.Contains("did you mean 'lfm.v_min_pu'", e.Message);
@@ -46,7 +38,7 @@ public class ScenarioVoltageOptionTests
     [InlineData("\"max_iterations\": 10", "\"max_iterations\": 0", "lfm.max_iterations")]
     public void Bad_lfm_values_are_refused_naming_the_field(string from, string to, string field)
     {
-        string path = WriteScenario("0-voltage", t => t.Replace(from, to));
+        string path = TestData.ScenarioCopy("0-voltage", t => t.Replace(from, to));
         var e = Assert.Throws<ArgumentException>(() => ScenarioDefinition.Read(path));
         Assert.Contains(path, e.Message);
         Assert.Contains(field, e.Message);
