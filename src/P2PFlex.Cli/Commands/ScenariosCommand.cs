@@ -62,7 +62,7 @@ public static class ScenariosCommand
         {
             if (options.Feeder != Data.FeederSetup.StudyFeederName)
                 output.WriteLine($"feeder {options.Feeder} (its shipped orderbook and P2P subset; the 'study' columns are the study's case69 values)");
-            output.WriteLine(ScenarioReport.Table(results));
+            TerminalTables.Scenarios(output, results);
         }
         return 0;
     }

@@ -129,14 +129,10 @@ public static class ScenarioReport
         }
         sb.AppendLine();
         sb.Append(MarketTable(results));
-        var byName = results.ToDictionary(r => r.Name);
-        if (StudyScenarioNames.All(byName.ContainsKey))
+        if (PatternText(results) is string pattern)
         {
-            var checks = StudyPattern.Evaluate(byName);
             sb.AppendLine();
-            sb.AppendLine($"Pattern of the study: {checks.Count(c => c.Holds)} of {checks.Count} checks hold");
-            foreach (var c in checks)
-                sb.AppendLine($"  {(c.Holds ? "holds " : "FAILS ")} {c.Scenario,-10} {c.Description} — {c.Measured}");
+            sb.Append(pattern);
         }
         if (results.Any(r => r.Ac is not null))
         {
@@ -145,4 +141,106 @@ public static class ScenarioReport
         }
         return sb.ToString();
     }
+
+    /// <summary>The study's pattern checks as text lines (null unless every scenario of Table 8 was run).</summary>
+    public static string? PatternText(IEnumerable<ScenarioResult> results)
+    {
+        var byName = results.ToDictionary(r => r.Name);
+        if (!StudyScenarioNames.All(byName.ContainsKey)) return null;
+        var checks = StudyPattern.Evaluate(byName);
+        var sb = new StringBuilder();
+        sb.AppendLine($"Pattern of the study: {checks.Count(c => c.Holds)} of {checks.Count} checks hold");
+        foreach (var c in checks)
+            sb.AppendLine($"  {(c.Holds ? "holds " : "FAILS ")} {c.Scenario,-10} {c.Description} — {c.Measured}");
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// The tables of <see cref="Table"/> as structured cells, for a renderer that draws its own grid (the CLI on a
+    /// terminal): Table 8 beside the study's values, the market table and, when any run has an AC check, the AC check.
+    /// Cells are formatted exactly as in the text tables (same helpers, invariant culture), without padding.
+    /// </summary>
+    public static IReadOnlyList<TextTable> Tables(IEnumerable<ScenarioResult> results)
+    {
+        var list = results.ToList();
+        var tables = new List<TextTable> { Table8Cells(list), MarketCells(list) };
+        if (list.Any(r => r.Ac is not null)) tables.Add(VoltageCells(list));
+        return tables;
+    }
+
+    /// <summary>Table 8's rows (ours beside the study's) as cells; the values of <see cref="Table"/>'s first table.</summary>
+    public static TextTable Table8Cells(IEnumerable<ScenarioResult> results)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (var r in results)
+        {
+            var k = Kpis(r);
+            var s = r.Definition.Study;
+            string cost = k.LfmCostEur is null ? FormatCost(null, true) : FormatLfmCost(k);
+            string studyCost = s is null ? "" : FormatCost(s.LfmCostEur, s.LfmCostEur is null);
+            string Study(double? v, string format) => v is double x ? x.ToString(format, ci) : "";
+            rows.Add([k.Name, k.CongestedLines.ToString(ci), s?.CongestedLines.ToString(ci) ?? "",
+                k.OverflowSumMw.ToString("F4", ci), Study(s?.OverflowSumMw, "F2"),
+                k.OverflowWeightedAvgMw.ToString("F4", ci), Study(s?.OverflowWeightedAvgMw, "F2"), cost, studyCost,
+                k.P2PVolumeMw.ToString("F3", ci), s?.P2PVolumeMw is double v ? v.ToString("F2", ci) : "-"]);
+        }
+        return new TextTable("Table 8: ours beside the study's",
+            ["scenario", "congested ours", "congested study", "overflow sum MW ours", "overflow sum MW study",
+                "weighted avg MW ours", "weighted avg MW study", "LFM cost EUR ours", "LFM cost EUR study", "P2P volume MW ours", "P2P volume MW study"],
+            rows);
+    }
+
+    /// <summary>The market table's rows as cells; the values of <see cref="MarketTable"/>.</summary>
+    public static TextTable MarketCells(IEnumerable<ScenarioResult> results)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        static string N(double? v, string f) => v is double x ? x.ToString(f, CultureInfo.InvariantCulture) : "-";
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (var r in results)
+        {
+            var k = Kpis(r);
+            string nodal = k.Market.NodalPriceMinEurPerMwh is double lo ? string.Format(ci, "{0:F2} .. {1:F2}", lo, k.Market.NodalPriceMaxEurPerMwh) : "-";
+            string total = k.Dso.TotalEur is double t ? t.ToString("F3", ci) : k.LfmStatus == "Infeasible" ? "(LFM infeas.)" : "-";
+            rows.Add([k.Name, k.MarketDesign, total, k.LfmCostEur is null ? "infeasible" : FormatLfmCost(k), N(k.Dso.IncentivesPaidEur, "F3"),
+                N(k.Dso.PenaltiesReceivedEur, "F3"), N(k.Dso.CapacityPaymentsEur, "F3"), N(k.Market.PeersWelfareEur, "F3"),
+                N(k.Market.MediatorRevenueEur is double m ? Math.Round(m, 9) + 0.0 : null, "F3"), nodal, k.Clearing.Status]);
+        }
+        return new TextTable("DSO cost and market",
+            ["scenario", "design", "DSO total EUR", "LFM EUR", "incent. EUR", "penal. EUR", "capacity EUR", "peers' welfare EUR",
+                "mediator EUR", "nodal price EUR/MWh", "market status"],
+            rows);
+    }
+
+    /// <summary>The AC check's rows as cells (before → after in one cell); the values of <see cref="VoltageTable"/>.</summary>
+    public static TextTable VoltageCells(IEnumerable<ScenarioResult> results)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (var r in results)
+        {
+            var v = Voltage(r);
+            if (v is null) { rows.Add([r.Name, "(no AC check)", "", "", "", "", "", "", ""]); continue; }
+            string Min(AcStateKpis? s) => s is null ? "–" : s.MinVmPu is double x ? string.Format(ci, "{0:F4} ({1})", x, s.MinVmBus) : s.PowerFlowStatus;
+            string I(AcStateKpis? s, Func<AcStateKpis, int?> f) => s is null ? "–" : f(s)?.ToString(ci) ?? "?";
+            string D(AcStateKpis? s, Func<AcStateKpis, double?> f, string format) => s is null ? "–" : f(s)?.ToString(format, ci) ?? "?";
+            string mode = v.VoltageAwareStatus is null ? r.Lfm.Status.ToString() : $"V-aware {v.VoltageAwareStatus}";
+            rows.Add([r.Name, mode, $"{Min(v.BeforeLfm)} → {Min(v.AfterLfm)}",
+                $"{I(v.BeforeLfm, s => s.BusesOutsideBand)} → {I(v.AfterLfm, s => s.BusesOutsideBand)}",
+                $"{I(v.BeforeLfm, s => s.BusesOutsideTightBand)} → {I(v.AfterLfm, s => s.BusesOutsideTightBand)}",
+                $"{D(v.BeforeLfm, s => s.ViolationSumPu, "F4")} → {D(v.AfterLfm, s => s.ViolationSumPu, "F4")}",
+                $"{D(v.BeforeLfm, s => s.LossesMw, "F4")} → {D(v.AfterLfm, s => s.LossesMw, "F4")}",
+                $"{I(v.BeforeLfm, s => s.AcCongestedLines)} → {I(v.AfterLfm, s => s.AcCongestedLines)}",
+                $"{AcLines(v.BeforeLfm)} → {AcLines(v.AfterLfm)}"]);
+        }
+        return new TextTable("AC check (before → after the LFM; band from the scenario, default 0.90–1.10 p.u.; tight band 0.95–1.05 p.u.)",
+            ["scenario", "LFM", "min |V| p.u. (bus)", "outside band", "outside 0.95", "violation p.u.", "losses MW", "AC congested", "DC≠AC lines"],
+            rows);
+    }
+
+    private static string AcLines(AcStateKpis? s) => s is null ? "–" : s.DcAcDisagreements is null ? "?" :
+        s.DcAcDisagreements == 0 ? "none" : $"DC only [{string.Join(" ", s.DcOnlyCongested)}] AC only [{string.Join(" ", s.AcOnlyCongested)}]";
 }
+
+/// <summary>A table as cells: a title, column headers and rows of already formatted values (one per header).</summary>
+public sealed record TextTable(string Title, IReadOnlyList<string> Headers, IReadOnlyList<IReadOnlyList<string>> Rows);
