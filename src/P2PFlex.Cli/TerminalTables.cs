@@ -37,6 +37,19 @@ public static class TerminalTables
         }
     }
 
+    /// <summary>
+    /// Writes one result table: as a Spectre.Console table on <paramref name="terminal"/> (tests) or, by default, on
+    /// stdout when <see cref="IsTerminal"/>; otherwise <paramref name="writePlain"/> prints the plain text lines.
+    /// </summary>
+    public static void Write(TextWriter output, TextTable table, Action writePlain, IAnsiConsole? terminal = null)
+    {
+        terminal ??= IsTerminal(output)
+            ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) })
+            : null;
+        if (terminal is null) writePlain();
+        else terminal.Write(Render(table));
+    }
+
     /// <summary>One table as a Spectre.Console table: its title, headers, and numeric columns right-aligned.</summary>
     public static Table Render(TextTable table)
     {

@@ -1,3 +1,4 @@
+using P2PFlex.Scenarios;
 using System.Diagnostics;
 using P2PFlex.Markets.P2P;
 
@@ -101,15 +102,25 @@ public static class ScalingStudy
         bool admm = rows.Any(r => r.AdmmRounds is not null);
         output.WriteLine("centralised solver on synthetic markets (case533mt_hi, 20 nearest counterparts), cold start");
         output.WriteLine();
-        output.WriteLine("  peers    pairs   median ms        min–max ms   runs  iterations  allocated MiB" + (admm ? "  ADMM rounds    ADMM ms" : ""));
-        output.WriteLine(new string('-', admm ? 107 : 82));
-        foreach (var r in rows)
+        var table = new TextTable("P2P scaling",
+            ["peers", "pairs", "median ms", "min–max ms", "runs", "iterations", "allocated MiB", .. (admm ? new[] { "ADMM rounds", "ADMM ms" } : [])],
+            rows.Select(r => (IReadOnlyList<string>)[
+                SteadyStateTimer.Invariant($"{r.Peers}"), SteadyStateTimer.Invariant($"{r.Pairs}"), SteadyStateTimer.Invariant($"{r.Time.MedianMs:F1}"),
+                SteadyStateTimer.Invariant($"{r.Time.MinMs:F1}–{r.Time.MaxMs:F1}"), SteadyStateTimer.Invariant($"{r.Time.Runs}"),
+                SteadyStateTimer.Invariant($"{r.Iterations}"), SteadyStateTimer.Invariant($"{r.AllocatedBytes / 1048576.0:F1}"),
+                .. (!admm ? [] : r.AdmmRounds is int a ? new[] { SteadyStateTimer.Invariant($"{a}"), SteadyStateTimer.Invariant($"{r.AdmmMs:F0}") } : ["-", "-"])]).ToArray());
+        TerminalTables.Write(output, table, () =>
         {
-            string range = SteadyStateTimer.Invariant($"{r.Time.MinMs:F1}–{r.Time.MaxMs:F1}");
-            string line = SteadyStateTimer.Invariant($"{r.Peers,7} {r.Pairs,8} {r.Time.MedianMs,11:F1} {range,17} {r.Time.Runs,6} {r.Iterations,11} {r.AllocatedBytes / 1048576.0,14:F1}");
-            if (admm) line += r.AdmmRounds is int a ? SteadyStateTimer.Invariant($" {a,12} {r.AdmmMs,10:F0}") : $" {"-",12} {"-",10}";
-            output.WriteLine(line);
-        }
+            output.WriteLine("  peers    pairs   median ms        min–max ms   runs  iterations  allocated MiB" + (admm ? "  ADMM rounds    ADMM ms" : ""));
+            output.WriteLine(new string('-', admm ? 107 : 82));
+            foreach (var r in rows)
+            {
+                string range = SteadyStateTimer.Invariant($"{r.Time.MinMs:F1}–{r.Time.MaxMs:F1}");
+                string line = SteadyStateTimer.Invariant($"{r.Peers,7} {r.Pairs,8} {r.Time.MedianMs,11:F1} {range,17} {r.Time.Runs,6} {r.Iterations,11} {r.AllocatedBytes / 1048576.0,14:F1}");
+                if (admm) line += r.AdmmRounds is int a ? SteadyStateTimer.Invariant($" {a,12} {r.AdmmMs,10:F0}") : $" {"-",12} {"-",10}";
+                output.WriteLine(line);
+            }
+        });
         var fit = Fit(rows);
         output.WriteLine();
         output.WriteLine(SteadyStateTimer.Invariant($"fitted exponents (least squares in log–log): time ∝ peers^{fit.TimeExponent:F2}")

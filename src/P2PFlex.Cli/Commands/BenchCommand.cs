@@ -1,3 +1,4 @@
+using P2PFlex.Scenarios;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
@@ -113,10 +114,17 @@ public static class BenchCommand
         var synthetic = fixtures.Synthetic(BenchSuite.SyntheticPeers).Problem;
         output.WriteLine(SteadyStateTimer.Invariant($"synthetic market: {synthetic.Peers.Count} peers ({synthetic.Peers.Count(p => p.Role == PeerRole.Seller)} sellers), {synthetic.Pairs.Count} pairs on case533mt_hi"));
         output.WriteLine();
-        output.WriteLine("operation                               median ms     min ms     max ms   runs  warm-up calls");
-        output.WriteLine(new string('-', 93));
-        foreach (var m in results)
-            output.WriteLine(SteadyStateTimer.Invariant($"{m.Name,-36} {m.MedianMs,12:F3} {m.MinMs,10:F3} {m.MaxMs,10:F3} {m.Runs,6} {m.WarmupCalls,14}"));
+        var table = new TextTable("steady-state timings",
+            ["operation", "median ms", "min ms", "max ms", "runs", "warm-up calls"],
+            results.Select(m => (IReadOnlyList<string>)[m.Name, SteadyStateTimer.Invariant($"{m.MedianMs:F3}"), SteadyStateTimer.Invariant($"{m.MinMs:F3}"),
+                SteadyStateTimer.Invariant($"{m.MaxMs:F3}"), SteadyStateTimer.Invariant($"{m.Runs}"), SteadyStateTimer.Invariant($"{m.WarmupCalls}")]).ToArray());
+        TerminalTables.Write(output, table, () =>
+        {
+            output.WriteLine("operation                               median ms     min ms     max ms   runs  warm-up calls");
+            output.WriteLine(new string('-', 93));
+            foreach (var m in results)
+                output.WriteLine(SteadyStateTimer.Invariant($"{m.Name,-36} {m.MedianMs,12:F3} {m.MinMs,10:F3} {m.MaxMs,10:F3} {m.Runs,6} {m.WarmupCalls,14}"));
+        });
         foreach (var mem in results.Where(m => m.MemoryRuns is not null))
         {
             output.WriteLine();

@@ -71,4 +71,26 @@ public class TerminalTablesTests
         foreach (var cell in row.Where(c => c != "").SelectMany(c => c.Split(" → ")))
             Assert.Contains(cell.Trim(), plain);
     }
+
+    [Fact]
+    public void A_single_table_goes_to_the_terminal_as_Spectre_and_otherwise_to_its_plain_writer()
+    {
+        var table = new TextTable("steady-state timings", ["operation", "median ms"], [["acpf-case69", "0.033"], ["lfm-scenario0", "1.000"]]);
+        var screen = new StringWriter();
+        var terminal = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(screen), Ansi = AnsiSupport.No });
+        terminal.Profile.Width = 200;
+        var plain = new StringWriter();
+        bool plainCalled = false;
+        TerminalTables.Write(plain, table, () => plainCalled = true, terminal);
+        Assert.False(plainCalled);
+        Assert.Equal("", plain.ToString());
+        var row = screen.ToString().Split('\n').Single(l => l.Contains("acpf-case69"));
+        Assert.Contains("0.033", row);
+        Assert.Contains("median ms", screen.ToString());
+        Assert.Contains("steady-state timings", screen.ToString());
+
+        TerminalTables.Write(plain, table, () => { plainCalled = true; plain.Write("plain"); });
+        Assert.True(plainCalled);   // a StringWriter is not the process's terminal
+        Assert.Equal("plain", plain.ToString());
+    }
 }
