@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using P2PFlex.TestSupport;
 using P2PFlex.Notebooks;
 
 namespace P2PFlex.Notebooks.Tests.Notebooks;
@@ -11,24 +12,6 @@ namespace P2PFlex.Notebooks.Tests.Notebooks;
 /// </summary>
 public class CultureTests
 {
-    /// <summary>de-DE where the runtime has culture data, else the invariant culture with de-DE's number format.</summary>
-    private static CultureInfo German()
-    {
-        try
-        {
-            var de = new CultureInfo("de-DE");
-            if (de.NumberFormat.NumberDecimalSeparator == ",") return de;
-        }
-        catch (CultureNotFoundException)
-        {
-        }
-        var c = (CultureInfo)CultureInfo.InvariantCulture.Clone();
-        c.NumberFormat.NumberDecimalSeparator = ",";
-        c.NumberFormat.NumberGroupSeparator = ".";
-        c.NumberFormat.PercentDecimalSeparator = ",";
-        return c;
-    }
-
     private static async Task<T> Under<T>(CultureInfo culture, Func<Task<T>> action)
     {
         var (before, beforeUi) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
@@ -66,7 +49,7 @@ public class CultureTests
     [Fact]
     public async Task A_report_run_and_rendered_under_a_german_culture_is_identical_to_the_invariant_one()
     {
-        Assert.Equal("0,5", await Under(German(), () => Task.FromResult($"{0.5}")));
+        Assert.Equal("0,5", await Under(TestCultures.German(), () => Task.FromResult($"{0.5}")));
         async Task<(string Report, string Index, string Outputs)> RunAndRender()
         {
             var run = await NotebookRunner.RunAsync(Sample(), new NotebookRunOptions { Parameters = new Dictionary<string, string> { ["W"] = "0.4" } });
@@ -81,7 +64,7 @@ public class CultureTests
         }
 
         var invariant = await Under(CultureInfo.InvariantCulture, RunAndRender);
-        var german = await Under(German(), RunAndRender);
+        var german = await Under(TestCultures.German(), RunAndRender);
 
         Assert.Contains("W = 0.4, cost 1234.50 EUR, share 12.5 %", invariant.Outputs);
         Assert.Equal(Normalise(invariant.Outputs), Normalise(german.Outputs));

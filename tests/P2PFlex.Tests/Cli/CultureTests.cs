@@ -1,34 +1,12 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using P2PFlex.TestSupport;
 
 namespace P2PFlex.Tests.Cli;
 
 /// <summary>Text outputs do not depend on the machine's locale: under a German culture they are byte-identical to the invariant run.</summary>
 public class CultureTests
 {
-    /// <summary>
-    /// A German culture: de-DE itself where the runtime has culture data; under the project's invariant-globalization
-    /// mode (no culture data) the invariant culture with de-DE's number format (decimal comma, '.' grouping), which is
-    /// what a locale-dependent format would pick up.
-    /// </summary>
-    public static CultureInfo German()
-    {
-        try
-        {
-            var de = new CultureInfo("de-DE");
-            if (de.NumberFormat.NumberDecimalSeparator == ",") return de;
-        }
-        catch (CultureNotFoundException)
-        {
-        }
-        var c = (CultureInfo)CultureInfo.InvariantCulture.Clone();
-        c.NumberFormat.NumberDecimalSeparator = ",";
-        c.NumberFormat.NumberGroupSeparator = ".";
-        c.NumberFormat.PercentDecimalSeparator = ",";
-        c.NumberFormat.CurrencyDecimalSeparator = ",";
-        return c;
-    }
-
     /// <summary>Runs <paramref name="action"/> with <paramref name="culture"/> as current (and UI) culture.</summary>
     public static T Under<T>(CultureInfo culture, Func<T> action)
     {
@@ -49,7 +27,7 @@ public class CultureTests
     [Fact]
     public void The_german_culture_really_writes_decimal_commas()
     {
-        Assert.Equal("1,5", Under(German(), () => $"{1.5}"));
+        Assert.Equal("1,5", Under(TestCultures.German(), () => $"{1.5}"));
     }
 
     [Theory]
@@ -65,7 +43,7 @@ public class CultureTests
     {
         if (args[0] == "powerflow") args = [args[0], TestData.CasePath(args[1])];
         var invariant = Under(CultureInfo.InvariantCulture, () => CliRunner.Run(args));
-        var german = Under(German(), () => CliRunner.Run(args));
+        var german = Under(TestCultures.German(), () => CliRunner.Run(args));
         Assert.True(invariant.Code == 0, invariant.Err);
         Assert.Equal(invariant.Out, german.Out);
         Assert.Equal(Normalise(invariant.Err), Normalise(german.Err));
@@ -84,7 +62,7 @@ public class CultureTests
             .Replace("mpc.bus(:, [PD, QD]) = mpc.bus(:, [PD, QD]) / 1e3;", FormattableString.Invariant($"mpc.bus(:, [PD, QD]) = mpc.bus(:, [PD, QD]) / 1e3 * {loadFactor};"));
         string path = TestData.TempCase(text);
         var invariant = Under(CultureInfo.InvariantCulture, () => CliRunner.Run("powerflow", path));
-        var german = Under(German(), () => CliRunner.Run("powerflow", path));
+        var german = Under(TestCultures.German(), () => CliRunner.Run("powerflow", path));
         Assert.Equal(exitCode, invariant.Code);
         Assert.Contains(expected, invariant.Out);
         Assert.Equal(invariant.Out, german.Out);
