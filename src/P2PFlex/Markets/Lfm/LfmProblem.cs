@@ -54,10 +54,24 @@ public sealed record LfmProblem(
 /// zero activation is feasible, also under the balance constraint). Set false to force the LP, e.g. to
 /// check that it agrees.
 /// </param>
-public sealed record LfmOptions(bool SkipLpWhenUncongested = true)
+/// <param name="LpSolver">
+/// Which LP solver clears the market: our <see cref="LfmLpSolver.DualSimplex"/> (default; GLOP takes over when the LP is
+/// infeasible or the answer cannot be certified) or <see cref="LfmLpSolver.Glop"/> alone, e.g. to compare the two.
+/// </param>
+public sealed record LfmOptions(bool SkipLpWhenUncongested = true, LfmLpSolver LpSolver = LfmLpSolver.DualSimplex)
 {
     /// <summary>Default options: fast path enabled.</summary>
     public static LfmOptions Default { get; } = new();
+}
+
+/// <summary>The LP solver of the clearing (see <see cref="LfmOptions.LpSolver"/>).</summary>
+public enum LfmLpSolver
+{
+    /// <summary>Our bounded dual simplex with row generation (<see cref="Numerics.BoundedDualSimplex"/>), GLOP as fallback.</summary>
+    DualSimplex,
+
+    /// <summary>OR-Tools GLOP for every LP.</summary>
+    Glop,
 }
 
 /// <summary>

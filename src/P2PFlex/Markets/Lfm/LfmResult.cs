@@ -33,6 +33,9 @@ public enum LfmSolvePath
     /// <summary>The clearing LP (and, if infeasible, the phase-1 LP) was solved with GLOP.</summary>
     LinearProgram,
 
+    /// <summary>The clearing LP was solved (optimal, certified) by our bounded dual simplex.</summary>
+    DualSimplex,
+
     /// <summary>No LFM was run (<see cref="LfmStatus.NotRun"/>).</summary>
     NotRun,
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
 using Google.OrTools.LinearSolver;
+using P2PFlex.Numerics;
 
 namespace P2PFlex.Markets.Lfm;
 
@@ -23,9 +24,12 @@ namespace P2PFlex.Markets.Lfm;
 /// <para>If the LP is infeasible, a phase-1 LP with slacks s⁺_l, s⁻_l ≥ 0 on the two sides of every
 /// limit (−F_l − f⁰_l ≤ S_l x − s⁺_l + s⁻_l ≤ F_l − f⁰_l, minimise Σ(s⁺ + s⁻)) measures the least
 /// total overflow reachable with the same bids and balance option.</para>
-/// <para>Both LPs are solved by GLOP (single-threaded simplex, fixed default seed) on a model built in a
-/// fixed order, and all reported numbers are recomputed from the activations in a fixed order, so the
-/// same input gives bit-identical output.</para>
+/// <para>The clearing LP is solved by our own <see cref="BoundedDualSimplex"/> (exact, certified, a few microseconds
+/// for the study's market because only violated lines enter its working set); when it reports the LP infeasible or
+/// cannot certify its answer, GLOP (single-threaded simplex, fixed default seed) solves the LP again on a model built in
+/// a fixed order and, if infeasible, the phase-1 LP. <see cref="LfmOptions.LpSolver"/> can ask for GLOP alone. All
+/// reported numbers are recomputed from the activations in a fixed order, so the same input gives bit-identical
+/// output.</para>
 /// </remarks>
 public static class LocalFlexibilityMarket
 {
@@ -61,6 +65,11 @@ public static class LocalFlexibilityMarket
         }
 
         var sensitivity = LineBidSensitivity.Build(problem);
+        if (options.LpSolver == LfmLpSolver.DualSimplex && SolveWithDualSimplex(problem, sensitivity) is { } result)
+        {
+            return result;
+        }
+
         try
         {
             return SolveClearingLp(problem, sensitivity);
@@ -108,6 +117,87 @@ public static class LocalFlexibilityMarket
         return true;
     }
 
+    /// <summary>
+    /// The clearing LP by <see cref="BoundedDualSimplex"/>: the result when it is optimal and passes the same checks as
+    /// GLOP's; null (GLOP decides) when the LP is infeasible — GLOP confirms it and measures the least overflow — or the
+    /// answer could not be certified.
+    /// </summary>
+    private static LfmResult? SolveWithDualSimplex(LfmProblem problem, LineBidSensitivity sensitivity)
+    {
+        var voltageCoefficients = VoltageCoefficients(problem);
+        var lp = BoundedDualSimplex.Solve(ClearingLp(problem, sensitivity, voltageCoefficients));
+        if (lp.Status != BoundedLpStatus.Optimal)
+        {
+            return null;
+        }
+
+        var result = OptimalResult(problem, sensitivity, lp.X, lp.RowDual.AsSpan(0, sensitivity.LineCount), LfmSolvePath.DualSimplex);
+        return result.Status == LfmStatus.Optimal ? result : null;
+    }
+
+    /// <summary>
+    /// The clearing LP as a <see cref="BoundedLp"/>: one column per bid (cost π_b, 0 ≤ x_b ≤ V_b); rows in the order lines,
+    /// balance (if required), voltage rows, with the same sides as the GLOP model's rows.
+    /// </summary>
+    private static BoundedLp ClearingLp(LfmProblem problem, LineBidSensitivity sensitivity, double[,]? voltageCoefficients)
+    {
+        var bids = problem.Bids;
+        int n = bids.Count, lines = sensitivity.LineCount;
+        var cost = new double[n];
+        var upper = new double[n];
+        for (int b = 0; b < n; b++)
+        {
+            cost[b] = bids[b].PriceEurPerMwh;
+            upper[b] = bids[b].VolumeMw;
+        }
+
+        var rowStart = new List<int>(lines + 2) { 0 };
+        var column = new List<int>();
+        var value = new List<double>();
+        var lower = new List<double>();
+        var upperSide = new List<double>();
+        for (int l = 0; l < lines; l++)
+        {
+            column.AddRange(sensitivity.RowBidIndices(l));
+            value.AddRange(sensitivity.RowMwPerMw(l));
+            rowStart.Add(column.Count);
+            lower.Add(-problem.LimitMw[l] - problem.BaseFlowMw[l]);
+            upperSide.Add(problem.LimitMw[l] - problem.BaseFlowMw[l]);
+        }
+
+        if (problem.RequireBalance)
+        {
+            for (int b = 0; b < n; b++)
+            {
+                column.Add(b);
+                value.Add(bids[b].Direction == BidDirection.Up ? 1.0 : -1.0);
+            }
+
+            rowStart.Add(column.Count);
+            lower.Add(0.0);
+            upperSide.Add(0.0);
+        }
+
+        if (problem.Voltage is { } voltage && voltageCoefficients is not null)
+        {
+            for (int r = 0; r < voltage.RowCount; r++)
+            {
+                for (int b = 0; b < n; b++)
+                {
+                    if (voltageCoefficients[r, b] == 0.0) continue;
+                    column.Add(b);
+                    value.Add(voltageCoefficients[r, b]);
+                }
+
+                rowStart.Add(column.Count);
+                lower.Add(voltage.MinPu - voltage.OffsetPu[r]);
+                upperSide.Add(voltage.MaxPu - voltage.OffsetPu[r]);
+            }
+        }
+
+        return new BoundedLp(cost, new double[n], upper, rowStart.ToArray(), column.ToArray(), value.ToArray(), lower.ToArray(), upperSide.ToArray());
+    }
+
     private static LfmResult SolveClearingLp(LfmProblem problem, LineBidSensitivity sensitivity)
     {
         using Solver? solver = Solver.CreateSolver("GLOP");
@@ -138,7 +228,13 @@ public static class LocalFlexibilityMarket
         switch (status)
         {
             case Solver.ResultStatus.OPTIMAL:
-                return OptimalResult(problem, sensitivity, ReadActivations(problem.Bids, x), rows);
+                var rowDuals = new double[rows.Length];
+                for (int l = 0; l < rows.Length; l++)
+                {
+                    rowDuals[l] = rows[l].DualValue();
+                }
+
+                return OptimalResult(problem, sensitivity, ReadActivations(problem.Bids, x), rowDuals, LfmSolvePath.LinearProgram);
             case Solver.ResultStatus.INFEASIBLE:
                 return SolvePhaseOne(problem, sensitivity);
             default:
@@ -146,9 +242,12 @@ public static class LocalFlexibilityMarket
         }
     }
 
+    /// <summary>The checked result of an LP answer; <paramref name="lineRowDuals"/> holds per line the LP's row dual
+    /// (∂cost/∂ of the row's binding side, GLOP's sign), <paramref name="path"/> says which solver answered.</summary>
     private static LfmResult OptimalResult(
-        LfmProblem problem, LineBidSensitivity sensitivity, double[] activationMw, Constraint[] rows)
+        LfmProblem problem, LineBidSensitivity sensitivity, double[] activationMw, ReadOnlySpan<double> lineRowDuals, LfmSolvePath path)
     {
+        string solverName = path == LfmSolvePath.DualSimplex ? "the dual simplex" : "GLOP";
         double[] flows = sensitivity.Flows(problem.BaseFlowMw, activationMw);
         double tolerance = Math.Max(problem.OverflowToleranceMw, MinVerificationToleranceMw);
 
@@ -159,7 +258,7 @@ public static class LocalFlexibilityMarket
             if (excess > tolerance)
             {
                 return Failure(problem,
-                    string.Create(System.Globalization.CultureInfo.InvariantCulture, $"GLOP reported OPTIMAL but line {l} exceeds its limit by {excess:R} MW in the returned activation."));
+                    string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{solverName} reported OPTIMAL but line {l} exceeds its limit by {excess:R} MW in the returned activation."));
             }
         }
 
@@ -173,7 +272,7 @@ public static class LocalFlexibilityMarket
                 if (outside > voltageTolerance)
                 {
                     return Failure(problem,
-                        $"GLOP reported OPTIMAL but voltage row {r} lies {outside:R} p.u. outside the band in the returned activation.");
+                        $"{solverName} reported OPTIMAL but voltage row {r} lies {outside:R} p.u. outside the band in the returned activation.");
                 }
             }
         }
@@ -182,13 +281,13 @@ public static class LocalFlexibilityMarket
         if (problem.RequireBalance && Math.Abs(upMw - downMw) > tolerance)
         {
             return Failure(problem,
-                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"GLOP reported OPTIMAL but upward ({upMw:R} MW) and downward ({downMw:R} MW) totals differ."));
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{solverName} reported OPTIMAL but upward ({upMw:R} MW) and downward ({downMw:R} MW) totals differ."));
         }
 
         var duals = new double[flows.Length];
         for (int l = 0; l < flows.Length; l++)
         {
-            duals[l] = LimitShadowPrice(rows[l].DualValue(), flows[l], problem.LimitMw[l], tolerance);
+            duals[l] = LimitShadowPrice(lineRowDuals[l], flows[l], problem.LimitMw[l], tolerance);
         }
 
         double costEur = 0.0;
@@ -199,7 +298,7 @@ public static class LocalFlexibilityMarket
 
         return new LfmResult(
             LfmStatus.Optimal,
-            LfmSolvePath.LinearProgram,
+            path,
             ToActivations(problem.Bids, activationMw),
             costEur,
             flows.ToImmutableArray(),
