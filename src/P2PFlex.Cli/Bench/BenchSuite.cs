@@ -33,7 +33,8 @@ public static class BenchSuite
         new("acpf-case141", 500, f => AcPowerFlowOf(f.Network("case141"))),
         new("acpf-case533mt_hi", 200, f => AcPowerFlowOf(f.Network("case533mt_hi"))),
         new("gridcheck-case69-base", 200, f => () => f.Study.BaseFeeder.Check()),
-        new("lfm-scenario0", 20, f => () => Require(LocalFlexibilityMarket.Clear(f.LfmScenario0()).Status == LfmStatus.Optimal, "the scenario-0 LFM")),
+        new("lfm-scenario0", 20, f => { var p = f.LfmScenario0(); return () => Require(LocalFlexibilityMarket.Clear(p).Path == LfmSolvePath.DualSimplex, "the scenario-0 LFM (dual simplex)"); }),
+        new("lfm-scenario0-glop", 20, f => { var p = f.LfmScenario0(); var glop = new LfmOptions(LpSolver: LfmLpSolver.Glop); return () => Require(LocalFlexibilityMarket.Clear(p, glop).Status == LfmStatus.Optimal, "the scenario-0 LFM (GLOP)"); }),
         new("p2p-centralised-70", 50, f => CentralisedOf(f.Market70(), "70-peer")),
         new("p2p-admm-70", 5, f => AdmmOf(f.Market70(), "70-peer")),
         new("p2p-centralised-172", 50, f => CentralisedOf(f.Market172(), "172-peer")),
@@ -97,15 +98,7 @@ public sealed class BenchFixtures
     public LfmProblem LfmScenario0()
     {
         var feeder = Study.BaseFeeder;
-        var baseCheck = feeder.Check();
-        var s0 = Scenario("0");
-        return new LfmProblem(
-            feeder.Ptdf.ToArray(),
-            baseCheck.Lines.Select(l => l.FlowMw).ToArray(),
-            feeder.Limits.LimitMw.ToArray(),
-            Study.Orderbook.Bids.Select(b => new FlexBid(b.Id, feeder.Network.IndexOfBus(b.Bus), b.Direction, b.VolumeMw, b.PriceEurPerMwh)).ToArray(),
-            RequireBalance: s0.Market.LfmRequireBalance,
-            IntervalHours: s0.Market.IntervalHours);
+        return ScenarioLfm.Problem(Scenario("0"), feeder, feeder.Check(), ScenarioLfm.ToFlexBids(feeder.Network, Study.Orderbook.Bids));
     }
 
     /// <summary>Scenario 1's market on the 70-peer subset.</summary>

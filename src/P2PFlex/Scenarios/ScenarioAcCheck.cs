@@ -1,5 +1,6 @@
 using P2PFlex.Grid;
 using P2PFlex.Markets.Lfm;
+using P2PFlex.Markets.Orderbook;
 
 namespace P2PFlex.Scenarios;
 
@@ -64,19 +65,27 @@ public static class ScenarioLfm
     /// <summary>What the LFM step produced.</summary>
     public sealed record Outcome(LfmResult Lfm, GridCheckResult? AfterLfm, VoltageAwareLfmResult? VoltageAware);
 
+    /// <summary>The study's congestion-only LFM of a scenario: the feeder's PTDF and limits, the flows before the LFM,
+    /// the scenario's balance rule and interval.</summary>
+    public static LfmProblem Problem(ScenarioDefinition scenario, StudyFeeder feeder, GridCheckResult beforeLfm, IReadOnlyList<FlexBid> bids) =>
+        new(feeder.Ptdf.ToArray(),
+            beforeLfm.Lines.Select(l => l.FlowMw).ToArray(),
+            feeder.Limits.LimitMw.ToArray(),
+            bids,
+            RequireBalance: scenario.Market.LfmRequireBalance,
+            IntervalHours: scenario.Market.IntervalHours);
+
+    /// <summary>The LFM's view of order-book bids: bus index in the feeder's network instead of the bus number.</summary>
+    public static FlexBid[] ToFlexBids(GridNetwork network, IEnumerable<FlexibilityBid> bids) =>
+        bids.Select(b => new FlexBid(b.Id, network.IndexOfBus(b.Bus), b.Direction, b.VolumeMw, b.PriceEurPerMwh)).ToArray();
+
     public static Outcome Clear(ScenarioDefinition scenario, StudyFeeder feeder, IReadOnlyList<double> injectionMw, GridCheckResult beforeLfm,
         IReadOnlyList<FlexBid> bids)
     {
         var network = feeder.Network;
         if (!scenario.Lfm.VoltageAware)
         {
-            var lfm = LocalFlexibilityMarket.Clear(new LfmProblem(
-                feeder.Ptdf.ToArray(),
-                beforeLfm.Lines.Select(l => l.FlowMw).ToArray(),
-                feeder.Limits.LimitMw.ToArray(),
-                bids,
-                RequireBalance: scenario.Market.LfmRequireBalance,
-                IntervalHours: scenario.Market.IntervalHours));
+            var lfm = LocalFlexibilityMarket.Clear(Problem(scenario, feeder, beforeLfm, bids));
             return new Outcome(lfm, lfm.Status == LfmStatus.Optimal ? GridCheck.FromFlows(network, lfm.PostLfmFlowMw, feeder.Limits.LimitMw) : null, null);
         }
         var spec = scenario.Lfm;

@@ -81,8 +81,7 @@ public static class ScenarioRunner
         // activated or paid, and the KPIs say "NotRun".
         if (!stage.LfmFollows) lfmBids = [];
         var lfm = stage.LfmFollows
-            ? ScenarioLfm.Clear(scenario, feeder, injection, beforeLfm,
-                lfmBids.Select(b => new FlexBid(b.Id, network.IndexOfBus(b.Bus), b.Direction, b.VolumeMw, b.PriceEurPerMwh)).ToArray())
+            ? ScenarioLfm.Clear(scenario, feeder, injection, beforeLfm, ScenarioLfm.ToFlexBids(network, lfmBids))
             : new ScenarioLfm.Outcome(LfmResult.NotRun(beforeLfm.Lines.Select(l => l.FlowMw)), null, null);
         var result = new ScenarioResult(scenario, feeder, stage, injection, beforeLfm, lfmBids, lfm.Lfm, lfm.AfterLfm) { VoltageAwareLfm = lfm.VoltageAware };
         return acCheck ? result with { Ac = ScenarioAcCheck.Evaluate(result) } : result;

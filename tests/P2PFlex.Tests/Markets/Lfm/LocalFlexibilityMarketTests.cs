@@ -41,7 +41,7 @@ public class LocalFlexibilityMarketTests
         var result = LocalFlexibilityMarket.Clear(problem, ForceLp);
 
         Assert.Equal(LfmStatus.Optimal, result.Status);
-        Assert.Equal(LfmSolvePath.LinearProgram, result.Path);
+        Assert.Equal(LfmSolvePath.DualSimplex, result.Path);
         Assert.Equal(0.0, result.CostEur);
         Assert.All(result.Activations, a => Assert.Equal(0.0, a.ActivatedMw));
         Assert.Equal(0.8, result.PostLfmFlowMw[0], Tol);
@@ -58,7 +58,7 @@ public class LocalFlexibilityMarketTests
         var lp = LocalFlexibilityMarket.Clear(problem, ForceLp);
 
         Assert.Equal(LfmSolvePath.FastPathUncongested, fast.Path);
-        Assert.Equal(LfmSolvePath.LinearProgram, lp.Path);
+        Assert.Equal(LfmSolvePath.DualSimplex, lp.Path);
         Assert.Equal(LfmStatus.Optimal, lp.Status);
         Assert.Equal(0.0, lp.CostEur);
         Assert.All(lp.Activations, a => Assert.Equal(0.0, a.ActivatedMw));
@@ -75,7 +75,7 @@ public class LocalFlexibilityMarketTests
         var result = LocalFlexibilityMarket.Clear(problem);
 
         Assert.Equal(LfmStatus.Optimal, result.Status);
-        Assert.Equal(LfmSolvePath.LinearProgram, result.Path);
+        Assert.Equal(LfmSolvePath.DualSimplex, result.Path);
         Assert.Equal(0.2, Activation(result, "p45"), Tol);
         Assert.Equal(0.0, Activation(result, "p50"), Tol);
         Assert.Equal(9.0, result.CostEur!.Value, Tol);
@@ -299,7 +299,7 @@ public class LocalFlexibilityMarketTests
 
         var result = LocalFlexibilityMarket.Clear(problem);
 
-        Assert.Equal(LfmSolvePath.LinearProgram, result.Path);
+        Assert.Equal(LfmSolvePath.DualSimplex, result.Path);
         Assert.Equal(0.5, Activation(result, "neg"), Tol);
         Assert.Equal(-5.0, result.CostEur!.Value, Tol);
         Assert.Equal(0.3, result.PostLfmFlowMw[0], Tol);
