@@ -41,27 +41,9 @@ public static class ScenarioReport
     /// <summary>
     /// The second table of <c>p2pflex scenarios run</c>: per scenario its market design, what the DSO pays in total and
     /// of what (LFM, incentives paid, penalties received, capacity payments), the peers' welfare, the mediator's revenue,
-    /// the nodal price range and the design's clearing status.
+    /// the nodal price range and the design's clearing status. The plain text of <see cref="MarketCells"/>.
     /// </summary>
-    public static string MarketTable(IEnumerable<ScenarioResult> results)
-    {
-        var ci = CultureInfo.InvariantCulture;
-        var sb = new StringBuilder();
-        sb.AppendLine("scenario       | design          | DSO total EUR | LFM EUR    | incent. EUR | penal. EUR | capacity EUR | peers' welfare EUR | mediator EUR | nodal price EUR/MWh | market status");
-        sb.AppendLine(new string('-', 190));
-        static string N(double? v, string f) => v is double x ? x.ToString(f, CultureInfo.InvariantCulture) : "-";
-        foreach (var r in results)
-        {
-            var k = Kpis(r);
-            string nodal = k.Market.NodalPriceMinEurPerMwh is double lo ? string.Format(ci, "{0:F2} .. {1:F2}", lo, k.Market.NodalPriceMaxEurPerMwh) : "-";
-            string total = k.Dso.TotalEur is double t ? t.ToString("F3", ci) : k.LfmStatus == "Infeasible" ? "(LFM infeas.)" : "-";
-            sb.AppendLine(string.Format(ci, "{0,-14} | {1,-15} | {2,13} | {3,-10} | {4,11} | {5,10} | {6,12} | {7,18} | {8,12} | {9,-19} | {10}",
-                k.Name, k.MarketDesign, total, k.LfmCostEur is null ? "infeasible" : FormatLfmCost(k), N(k.Dso.IncentivesPaidEur, "F3"),
-                N(k.Dso.PenaltiesReceivedEur, "F3"), N(k.Dso.CapacityPaymentsEur, "F3"), N(k.Market.PeersWelfareEur, "F3"),
-                N(k.Market.MediatorRevenueEur is double m ? Math.Round(m, 9) + 0.0 : null, "F3"), nodal, k.Clearing.Status));
-        }
-        return sb.ToString();
-    }
+    public static string MarketTable(IEnumerable<ScenarioResult> results) => MarketCells(results).ToPlainText(MarketLayout);
 
     /// <summary>The AC view's KPIs (null when the run skipped the AC check).</summary>
     public static VoltageKpis? Voltage(ScenarioResult r)
@@ -76,68 +58,30 @@ public static class ScenarioReport
     /// <summary>
     /// The AC check as a text table, one row per scenario: minimum |V| and its bus, buses outside the band and outside
     /// 0.95–1.05 p.u., violation sum, losses and AC-congested lines before → after the LFM, and the DC-vs-AC disagreements.
+    /// The plain text of <see cref="VoltageCells"/>.
     /// </summary>
-    public static string VoltageTable(IEnumerable<ScenarioResult> results)
-    {
-        var ci = CultureInfo.InvariantCulture;
-        var sb = new StringBuilder();
-        sb.AppendLine("AC check (before → after the LFM; band from the scenario, default 0.90–1.10 p.u.; tight band 0.95–1.05 p.u.)");
-        sb.AppendLine("scenario     | LFM               | min |V| p.u. (bus)          | outside band | outside 0.95 | violation p.u.  | losses MW       | AC congested | DC≠AC lines");
-        sb.AppendLine(new string('-', 156));
-        foreach (var r in results)
-        {
-            var v = Voltage(r);
-            if (v is null) { sb.AppendLine(string.Format(ci, "{0,-12} | (no AC check)", r.Name)); continue; }
-            string Min(AcStateKpis? s) => s is null ? "–" : s.MinVmPu is double x ? string.Format(ci, "{0:F4} ({1})", x, s.MinVmBus) : s.PowerFlowStatus;
-            string I(AcStateKpis? s, Func<AcStateKpis, int?> f) => s is null ? "–" : f(s)?.ToString(ci) ?? "?";
-            string D(AcStateKpis? s, Func<AcStateKpis, double?> f, string format) => s is null ? "–" : f(s)?.ToString(format, ci) ?? "?";
-            string mode = v.VoltageAwareStatus is null ? r.Lfm.Status.ToString() : $"V-aware {v.VoltageAwareStatus}";
-            sb.AppendLine(string.Format(ci, "{0,-12} | {1,-17} | {2,-12} → {3,-12} | {4,4} → {5,-5} | {6,4} → {7,-5} | {8,6} → {9,-6} | {10,6} → {11,-6} | {12,4} → {13,-5} | {14} → {15}",
-                r.Name, mode, Min(v.BeforeLfm), Min(v.AfterLfm),
-                I(v.BeforeLfm, s => s.BusesOutsideBand), I(v.AfterLfm, s => s.BusesOutsideBand),
-                I(v.BeforeLfm, s => s.BusesOutsideTightBand), I(v.AfterLfm, s => s.BusesOutsideTightBand),
-                D(v.BeforeLfm, s => s.ViolationSumPu, "F4"), D(v.AfterLfm, s => s.ViolationSumPu, "F4"),
-                D(v.BeforeLfm, s => s.LossesMw, "F4"), D(v.AfterLfm, s => s.LossesMw, "F4"),
-                I(v.BeforeLfm, s => s.AcCongestedLines), I(v.AfterLfm, s => s.AcCongestedLines),
-                Lines(v.BeforeLfm), Lines(v.AfterLfm)));
-        }
-        return sb.ToString();
+    public static string VoltageTable(IEnumerable<ScenarioResult> results) => VoltageCells(results).ToPlainText(VoltageLayout);
 
-        static string Lines(AcStateKpis? s) => s is null ? "–" : s.DcAcDisagreements is null ? "?" :
-            s.DcAcDisagreements == 0 ? "none" : $"DC only [{string.Join(" ", s.DcOnlyCongested)}] AC only [{string.Join(" ", s.AcOnlyCongested)}]";
-    }
-
+    /// <summary>
+    /// The text of <c>p2pflex scenarios run</c>: Table 8 beside the study's values, the market table, the pattern checks
+    /// (when every scenario of Table 8 was run) and, when any run has an AC check, the AC check; the plain text of
+    /// <see cref="Tables"/>.
+    /// </summary>
     public static string Table(IEnumerable<ScenarioResult> results)
     {
-        var ci = CultureInfo.InvariantCulture;
-        var sb = new StringBuilder();
-        sb.AppendLine("scenario     | congested    | overflow sum MW | weighted avg MW | LFM cost EUR          | P2P volume MW");
-        sb.AppendLine("             | ours  study  | ours    study   | ours    study   | ours        study     | ours    study");
-        sb.AppendLine(new string('-', 104));
-        foreach (var r in results)
-        {
-            var k = Kpis(r);
-            var s = r.Definition.Study;
-            // Our cost is null only when the LFM did not clear; the study's is null when it reports "infeasible".
-            string cost = k.LfmCostEur is null ? FormatCost(null, true) : FormatLfmCost(k);
-            string studyCost = s is null ? "" : FormatCost(s.LfmCostEur, s.LfmCostEur is null);
-            string Study(double? v, string format) => v is double x ? x.ToString(format, ci) : "";
-            sb.AppendLine(string.Format(ci, "{0,-12} | {1,4}  {2,5}  | {3,7:F4} {4,7}  | {5,7:F4} {6,7}  | {7,-11} {8,-10}| {9,6:F3} {10,6}",
-                k.Name, k.CongestedLines, s?.CongestedLines.ToString(ci) ?? "", k.OverflowSumMw, Study(s?.OverflowSumMw, "F2"),
-                k.OverflowWeightedAvgMw, Study(s?.OverflowWeightedAvgMw, "F2"), cost, studyCost, k.P2PVolumeMw,
-                s?.P2PVolumeMw is double v ? v.ToString("F2", ci) : "-"));
-        }
+        var list = results.ToList();
+        var sb = new StringBuilder(Table8Cells(list).ToPlainText(Table8Layout));
         sb.AppendLine();
-        sb.Append(MarketTable(results));
-        if (PatternText(results) is string pattern)
+        sb.Append(MarketTable(list));
+        if (PatternText(list) is string pattern)
         {
             sb.AppendLine();
             sb.Append(pattern);
         }
-        if (results.Any(r => r.Ac is not null))
+        if (list.Any(r => r.Ac is not null))
         {
             sb.AppendLine();
-            sb.Append(VoltageTable(results));
+            sb.Append(VoltageTable(list));
         }
         return sb.ToString();
     }
@@ -156,9 +100,9 @@ public static class ScenarioReport
     }
 
     /// <summary>
-    /// The tables of <see cref="Table"/> as structured cells, for a renderer that draws its own grid (the CLI on a
-    /// terminal): Table 8 beside the study's values, the market table and, when any run has an AC check, the AC check.
-    /// Cells are formatted exactly as in the text tables (same helpers, invariant culture), without padding.
+    /// The tables of <see cref="Table"/> as cells, for a renderer that draws its own grid (the CLI on a terminal):
+    /// Table 8 beside the study's values, the market table and, when any run has an AC check, the AC check. The cells
+    /// decide every header, number format and text (invariant culture); the plain text only pads them.
     /// </summary>
     public static IReadOnlyList<TextTable> Tables(IEnumerable<ScenarioResult> results)
     {
@@ -168,7 +112,7 @@ public static class ScenarioReport
         return tables;
     }
 
-    /// <summary>Table 8's rows (ours beside the study's) as cells; the values of <see cref="Table"/>'s first table.</summary>
+    /// <summary>Table 8's rows (ours beside the study's) as cells; <see cref="Table"/>'s first table.</summary>
     public static TextTable Table8Cells(IEnumerable<ScenarioResult> results)
     {
         var ci = CultureInfo.InvariantCulture;
@@ -185,13 +129,12 @@ public static class ScenarioReport
                 k.OverflowWeightedAvgMw.ToString("F4", ci), Study(s?.OverflowWeightedAvgMw, "F2"), cost, studyCost,
                 k.P2PVolumeMw.ToString("F3", ci), s?.P2PVolumeMw is double v ? v.ToString("F2", ci) : "-"]);
         }
-        return new TextTable("Table 8: ours beside the study's",
-            ["scenario", "congested ours", "congested study", "overflow sum MW ours", "overflow sum MW study",
-                "weighted avg MW ours", "weighted avg MW study", "LFM cost EUR ours", "LFM cost EUR study", "P2P volume MW ours", "P2P volume MW study"],
-            rows);
+        // "group ours", "group study": the plain text writes the groups on one line and ours/study below them
+        string[] groups = ["congested", "overflow sum MW", "weighted avg MW", "LFM cost EUR", "P2P volume MW"];
+        return new TextTable("Table 8: ours beside the study's", ["scenario", .. groups.SelectMany(g => new[] { $"{g} ours", $"{g} study" })], rows);
     }
 
-    /// <summary>The market table's rows as cells; the values of <see cref="MarketTable"/>.</summary>
+    /// <summary>The market table's rows as cells; <see cref="MarketTable"/> lays them out as plain text.</summary>
     public static TextTable MarketCells(IEnumerable<ScenarioResult> results)
     {
         var ci = CultureInfo.InvariantCulture;
@@ -212,7 +155,8 @@ public static class ScenarioReport
             rows);
     }
 
-    /// <summary>The AC check's rows as cells (before → after in one cell); the values of <see cref="VoltageTable"/>.</summary>
+    /// <summary>The AC check's rows as cells (before → after in one cell; a run without the AC check is a note row);
+    /// <see cref="VoltageTable"/> lays them out as plain text.</summary>
     public static TextTable VoltageCells(IEnumerable<ScenarioResult> results)
     {
         var ci = CultureInfo.InvariantCulture;
@@ -238,9 +182,35 @@ public static class ScenarioReport
             rows);
     }
 
+    // The plain text layouts: widths, sides and separators only (the content is the cells'). They keep the text tables
+    // byte for byte as they were before the cells existed, including Table 8's hand-drawn two-line header, which sits
+    // one character left of the rows in its overflow, weighted-average and P2P-volume groups.
+
+    /// <summary>How <see cref="Table"/> lays out <see cref="Table8Cells"/>: "ours study" pairs under their groups.</summary>
+    public static readonly PlainTextLayout Table8Layout = new(
+        [PlainColumn.Left(12), PlainColumn.Right(4, "  "), PlainColumn.Right(5, "  | "), PlainColumn.Right(7, " "), PlainColumn.Right(7, "  | "),
+            PlainColumn.Right(7, " "), PlainColumn.Right(7, "  | "), PlainColumn.Left(11, " "), PlainColumn.Left(10, "| "), PlainColumn.Right(6, " "), PlainColumn.Right(6, "")],
+        RuleWidth: 104,
+        GroupedHeader: new(
+            [PlainColumn.Left(12), PlainColumn.Left(12), PlainColumn.Left(15), PlainColumn.Left(15), PlainColumn.Left(21), PlainColumn.Left(0, "")],
+            [PlainColumn.Left(12), PlainColumn.Left(4, "  "), PlainColumn.Left(5, "  | "), PlainColumn.Left(7, " "), PlainColumn.Left(7),
+                PlainColumn.Left(7, " "), PlainColumn.Left(7), PlainColumn.Left(11, " "), PlainColumn.Left(10, "| "), PlainColumn.Left(7, " "), PlainColumn.Left(0, "")]));
+
+    /// <summary>How <see cref="MarketTable"/> lays out <see cref="MarketCells"/>.</summary>
+    public static readonly PlainTextLayout MarketLayout = new(
+        [PlainColumn.Left(14), PlainColumn.Left(15), PlainColumn.Right(13), PlainColumn.Left(10), PlainColumn.Right(11), PlainColumn.Right(10),
+            PlainColumn.Right(12), PlainColumn.Right(18), PlainColumn.Right(12), PlainColumn.Left(19), PlainColumn.Left(0, "")],
+        RuleWidth: 190);
+
+    /// <summary>How <see cref="VoltageTable"/> lays out <see cref="VoltageCells"/>: its title first, each before → after
+    /// value padded on its own.</summary>
+    public static readonly PlainTextLayout VoltageLayout = new(
+        [PlainColumn.Left(12), PlainColumn.Left(17), PlainColumn.Pair(new(12), new(12)), PlainColumn.Pair(new(4, true), new(5)),
+            PlainColumn.Pair(new(4, true), new(5)), PlainColumn.Pair(new(6, true), new(6)), PlainColumn.Pair(new(6, true), new(6)),
+            PlainColumn.Pair(new(4, true), new(5)), PlainColumn.Pair(new(0), new(0), "")],
+        RuleWidth: 156, ShowTitle: true);
+
     private static string AcLines(AcStateKpis? s) => s is null ? "–" : s.DcAcDisagreements is null ? "?" :
         s.DcAcDisagreements == 0 ? "none" : $"DC only [{string.Join(" ", s.DcOnlyCongested)}] AC only [{string.Join(" ", s.AcOnlyCongested)}]";
 }
 
-/// <summary>A table as cells: a title, column headers and rows of already formatted values (one per header).</summary>
-public sealed record TextTable(string Title, IReadOnlyList<string> Headers, IReadOnlyList<IReadOnlyList<string>> Rows);
