@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Times cvxopt's QP solver on the P2P market of a scenario export and compares it with P2PFlex.
 
-Usage (from the repository root; needs Debian's python3-cvxopt):
+Usage (from the repository root; needs Debian's python3-cvxopt; tools/cvxopt/run.sh does all of this in one command):
 
     dotnet run -c Release --project src/P2PFlex.Cli -- scenarios export 3-theta80 out/3-theta80
     /usr/bin/python3 tools/cvxopt/qp_compare.py out/3-theta80 [--runs 20] [--resolve-ms X]
@@ -14,7 +14,7 @@ sum of its trades = G, a buyer sum of its trades = D; the objective is
 (abstol = reltol = feastol = 1e-10, sparse matrices), and its solution is compared with the export's
 trades, net positions and prices. The ratio is cvxopt's median solve time over P2PFlex's median W re-solve time
 (`p2pflex bench --only scenario3-resolve-w`, which re-solves the P2P market *and* re-runs the intervention, grid
-check and LFM): pass it with --resolve-ms, or let the script run the bench (dotnet on the PATH, Release build).
+check, LFM and AC check): pass it with --resolve-ms, or let the script run the bench (dotnet on the PATH, Release build).
 """
 import argparse
 import csv
@@ -135,7 +135,7 @@ def main():
           f"(min {min(times):.2f}, max {max(times):.2f}, {len(times)} runs)")
     print(f"agreement with the export: trades {trade_diff:.1e} MW, net positions {net_diff:.1e} MW, prices {price_diff:.1e} EUR/MWh ({len(inside)} peers strictly inside their bounds)")
     resolve = args.resolve_ms if args.resolve_ms is not None else resolve_ms_from_bench()
-    print(f"P2PFlex W re-solve (P2P + grid check + LFM) median {resolve:.3f} ms: cvxopt / P2PFlex = {median / resolve:.0f}x")
+    print(f"P2PFlex W re-solve (intervention + P2P + grid check + LFM + AC check) median {resolve:.3f} ms: cvxopt / P2PFlex = {median / resolve:.0f}x")
 
 
 if __name__ == "__main__":
