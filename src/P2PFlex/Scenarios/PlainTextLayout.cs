@@ -1,53 +1,66 @@
 namespace P2PFlex.Scenarios;
 
-/// <summary>One padded value of a plain text column: its width in characters (0: as wide as the value) and its side.</summary>
-public readonly record struct PlainPad(int Width, bool RightAligned = false)
+/// <summary>
+/// One padded value of a plain text column: the fewest characters it takes (it widens to its longest value) and its
+/// side.
+/// </summary>
+public readonly record struct PlainPad(int MinWidth, bool RightAligned = false)
 {
-    public string Apply(string value) => RightAligned ? value.PadLeft(Width) : value.PadRight(Width);
+    /// <summary>The value padded to <paramref name="width"/> on the pad's side.</summary>
+    public string Apply(string value, int width) => RightAligned ? value.PadLeft(width) : value.PadRight(width);
 }
 
 /// <summary>
-/// One column of a fixed-width plain text table: how its cell is padded and the text that follows it (the separator
-/// to the next column). A "before → after" cell has two pads, one for each side of the arrow.
+/// One column of a plain text table: how its cell is padded and the separator that follows it (to the next column;
+/// empty after the last one). A "before → after" cell has two pads, one for each side of the arrow, so that the arrows
+/// of every row stand one under the other.
 /// </summary>
 public sealed record PlainColumn(IReadOnlyList<PlainPad> Pads, string After)
 {
     /// <summary>The arrow between the two values of a "before → after" cell.</summary>
     public const string Arrow = " → ";
 
-    public static PlainColumn Left(int width, string after = " | ") => new([new PlainPad(width)], after);
-    public static PlainColumn Right(int width, string after = " | ") => new([new PlainPad(width, true)], after);
+    public static PlainColumn Left(int minWidth, string after = " | ") => new([new PlainPad(minWidth)], after);
+    public static PlainColumn Right(int minWidth, string after = " | ") => new([new PlainPad(minWidth, true)], after);
     public static PlainColumn Pair(PlainPad before, PlainPad after, string separator = " | ") => new([before, after], separator);
 
-    /// <summary>The column's width: its pads and the arrow between them.</summary>
-    public int Width => Pads.Sum(p => p.Width) + (Pads.Count - 1) * Arrow.Length;
-
-    /// <summary>The same column for a header: one left-aligned value as wide as the whole column.</summary>
-    public PlainColumn AsHeader() => Left(Width, After);
-
-    /// <summary>A cell padded and followed by <see cref="After"/>; a pair cell is split at its arrow, each side padded.</summary>
-    public string Format(string cell, string table)
+    /// <summary>The values of a cell, one per pad (a pair cell split at its arrow).</summary>
+    public IReadOnlyList<string> Split(string cell, string table)
     {
-        if (Pads.Count == 1) return Pads[0].Apply(cell) + After;
+        if (Pads.Count == 1) return [cell];
         var parts = cell.Split(Arrow);
-        if (parts.Length != Pads.Count)
-            throw new ArgumentException($"table '{table}': the cell '{cell}' should hold {Pads.Count} values separated by '{Arrow}'");
-        return string.Join(Arrow, parts.Select((p, i) => Pads[i].Apply(p))) + After;
+        return parts.Length == Pads.Count ? parts
+            : throw new ArgumentException($"table '{table}': the cell '{cell}' should hold {Pads.Count} values separated by '{Arrow}'");
     }
 
-    /// <summary>One line: each cell formatted by its column.</summary>
-    public static string Line(IReadOnlyList<PlainColumn> columns, IReadOnlyList<string> cells, string table) =>
-        columns.Count == cells.Count
-            ? string.Concat(cells.Select((cell, i) => columns[i].Format(cell, table)))
-            : throw new ArgumentException($"table '{table}': a line of {cells.Count} values laid out in {columns.Count} columns");
+    /// <summary>A header (or group name) is right-aligned over a column of right-aligned numbers, otherwise left.</summary>
+    public bool HeaderRightAligned => Pads.Count == 1 && Pads[0].RightAligned;
 }
 
 /// <summary>
-/// How a <see cref="TextTable"/> is drawn as fixed-width plain text: one <see cref="PlainColumn"/> per column, the
-/// length of the dashed rule under the header, whether the title is the first line, and, for headers written
-/// "group sub" on two lines, the columns of those two lines (null: one header line laid out like the rows).
+/// How a <see cref="TextTable"/> is drawn as plain text: one <see cref="PlainColumn"/> per column (sides, separators and
+/// minimum widths: every column widens to its longest cell or header), whether the title is the first line, and
+/// whether the header is written on two lines, each header "group sub" as the group's name over its columns and the
+/// subs under them (Table 8's "overflow sum MW" over "ours study"). A separator is empty after the last column and
+/// otherwise begins and ends with a space, so that no cell ever touches a separator.
 /// </summary>
-public sealed record PlainTextLayout(IReadOnlyList<PlainColumn> Columns, int RuleWidth, bool ShowTitle = false, GroupedHeaderLayout? GroupedHeader = null);
+public sealed record PlainTextLayout(IReadOnlyList<PlainColumn> Columns, bool ShowTitle = false, bool GroupedHeader = false)
+{
+    public IReadOnlyList<PlainColumn> Columns { get; } = Checked(Columns);
 
-/// <summary>A two-line header: the groups' line (one column per group) and the subs' line (one column per column).</summary>
-public sealed record GroupedHeaderLayout(IReadOnlyList<PlainColumn> GroupColumns, IReadOnlyList<PlainColumn> SubColumns);
+    private static IReadOnlyList<PlainColumn> Checked(IReadOnlyList<PlainColumn> columns)
+    {
+        if (columns.Count == 0) throw new ArgumentException("a plain text layout needs at least one column", nameof(columns));
+        for (int c = 0; c < columns.Count; c++)
+        {
+            string after = columns[c].After;
+            if (columns[c].Pads.Count == 0)
+                throw new ArgumentException($"plain text column {c + 1} has no pad", nameof(columns));
+            if (c == columns.Count - 1 ? after != "" : after.Length == 0 || after[0] != ' ' || after[^1] != ' ')
+                throw new ArgumentException(c == columns.Count - 1
+                    ? $"the last plain text column has the separator '{after}'; it must have none"
+                    : $"plain text column {c + 1} has the separator '{after}'; it must begin and end with a space", nameof(columns));
+        }
+        return columns;
+    }
+}

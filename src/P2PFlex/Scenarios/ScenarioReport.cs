@@ -182,33 +182,30 @@ public static class ScenarioReport
             rows);
     }
 
-    // The plain text layouts: widths, sides and separators only (the content is the cells'). They keep the text tables
-    // byte for byte as they were before the cells existed, including Table 8's hand-drawn two-line header, which sits
-    // one character left of the rows in its overflow, weighted-average and P2P-volume groups.
+    // The plain text layouts: sides, separators and minimum widths only (the content is the cells'). Every column widens
+    // to its longest cell or header, so a long scenario name or an "infeasible" cost moves its whole column, never one
+    // row; the minimums are the widths the tables always had, so the usual values keep their places.
 
-    /// <summary>How <see cref="Table"/> lays out <see cref="Table8Cells"/>: "ours study" pairs under their groups.</summary>
+    /// <summary>How <see cref="Table"/> lays out <see cref="Table8Cells"/>: each group's name over its "ours study"
+    /// pair, the groups separated by " | ", ours and study by two spaces.</summary>
     public static readonly PlainTextLayout Table8Layout = new(
-        [PlainColumn.Left(12), PlainColumn.Right(4, "  "), PlainColumn.Right(5, "  | "), PlainColumn.Right(7, " "), PlainColumn.Right(7, "  | "),
-            PlainColumn.Right(7, " "), PlainColumn.Right(7, "  | "), PlainColumn.Left(11, " "), PlainColumn.Left(10, "| "), PlainColumn.Right(6, " "), PlainColumn.Right(6, "")],
-        RuleWidth: 104,
-        GroupedHeader: new(
-            [PlainColumn.Left(12), PlainColumn.Left(12), PlainColumn.Left(15), PlainColumn.Left(15), PlainColumn.Left(21), PlainColumn.Left(0, "")],
-            [PlainColumn.Left(12), PlainColumn.Left(4, "  "), PlainColumn.Left(5, "  | "), PlainColumn.Left(7, " "), PlainColumn.Left(7),
-                PlainColumn.Left(7, " "), PlainColumn.Left(7), PlainColumn.Left(11, " "), PlainColumn.Left(10, "| "), PlainColumn.Left(7, " "), PlainColumn.Left(0, "")]));
+        [PlainColumn.Left(12), PlainColumn.Right(4, "  "), PlainColumn.Right(5), PlainColumn.Right(7, "  "), PlainColumn.Right(7),
+            PlainColumn.Right(7, "  "), PlainColumn.Right(7), PlainColumn.Left(11, "  "), PlainColumn.Left(10), PlainColumn.Right(6, "  "), PlainColumn.Right(6, "")],
+        GroupedHeader: true);
 
     /// <summary>How <see cref="MarketTable"/> lays out <see cref="MarketCells"/>.</summary>
     public static readonly PlainTextLayout MarketLayout = new(
         [PlainColumn.Left(14), PlainColumn.Left(15), PlainColumn.Right(13), PlainColumn.Left(10), PlainColumn.Right(11), PlainColumn.Right(10),
-            PlainColumn.Right(12), PlainColumn.Right(18), PlainColumn.Right(12), PlainColumn.Left(19), PlainColumn.Left(0, "")],
-        RuleWidth: 190);
+            PlainColumn.Right(12), PlainColumn.Right(18), PlainColumn.Right(12), PlainColumn.Left(19), PlainColumn.Left(0, "")]);
 
     /// <summary>How <see cref="VoltageTable"/> lays out <see cref="VoltageCells"/>: its title first, each before → after
-    /// value padded on its own.</summary>
+    /// value padded on its own so that the arrows stand in columns too, except in the last column (the DC-vs-AC line
+    /// lists, up to 90 characters each side), written as it is rather than padded into a wide gap.</summary>
     public static readonly PlainTextLayout VoltageLayout = new(
         [PlainColumn.Left(12), PlainColumn.Left(17), PlainColumn.Pair(new(12), new(12)), PlainColumn.Pair(new(4, true), new(5)),
             PlainColumn.Pair(new(4, true), new(5)), PlainColumn.Pair(new(6, true), new(6)), PlainColumn.Pair(new(6, true), new(6)),
-            PlainColumn.Pair(new(4, true), new(5)), PlainColumn.Pair(new(0), new(0), "")],
-        RuleWidth: 156, ShowTitle: true);
+            PlainColumn.Pair(new(4, true), new(5)), PlainColumn.Left(0, "")],
+        ShowTitle: true);
 
     private static string AcLines(AcStateKpis? s) => s is null ? "–" : s.DcAcDisagreements is null ? "?" :
         s.DcAcDisagreements == 0 ? "none" : $"DC only [{string.Join(" ", s.DcOnlyCongested)}] AC only [{string.Join(" ", s.AcOnlyCongested)}]";

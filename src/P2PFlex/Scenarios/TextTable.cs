@@ -4,46 +4,83 @@ namespace P2PFlex.Scenarios;
 
 /// <summary>
 /// A table as cells: a title, column headers and rows of already formatted values (one per header). The cells are the
-/// one place a table's content is decided; a Spectre.Console grid (the CLI on a terminal) and the fixed-width plain
-/// text (<see cref="ToPlainText"/>) only lay them out.
+/// one place a table's content is decided; a Spectre.Console grid (the CLI on a terminal) and the aligned plain text
+/// (<see cref="ToPlainText"/>) only lay them out.
 /// </summary>
 public sealed record TextTable(string Title, IReadOnlyList<string> Headers, IReadOnlyList<IReadOnlyList<string>> Rows)
 {
     /// <summary>
-    /// The table as fixed-width plain text laid out by <paramref name="layout"/>: the title (when the layout shows it),
-    /// the header line(s), a rule of dashes, then one line per row, every line ending in a newline. A row that leaves its
-    /// last cells empty (a note such as "(no AC check)") ends after its last non-empty cell, unpadded.
+    /// The table as plain text laid out by <paramref name="layout"/>: the title (when the layout shows it), the header
+    /// line(s), a rule of dashes as wide as the table, then one line per row, every line ending in a newline and none in
+    /// spaces. Each column (each side of a "before → after" column) is as wide as its longest value, header included, and
+    /// at least its layout's minimum, so every separator stands at the same place in every line. A row that leaves its
+    /// last cells empty (a note such as "(no AC check)") ends with its last non-empty cell, which takes no width.
     /// </summary>
     public string ToPlainText(PlainTextLayout layout)
     {
-        if (layout.Columns.Count != Headers.Count)
-            throw new ArgumentException($"table '{Title}' has {Headers.Count} columns, its plain text layout {layout.Columns.Count}", nameof(layout));
+        var columns = layout.Columns;
+        if (columns.Count != Headers.Count)
+            throw new ArgumentException($"table '{Title}' has {Headers.Count} columns, its plain text layout {columns.Count}", nameof(layout));
+        foreach (var row in Rows)
+            if (row.Count != Headers.Count) throw new ArgumentException($"table '{Title}': a row has {row.Count} cells for {Headers.Count} columns");
+
+        // widths: the layout's minimums, widened to every padded value of the rows ...
+        var widths = columns.Select(c => c.Pads.Select(p => p.MinWidth).ToArray()).ToArray();
+        var padded = Rows.Select(row => row.Take(PaddedCells(row)).Select((cell, c) => columns[c].Split(cell, Title)).ToArray()).ToArray();
+        foreach (var row in padded)
+            for (int c = 0; c < row.Length; c++)
+                for (int p = 0; p < row[c].Count; p++) widths[c][p] = Math.Max(widths[c][p], row[c][p].Length);
+        int Width(int c) => widths[c].Sum() + (widths[c].Length - 1) * PlainColumn.Arrow.Length;
+        // ... then to the headers: a header longer than its column widens the column's last value
+        void Widen(int c, int by) => widths[c][^1] += Math.Max(0, by);
+        var split = Headers.Select(SplitGroup).ToArray();
+        var headerLines = new List<string>();
+        if (layout.GroupedHeader)
+        {
+            // consecutive columns sharing a group: its name spans them, separators included
+            var groups = new List<(string Name, int First, int Last)>();
+            for (int c = 0; c < split.Length; c++)
+                if (c > 0 && split[c].Group == split[c - 1].Group) groups[^1] = groups[^1] with { Last = c };
+                else groups.Add((split[c].Group, c, c));
+            for (int c = 0; c < split.Length; c++) Widen(c, split[c].Sub.Length - Width(c));
+            int Span((string Name, int First, int Last) g) =>
+                Enumerable.Range(g.First, g.Last - g.First + 1).Sum(Width) + Enumerable.Range(g.First, g.Last - g.First).Sum(c => columns[c].After.Length);
+            foreach (var g in groups) Widen(g.Last, g.Name.Length - Span(g));
+            headerLines.Add(string.Concat(groups.Select(g => g.Name.PadRight(Span(g)) + columns[g.Last].After)).TrimEnd());
+            headerLines.Add(HeaderLine(split.Select(s => s.Sub).ToArray()));
+        }
+        else
+        {
+            for (int c = 0; c < Headers.Count; c++) Widen(c, Headers[c].Length - Width(c));
+            headerLines.Add(HeaderLine(Headers));
+        }
+
+        string HeaderLine(IReadOnlyList<string> texts) => string.Concat(texts.Select((t, c) =>
+            (columns[c].HeaderRightAligned ? t.PadLeft(Width(c)) : t.PadRight(Width(c))) + columns[c].After)).TrimEnd();
+        var rowLines = Rows.Select((row, r) =>
+        {
+            var cells = padded[r];
+            string line = string.Concat(cells.Select((values, c) =>
+                string.Join(PlainColumn.Arrow, values.Select((v, p) => columns[c].Pads[p].Apply(v, widths[c][p]))) + columns[c].After));
+            // a note row: its last non-empty cell bare after the padded ones
+            return (cells.Length < row.Count ? line + row[cells.Length] : line).TrimEnd();
+        }).ToArray();
+
         var sb = new StringBuilder();
         if (layout.ShowTitle) sb.AppendLine(Title);
-        if (layout.GroupedHeader is { } grouped)
-        {
-            // "group sub" headers: the groups (consecutive columns sharing one) on a line, the subs below them.
-            var split = Headers.Select(SplitGroup).ToArray();
-            var groups = split.Select(s => s.Group).Where((g, i) => i == 0 || g != split[i - 1].Group).ToArray();
-            sb.AppendLine(PlainColumn.Line(grouped.GroupColumns, groups, Title));
-            sb.AppendLine(PlainColumn.Line(grouped.SubColumns, split.Select(s => s.Sub).ToArray(), Title));
-        }
-        else sb.AppendLine(PlainColumn.Line(layout.Columns.Select(c => c.AsHeader()).ToArray(), Headers, Title));
-        sb.AppendLine(new string('-', layout.RuleWidth));
-        foreach (var row in Rows)
-        {
-            if (row.Count != Headers.Count) throw new ArgumentException($"table '{Title}': a row has {row.Count} cells for {Headers.Count} columns");
-            int shown = row.Count;
-            while (shown > 1 && row[shown - 1] == "") shown--;
-            if (shown == row.Count) sb.AppendLine(PlainColumn.Line(layout.Columns, row, Title));
-            else
-            {
-                // a note row: its cells up to the last non-empty one, that one bare
-                var head = PlainColumn.Line(layout.Columns.Take(shown - 1).ToArray(), row.Take(shown - 1).ToArray(), Title);
-                sb.Append(head).AppendLine(row[shown - 1]);
-            }
-        }
+        foreach (var line in headerLines) sb.AppendLine(line);
+        sb.AppendLine(new string('-', headerLines.Concat(rowLines).Max(l => l.Length)));
+        foreach (var line in rowLines) sb.AppendLine(line);
         return sb.ToString();
+    }
+
+    /// <summary>How many of a row's cells are padded in their columns: all of them, or, for a note row (its last cells
+    /// empty), those before its last non-empty cell.</summary>
+    private static int PaddedCells(IReadOnlyList<string> row)
+    {
+        int shown = row.Count;
+        while (shown > 1 && row[shown - 1] == "") shown--;
+        return shown == row.Count ? shown : shown - 1;
     }
 
     /// <summary>"overflow sum MW ours" → ("overflow sum MW", "ours"); a one-word header is a group with an empty sub.</summary>
