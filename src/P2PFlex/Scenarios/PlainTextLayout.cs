@@ -24,10 +24,11 @@ public sealed record PlainColumn(IReadOnlyList<PlainPad> Pads, string After)
     public static PlainColumn Right(int minWidth, string after = " | ") => new([new PlainPad(minWidth, true)], after);
     public static PlainColumn Pair(PlainPad before, PlainPad after, string separator = " | ") => new([before, after], separator);
 
-    /// <summary>The values of a cell, one per pad (a pair cell split at its arrow).</summary>
+    /// <summary>The values of a cell, one per pad (a pair cell split at its arrow; an empty cell empty on every side).</summary>
     public IReadOnlyList<string> Split(string cell, string table)
     {
         if (Pads.Count == 1) return [cell];
+        if (cell == "") return Pads.Select(_ => "").ToArray();
         var parts = cell.Split(Arrow);
         return parts.Length == Pads.Count ? parts
             : throw new ArgumentException($"table '{table}': the cell '{cell}' should hold {Pads.Count} values separated by '{Arrow}'");

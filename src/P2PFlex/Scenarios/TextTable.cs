@@ -14,7 +14,7 @@ public sealed record TextTable(string Title, IReadOnlyList<string> Headers, IRea
     /// line(s), a rule of dashes as wide as the table, then one line per row, every line ending in a newline and none in
     /// spaces. Each column (each side of a "before → after" column) is as wide as its longest value, header included, and
     /// at least its layout's minimum, so every separator stands at the same place in every line. A row that leaves its
-    /// last cells empty (a note such as "(no AC check)") ends with its last non-empty cell, which takes no width.
+    /// last cells empty (a note such as "(no AC check)") ends with its last non-empty cell, still in its column.
     /// </summary>
     public string ToPlainText(PlainTextLayout layout)
     {
@@ -24,10 +24,10 @@ public sealed record TextTable(string Title, IReadOnlyList<string> Headers, IRea
         foreach (var row in Rows)
             if (row.Count != Headers.Count) throw new ArgumentException($"table '{Title}': a row has {row.Count} cells for {Headers.Count} columns");
 
-        // widths: the layout's minimums, widened to every padded value of the rows ...
+        // widths: the layout's minimums, widened to every written value of the rows ...
         var widths = columns.Select(c => c.Pads.Select(p => p.MinWidth).ToArray()).ToArray();
-        var padded = Rows.Select(row => row.Take(PaddedCells(row)).Select((cell, c) => columns[c].Split(cell, Title)).ToArray()).ToArray();
-        foreach (var row in padded)
+        var written = Rows.Select(row => row.Take(WrittenCells(row)).Select((cell, c) => columns[c].Split(cell, Title)).ToArray()).ToArray();
+        foreach (var row in written)
             for (int c = 0; c < row.Length; c++)
                 for (int p = 0; p < row[c].Count; p++) widths[c][p] = Math.Max(widths[c][p], row[c][p].Length);
         int Width(int c) => widths[c].Sum() + (widths[c].Length - 1) * PlainColumn.Arrow.Length;
@@ -57,14 +57,11 @@ public sealed record TextTable(string Title, IReadOnlyList<string> Headers, IRea
 
         string HeaderLine(IReadOnlyList<string> texts) => string.Concat(texts.Select((t, c) =>
             (columns[c].HeaderRightAligned ? t.PadLeft(Width(c)) : t.PadRight(Width(c))) + columns[c].After)).TrimEnd();
-        var rowLines = Rows.Select((row, r) =>
-        {
-            var cells = padded[r];
-            string line = string.Concat(cells.Select((values, c) =>
-                string.Join(PlainColumn.Arrow, values.Select((v, p) => columns[c].Pads[p].Apply(v, widths[c][p]))) + columns[c].After));
-            // a note row: its last non-empty cell bare after the padded ones
-            return (cells.Length < row.Count ? line + row[cells.Length] : line).TrimEnd();
-        }).ToArray();
+        // a row's trailing empty cells are not written (a note such as "(no AC check)" ends its line), nor the separator
+        // before them
+        var rowLines = written.Select(cells => string.Concat(cells.Select((values, c) =>
+            string.Join(PlainColumn.Arrow, values.Select((v, p) => columns[c].Pads[p].Apply(v, widths[c][p])))
+            + (c < cells.Length - 1 ? columns[c].After : ""))).TrimEnd()).ToArray();
 
         var sb = new StringBuilder();
         if (layout.ShowTitle) sb.AppendLine(Title);
@@ -74,13 +71,12 @@ public sealed record TextTable(string Title, IReadOnlyList<string> Headers, IRea
         return sb.ToString();
     }
 
-    /// <summary>How many of a row's cells are padded in their columns: all of them, or, for a note row (its last cells
-    /// empty), those before its last non-empty cell.</summary>
-    private static int PaddedCells(IReadOnlyList<string> row)
+    /// <summary>How many of a row's cells are written: up to its last non-empty one.</summary>
+    private static int WrittenCells(IReadOnlyList<string> row)
     {
-        int shown = row.Count;
-        while (shown > 1 && row[shown - 1] == "") shown--;
-        return shown == row.Count ? shown : shown - 1;
+        int written = row.Count;
+        while (written > 0 && row[written - 1] == "") written--;
+        return written;
     }
 
     /// <summary>"overflow sum MW ours" → ("overflow sum MW", "ours"); a one-word header is a group with an empty sub.</summary>

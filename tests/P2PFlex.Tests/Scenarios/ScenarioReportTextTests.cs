@@ -1,14 +1,20 @@
+using System.Text.RegularExpressions;
 using P2PFlex.Scenarios;
 
 namespace P2PFlex.Tests.Scenarios;
 
 /// <summary>
 /// The plain text tables are the cells laid out (<see cref="TextTable.ToPlainText"/>): every cell in its row, in
-/// order; the columns of every row at the same places; the headers taken from the cells.
+/// order; every column (and every " | " separator) at the same place in every line, headers included, whatever the
+/// cells hold (a long scenario name, "infeasible"); a space between every cell and every separator; the rule as wide as
+/// the table.
 /// </summary>
 public class ScenarioReportTextTests
 {
     private static readonly string NL = Environment.NewLine;
+
+    /// <summary>A scenario name far longer than the first column's 12 characters.</summary>
+    private const string LongName = "3-theta100-penalty-only-with-a-longer-name";
 
     /// <summary>Every scenario file on case69, the even ones with the AC check and the odd ones without (so the AC
     /// table has note rows), Table 8's order first.</summary>
@@ -22,29 +28,61 @@ public class ScenarioReportTextTests
     public void A_table_is_laid_out_cell_by_cell_with_pairs_and_note_rows()
     {
         var table = new TextTable("t", ["name", "value", "change"], [["a", "1.5", "1 → 22"], ["longname", "10", "3 → 4"], ["b", "(note)", ""]]);
-        var layout = new PlainTextLayout([PlainColumn.Left(4), PlainColumn.Right(5), PlainColumn.Pair(new(2, true), new(3), "")], RuleWidth: 10, ShowTitle: true);
-        Assert.Equal(string.Join(NL, "t", "name | value | change  ", "----------", "a    |   1.5 |  1 → 22 ", "longname |    10 |  3 → 4  ", "b    | (note)", ""),
+        var layout = new PlainTextLayout([PlainColumn.Left(4), PlainColumn.Right(5), PlainColumn.Pair(new(2, true), new(3), "")], ShowTitle: true);
+        // "longname" widens the first column, the note "(note)" the second; a header takes its column's side; no line
+        // ends in spaces
+        Assert.Equal(string.Join(NL, "t", "name     |  value | change", new string('-', 27), "a        |    1.5 |  1 → 22",
+                "longname |     10 |  3 → 4", "b        | (note)", ""),
             table.ToPlainText(layout));
     }
 
     [Fact]
-    public void Group_headers_go_on_one_line_and_their_subs_below()
+    public void A_header_longer_than_its_column_widens_it_and_the_rule_is_as_wide_as_the_table()
     {
-        var table = new TextTable("g", ["id", "x ours", "x study"], [["r", "1", "2"]]);
-        var layout = new PlainTextLayout([PlainColumn.Left(3), PlainColumn.Right(3, " "), PlainColumn.Right(3, "")], RuleWidth: 5,
-            GroupedHeader: new([PlainColumn.Left(3), PlainColumn.Left(0, "")], [PlainColumn.Left(3), PlainColumn.Left(4, " "), PlainColumn.Left(0, "")]));
-        Assert.Equal(string.Join(NL, "id  | x", "    | ours study", "-----", "r   |   1   2", ""), table.ToPlainText(layout));
+        var table = new TextTable("t", ["id", "a long header", "x"], [["r", "1", "2"], ["s", "10", "a much longer last cell"]]);
+        var layout = new PlainTextLayout([PlainColumn.Left(3), PlainColumn.Right(2), PlainColumn.Left(0, "")]);
+        Assert.Equal(string.Join(NL, "id  | a long header | x", new string('-', 45), "r   |             1 | 2",
+            "s   |            10 | a much longer last cell", ""), table.ToPlainText(layout));
+    }
+
+    [Fact]
+    public void Group_headers_go_on_one_line_and_their_subs_below_each_over_its_column()
+    {
+        var table = new TextTable("g", ["id", "x ours", "x study", "a long group ours", "a long group study"],
+            [["r", "1", "2", "3", "4"], ["longer id", "10", "infeasible", "5", ""]]);
+        var layout = new PlainTextLayout([PlainColumn.Left(3), PlainColumn.Right(3, "  "), PlainColumn.Left(3),
+            PlainColumn.Right(3, "  "), PlainColumn.Right(3, "")], GroupedHeader: true);
+        // "infeasible" widens x's study column; "a long group" widens its group's last column
+        Assert.Equal(string.Join(NL,
+                "id        | x                | a long group",
+                "          | ours  study      | ours   study",
+                new string('-', 43),
+                "r         |    1  2          |    3       4",
+                "longer id |   10  infeasible |    5",
+                ""),
+            table.ToPlainText(layout));
     }
 
     [Fact]
     public void A_layout_that_does_not_fit_the_cells_is_an_error_naming_the_table()
     {
-        var layout = new PlainTextLayout([PlainColumn.Left(3), PlainColumn.Pair(new(2), new(2))], RuleWidth: 5);
+        var layout = new PlainTextLayout([PlainColumn.Left(3), PlainColumn.Pair(new(2), new(2), "")]);
         var e = Assert.Throws<ArgumentException>(() => new TextTable("pairs", ["a", "b"], [["x", "no arrow"]]).ToPlainText(layout));
         Assert.Contains("'pairs'", e.Message);
         Assert.Contains("no arrow", e.Message);
         Assert.Throws<ArgumentException>(() => new TextTable("three", ["a", "b", "c"], []).ToPlainText(layout));
         Assert.Throws<ArgumentException>(() => new TextTable("short", ["a", "b"], [["x"]]).ToPlainText(layout));
+    }
+
+    [Theory]
+    [InlineData("|", "")]     // a separator that would touch the cell before it
+    [InlineData(" |", "")]    // ... or the one after it
+    [InlineData("", "")]      // no separator between two columns
+    [InlineData(" | ", " | ")]   // a separator after the last column
+    public void A_separator_must_keep_a_space_on_each_side_and_the_last_column_has_none(string between, string last)
+    {
+        var e = Assert.Throws<ArgumentException>(() => new PlainTextLayout([PlainColumn.Left(3, between), PlainColumn.Left(3, last)]));
+        Assert.Contains("separator", e.Message);
     }
 
     [Fact]
@@ -59,24 +97,46 @@ public class ScenarioReportTextTests
         Assert.Equal(ScenarioReport.VoltageCells(r).ToPlainText(ScenarioReport.VoltageLayout), ScenarioReport.VoltageTable(r));
     }
 
-    public static TheoryData<string> TableNames => new() { "table8", "market", "voltage" };
-
-    private static (TextTable Cells, string Text, int HeaderLines) Of(string name) => name switch
+    [Fact]
+    public void The_shipped_scenarios_hold_a_long_name_and_an_infeasible_cost_so_the_tables_below_are_tested_with_them()
     {
-        "table8" => (ScenarioReport.Table8Cells(Results.Value), ScenarioReport.Table8Cells(Results.Value).ToPlainText(ScenarioReport.Table8Layout), 2),
-        "market" => (ScenarioReport.MarketCells(Results.Value), ScenarioReport.MarketTable(Results.Value), 1),
-        _ => (ScenarioReport.VoltageCells(Results.Value), ScenarioReport.VoltageTable(Results.Value), 2),   // title + header
-    };
+        var table8 = ScenarioReport.Table8Cells(Results.Value);
+        Assert.Contains(table8.Rows, row => row[0].Length > ScenarioReport.Table8Layout.Columns[0].Pads[0].MinWidth);
+        Assert.Contains(table8.Rows, row => row.Contains("infeasible"));
+    }
+
+    /// <summary>The three tables of the shipped scenarios, and each again with one more row: a long scenario name and
+    /// "infeasible" LFM costs.</summary>
+    public static TheoryData<string> TableNames => new() { "table8", "market", "voltage", "table8+long", "market+long", "voltage+long" };
+
+    private static (TextTable Cells, PlainTextLayout Layout, string Text, int HeaderLines) Of(string name)
+    {
+        var (cells, layout, headerLines) = name.Split('+')[0] switch
+        {
+            "table8" => (ScenarioReport.Table8Cells(Results.Value), ScenarioReport.Table8Layout, 2),
+            "market" => (ScenarioReport.MarketCells(Results.Value), ScenarioReport.MarketLayout, 1),
+            _ => (ScenarioReport.VoltageCells(Results.Value), ScenarioReport.VoltageLayout, 2),   // title + header
+        };
+        if (name.EndsWith("+long", StringComparison.Ordinal))
+        {
+            var extra = cells.Rows.First(r => r.All(c => c != "")).ToArray();
+            extra[0] = LongName;
+            if (name.StartsWith("table8", StringComparison.Ordinal)) extra[7] = extra[8] = "infeasible";
+            if (name.StartsWith("market", StringComparison.Ordinal)) (extra[2], extra[3]) = ("(LFM infeas.)", "infeasible");
+            if (name.StartsWith("voltage", StringComparison.Ordinal)) extra[1] = "Infeasible";
+            cells = cells with { Rows = [.. cells.Rows.Take(2), extra, .. cells.Rows.Skip(2)] };
+        }
+        return (cells, layout, cells.ToPlainText(layout), headerLines);
+    }
 
     [Theory]
     [MemberData(nameof(TableNames))]
     public void Every_row_line_holds_its_cells_in_order_and_nothing_else(string name)
     {
-        var (cells, text, headerLines) = Of(name);
+        var (cells, _, text, headerLines) = Of(name);
         var lines = text.Split(NL);
         Assert.Equal("", lines[^1]);
         Assert.Equal(headerLines + 1 + cells.Rows.Count + 1, lines.Length);
-        Assert.Matches("^-{100,}$", lines[headerLines]);
         for (int i = 0; i < cells.Rows.Count; i++)
         {
             string line = lines[headerLines + 1 + i];
@@ -84,6 +144,117 @@ public class ScenarioReportTextTests
             Assert.StartsWith(row[0] + " ", line, StringComparison.Ordinal);
             // Without its cells' values (each side of a before → after pair), in order, a row line is padding and separators.
             Assert.Matches(@"^[ |→]*$", Strip(line, row));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TableNames))]
+    public void The_rule_is_as_wide_as_the_table_and_no_line_ends_in_a_space(string name)
+    {
+        var (_, layout, text, headerLines) = Of(name);
+        var lines = text.Split(NL)[..^1];
+        var table = lines.Skip(layout.ShowTitle ? 1 : 0).Where((_, i) => i != headerLines - (layout.ShowTitle ? 1 : 0)).ToArray();
+        Assert.Equal(new string('-', table.Max(l => l.Length)), lines[headerLines]);
+        Assert.All(lines, l => Assert.False(l.EndsWith(' '), $"ends in a space: '{l}'"));
+    }
+
+    /// <summary>
+    /// The brief's alignment: every " | " of a table in the same columns in every line (the header lines, Table 8's
+    /// group line, every row; a note row up to its note), no "|" anywhere else but inside a cell ("min |V|"), so no cell
+    /// touches a separator; and each cell in its column: left-aligned values (and headers) starting, right-aligned ones
+    /// ending, at the same column in every line, the arrows of every before → after column one under the other.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TableNames))]
+    public void Every_separator_and_every_column_stands_at_the_same_place_in_every_line(string name)
+    {
+        var (cells, layout, text, headerLines) = Of(name);
+        var lines = text.Split(NL);
+        string[] header = lines[(layout.ShowTitle ? 1 : 0)..headerLines];
+        string[] rows = lines[(headerLines + 1)..^1];
+        // a row's cells up to its last non-empty one are written (a note row ends with its note)
+        static int written(IReadOnlyList<string> row) => row.Count - row.Reverse().TakeWhile(c => c == "").Count();
+        var full = rows.Where((_, i) => written(cells.Rows[i]) == cells.Headers.Count).ToArray();
+        Assert.True(full.Length >= 5);
+        int[] bars = Bars(full[0]);
+        Assert.Equal(cells.Headers.Count - 1 - (layout.GroupedHeader ? 5 : 0), bars.Length);   // Table 8: ours and study share a group
+        foreach (var line in header.Concat(full)) Assert.Equal(bars, Bars(line));
+        for (int i = 0; i < rows.Length; i++)
+            Assert.Equal(bars.Take(Bars(rows[i]).Length), Bars(rows[i]));
+        // no "|" but the separators' and those written in a cell or header
+        foreach (var (line, texts) in header.Select(l => (l, (IEnumerable<string>)cells.Headers)).Concat(rows.Select((l, i) => (l, (IEnumerable<string>)cells.Rows[i]))))
+            Assert.Equal(Bars(line).Length + texts.Where(t => line.Contains(t, StringComparison.Ordinal)).Sum(t => t.Count(ch => ch == '|')), line.Count(ch => ch == '|'));
+
+        // each value in its column: left edges (left-aligned) or right edges (right-aligned) the same in every line
+        string headerLine = header[^1];
+        var headerTexts = layout.GroupedHeader ? cells.Headers.Select(h => h.LastIndexOf(' ') is var at && at > 0 ? h[(at + 1)..] : "").ToArray() : cells.Headers.ToArray();
+        var headerAt = Spans(headerLine, headerTexts.Select(h => new[] { h }).ToArray());
+        var edges = new Dictionary<(int Column, int Pad), HashSet<int>>();
+        for (int i = 0; i < rows.Length; i++)
+        {
+            var row = cells.Rows[i];
+            var values = row.Take(written(row)).Select((c, col) => layout.Columns[col].Pads.Count == 2 ? c.Split(PlainColumn.Arrow) : new[] { c }).ToArray();
+            var spans = Spans(rows[i], values);
+            for (int c = 0; c < spans.Length; c++)
+                for (int p = 0; p < spans[c].Length; p++)
+                {
+                    if (values[c][p] == "") continue;
+                    bool right = layout.Columns[c].Pads[p].RightAligned;
+                    var edge = right ? spans[c][p].Start + values[c][p].Length : spans[c][p].Start;
+                    if (!edges.TryGetValue((c, p), out var set)) edges[(c, p)] = set = [];
+                    set.Add(edge);
+                }
+        }
+        foreach (var ((c, p), set) in edges)
+        {
+            Assert.True(set.Count == 1, $"column {c} ('{cells.Headers[c]}') value {p}: edges at {string.Join(",", set)}");
+            // the header over it: a single-value column's header on the same edge
+            if (headerTexts[c] == "" || layout.Columns[c].Pads.Count != 1) continue;
+            Assert.Equal(set.Single(), layout.Columns[c].Pads[0].RightAligned ? headerAt[c][0].Start + headerTexts[c].Length : headerAt[c][0].Start);
+        }
+        if (!layout.GroupedHeader)
+            Assert.Equal(cells.Headers, headerLine.Split(" | ").Select(h => h.Trim()));   // every header alone in its column
+        if (layout.GroupedHeader)
+        {
+            // each group's name alone between the separators that bound its columns
+            var groups = header[0].Split(" | ");
+            Assert.Equal(cells.Headers.Select(h => h.LastIndexOf(' ') is var at && at > 0 ? h[..at] : h).Distinct(), groups.Select(g => g.Trim()));
+        }
+    }
+
+    [Fact]
+    public void Table8s_header_puts_each_group_on_the_first_line_and_ours_and_study_under_it()
+    {
+        var (cells, _, text, _) = Of("table8");
+        var lines = text.Split(NL);
+        Assert.Equal(Bars(lines[0]), Bars(lines[1]));
+        Assert.StartsWith("scenario ", lines[0], StringComparison.Ordinal);
+        var groupEnds = Bars(lines[0]).Append(lines[0].Length).ToArray();
+        int from = 0;
+        foreach (var h in cells.Headers.Skip(1))
+        {
+            int space = h.LastIndexOf(' ');
+            string group = h[..space], sub = h[(space + 1)..];
+            int g = lines[0].IndexOf(group, StringComparison.Ordinal);
+            Assert.True(g > 0, $"group '{group}' missing");
+            int s = lines[1].IndexOf(sub, Math.Max(from, g), StringComparison.Ordinal);
+            Assert.True(s >= g && s < groupEnds.First(e => e > g), $"'{sub}' of '{group}' is not under it");
+            from = s + sub.Length;
+        }
+    }
+
+    [Fact]
+    public void A_run_without_the_AC_check_is_one_note_in_the_AC_table()
+    {
+        var (cells, _, text, headerLines) = Of("voltage");
+        var lines = text.Split(NL);
+        var without = Results.Value.Where(r => r.Ac is null).Select(r => r.Name).ToHashSet();
+        Assert.NotEmpty(without);
+        for (int i = 0; i < cells.Rows.Count; i++)
+        {
+            bool note = without.Contains(cells.Rows[i][0]);
+            Assert.Equal(note, cells.Rows[i].Skip(2).All(c => c == ""));
+            Assert.Equal(note, lines[headerLines + 1 + i].EndsWith(" | (no AC check)", StringComparison.Ordinal));
         }
     }
 
@@ -102,87 +273,22 @@ public class ScenarioReportTextTests
         return sb.Append(line, at, line.Length - at).ToString();
     }
 
-    [Theory]
-    [MemberData(nameof(TableNames))]
-    public void The_columns_of_every_row_stand_at_the_same_places(string name)
+    /// <summary>Where each value of each column starts in a line, found left to right (an empty value: -1).</summary>
+    private static (int Start, int Length)[][] Spans(string line, IReadOnlyList<IReadOnlyList<string>> values)
     {
-        var (cells, text, headerLines) = Of(name);
-        var lines = text.Split(NL);
-        // rows whose scenario name fits the first column (longer names push the row to the right, as they always did)
-        var rows = cells.Rows.Select((row, i) => (row, line: lines[headerLines + 1 + i]))
-            .Where(x => x.row[0].Length <= 12 && x.row.Skip(2).Any(c => c != "")).ToArray();
-        Assert.True(rows.Length >= 5, $"{rows.Length} rows to compare");
-        // Table 8 has a "|" with no space before it (after the study's LFM cost); the other tables only " | "
-        Func<string, int[]> bars = name == "table8" ? BarsOf : Bars;
-        Assert.True(bars(rows[0].line).Length >= 5);
-        foreach (var (_, line) in rows) Assert.Equal(bars(rows[0].line), bars(line));
-        // the AC table's before → after pairs: every arrow but the last column's (unpadded) at the same place
-        if (name == "voltage")
-            foreach (var (_, line) in rows) Assert.Equal(Arrows(rows[0].line), Arrows(line));
-    }
-
-    [Theory]
-    [InlineData("market")]
-    [InlineData("voltage")]
-    public void The_header_is_the_cells_headers_each_above_its_column(string name)
-    {
-        var (cells, text, headerLines) = Of(name);
-        var lines = text.Split(NL);
-        string header = lines[headerLines - 1];
-        var row = lines[headerLines + 1];
-        Assert.Equal(Bars(row), Bars(header));
-        // the n-th header starts where the n-th cell's column starts
-        var starts = new[] { 0 }.Concat(Bars(header).Select(b => b + 3)).ToArray();
-        Assert.Equal(cells.Headers.Count, starts.Length);
-        for (int c = 0; c < cells.Headers.Count; c++)
-            Assert.Equal(starts[c], header.IndexOf(cells.Headers[c], StringComparison.Ordinal));
-        if (name == "voltage") Assert.Equal(cells.Title, lines[0]);
-    }
-
-    [Fact]
-    public void Table8s_header_puts_each_group_on_the_first_line_and_ours_and_study_under_it()
-    {
-        var (cells, text, _) = Of("table8");
-        var lines = text.Split(NL);
-        Assert.Equal(BarsOf(lines[0]), BarsOf(lines[1]));
-        Assert.StartsWith("scenario ", lines[0], StringComparison.Ordinal);
-        var groupEnds = BarsOf(lines[0]).Append(lines[0].Length).ToArray();
-        int from = 0;
-        foreach (var h in cells.Headers.Skip(1))
+        int at = 0;
+        return values.Select(column => column.Select(v =>
         {
-            int space = h.LastIndexOf(' ');
-            string group = h[..space], sub = h[(space + 1)..];
-            int g = lines[0].IndexOf(group, StringComparison.Ordinal);
-            Assert.True(g > 0, $"group '{group}' missing");
-            int s = lines[1].IndexOf(sub, Math.Max(from, g), StringComparison.Ordinal);
-            Assert.True(s >= g && s < groupEnds.First(e => e > g), $"'{sub}' of '{group}' is not under it");
-            from = s + sub.Length;
-        }
-    }
-
-    [Fact]
-    public void A_run_without_the_AC_check_is_one_note_in_the_AC_table()
-    {
-        var (cells, text, headerLines) = Of("voltage");
-        var lines = text.Split(NL);
-        var without = Results.Value.Where(r => r.Ac is null).Select(r => r.Name).ToHashSet();
-        Assert.NotEmpty(without);
-        for (int i = 0; i < cells.Rows.Count; i++)
-        {
-            bool note = without.Contains(cells.Rows[i][0]);
-            Assert.Equal(note, cells.Rows[i].Skip(2).All(c => c == ""));
-            Assert.Equal(note, lines[headerLines + 1 + i].EndsWith(" | (no AC check)", StringComparison.Ordinal));
-        }
+            if (v == "") return (-1, 0);
+            int found = line.IndexOf(v, at, StringComparison.Ordinal);
+            Assert.True(found >= 0, $"'{v}' missing or out of order in: {line}");
+            at = found + v.Length;
+            return (found, v.Length);
+        }).ToArray()).ToArray();
     }
 
     /// <summary>Where the column separators " | " stand in a line.</summary>
     private static int[] Bars(string line) => Positions(line, " | ");
-
-    /// <summary>Where the "|" characters stand in a line of Table 8 (which has no other "|").</summary>
-    private static int[] BarsOf(string line) => Positions(line, "|");
-
-    /// <summary>Where the arrows of the before → after pairs stand, up to the last column.</summary>
-    private static int[] Arrows(string line) => Positions(line[..line.LastIndexOf(" | ", StringComparison.Ordinal)], PlainColumn.Arrow);
 
     private static int[] Positions(string line, string what)
     {
