@@ -6,7 +6,8 @@ namespace P2PFlex.Cli;
 
 /// <summary>
 /// Result tables on stdout: Spectre.Console tables when stdout is a terminal, the plain text tables otherwise (pipes,
-/// files, CI, tests), byte for byte as before. Both come from the same formatted cells (<see cref="ScenarioReport"/>).
+/// files, CI, tests), aligned by <see cref="TextTable.ToPlainText"/>. Both come from the same formatted cells
+/// (<see cref="ScenarioReport"/>).
 /// </summary>
 public static class TerminalTables
 {
