@@ -84,11 +84,27 @@ public class BoundedDualSimplexTests
     }
 
     [Fact]
-    public void RowNoBoxedPointMeetsIsInfeasible()
+    public void RowNoBoxedPointMeetsIsInfeasibleWithoutAPivot()
     {
         var lp = Lp([1, 1], [0, 0], [1, 1], [[1, 1]], [3], [4]);
 
-        Assert.Equal(BoundedLpStatus.Infeasible, BoundedDualSimplex.Solve(lp).Status);
+        var s = BoundedDualSimplex.Solve(lp);
+
+        Assert.Equal(BoundedLpStatus.Infeasible, s.Status);
+        Assert.Equal(0, s.Iterations);
+    }
+
+    [Fact]
+    public void RowsEachReachableButNotTogetherAreProvenInfeasibleByTheSimplex()
+    {
+        // x0 + x1 ≥ 1.5 and x0 − x1 ≥ 0.9 and x1 ≥ 0.7 (as a row): each alone has a boxed solution, together
+        // x0 ≥ 0.9 + x1 ≥ 1.6 > 1.
+        var lp = Lp([1, 1], [0, 0], [1, 1], [[1, 1], [1, -1], [0, 1]], [1.5, 0.9, 0.7], [2, 1, 1]);
+
+        var s = BoundedDualSimplex.Solve(lp);
+
+        Assert.Equal(BoundedLpStatus.Infeasible, s.Status);
+        Assert.True(s.Iterations > 0);
     }
 
     [Fact]

@@ -30,7 +30,8 @@ public enum LfmSolvePath
     /// <summary>No line was overloaded and no price was negative: zero activation returned without an LP.</summary>
     FastPathUncongested,
 
-    /// <summary>The clearing LP (and, if infeasible, the phase-1 LP) was solved with GLOP.</summary>
+    /// <summary>GLOP answered: the phase-1 LP of an infeasible market, or the clearing LP (when asked for GLOP, or when the
+    /// dual simplex could not certify its answer).</summary>
     LinearProgram,
 
     /// <summary>The clearing LP was solved (optimal, certified) by our bounded dual simplex.</summary>

@@ -65,13 +65,24 @@ public static class LocalFlexibilityMarket
         }
 
         var sensitivity = LineBidSensitivity.Build(problem);
-        if (options.LpSolver == LfmLpSolver.DualSimplex && SolveWithDualSimplex(problem, sensitivity) is { } result)
-        {
-            return result;
-        }
-
         try
         {
+            if (options.LpSolver == LfmLpSolver.DualSimplex)
+            {
+                var (result, provenInfeasible) = SolveWithDualSimplex(problem, sensitivity);
+                if (result is not null)
+                {
+                    return result;
+                }
+
+                if (provenInfeasible)
+                {
+                    // Proven by a dual ray or a row out of reach; the phase-1 LP measures the least overflow and, by
+                    // reaching a positive one, confirms it independently.
+                    return SolvePhaseOne(problem, sensitivity, "the dual simplex");
+                }
+            }
+
             return SolveClearingLp(problem, sensitivity);
         }
         catch (Exception ex) when (IsSolverInfrastructureFailure(ex))
@@ -119,20 +130,20 @@ public static class LocalFlexibilityMarket
 
     /// <summary>
     /// The clearing LP by <see cref="BoundedDualSimplex"/>: the result when it is optimal and passes the same checks as
-    /// GLOP's; null (GLOP decides) when the LP is infeasible — GLOP confirms it and measures the least overflow — or the
-    /// answer could not be certified.
+    /// GLOP's; otherwise no result, and whether the LP was proven infeasible (the phase-1 LP follows) or the answer
+    /// could not be certified (GLOP solves the clearing LP).
     /// </summary>
-    private static LfmResult? SolveWithDualSimplex(LfmProblem problem, LineBidSensitivity sensitivity)
+    private static (LfmResult? Result, bool ProvenInfeasible) SolveWithDualSimplex(LfmProblem problem, LineBidSensitivity sensitivity)
     {
         var voltageCoefficients = VoltageCoefficients(problem);
         var lp = BoundedDualSimplex.Solve(ClearingLp(problem, sensitivity, voltageCoefficients));
         if (lp.Status != BoundedLpStatus.Optimal)
         {
-            return null;
+            return (null, lp.Status == BoundedLpStatus.Infeasible);
         }
 
         var result = OptimalResult(problem, sensitivity, lp.X, lp.RowDual.AsSpan(0, sensitivity.LineCount), LfmSolvePath.DualSimplex);
-        return result.Status == LfmStatus.Optimal ? result : null;
+        return (result.Status == LfmStatus.Optimal ? result : null, false);
     }
 
     /// <summary>
@@ -236,7 +247,7 @@ public static class LocalFlexibilityMarket
 
                 return OptimalResult(problem, sensitivity, ReadActivations(problem.Bids, x), rowDuals, LfmSolvePath.LinearProgram);
             case Solver.ResultStatus.INFEASIBLE:
-                return SolvePhaseOne(problem, sensitivity);
+                return SolvePhaseOne(problem, sensitivity, "GLOP");
             default:
                 return Failure(problem, $"GLOP returned {status} for the clearing LP after {solver.Iterations()} iterations.");
         }
@@ -328,7 +339,9 @@ public static class LocalFlexibilityMarket
         return Math.Max(0.0, shadow);
     }
 
-    private static LfmResult SolvePhaseOne(LfmProblem problem, LineBidSensitivity sensitivity)
+    /// <summary>The phase-1 (least overflow) LP by GLOP, after <paramref name="infeasibleBy"/> (a solver's name, quoted if
+    /// phase 1 disagrees) called the clearing LP infeasible.</summary>
+    private static LfmResult SolvePhaseOne(LfmProblem problem, LineBidSensitivity sensitivity, string infeasibleBy)
     {
         using Solver? solver = Solver.CreateSolver("GLOP");
         if (solver is null)
@@ -419,7 +432,7 @@ public static class LocalFlexibilityMarket
             // GLOP called the clearing LP infeasible yet phase 1 removes every overload: the two answers
             // disagree, so report that instead of an infeasibility we cannot substantiate.
             return Failure(problem,
-                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"GLOP reported the clearing LP INFEASIBLE, but the phase-1 LP reaches a total overflow of only {totalOverflowMw:R} MW (within tolerance)."));
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{infeasibleBy} reported the clearing LP INFEASIBLE, but the phase-1 LP reaches a total overflow of only {totalOverflowMw:R} MW (within tolerance)."));
         }
 
         var infeasibility = new LfmInfeasibility(
