@@ -202,20 +202,28 @@ public static class ActiveSetQpSolver
         }
         if (maxIterations <= 0) maxIterations = 20 * (n + m) + 100;
 
-        // Working set: which variables are fixed at a bound, which rows are held at a side.
+        // Working set: which variables are fixed at a bound, which rows are held at a side, and the Cholesky factor of
+        // its Schur complement (null when the working rows are linearly dependent, an error the next step reports).
         var fixedAt = new Kind?[n];
         var rowAt = new Kind?[m];
         var workingRows = new List<int>();
+        var schur = new SchurUpdates(qp, rows, fixedAt, workingRows);
+        WorkingFactor? factor = WorkingFactor.Empty;
         for (int r = 0; r < m; r++)
-            if (qp.RowLower[r] == qp.RowUpper[r]) { rowAt[r] = Kind.RowUpper; workingRows.Add(r); }
-        var schur = new SchurBuilder(qp, rows);
+            if (qp.RowLower[r] == qp.RowUpper[r])
+            {
+                rowAt[r] = Kind.RowUpper;
+                factor = factor is null ? null : schur.Appended(factor, r);
+                workingRows.Add(r);
+            }
         // Add the bounds active at the start while the working set stays linearly independent.
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < n && factor is not null; i++)
         {
             Kind? k = x[i] <= qp.Lower[i] ? Kind.LowerBound : x[i] >= qp.Upper[i] ? Kind.UpperBound : null;
             if (k is null) continue;
             fixedAt[i] = k;
-            if (schur.Factor(fixedAt, workingRows) is null) fixedAt[i] = null;
+            var changed = schur.VariableChanged(factor, i);
+            if (changed is null) fixedAt[i] = null; else factor = changed;
         }
 
         var rowDual = new double[m];
@@ -223,14 +231,11 @@ public static class ActiveSetQpSolver
         var p = new double[n];
         var g = new double[n];
         var sum = new double[n];
-        // Cholesky factor of the current working set's Schur complement, when already known.
-        double[]? factor = null;
         int it = 0;
         for (; it < maxIterations; it++)
         {
+            if (factor is null) throw new InvalidOperationException("active-set QP: the working rows became linearly dependent");
             for (int i = 0; i < n; i++) g[i] = qp.Quadratic[i] * x[i] + qp.Linear[i];
-            if (workingRows.Count > 0)
-                factor ??= schur.Factor(fixedAt, workingRows) ?? throw new InvalidOperationException("active-set QP: the working rows became linearly dependent");
             var lambda = SolveEqp(qp, rows, fixedAt, workingRows, factor, g, p, sum);
             double pNorm = 0;
             for (int i = 0; i < n; i++) pNorm = Math.Max(pNorm, Math.Abs(p[i]) / (1 + Math.Abs(x[i])));
@@ -267,9 +272,18 @@ public static class ActiveSetQpSolver
                     for (int i = 0; i < n; i++) if (fixedAt[i] is Kind k) x[i] = k == Kind.LowerBound ? qp.Lower[i] : qp.Upper[i];
                     return new QpSolution(QpStatus.Optimal, x, rowDual, boundDual, it + 1);
                 }
-                if (dropVar >= 0) fixedAt[dropVar] = null;
-                else { rowAt[dropRow] = null; workingRows.Remove(dropRow); }
-                factor = null;
+                if (dropVar >= 0)
+                {
+                    fixedAt[dropVar] = null;
+                    factor = schur.VariableChanged(factor, dropVar);
+                }
+                else
+                {
+                    rowAt[dropRow] = null;
+                    int position = workingRows.IndexOf(dropRow);
+                    workingRows.RemoveAt(position);
+                    factor = SchurUpdates.Removed(factor, position);
+                }
                 continue;
             }
 
@@ -282,7 +296,7 @@ public static class ActiveSetQpSolver
             double alpha;
             Kind blockKind;
             int block;
-            double[]? blockFactor = null;
+            WorkingFactor? blockFactor = null;
             while (true)
             {
                 alpha = 1;
@@ -313,9 +327,13 @@ public static class ActiveSetQpSolver
                     if (limit < alpha) { alpha = Math.Max(0, limit); block = n + r; blockKind = ap < 0 ? Kind.RowLower : Kind.RowUpper; }
                 }
                 if (block < 0) break;
-                if (block < n) fixedAt[block] = blockKind; else workingRows.Add(block - n);
-                blockFactor = workingRows.Count == 0 ? [] : schur.Factor(fixedAt, workingRows);
-                if (block < n) fixedAt[block] = null; else workingRows.RemoveAt(workingRows.Count - 1);
+                if (block < n)
+                {
+                    fixedAt[block] = blockKind;
+                    blockFactor = schur.VariableChanged(factor, block);
+                    fixedAt[block] = null;
+                }
+                else blockFactor = schur.Appended(factor, block - n);
                 if (blockFactor is not null) break;
                 skipped.Add(block);
             }
@@ -324,7 +342,7 @@ public static class ActiveSetQpSolver
             {
                 if (block < n) { fixedAt[block] = blockKind; x[block] = blockKind == Kind.LowerBound ? qp.Lower[block] : qp.Upper[block]; }
                 else { rowAt[block - n] = blockKind; workingRows.Add(block - n); }
-                factor = workingRows.Count == 0 ? null : blockFactor;
+                factor = blockFactor;
             }
         }
         return new QpSolution(QpStatus.IterationLimit, x, rowDual, boundDual, it);
@@ -335,7 +353,7 @@ public static class ActiveSetQpSolver
     /// the working rows' multipliers: p_F = −Q_F⁻¹(g_F + A_Fᵀλ) with (A_F Q_F⁻¹ A_Fᵀ) λ = −A_F Q_F⁻¹ g_F, given the
     /// Cholesky factor of A_F Q_F⁻¹ A_Fᵀ. <paramref name="sum"/> is scratch.
     /// </summary>
-    private static double[] SolveEqp(SeparableQp qp, SparseRows rows, Kind?[] fixedAt, List<int> workingRows, double[]? factor,
+    private static double[] SolveEqp(SeparableQp qp, SparseRows rows, Kind?[] fixedAt, List<int> workingRows, WorkingFactor factor,
         double[] g, double[] p, double[] sum)
     {
         int n = qp.VariableCount, w = workingRows.Count;
@@ -352,7 +370,7 @@ public static class ActiveSetQpSolver
             }
             rhs[a] = s;
         }
-        if (w > 0) CholeskySolve(factor!, w, rhs);
+        factor.Solve(rhs);
         Array.Copy(g, sum, n);
         for (int a = 0; a < w; a++)
         {
@@ -365,95 +383,168 @@ public static class ActiveSetQpSolver
     }
 
     /// <summary>
-    /// Builds and factorises A_F Q_F⁻¹ A_Fᵀ of the working rows over the free variables, column by column: variable i
-    /// adds a_ai a_bi / q_i to entry (a, b) for each pair of working rows non-zero at i. The entries' terms arrive in
-    /// ascending i, the order of the dense row-by-row sum.
+    /// The Schur complement S = A_F Q_F⁻¹ Aᵀ_F of a working set (lower triangle, row a holding S_a0..S_aa) and its
+    /// Cholesky factor L (same layout) with the pivots before their square roots. Immutable: an update shares the rows
+    /// it leaves unchanged. Row a of L depends only on S's rows 0..a, so a change that leaves S's first d rows alone
+    /// keeps L's first d rows, and the remaining rows are computed by the same loop, in the same order, as a
+    /// factorisation from scratch: an updated factor is bit for bit the factor of the updated matrix.
     /// </summary>
-    private sealed class SchurBuilder(SeparableQp qp, SparseRows rows)
+    private sealed class WorkingFactor(double[][] s, double[][] l, double[] pivot)
     {
-        private readonly int[] _count = new int[qp.VariableCount + 1];
-        private int[] _slot = new int[16];
-        private double[] _value = new double[16];
+        public static WorkingFactor Empty { get; } = new([], [], []);
 
-        /// <summary>The lower Cholesky factor (row-major w × w), or null when the working set is linearly dependent.</summary>
-        public double[]? Factor(Kind?[] fixedAt, List<int> workingRows)
+        public double[][] S { get; } = s;
+        public double[][] L { get; } = l;
+        public double[] Pivot { get; } = pivot;
+
+        /// <summary>Factorises <paramref name="s"/>, whose first <paramref name="same"/> rows equal
+        /// <paramref name="prior"/>'s; null when a pivot is not clearly positive (relative to the largest diagonal entry),
+        /// i.e. the working rows are linearly dependent.</summary>
+        public static WorkingFactor? Of(double[][] s, WorkingFactor prior, int same)
         {
-            int n = qp.VariableCount, w = workingRows.Count;
-            // Column lists of (working-row slot, coefficient) over free variables, slots ascending within a column.
-            Array.Clear(_count);
-            int total = 0;
-            foreach (int r in workingRows)
-                foreach (int i in rows.Index[r])
-                    if (fixedAt[i] is null) { _count[i + 1]++; total++; }
-            for (int i = 0; i < n; i++) _count[i + 1] += _count[i];
-            if (_slot.Length < total) { _slot = new int[total]; _value = new double[total]; }
-            var next = new int[n];
-            Array.Copy(_count, next, n);
-            for (int a = 0; a < w; a++)
+            int w = s.Length;
+            double scale = 0;
+            for (int i = 0; i < w; i++) scale = Math.Max(scale, s[i][i]);
+            double tolerance = PivotTolerance * Math.Max(scale, 1e-300);
+            var l = new double[w][];
+            var pivot = new double[w];
+            for (int i = 0; i < same; i++)
             {
-                var idx = rows.Index[workingRows[a]];
-                var val = rows.Value[workingRows[a]];
-                for (int k = 0; k < idx.Length; k++)
-                {
-                    int i = idx[k];
-                    if (fixedAt[i] is not null) continue;
-                    int at = next[i]++;
-                    _slot[at] = a;
-                    _value[at] = val[k];
-                }
+                if (!(prior.Pivot[i] > tolerance)) return null;
+                l[i] = prior.L[i];
+                pivot[i] = prior.Pivot[i];
             }
-            var s = new double[w * w];
-            for (int i = 0; i < n; i++)
+            for (int i = same; i < w; i++)
             {
-                double q = qp.Quadratic[i];
-                for (int u = _count[i]; u < _count[i + 1]; u++)
+                var si = s[i];
+                var li = new double[i + 1];
+                for (int j = 0; j <= i; j++)
                 {
-                    int a = _slot[u];
-                    double va = _value[u];
-                    for (int t = _count[i]; t <= u; t++) s[a * w + _slot[t]] += va * _value[t] / q;
+                    double v = si[j];
+                    var lj = j == i ? li : l[j];
+                    for (int k = 0; k < j; k++) v -= li[k] * lj[k];
+                    if (i == j)
+                    {
+                        if (!(v > tolerance)) return null;
+                        pivot[i] = v;
+                        li[i] = Math.Sqrt(v);
+                    }
+                    else li[j] = v / lj[j];
                 }
+                l[i] = li;
             }
-            for (int a = 0; a < w; a++)
-                for (int b = 0; b < a; b++) s[b * w + a] = s[a * w + b];
-            return Cholesky(s, w) ? s : null;
+            return new WorkingFactor(s, l, pivot);
+        }
+
+        /// <summary>Solves S y = b in place.</summary>
+        public void Solve(double[] b)
+        {
+            int w = L.Length;
+            for (int i = 0; i < w; i++)
+            {
+                double s = b[i];
+                for (int k = 0; k < i; k++) s -= L[i][k] * b[k];
+                b[i] = s / L[i][i];
+            }
+            for (int i = w - 1; i >= 0; i--)
+            {
+                double s = b[i];
+                for (int k = i + 1; k < w; k++) s -= L[k][i] * b[k];
+                b[i] = s / L[i][i];
+            }
         }
     }
 
-    /// <summary>Dense Cholesky in place (lower triangle); false when a pivot is not clearly positive.</summary>
-    private static bool Cholesky(double[] a, int n)
+    /// <summary>
+    /// The working set's changes as updates of its <see cref="WorkingFactor"/>. An entry S_ab is Σ a_ai a_bi / q_i over
+    /// the free variables with both rows non-zero, in ascending i (the order of a dense row-by-row sum), so an updated
+    /// entry is exactly the entry computed afresh.
+    /// </summary>
+    private sealed class SchurUpdates(SeparableQp qp, SparseRows rows, Kind?[] fixedAt, List<int> workingRows)
     {
-        double scale = 0;
-        for (int i = 0; i < n; i++) scale = Math.Max(scale, a[i * n + i]);
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = 0; j <= i; j++)
-            {
-                double s = a[i * n + j];
-                for (int k = 0; k < j; k++) s -= a[i * n + k] * a[j * n + k];
-                if (i == j)
-                {
-                    if (!(s > PivotTolerance * Math.Max(scale, 1e-300))) return false;
-                    a[i * n + i] = Math.Sqrt(s);
-                }
-                else a[i * n + j] = s / a[j * n + j];
-            }
-        }
-        return true;
-    }
+        private readonly double[] _dense = new double[qp.VariableCount];
 
-    private static void CholeskySolve(double[] l, int n, double[] b)
-    {
-        for (int i = 0; i < n; i++)
+        /// <summary>Row <paramref name="r"/> appended to the working rows (not yet in the list).</summary>
+        public WorkingFactor? Appended(WorkingFactor factor, int r)
         {
-            double s = b[i];
-            for (int k = 0; k < i; k++) s -= l[i * n + k] * b[k];
-            b[i] = s / l[i * n + i];
+            int w = workingRows.Count;
+            Scatter(r);
+            var row = new double[w + 1];
+            for (int b = 0; b < w; b++) row[b] = DotWithScattered(workingRows[b]);
+            row[w] = DotWithScattered(r);
+            Unscatter(r);
+            var s = new double[w + 1][];
+            Array.Copy(factor.S, s, w);
+            s[w] = row;
+            return WorkingFactor.Of(s, factor, w);
         }
-        for (int i = n - 1; i >= 0; i--)
+
+        /// <summary>The working row at <paramref name="position"/> removed (already out of the list).</summary>
+        public static WorkingFactor? Removed(WorkingFactor factor, int position)
         {
-            double s = b[i];
-            for (int k = i + 1; k < n; k++) s -= l[k * n + i] * b[k];
-            b[i] = s / l[i * n + i];
+            int w = factor.S.Length - 1;
+            var s = new double[w][];
+            for (int a = 0; a < w; a++)
+            {
+                if (a < position) { s[a] = factor.S[a]; continue; }
+                var old = factor.S[a + 1];
+                var row = new double[a + 1];
+                Array.Copy(old, row, position);
+                Array.Copy(old, position + 1, row, position, a + 1 - position);
+                s[a] = row;
+            }
+            return WorkingFactor.Of(s, factor, position);
+        }
+
+        /// <summary>Variable <paramref name="i"/> fixed or freed (<c>fixedAt</c> already says which): only the entries
+        /// between working rows non-zero at i change.</summary>
+        public WorkingFactor? VariableChanged(WorkingFactor factor, int i)
+        {
+            var touched = new List<int>();
+            for (int a = 0; a < workingRows.Count; a++)
+                if (Array.BinarySearch(rows.Index[workingRows[a]], i) >= 0) touched.Add(a);
+            if (touched.Count == 0) return factor;
+            var s = (double[][])factor.S.Clone();
+            foreach (int a in touched)
+            {
+                var row = (double[])factor.S[a].Clone();
+                Scatter(workingRows[a]);
+                foreach (int b in touched)
+                {
+                    if (b > a) break;
+                    row[b] = DotWithScattered(workingRows[b]);
+                }
+                Unscatter(workingRows[a]);
+                s[a] = row;
+            }
+            return WorkingFactor.Of(s, factor, touched[0]);
+        }
+
+        private void Scatter(int r)
+        {
+            var idx = rows.Index[r];
+            var val = rows.Value[r];
+            for (int k = 0; k < idx.Length; k++) if (fixedAt[idx[k]] is null) _dense[idx[k]] = val[k];
+        }
+
+        private void Unscatter(int r)
+        {
+            foreach (int i in rows.Index[r]) _dense[i] = 0;
+        }
+
+        /// <summary>Σ over free i of (scattered row)_i a_bi / q_i, ascending i.</summary>
+        private double DotWithScattered(int b)
+        {
+            var idx = rows.Index[b];
+            var val = rows.Value[b];
+            double s = 0;
+            for (int k = 0; k < idx.Length; k++)
+            {
+                int i = idx[k];
+                double d = _dense[i];
+                if (d != 0) s += d * val[k] / qp.Quadratic[i];
+            }
+            return s;
         }
     }
 }
