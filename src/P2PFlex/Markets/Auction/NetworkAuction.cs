@@ -120,7 +120,11 @@ public sealed record NetworkAuctionResult(
 /// </summary>
 public static class NetworkAuction
 {
-    public static NetworkAuctionResult Clear(NetworkAuctionProblem problem)
+    public static NetworkAuctionResult Clear(NetworkAuctionProblem problem) => Clear(problem, (qp, start) => ActiveSetQpSolver.Solve(qp, start));
+
+    /// <summary>As <see cref="Clear(NetworkAuctionProblem)"/> with the QP solved by <paramref name="solveQp"/> (from the
+    /// phase-1 start): the tests pass a reference solver, or one that keeps the QP to check its KKT conditions.</summary>
+    internal static NetworkAuctionResult Clear(NetworkAuctionProblem problem, Func<SeparableQp, double[], QpSolution> solveQp)
     {
         problem.Validate();
         problem = WithoutPtdfNoise(problem);
@@ -147,7 +151,7 @@ public static class NetworkAuction
         for (int l = 0; l < lines; l++) limits[l] = Math.Max(limits[l], Math.Abs(phase1Flows[l]));
 
         var qp = BuildQp(problem, sign, limits);
-        var solution = ActiveSetQpSolver.Solve(qp, start);
+        var solution = solveQp(qp, start);
         if (solution.Status != QpStatus.Optimal)
             throw new InvalidOperationException($"network-aware auction: the active-set QP stopped after {solution.Iterations} iterations without proving optimality");
         var q = solution.X;
