@@ -11,7 +11,12 @@ namespace P2PFlex.Kernel.Tests;
 /// </summary>
 internal sealed class KernelClient : IDisposable
 {
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+    /// <summary>
+    /// How long a test waits for a message before failing: a guard against hangs, not a timing assertion. The first cell
+    /// of a fresh kernel compiles with Roslyn and loads the library, which took over 20 s on a 2-core machine under a load
+    /// average of 12 (three test assemblies and a build at once); 60 s leaves room for that.
+    /// </summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     private readonly DealerSocket _shell = new(), _control = new();
     private readonly SubscriberSocket _iopub = new();
