@@ -71,7 +71,8 @@ public enum QpStatus
 {
     /// <summary>The KKT conditions hold at the returned point.</summary>
     Optimal,
-    /// <summary>The iteration limit was hit (a cycle under degeneracy); the point is feasible but not proven optimal.</summary>
+    /// <summary>The iteration limit was hit in both phases (classical rules, then anti-cycling rules); the point is
+    /// feasible but not proven optimal.</summary>
     IterationLimit,
 }
 
@@ -119,6 +120,18 @@ public sealed record QpSolution(QpStatus Status, double[] X, double[] RowDual, d
 /// whose multiplier has the wrong sign. It ends at the exact minimiser (up to rounding) in finitely many steps, which
 /// is why the auctions use it rather than a first-order QP method: their prices are the multipliers, and a checker
 /// recomputes every KKT condition from them.
+/// <para>
+/// Degeneracy. When the working set pins the point (as many independent working constraints as free variables, common
+/// when there are more rows than variables), the step is zero in exact arithmetic, but rounding in an ill-conditioned
+/// Schur complement can leave |p| just above <c>StepTolerance</c>: the classical rules then take full, unblocked
+/// "steps" of rounding noise, possibly for ever, and never reach the multiplier test. Whether such a run ends is a
+/// matter of luck (runs of 2 000 steps that end are seen), so no count of noise steps proves a stall. The solver
+/// therefore runs the classical rules for their whole iteration budget, exactly as before (a program they finish gives
+/// the same iterates, bit for bit), and only if that budget runs out continues from where it stands, with a second
+/// budget, under anti-cycling rules: a full unblocked step has reached the working set's minimiser by construction (so
+/// the next iteration goes straight to the multiplier test), and Bland's smallest-index rule picks the constraint to drop
+/// among the wrong-sign multipliers and the constraint to add among those blocking a zero-length step.
+/// </para>
 /// <para>
 /// The rows are read once into sparse form (a PTDF row of a radial feeder is non-zero only for the peers downstream of
 /// its line), the Schur complement is accumulated column by column over the free variables' non-zeros, and the factor
@@ -186,6 +199,9 @@ public static class ActiveSetQpSolver
 
     /// <summary>Solves from <paramref name="start"/>, which must satisfy every bound and row within
     /// <see cref="FeasibilityTolerance"/> (bounds are enforced by clamping it).</summary>
+    /// <param name="qp">The program.</param>
+    /// <param name="start">A feasible start.</param>
+    /// <param name="maxIterations">Budget of each phase (classical, then anti-cycling); 0 for 20 (n + m) + 100.</param>
     public static QpSolution Solve(SeparableQp qp, ReadOnlySpan<double> start, int maxIterations = 0)
     {
         qp.Validate();
@@ -231,15 +247,19 @@ public static class ActiveSetQpSolver
         var p = new double[n];
         var g = new double[n];
         var sum = new double[n];
+        // Phase 1 (it < maxIterations): the classical rules. Phase 2: the anti-cycling rules (see the class summary).
+        bool antiCycling = false;
+        bool atWorkingMinimiser = false;
         int it = 0;
-        for (; it < maxIterations; it++)
+        for (; it < 2 * maxIterations; it++)
         {
             if (factor is null) throw new InvalidOperationException("active-set QP: the working rows became linearly dependent");
+            if (it == maxIterations) antiCycling = true;
             for (int i = 0; i < n; i++) g[i] = qp.Quadratic[i] * x[i] + qp.Linear[i];
             var lambda = SolveEqp(qp, rows, fixedAt, workingRows, factor, g, p, sum);
             double pNorm = 0;
             for (int i = 0; i < n; i++) pNorm = Math.Max(pNorm, Math.Abs(p[i]) / (1 + Math.Abs(x[i])));
-            if (pNorm <= StepTolerance)
+            if (pNorm <= StepTolerance || (antiCycling && atWorkingMinimiser))
             {
                 // Stationary on the working set: the multipliers decide whether to stop or drop one.
                 Array.Clear(rowDual);
@@ -252,26 +272,29 @@ public static class ActiveSetQpSolver
                     for (int k = 0; k < idx.Length; k++) sum[idx[k]] += lambda[w] * val[k];
                 }
                 for (int i = 0; i < n; i++) boundDual[i] = fixedAt[i] is null ? 0 : sum[i];
-                // Most negative "wrong-sign" multiplier, scaled by its constraint's norm.
+                // Most negative "wrong-sign" multiplier, scaled by its constraint's norm; under the anti-cycling rules
+                // (Bland) the wrong-sign constraint of smallest index, variables before rows.
                 double worst = -DualTolerance;
                 int dropVar = -1, dropRow = -1;
                 for (int i = 0; i < n; i++)
                 {
                     if (fixedAt[i] is not Kind k || qp.Lower[i] == qp.Upper[i]) continue;
                     double signed = k == Kind.LowerBound ? boundDual[i] : -boundDual[i];
-                    if (signed < worst) { worst = signed; dropVar = i; dropRow = -1; }
+                    if (signed < worst && !(antiCycling && dropVar >= 0)) { worst = signed; dropVar = i; dropRow = -1; }
                 }
                 foreach (int r in workingRows)
                 {
                     if (qp.RowLower[r] == qp.RowUpper[r]) continue;
                     double signed = (rowAt[r] == Kind.RowUpper ? rowDual[r] : -rowDual[r]) / Math.Max(rows.Norm[r], 1e-300);
-                    if (signed < worst) { worst = signed; dropRow = r; dropVar = -1; }
+                    if (!antiCycling) { if (signed < worst) { worst = signed; dropRow = r; dropVar = -1; } }
+                    else if (signed < -DualTolerance && dropVar < 0 && (dropRow < 0 || r < dropRow)) dropRow = r;
                 }
                 if (dropVar < 0 && dropRow < 0)
                 {
                     for (int i = 0; i < n; i++) if (fixedAt[i] is Kind k) x[i] = k == Kind.LowerBound ? qp.Lower[i] : qp.Upper[i];
                     return new QpSolution(QpStatus.Optimal, x, rowDual, boundDual, it + 1);
                 }
+                atWorkingMinimiser = false;
                 if (dropVar >= 0)
                 {
                     fixedAt[dropVar] = null;
@@ -302,13 +325,17 @@ public static class ActiveSetQpSolver
                 alpha = 1;
                 blockKind = default;
                 block = -1;
-                for (int i = 0; i < n; i++)
+                // Under the anti-cycling rules a zero-length step adds the blocking constraint of smallest index: the scans
+                // run in index order, so that is the first candidate whose limit is at most 0.
+                bool zeroStepTaken = false;
+                for (int i = 0; i < n && !zeroStepTaken; i++)
                 {
                     if (fixedAt[i] is not null || Math.Abs(p[i]) <= RelativeDirectionTolerance * pMax || skipped.Contains(i)) continue;
                     double limit = p[i] < 0 ? (qp.Lower[i] - x[i]) / p[i] : (qp.Upper[i] - x[i]) / p[i];
                     if (limit < alpha) { alpha = Math.Max(0, limit); block = i; blockKind = p[i] < 0 ? Kind.LowerBound : Kind.UpperBound; }
+                    zeroStepTaken = antiCycling && limit <= 0;
                 }
-                for (int r = 0; r < m; r++)
+                for (int r = 0; r < m && !zeroStepTaken; r++)
                 {
                     if (rowAt[r] is not null || skipped.Contains(n + r)) continue;
                     var idx = rows.Index[r];
@@ -325,6 +352,7 @@ public static class ActiveSetQpSolver
                     double limit = ap < 0 ? (qp.RowLower[r] - v) / ap : (qp.RowUpper[r] - v) / ap;
                     if (double.IsInfinity(limit)) continue;
                     if (limit < alpha) { alpha = Math.Max(0, limit); block = n + r; blockKind = ap < 0 ? Kind.RowLower : Kind.RowUpper; }
+                    zeroStepTaken = antiCycling && limit <= 0;
                 }
                 if (block < 0) break;
                 if (block < n)
@@ -338,6 +366,7 @@ public static class ActiveSetQpSolver
                 skipped.Add(block);
             }
             for (int i = 0; i < n; i++) x[i] += alpha * p[i];
+            atWorkingMinimiser = block < 0;
             if (block >= 0)
             {
                 if (block < n) { fixedAt[block] = blockKind; x[block] = blockKind == Kind.LowerBound ? qp.Lower[block] : qp.Upper[block]; }
