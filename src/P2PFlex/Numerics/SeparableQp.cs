@@ -250,8 +250,9 @@ public static class ActiveSetQpSolver
         // Phase 1 (it < maxIterations): the classical rules. Phase 2: the anti-cycling rules (see the class summary).
         bool antiCycling = false;
         bool atWorkingMinimiser = false;
+        int budget = maxIterations > int.MaxValue / 2 ? int.MaxValue : 2 * maxIterations;
         int it = 0;
-        for (; it < 2 * maxIterations; it++)
+        for (; it < budget; it++)
         {
             if (factor is null) throw new InvalidOperationException("active-set QP: the working rows became linearly dependent");
             if (it == maxIterations) antiCycling = true;

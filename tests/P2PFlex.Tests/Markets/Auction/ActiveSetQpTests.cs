@@ -30,10 +30,7 @@ public class ActiveSetQpTests
             int n = 12, m = 6;
             var start = Enumerable.Range(0, n).Select(_ => rng.NextDouble()).ToArray();
             var rows = Enumerable.Range(0, m).Select(_ => Enumerable.Range(0, n).Select(_ => rng.NextDouble() < 0.5 ? 0 : rng.NextDouble() * 2 - 1).ToArray()).ToArray();
-            var qp0 = new SeparableQp(
-                Enumerable.Range(0, n).Select(_ => 0.5 + rng.NextDouble()).ToArray(),
-                Enumerable.Range(0, n).Select(_ => rng.NextDouble() * 4 - 2).ToArray(),
-                new double[n], Enumerable.Repeat(1.0, n).ToArray(), rows, new double[m], new double[m]);
+            var qp0 = RandomQpPrograms.OnUnitBox(rng, n, rows);
             // Row 0 an equality at the start's value, the others ranged around it.
             var lo = new double[m];
             var hi = new double[m];

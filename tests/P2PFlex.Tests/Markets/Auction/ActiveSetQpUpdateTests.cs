@@ -21,8 +21,8 @@ public class ActiveSetQpUpdateTests
         Assert.Equal(expected.BoundDual, actual.BoundDual);
     }
 
-    /// <summary>Random sparse programs: row 0 an equality, some rows duplicated or the sum of two others (so the
-    /// independence test rejects candidates), ranges tight around a feasible start (many rows bind) or loose.</summary>
+    /// <summary>Random sparse programs (<see cref="RandomQpPrograms.DuplicatedRows"/>, fewer rows than variables): row 0
+    /// an equality, some rows duplicated or the sum of two others, ranges tight around a feasible start or loose.</summary>
     [Theory]
     [InlineData(12, 6, 0.3, 1)]
     [InlineData(40, 30, 0.02, 2)]
@@ -33,31 +33,7 @@ public class ActiveSetQpUpdateTests
         var rng = new Random(seed);
         for (int trial = 0; trial < 10; trial++)
         {
-            var start = Enumerable.Range(0, n).Select(_ => rng.NextDouble()).ToArray();
-            var rows = new double[m][];
-            for (int r = 0; r < m; r++)
-            {
-                rows[r] = r switch
-                {
-                    0 => Enumerable.Range(0, n).Select(_ => 0.5 + rng.NextDouble()).ToArray(),
-                    _ when r >= 3 && r % 7 == 0 => rows[r - 1].ToArray(),
-                    _ when r >= 3 && r % 11 == 0 => rows[r - 1].Zip(rows[r - 2], (a, b) => a + b).ToArray(),
-                    _ => Enumerable.Range(0, n).Select(_ => rng.NextDouble() < 0.8 ? 0 : rng.NextDouble() * 2 - 1).ToArray(),
-                };
-            }
-            var qp0 = new SeparableQp(
-                Enumerable.Range(0, n).Select(_ => 0.5 + rng.NextDouble()).ToArray(),
-                Enumerable.Range(0, n).Select(_ => rng.NextDouble() * 4 - 2).ToArray(),
-                new double[n], Enumerable.Repeat(1.0, n).ToArray(), rows, new double[m], new double[m]);
-            var lo = new double[m];
-            var hi = new double[m];
-            for (int r = 0; r < m; r++)
-            {
-                double v = qp0.RowValue(r, start);
-                lo[r] = r == 0 ? v : rng.NextDouble() < 0.2 ? double.NegativeInfinity : v - slack * rng.NextDouble();
-                hi[r] = r == 0 ? v : v + slack * rng.NextDouble();
-            }
-            var qp = qp0 with { RowLower = lo, RowUpper = hi };
+            var (qp, start) = RandomQpPrograms.DuplicatedRows(rng, n, m, slack);
             var expected = DenseActiveSetQpReference.Solve(qp, start);
             var actual = ActiveSetQpSolver.Solve(qp, start);
             AssertSame(expected, actual, $"n {n}, m {m}, trial {trial}");

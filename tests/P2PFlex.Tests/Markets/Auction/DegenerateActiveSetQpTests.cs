@@ -3,7 +3,8 @@ using P2PFlex.Numerics;
 namespace P2PFlex.Tests.Markets.Auction;
 
 /// <summary>
-/// Degenerate programs: more rows than variables, duplicated and dependent rows, tight ranges. On many of them the
+/// Degenerate programs (<see cref="RandomQpPrograms.DuplicatedRows"/> with more rows than variables): duplicated and
+/// dependent rows, tight ranges. On many of them the
 /// classical active-set rules (<see cref="DenseActiveSetQpReference"/>, the method as it was) never finish: the working
 /// set pins the point, the step is rounding noise just above the step tolerance, and full steps of noise follow one
 /// another until the iteration limit. <see cref="ActiveSetQpSolver"/> must then reach the optimum under its anti-cycling
@@ -12,36 +13,6 @@ namespace P2PFlex.Tests.Markets.Auction;
 /// </summary>
 public class DegenerateActiveSetQpTests
 {
-    /// <summary>A random program with <paramref name="m"/> &gt; <paramref name="n"/> rows on [0, 1]ⁿ: row 0 an equality,
-    /// every 7th row a copy of the one before, every 11th the sum of the two before, the others sparse; ranges within
-    /// <paramref name="slack"/> of a random feasible start (so many rows bind at once), a fifth of them one-sided.</summary>
-    private static (SeparableQp Qp, double[] Start) DegenerateProgram(Random rng, int n, int m, double slack)
-    {
-        var start = Enumerable.Range(0, n).Select(_ => rng.NextDouble()).ToArray();
-        var rows = new double[m][];
-        for (int r = 0; r < m; r++)
-            rows[r] = r switch
-            {
-                0 => Enumerable.Range(0, n).Select(_ => 0.5 + rng.NextDouble()).ToArray(),
-                _ when r >= 3 && r % 7 == 0 => rows[r - 1].ToArray(),
-                _ when r >= 3 && r % 11 == 0 => rows[r - 1].Zip(rows[r - 2], (a, b) => a + b).ToArray(),
-                _ => Enumerable.Range(0, n).Select(_ => rng.NextDouble() < 0.8 ? 0 : rng.NextDouble() * 2 - 1).ToArray(),
-            };
-        var qp = new SeparableQp(
-            Enumerable.Range(0, n).Select(_ => 0.5 + rng.NextDouble()).ToArray(),
-            Enumerable.Range(0, n).Select(_ => rng.NextDouble() * 4 - 2).ToArray(),
-            new double[n], Enumerable.Repeat(1.0, n).ToArray(), rows, new double[m], new double[m]);
-        var lo = new double[m];
-        var hi = new double[m];
-        for (int r = 0; r < m; r++)
-        {
-            double v = qp.RowValue(r, start);
-            lo[r] = r == 0 ? v : rng.NextDouble() < 0.2 ? double.NegativeInfinity : v - slack * rng.NextDouble();
-            hi[r] = r == 0 ? v : v + slack * rng.NextDouble();
-        }
-        return (qp with { RowLower = lo, RowUpper = hi }, start);
-    }
-
     [Theory]
     [InlineData(20, 40, 0.001, 1, 8, 1)]
     [InlineData(30, 60, 0.01, 2, 8, 2)]
@@ -53,7 +24,7 @@ public class DegenerateActiveSetQpTests
         int stalls = 0;
         for (int trial = 0; trial < trials; trial++)
         {
-            var (qp, start) = DegenerateProgram(rng, n, m, slack);
+            var (qp, start) = RandomQpPrograms.DuplicatedRows(rng, n, m, slack);
             var classical = DenseActiveSetQpReference.Solve(qp, start);
             var actual = ActiveSetQpSolver.Solve(qp, start);
             Assert.True(actual.Status == QpStatus.Optimal, $"trial {trial}: {actual.Status} after {actual.Iterations} iterations");
