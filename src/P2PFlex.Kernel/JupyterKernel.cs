@@ -121,6 +121,9 @@ public sealed class JupyterKernel : IDisposable
         _shell = new RouterSocket();
         _control = new RouterSocket();
         _stdin = new RouterSocket();
+        // A ROUTER silently drops a message to a peer it does not know yet; mandatory routing makes that an error, so
+        // ReadInput can wait for the frontend's stdin connection instead of waiting forever for an unsent request.
+        _stdin.Options.RouterMandatory = true;
         _iopub = new PublisherSocket();
         _heartbeat = new ResponseSocket();
         try
@@ -532,7 +535,7 @@ public sealed class JupyterKernel : IDisposable
             var frames = new NetMQMessage();
             while (_stdin!.TryReceiveMultipartMessage(TimeSpan.Zero, ref frames)) { }   // stale replies
             var ask = JupyterMessage.Create("input_request", new JsonObject { ["prompt"] = prompt, ["password"] = false }, request, _session, request.Identities);
-            _stdin!.SendMultipartMessage(ask.ToFrames(_signer));
+            SendInputRequest(ask, cancellationToken);
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -540,6 +543,37 @@ public sealed class JupyterKernel : IDisposable
                 if (!_stdin!.TryReceiveMultipartMessage(TimeSpan.FromMilliseconds(100), ref frames)) continue;
                 var reply = Accept(frames, "stdin");
                 if (reply is { MsgType: "input_reply" }) return Str(reply.Content, "value");
+            }
+        }
+    }
+
+    /// <summary>How long an input_request waits for the frontend's stdin connection (see <see cref="SendInputRequest"/>).</summary>
+    internal static readonly TimeSpan StdinConnectGrace = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Sends input_request to the frontend's stdin socket. A frontend may send execute_request on shell before its
+    /// stdin connection has finished its handshake (it connects all channels at once); the request would then be lost
+    /// and the cell would wait for a reply forever. With mandatory routing the send fails instead: retry until the
+    /// connection is there, and after <see cref="StdinConnectGrace"/> fail the cell with an error that says why.
+    /// </summary>
+    private void SendInputRequest(JupyterMessage ask, CancellationToken cancellationToken)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                _stdin!.SendMultipartMessage(ask.ToFrames(_signer));
+                return;
+            }
+            catch (HostUnreachableException)
+            {
+                if (clock.Elapsed >= StdinConnectGrace)
+                    throw new InvalidOperationException(
+                        $"Console.ReadLine(): no frontend is connected to the kernel's stdin channel (port {Connection.StdinPort}); the input request could not be delivered within {StdinConnectGrace.TotalSeconds:0} s");
+                cancellationToken.ThrowIfCancellationRequested();
+                if (_stopping) throw new OperationCanceledException("the kernel is stopping");
+                Thread.Sleep(20);
             }
         }
     }

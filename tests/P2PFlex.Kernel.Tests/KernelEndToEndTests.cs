@@ -284,6 +284,47 @@ public class KernelStdinAndDisplayTests
     }
 
     [Fact]
+    public void Stdin_connected_only_after_the_cell_asked_still_gets_the_input_request()
+    {
+        // The frontend connects stdin only once the prompt is on iopub, i.e. after the kernel first tried to send the
+        // request: without mandatory routing and a retry, the ROUTER drops it and the cell waits forever.
+        var identity = System.Text.Encoding.UTF8.GetBytes("late-" + Guid.NewGuid().ToString("N"));
+        using var k = new KernelClient(identity: identity);
+        string id = k.Send(k.Shell, "execute_request", new JsonObject
+        {
+            ["code"] = "Console.Write(\"name? \"); var name = Console.ReadLine(); $\"hello {name}\"", ["allow_stdin"] = true,
+        });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var m = k.TryReceiveIopub(KernelClient.Timeout - clock.Elapsed);
+            Assert.NotNull(m);
+            if (m.MsgType == "stream" && S(m.Content["text"]) == "name? ") break;
+        }
+
+        System.Threading.Thread.Sleep(200);
+        using var stdin = new DealerSocket();
+        stdin.Options.Identity = identity;
+        stdin.Options.Linger = TimeSpan.Zero;
+        stdin.Connect(k.Connection.Endpoint(k.Connection.StdinPort));
+        var request = k.TryReceive(stdin, KernelClient.Timeout);
+        Assert.NotNull(request);
+        Assert.Equal("input_request", request.MsgType);
+        stdin.SendMultipartMessage(k.Create("input_reply", new JsonObject { ["value"] = "Grace" }).ToFrames(k.Signer));
+        var reply = k.ReceiveReply(k.Shell, id);
+        Assert.Equal("ok", S(reply.Content["status"]));
+    }
+
+    [Fact]
+    public void Stdin_never_connected_fails_the_cell_instead_of_hanging()
+    {
+        using var k = new KernelClient();
+        var run = k.Execute("Console.ReadLine()", allowStdin: true);
+        Assert.Equal("error", run.Status);
+        Assert.Contains("no frontend is connected to the kernel's stdin channel", S(run.Reply.Content["evalue"]));
+    }
+
+    [Fact]
     public void Display_update_in_a_running_cell_becomes_update_display_data()
     {
         using var k = new KernelClient();
