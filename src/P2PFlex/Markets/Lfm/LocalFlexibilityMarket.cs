@@ -64,12 +64,15 @@ public static class LocalFlexibilityMarket
             return Unpriced(problem, LfmStatus.Optimal, LfmSolvePath.FastPathUncongested, costEur: 0.0, null, null);
         }
 
+        // One statement of the LP for both solvers: the dual simplex reads it directly, GLOP's models are built from it.
         var sensitivity = LineBidSensitivity.Build(problem);
+        var voltageCoefficients = VoltageCoefficients(problem);
+        var lp = ClearingLp(problem, sensitivity, voltageCoefficients);
         try
         {
             if (options.LpSolver == LfmLpSolver.DualSimplex)
             {
-                var (result, provenInfeasible) = SolveWithDualSimplex(problem, sensitivity);
+                var (result, provenInfeasible) = SolveWithDualSimplex(problem, sensitivity, voltageCoefficients, lp);
                 if (result is not null)
                 {
                     return result;
@@ -79,11 +82,11 @@ public static class LocalFlexibilityMarket
                 {
                     // Proven by a dual ray or a row out of reach; the phase-1 LP measures the least overflow and, by
                     // reaching a positive one, confirms it independently.
-                    return SolvePhaseOne(problem, sensitivity, "the dual simplex");
+                    return SolvePhaseOne(problem, sensitivity, voltageCoefficients, lp, "the dual simplex");
                 }
             }
 
-            return SolveClearingLp(problem, sensitivity);
+            return SolveClearingLp(problem, sensitivity, voltageCoefficients, lp);
         }
         catch (Exception ex) when (IsSolverInfrastructureFailure(ex))
         {
@@ -133,16 +136,16 @@ public static class LocalFlexibilityMarket
     /// GLOP's; otherwise no result, and whether the LP was proven infeasible (the phase-1 LP follows) or the answer
     /// could not be certified (GLOP solves the clearing LP).
     /// </summary>
-    private static (LfmResult? Result, bool ProvenInfeasible) SolveWithDualSimplex(LfmProblem problem, LineBidSensitivity sensitivity)
+    private static (LfmResult? Result, bool ProvenInfeasible) SolveWithDualSimplex(
+        LfmProblem problem, LineBidSensitivity sensitivity, double[,]? voltageCoefficients, BoundedLp lp)
     {
-        var voltageCoefficients = VoltageCoefficients(problem);
-        var lp = BoundedDualSimplex.Solve(ClearingLp(problem, sensitivity, voltageCoefficients));
-        if (lp.Status != BoundedLpStatus.Optimal)
+        var solution = BoundedDualSimplex.Solve(lp);
+        if (solution.Status != BoundedLpStatus.Optimal)
         {
-            return (null, lp.Status == BoundedLpStatus.Infeasible);
+            return (null, solution.Status == BoundedLpStatus.Infeasible);
         }
 
-        var result = OptimalResult(problem, sensitivity, lp.X, lp.RowDual.AsSpan(0, sensitivity.LineCount), LfmSolvePath.DualSimplex);
+        var result = OptimalResult(problem, sensitivity, voltageCoefficients, solution.X, solution.RowDual.AsSpan(0, sensitivity.LineCount), LfmSolvePath.DualSimplex);
         return (result.Status == LfmStatus.Optimal ? result : null, false);
     }
 
@@ -209,7 +212,7 @@ public static class LocalFlexibilityMarket
         return new BoundedLp(cost, new double[n], upper, rowStart.ToArray(), column.ToArray(), value.ToArray(), lower.ToArray(), upperSide.ToArray());
     }
 
-    private static LfmResult SolveClearingLp(LfmProblem problem, LineBidSensitivity sensitivity)
+    private static LfmResult SolveClearingLp(LfmProblem problem, LineBidSensitivity sensitivity, double[,]? voltageCoefficients, BoundedLp lp)
     {
         using Solver? solver = Solver.CreateSolver("GLOP");
         if (solver is null)
@@ -217,37 +220,20 @@ public static class LocalFlexibilityMarket
             return Failure(problem, "Solver.CreateSolver(\"GLOP\") returned null: GLOP is not available in this OR-Tools build.");
         }
 
-        solver.SuppressOutput();
-        var x = AddBidVariables(solver, problem.Bids);
-        var rows = AddLineRows(solver, problem, sensitivity, x, slackUp: null, slackDown: null);
-        if (problem.RequireBalance)
-        {
-            AddBalanceRow(solver, problem.Bids, x);
-        }
-
-        var voltageCoefficients = VoltageCoefficients(problem);
-        AddVoltageRows(solver, problem, voltageCoefficients, x, slackUp: null, slackDown: null);
-
-        var objective = solver.Objective();
-        for (int b = 0; b < x.Length; b++)
-        {
-            objective.SetCoefficient(x[b], problem.Bids[b].PriceEurPerMwh);
-        }
-
-        objective.SetMinimization();
+        var (x, rows) = BuildGlopModel(solver, problem, lp, phaseOne: false);
         var status = solver.Solve();
         switch (status)
         {
             case Solver.ResultStatus.OPTIMAL:
-                var rowDuals = new double[rows.Length];
-                for (int l = 0; l < rows.Length; l++)
+                var rowDuals = new double[sensitivity.LineCount];
+                for (int l = 0; l < rowDuals.Length; l++)
                 {
                     rowDuals[l] = rows[l].DualValue();
                 }
 
-                return OptimalResult(problem, sensitivity, ReadActivations(problem.Bids, x), rowDuals, LfmSolvePath.LinearProgram);
+                return OptimalResult(problem, sensitivity, voltageCoefficients, ReadActivations(problem.Bids, x), rowDuals, LfmSolvePath.LinearProgram);
             case Solver.ResultStatus.INFEASIBLE:
-                return SolvePhaseOne(problem, sensitivity, "GLOP");
+                return SolvePhaseOne(problem, sensitivity, voltageCoefficients, lp, "GLOP");
             default:
                 return Failure(problem, $"GLOP returned {status} for the clearing LP after {solver.Iterations()} iterations.");
         }
@@ -256,7 +242,8 @@ public static class LocalFlexibilityMarket
     /// <summary>The checked result of an LP answer; <paramref name="lineRowDuals"/> holds per line the LP's row dual
     /// (∂cost/∂ of the row's binding side, GLOP's sign), <paramref name="path"/> says which solver answered.</summary>
     private static LfmResult OptimalResult(
-        LfmProblem problem, LineBidSensitivity sensitivity, double[] activationMw, ReadOnlySpan<double> lineRowDuals, LfmSolvePath path)
+        LfmProblem problem, LineBidSensitivity sensitivity, double[,]? voltageCoefficients, double[] activationMw,
+        ReadOnlySpan<double> lineRowDuals, LfmSolvePath path)
     {
         string solverName = path == LfmSolvePath.DualSimplex ? "the dual simplex" : "GLOP";
         double[] flows = sensitivity.Flows(problem.BaseFlowMw, activationMw);
@@ -275,7 +262,7 @@ public static class LocalFlexibilityMarket
 
         if (problem.Voltage is { } voltage)
         {
-            double[] v = Voltages(problem, VoltageCoefficients(problem)!, activationMw);
+            double[] v = Voltages(problem, voltageCoefficients!, activationMw);
             double voltageTolerance = Math.Max(voltage.TolerancePu, MinVerificationTolerancePu);
             for (int r = 0; r < v.Length; r++)
             {
@@ -341,7 +328,8 @@ public static class LocalFlexibilityMarket
 
     /// <summary>The phase-1 (least overflow) LP by GLOP, after <paramref name="infeasibleBy"/> (a solver's name, quoted if
     /// phase 1 disagrees) called the clearing LP infeasible.</summary>
-    private static LfmResult SolvePhaseOne(LfmProblem problem, LineBidSensitivity sensitivity, string infeasibleBy)
+    private static LfmResult SolvePhaseOne(
+        LfmProblem problem, LineBidSensitivity sensitivity, double[,]? voltageCoefficients, BoundedLp lp, string infeasibleBy)
     {
         using Solver? solver = Solver.CreateSolver("GLOP");
         if (solver is null)
@@ -349,49 +337,8 @@ public static class LocalFlexibilityMarket
             return Failure(problem, "Solver.CreateSolver(\"GLOP\") returned null for the phase-1 LP.");
         }
 
-        solver.SuppressOutput();
-        var x = AddBidVariables(solver, problem.Bids);
+        var (x, _) = BuildGlopModel(solver, problem, lp, phaseOne: true);
         int lines = sensitivity.LineCount;
-        var slackUp = new Variable[lines];
-        var slackDown = new Variable[lines];
-        for (int l = 0; l < lines; l++)
-        {
-            slackUp[l] = solver.MakeNumVar(0.0, double.PositiveInfinity, "");
-            slackDown[l] = solver.MakeNumVar(0.0, double.PositiveInfinity, "");
-        }
-
-        AddLineRows(solver, problem, sensitivity, x, slackUp, slackDown);
-        if (problem.RequireBalance)
-        {
-            AddBalanceRow(solver, problem.Bids, x);
-        }
-
-        var voltageCoefficients = VoltageCoefficients(problem);
-        int voltageRows = problem.Voltage?.RowCount ?? 0;
-        var vSlackUp = new Variable[voltageRows];
-        var vSlackDown = new Variable[voltageRows];
-        for (int r = 0; r < voltageRows; r++)
-        {
-            vSlackUp[r] = solver.MakeNumVar(0.0, double.PositiveInfinity, "");
-            vSlackDown[r] = solver.MakeNumVar(0.0, double.PositiveInfinity, "");
-        }
-
-        AddVoltageRows(solver, problem, voltageCoefficients, x, vSlackUp, vSlackDown);
-
-        var objective = solver.Objective();
-        for (int l = 0; l < lines; l++)
-        {
-            objective.SetCoefficient(slackUp[l], 1.0);
-            objective.SetCoefficient(slackDown[l], 1.0);
-        }
-
-        for (int r = 0; r < voltageRows; r++)
-        {
-            objective.SetCoefficient(vSlackUp[r], Phase1VoltageWeightMwPerPu);
-            objective.SetCoefficient(vSlackDown[r], Phase1VoltageWeightMwPerPu);
-        }
-
-        objective.SetMinimization();
         var status = solver.Solve();
         if (status != Solver.ResultStatus.OPTIMAL)
         {
@@ -444,52 +391,86 @@ public static class LocalFlexibilityMarket
         return Unpriced(problem, LfmStatus.Infeasible, LfmSolvePath.LinearProgram, costEur: null, infeasibility, null);
     }
 
-    private static Variable[] AddBidVariables(Solver solver, IReadOnlyList<FlexBid> bids)
+    /// <summary>
+    /// GLOP's model of <paramref name="lp"/> (<see cref="ClearingLp"/>): one variable per bid with its bounds, one ranged
+    /// row per LP row with the same coefficients in the same order. The clearing LP minimises the bids' cost; the phase-1
+    /// LP (<paramref name="phaseOne"/>) gives every line row and voltage row slacks s⁺, s⁻ ≥ 0
+    /// (lower ≤ a x − s⁺ + s⁻ ≤ upper) and minimises their sum, voltage slacks weighted by
+    /// <see cref="Phase1VoltageWeightMwPerPu"/>; the balance row gets none. Variables and rows are created in a fixed
+    /// order (bids; line slacks, line rows; balance; voltage slacks, voltage rows) so GLOP sees the same model every time.
+    /// </summary>
+    private static (Variable[] X, Constraint[] Rows) BuildGlopModel(Solver solver, LfmProblem problem, BoundedLp lp, bool phaseOne)
     {
-        var x = new Variable[bids.Count];
+        solver.SuppressOutput();
+        var x = new Variable[lp.ColumnCount];
         for (int b = 0; b < x.Length; b++)
         {
-            x[b] = solver.MakeNumVar(0.0, bids[b].VolumeMw, "");
+            x[b] = solver.MakeNumVar(lp.ColumnLower[b], lp.ColumnUpper[b], "");
         }
 
-        return x;
-    }
-
-    /// <summary>
-    /// One ranged row per line, −F − f⁰ ≤ S_l x (− s⁺ + s⁻) ≤ F − f⁰, so each line costs one constraint
-    /// and its single dual carries whichever side binds.
-    /// </summary>
-    private static Constraint[] AddLineRows(
-        Solver solver,
-        LfmProblem problem,
-        LineBidSensitivity sensitivity,
-        Variable[] x,
-        Variable[]? slackUp,
-        Variable[]? slackDown)
-    {
-        var rows = new Constraint[sensitivity.LineCount];
-        for (int l = 0; l < rows.Length; l++)
+        // Phase-1 weight per row, in ClearingLp's row order: lines, the balance row (no slack), voltage rows.
+        int lines = problem.LineCount, balanceRows = problem.RequireBalance ? 1 : 0;
+        var weight = new double[lp.RowCount];
+        for (int r = 0; r < weight.Length; r++)
         {
-            double limit = problem.LimitMw[l];
-            double baseFlow = problem.BaseFlowMw[l];
-            var row = solver.MakeConstraint(-limit - baseFlow, limit - baseFlow, "");
-            var bidIndices = sensitivity.RowBidIndices(l);
-            var coefficients = sensitivity.RowMwPerMw(l);
-            for (int i = 0; i < bidIndices.Length; i++)
-            {
-                row.SetCoefficient(x[bidIndices[i]], coefficients[i]);
-            }
-
-            if (slackUp is not null && slackDown is not null)
-            {
-                row.SetCoefficient(slackUp[l], -1.0);
-                row.SetCoefficient(slackDown[l], 1.0);
-            }
-
-            rows[l] = row;
+            weight[r] = r < lines ? 1.0 : r < lines + balanceRows ? 0.0 : Phase1VoltageWeightMwPerPu;
         }
 
-        return rows;
+        var rows = new Constraint[lp.RowCount];
+        var slackUp = new Variable?[lp.RowCount];
+        var slackDown = new Variable?[lp.RowCount];
+        for (int start = 0; start < lp.RowCount;)
+        {
+            // A run of rows that all have slacks (or none): their slacks are created before the rows.
+            int end = start;
+            while (end < lp.RowCount && (weight[end] > 0.0) == (weight[start] > 0.0))
+            {
+                end++;
+            }
+
+            for (int r = start; r < end && phaseOne && weight[r] > 0.0; r++)
+            {
+                slackUp[r] = solver.MakeNumVar(0.0, double.PositiveInfinity, "");
+                slackDown[r] = solver.MakeNumVar(0.0, double.PositiveInfinity, "");
+            }
+
+            for (int r = start; r < end; r++)
+            {
+                var row = solver.MakeConstraint(lp.RowLower[r], lp.RowUpper[r], "");
+                for (int e = lp.RowStart[r]; e < lp.RowStart[r + 1]; e++)
+                {
+                    row.SetCoefficient(x[lp.ColumnIndex[e]], lp.Value[e]);
+                }
+
+                if (slackUp[r] is { } up && slackDown[r] is { } down)
+                {
+                    row.SetCoefficient(up, -1.0);
+                    row.SetCoefficient(down, 1.0);
+                }
+
+                rows[r] = row;
+            }
+
+            start = end;
+        }
+
+        var objective = solver.Objective();
+        for (int r = 0; r < rows.Length && phaseOne; r++)
+        {
+            if (slackUp[r] is { } up && slackDown[r] is { } down)
+            {
+                objective.SetCoefficient(up, weight[r]);
+                objective.SetCoefficient(down, weight[r]);
+            }
+        }
+
+        for (int b = 0; b < x.Length && !phaseOne; b++)
+        {
+            objective.SetCoefficient(x[b], lp.Cost[b]);
+        }
+
+        objective.SetMinimization();
+        return (x, rows);
     }
 
     /// <summary>
@@ -520,35 +501,6 @@ public static class LocalFlexibilityMarket
         return c;
     }
 
-    /// <summary>V_min − V⁰ (− s⁺ + s⁻) ≤ C_r x ≤ V_max − V⁰ for every voltage row, when the problem has them.</summary>
-    private static void AddVoltageRows(
-        Solver solver, LfmProblem problem, double[,]? coefficients, Variable[] x, Variable[]? slackUp, Variable[]? slackDown)
-    {
-        if (problem.Voltage is not { } voltage || coefficients is null)
-        {
-            return;
-        }
-
-        for (int r = 0; r < voltage.RowCount; r++)
-        {
-            double offset = voltage.OffsetPu[r];
-            var row = solver.MakeConstraint(voltage.MinPu - offset, voltage.MaxPu - offset, "");
-            for (int b = 0; b < x.Length; b++)
-            {
-                if (coefficients[r, b] != 0.0)
-                {
-                    row.SetCoefficient(x[b], coefficients[r, b]);
-                }
-            }
-
-            if (slackUp is not null && slackDown is not null)
-            {
-                row.SetCoefficient(slackUp[r], -1.0);
-                row.SetCoefficient(slackDown[r], 1.0);
-            }
-        }
-    }
-
     /// <summary>Linearised voltages V⁰ + C x per row, summed in bid order.</summary>
     private static double[] Voltages(LfmProblem problem, double[,] coefficients, double[] activationMw)
     {
@@ -566,15 +518,6 @@ public static class LocalFlexibilityMarket
         }
 
         return v;
-    }
-
-    private static void AddBalanceRow(Solver solver, IReadOnlyList<FlexBid> bids, Variable[] x)
-    {
-        var balance = solver.MakeConstraint(0.0, 0.0, "");
-        for (int b = 0; b < x.Length; b++)
-        {
-            balance.SetCoefficient(x[b], bids[b].Direction == BidDirection.Up ? 1.0 : -1.0);
-        }
     }
 
     /// <summary>Reads the LP values, clamped to [0, V] to remove sub-tolerance excursions outside the bounds.</summary>
