@@ -40,6 +40,7 @@ public static class Commands
             BenchCommand.Build(),
             DataCommand.Build(),
             ProfilesCommand.Build(),
+            TimeSeriesCommand.Build(),
             KernelCommand.Build(),
             CompletionCommand.Build(),
             HelpCommand.Build(),

@@ -51,7 +51,8 @@ public static class MonteCarloFile
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
 
-    private static DataField FieldOf(string name, Type type) =>
+    /// <summary>The Parquet field of a KPI column (nullable: a scenario that could not run has no values).</summary>
+    public static DataField FieldOf(string name, Type type) =>
         type == typeof(string) ? new DataField<string>(name, true)
         : type == typeof(int) ? new DataField<int?>(name)
         : type == typeof(double) ? new DataField<double?>(name)
@@ -98,16 +99,7 @@ public static class MonteCarloFile
         await group.WriteAsync(fields[f++], rows.Select(r => r.Feeder).ToArray());
         await group.WriteAsync(fields[f++], rows.Select(r => r.Scenario).ToArray());
         await group.WriteAsync(fields[f++], rows.Select(r => r.Error).ToArray()!);
-        for (int k = 0; k < MonteCarloRow.KpiTypes.Count; k++)
-        {
-            var type = MonteCarloRow.KpiTypes[k].Type;
-            var field = fields[f++];
-            int column = k;
-            if (type == typeof(string)) await group.WriteAsync(field, rows.Select(r => (string?)r.Kpis[column]).ToArray()!);
-            else if (type == typeof(int)) await group.WriteAsync(field, (ReadOnlyMemory<int?>)rows.Select(r => (int?)r.Kpis[column]).ToArray());
-            else if (type == typeof(double)) await group.WriteAsync(field, (ReadOnlyMemory<double?>)rows.Select(r => (double?)r.Kpis[column]).ToArray());
-            else await group.WriteAsync(field, (ReadOnlyMemory<bool?>)rows.Select(r => (bool?)r.Kpis[column]).ToArray());
-        }
+        f = await WriteKpiColumnsAsync(group, fields, f, rows.Select(r => r.Kpis).ToArray());
         for (int c = 0; c < Scenarios.StudyPattern.CheckIds.Length; c++)
         {
             int check = c;
@@ -170,16 +162,8 @@ public static class MonteCarloFile
             var scenario = new string?[n]; await group.ReadAsync(fields[f++], scenario.AsMemory());
             if (feeder.Contains(null) || scenario.Contains(null)) throw new InvalidDataException($"{path}: a row has no feeder or scenario");
             var error = new string?[n]; await group.ReadAsync(fields[f++], error.AsMemory());
-            var kpis = new object?[MonteCarloRow.KpiTypes.Count][];
-            for (int k = 0; k < kpis.Length; k++)
-            {
-                var type = MonteCarloRow.KpiTypes[k].Type;
-                var field = fields[f++];
-                if (type == typeof(string)) { var v = new string?[n]; await group.ReadAsync(field, v.AsMemory()); kpis[k] = v.Cast<object?>().ToArray(); }
-                else if (type == typeof(int)) { var v = new int?[n]; await group.ReadAsync(field, v.AsMemory()); kpis[k] = v.Select(x => (object?)x).ToArray(); }
-                else if (type == typeof(double)) { var v = new double?[n]; await group.ReadAsync(field, v.AsMemory()); kpis[k] = v.Select(x => (object?)x).ToArray(); }
-                else { var v = new bool?[n]; await group.ReadAsync(field, v.AsMemory()); kpis[k] = v.Select(x => (object?)x).ToArray(); }
-            }
+            var kpis = await ReadKpiColumnsAsync(group, fields, f, n);
+            f += kpis.Length;
             var checks = new bool?[Scenarios.StudyPattern.CheckIds.Length][];
             for (int c = 0; c < checks.Length; c++) { checks[c] = new bool?[n]; await group.ReadAsync(fields[f++], checks[c].AsMemory()); }
             for (int i = 0; i < n; i++)
@@ -187,6 +171,42 @@ public static class MonteCarloFile
                     kpis.Select(col => col[i]).ToArray(), checks.Select(col => col[i]).ToArray()));
         }
         return (header, rows);
+    }
+
+    /// <summary>Writes the KPI columns (<see cref="MonteCarloRow.KpiTypes"/>, in order) of a row group from field
+    /// <paramref name="first"/> on; returns the index of the next field. Shared by the Monte Carlo and time-series files.</summary>
+    public static async Task<int> WriteKpiColumnsAsync(ParquetRowGroupWriter group, IReadOnlyList<DataField> fields, int first, IReadOnlyList<IReadOnlyList<object?>> kpis)
+    {
+        int f = first;
+        for (int k = 0; k < MonteCarloRow.KpiTypes.Count; k++)
+        {
+            var type = MonteCarloRow.KpiTypes[k].Type;
+            var field = fields[f++];
+            int column = k;
+            if (type == typeof(string)) await group.WriteAsync(field, kpis.Select(r => (string?)r[column]).ToArray()!);
+            else if (type == typeof(int)) await group.WriteAsync(field, (ReadOnlyMemory<int?>)kpis.Select(r => (int?)r[column]).ToArray());
+            else if (type == typeof(double)) await group.WriteAsync(field, (ReadOnlyMemory<double?>)kpis.Select(r => (double?)r[column]).ToArray());
+            else await group.WriteAsync(field, (ReadOnlyMemory<bool?>)kpis.Select(r => (bool?)r[column]).ToArray());
+        }
+        return f;
+    }
+
+    /// <summary>Reads the KPI columns of a row group of <paramref name="n"/> rows from field <paramref name="first"/> on:
+    /// one array per KPI column.</summary>
+    public static async Task<object?[][]> ReadKpiColumnsAsync(ParquetRowGroupReader group, IReadOnlyList<DataField> fields, int first, int n)
+    {
+        var kpis = new object?[MonteCarloRow.KpiTypes.Count][];
+        int f = first;
+        for (int k = 0; k < kpis.Length; k++)
+        {
+            var type = MonteCarloRow.KpiTypes[k].Type;
+            var field = fields[f++];
+            if (type == typeof(string)) { var v = new string?[n]; await group.ReadAsync(field, v.AsMemory()); kpis[k] = v.Cast<object?>().ToArray(); }
+            else if (type == typeof(int)) { var v = new int?[n]; await group.ReadAsync(field, v.AsMemory()); kpis[k] = v.Select(x => (object?)x).ToArray(); }
+            else if (type == typeof(double)) { var v = new double?[n]; await group.ReadAsync(field, v.AsMemory()); kpis[k] = v.Select(x => (object?)x).ToArray(); }
+            else { var v = new bool?[n]; await group.ReadAsync(field, v.AsMemory()); kpis[k] = v.Select(x => (object?)x).ToArray(); }
+        }
+        return kpis;
     }
 
     /// <summary>The rows as CSV (header line, invariant culture, doubles round-trip, empty for null), written atomically.</summary>

@@ -14,12 +14,20 @@ public sealed record MonteCarloJob(string Feeder, int Draws, ulong MasterSeed, I
     public const ulong DefaultSeed = 20221201;
 
     /// <summary>The draws of shard <paramref name="shard"/> of <paramref name="shards"/>: contiguous, sizes differing by at most one.</summary>
-    public (int First, int Count) ShardRange(int shard, int shards)
+    public (int First, int Count) ShardRange(int shard, int shards) => ShardRanges.Of(Draws, shard, shards);
+}
+
+/// <summary>How a job of <c>total</c> units (Monte Carlo draws, time-series intervals) is cut into shards: contiguous
+/// ranges whose sizes differ by at most one, shard k = [⌊total·k/n⌋, ⌊total·(k+1)/n⌋).</summary>
+public static class ShardRanges
+{
+    /// <summary>The range of shard <paramref name="shard"/> (0-based) of <paramref name="shards"/>.</summary>
+    public static (int First, int Count) Of(int total, int shard, int shards)
     {
         if (shards < 1) throw new ArgumentOutOfRangeException(nameof(shards), "the number of shards must be at least 1");
         if (shard < 0 || shard >= shards) throw new ArgumentOutOfRangeException(nameof(shard), $"shard {shard} is not in 0…{shards - 1}");
-        int first = (int)((long)Draws * shard / shards);
-        int end = (int)((long)Draws * (shard + 1) / shards);
+        int first = (int)((long)total * shard / shards);
+        int end = (int)((long)total * (shard + 1) / shards);
         return (first, end - first);
     }
 }

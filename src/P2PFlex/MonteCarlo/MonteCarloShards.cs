@@ -89,7 +89,7 @@ public static class MonteCarloShards
 }
 
 /// <summary>A one-line progress bar on a text writer (stderr), redrawn with a carriage return at most every 1 %.</summary>
-public sealed class ProgressBar(TextWriter writer, string label, int total, Stopwatch clock) : IProgress<int>
+public sealed class ProgressBar(TextWriter writer, string label, int total, Stopwatch clock, string unit = "draws") : IProgress<int>
 {
     private int _shownPercent = -1;
     private readonly object _gate = new();
@@ -104,7 +104,7 @@ public sealed class ProgressBar(TextWriter writer, string label, int total, Stop
             const int width = 30;
             int filled = width * percent / 100;
             writer.Write(string.Create(CultureInfo.InvariantCulture,
-                $"\r{label} [{new string('#', filled)}{new string('.', width - filled)}] {done}/{total} draws {clock.Elapsed.TotalSeconds:F1} s"));
+                $"\r{label} [{new string('#', filled)}{new string('.', width - filled)}] {done}/{total} {unit} {clock.Elapsed.TotalSeconds:F1} s"));
             writer.Flush();
         }
     }

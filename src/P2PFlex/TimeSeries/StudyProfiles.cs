@@ -39,6 +39,29 @@ public static class StudyProfiles
     }
 
     /// <summary>
+    /// Binds a researcher's profile set (<see cref="ProfileCsv"/>) to a MATPOWER feeder's loads: a set of one profile
+    /// drives every load; otherwise each column named <c>bus&lt;N&gt;</c> (or just <c>N</c>) drives the load of bus N
+    /// and loads without a column keep their base value. A column naming no loaded bus is an error.
+    /// </summary>
+    public static FeederProfiles Bind(ProfileSet set, GridNetwork network, string source)
+    {
+        var loaded = network.Buses.Where(b => b.PdMw > 0).ToArray();
+        if (set.Profiles.Count == 1)
+            return new FeederProfiles(set, loaded.Select(b => new ProfileBinding(ProfileElementKind.Load,
+                b.Number.ToString(System.Globalization.CultureInfo.InvariantCulture), b.Number, set.Profiles[0].Name)).ToArray(), source);
+        var bindings = new List<ProfileBinding>();
+        foreach (var p in set.Profiles)
+        {
+            string digits = p.Name.StartsWith("bus", StringComparison.Ordinal) ? p.Name[3..] : p.Name;
+            if (!int.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int bus)
+                || !loaded.Any(b => b.Number == bus))
+                throw new ArgumentException($"{source}: profile column '{p.Name}' names no bus with load of {network.Name} (columns are bus<N> when there is more than one)");
+            bindings.Add(new ProfileBinding(ProfileElementKind.Load, digits, bus, p.Name));
+        }
+        return new FeederProfiles(set, bindings, source);
+    }
+
+    /// <summary>
     /// The converter behind <c>p2pflex profiles bdew</c>: reads BDEW's wide table and returns the text of the
     /// project's format with its provenance (source file name and SHA-256 of its bytes), deterministic.
     /// </summary>

@@ -105,8 +105,14 @@ public sealed record OrderbookGenerator(ulong Seed, int BidCount, int BusCount, 
     /// bid, and the remaining bids go to drawn buses with a drawn direction (fair coin). Bids are sorted by bus, then
     /// direction (up first), and numbered B001…; volume and price are then drawn per bid in that order.
     /// </summary>
-    public FlexibilityOrderbook Generate(GridNetwork network)
+    /// <param name="network">The feeder in its base state: which buses have load, and (unless
+    /// <paramref name="volumeLoads"/> is given) the loads the volumes scale.</param>
+    /// <param name="volumeLoads">The same feeder in another loading state (an interval of a time series): the volume
+    /// rule is applied to its loads, every draw (buses, directions, factors, prices) stays that of the seed.</param>
+    public FlexibilityOrderbook Generate(GridNetwork network, GridNetwork? volumeLoads = null)
     {
+        var loads = volumeLoads ?? network;
+        if (loads.Buses.Count != network.Buses.Count) throw new ArgumentException($"{loads.Name} is not {network.Name} in another loading state");
         var random = new SplitMix64(Seed);
         var loadBuses = network.Buses.Where(b => b.PdMw > 0 && b.Index != network.SlackIndex).Select(b => b.Number).ToList();
         if (BusCount > loadBuses.Count) throw new ArgumentException($"{BusCount} bid buses requested, {network.Name} has {loadBuses.Count} buses with load");
@@ -126,7 +132,7 @@ public sealed record OrderbookGenerator(ulong Seed, int BidCount, int BusCount, 
         for (int k = 0; k < ordered.Length; k++)
         {
             var (bus, direction) = ordered[k];
-            double load = network.Buses[network.IndexOfBus(bus)].PdMw;
+            double load = loads.Buses[network.IndexOfBus(bus)].PdMw;
             double volume = Math.Round(random.NextUniform(VolumeLowFactor, VolumeHighFactor) * load, 6);
             double price = direction == BidDirection.Up ? random.NextUniform(UpPriceLow, UpPriceHigh) : random.NextUniform(DownPriceLow, DownPriceHigh);
             bids[k] = new FlexibilityBid($"B{k + 1:D3}", bus, direction, volume, Math.Round(price, 4));

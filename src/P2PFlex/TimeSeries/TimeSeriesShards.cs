@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Globalization;
+using P2PFlex.IO;
+using P2PFlex.MonteCarlo;
+
+namespace P2PFlex.TimeSeries;
+
+/// <summary>A merged time series: where it was written, its totals per scenario, the shard files read.</summary>
+public sealed record MergedTimeSeries(string Path, TimeSeriesHeader Header, IReadOnlyList<ScenarioYear> Summary, IReadOnlyList<string> Shards);
+
+/// <summary>
+/// Shards of a time-series run, the Monte Carlo way (<see cref="MonteCarloShards"/>): shard k of n is a contiguous
+/// range of the window's intervals (<see cref="ShardRanges"/>) written to <c>shard-000k-of-000n.parquet</c>; a shard
+/// whose file exists for the same job is skipped (resume: an interrupted shard left no file under its name, only a
+/// temporary one, and is recomputed); merge checks that the shards are one complete run and writes
+/// <c>merged.parquet</c> in fixed row groups, so any split merges to the same bytes.
+/// </summary>
+public static class TimeSeriesShards
+{
+    /// <summary>Intervals computed and written per row group of a shard (a day of quarter-hours): memory stays flat.</summary>
+    public const int ChunkIntervals = 96;
+
+    /// <summary>Runs one shard (0-based) unless its file is already there.</summary>
+    public static ShardOutcome RunShard(TimeSeriesJob job, TimeSeriesRunner runner, string outDir, int shard, int shards,
+        int? maxDegreeOfParallelism = null, TextWriter? progress = null, CancellationToken cancel = default)
+    {
+        var (first, count) = job.ShardRange(shard, shards);
+        string path = Path.Combine(outDir, TimeSeriesFile.ShardName(shard, shards));
+        if (File.Exists(path))
+        {
+            var existing = TimeSeriesFile.ReadHeader(path);
+            if (!existing.Matches(job) || existing.Shard != shard || existing.Shards != shards)
+                throw new InvalidOperationException($"{path} holds another run ({existing.Describe()}); use another --out folder or delete it");
+            return new ShardOutcome(shard, shards, path, Skipped: true, 0, TimeSpan.Zero);
+        }
+        var clock = Stopwatch.StartNew();
+        var bar = progress is null ? null : new ProgressBar(progress, $"shard {shard + 1}/{shards}", count, clock, "intervals");
+        var header = HeaderOf(job, runner, shard, shards, first, count);
+        int rows = 0, done = 0;
+        using (var file = TimeSeriesFile.Create(path, header))
+        {
+            for (int start = first; start < first + count; start += ChunkIntervals)
+            {
+                int n = Math.Min(ChunkIntervals, first + count - start);
+                int before = done;
+                var chunk = runner.Run(start, n, maxDegreeOfParallelism, bar is null ? null : new Progress(bar, before), cancel);
+                file.Append(chunk);
+                rows += chunk.Count;
+                done += n;
+                cancel.ThrowIfCancellationRequested();
+            }
+            file.Complete();
+        }
+        bar?.Finish();
+        return new ShardOutcome(shard, shards, path, Skipped: false, rows, clock.Elapsed);
+    }
+
+    private sealed class Progress(ProgressBar bar, int offset) : IProgress<int>
+    {
+        public void Report(int value) => bar.Report(offset + value);
+    }
+
+    /// <summary>The header of a shard (or, with shard null, of the merged file).</summary>
+    public static TimeSeriesHeader HeaderOf(TimeSeriesJob job, TimeSeriesRunner runner, int? shard, int? shards, int first, int count) =>
+        new(job.Feeder, job.Profiles, job.ProfileDigest, runner.States.Axis.Step.TotalMinutes, job.First, job.Count, job.Scenarios, shard, shards, first, count);
+
+    /// <summary>
+    /// Merges the shard files of a folder into <c>merged.parquet</c> (streamed, fixed row groups) and writes the
+    /// per-scenario totals (<c>summary_scenarios.csv</c>). <paramref name="intervalHours"/> gives each scenario's
+    /// <c>interval_hours</c>, by name.
+    /// </summary>
+    public static MergedTimeSeries Merge(string dir, Func<string, double> intervalHours)
+    {
+        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"no result folder {dir}");
+        var files = Directory.GetFiles(dir, "shard-*.parquet").OrderBy(f => f, StringComparer.Ordinal).ToArray();
+        if (files.Length == 0) throw new InvalidOperationException($"{dir} holds no shard files (shard-*.parquet)");
+        var headers = files.Select(f => (File: f, Header: TimeSeriesFile.ReadHeader(f))).ToArray();
+        var first = headers[0];
+        foreach (var (file, h) in headers)
+        {
+            if (h.Shard is null || h.Shards is null) throw new InvalidOperationException($"{file} is a merged file, not a shard; move it out of {dir}");
+            if (!h.Matches(first.Header.Job) || h.Shards != first.Header.Shards)
+                throw new InvalidOperationException($"{file} belongs to another run ({h.Describe()}) than {first.File} ({first.Header.Describe()})");
+        }
+        int shards = first.Header.Shards!.Value;
+        var duplicates = headers.GroupBy(h => h.Header.Shard!.Value).Where(g => g.Count() > 1).ToArray();
+        if (duplicates.Length > 0)
+            throw new InvalidOperationException("duplicate shards: " + string.Join("; ", duplicates.Select(g =>
+                $"shard {g.Key + 1}/{shards} in {string.Join(" and ", g.Select(x => Path.GetFileName(x.File)))}")));
+        var missing = Enumerable.Range(0, shards).Except(headers.Select(h => h.Header.Shard!.Value)).ToArray();
+        if (missing.Length > 0)
+            throw new InvalidOperationException($"missing shards of {shards}: {string.Join(", ", missing.Select(m => (m + 1).ToString(CultureInfo.InvariantCulture)))}; run them, then merge again");
+
+        var job = first.Header.Job;
+        var ordered = headers.OrderBy(h => h.Header.Shard).ToArray();
+        var merged = first.Header with { Shard = null, Shards = null, ShardFirst = job.First, ShardCount = job.Count };
+        var summary = new TimeSeriesSummary(job.Scenarios, job.Scenarios.Select(intervalHours).ToArray(), first.Header.StepMinutes / 60);
+        int perGroup = TimeSeriesFile.MergedGroupIntervals * job.Scenarios.Count;
+        string path = Path.Combine(dir, TimeSeriesFile.MergedName);
+        using (var output = TimeSeriesFile.Create(path, merged))
+        {
+            var buffer = new List<TimeSeriesRow>(perGroup);
+            int expectedInterval = job.First, scenarioIndex = 0;
+            foreach (var (file, h) in ordered)
+            {
+                if (h.ShardFirst != expectedInterval)
+                    throw new InvalidDataException($"{file} starts at interval {h.ShardFirst}, the previous shard ends before {expectedInterval}");
+                foreach (var group in TimeSeriesFile.ReadGroups(file))
+                {
+                    foreach (var row in group)
+                    {
+                        if (row.Interval != expectedInterval || row.Scenario != job.Scenarios[scenarioIndex])
+                            throw new InvalidDataException($"{file}: expected interval {expectedInterval} scenario {job.Scenarios[scenarioIndex]}, found interval {row.Interval} scenario {row.Scenario}: truncated or edited?");
+                        if (++scenarioIndex == job.Scenarios.Count) { scenarioIndex = 0; expectedInterval++; }
+                        buffer.Add(row);
+                        if (buffer.Count == perGroup) { summary.Add(buffer); output.Append(buffer); buffer.Clear(); }
+                    }
+                }
+                if (expectedInterval != h.ShardFirst + h.ShardCount)
+                    throw new InvalidDataException($"{file}: holds intervals up to {expectedInterval - 1}, its header says {h.ShardFirst + h.ShardCount - 1}: truncated?");
+            }
+            summary.Add(buffer);
+            output.Append(buffer);
+            if (expectedInterval != job.First + job.Count) throw new InvalidDataException($"{dir}: the shards end at interval {expectedInterval}, the run at {job.First + job.Count}");
+            output.Complete();
+        }
+        var result = summary.Result();
+        CsvTable.WriteAtomically(Path.Combine(dir, "summary_scenarios.csv"), TimeSeriesSummary.Csv(result));
+        return new MergedTimeSeries(path, merged, result, files);
+    }
+}
