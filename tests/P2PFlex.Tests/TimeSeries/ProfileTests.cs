@@ -8,7 +8,7 @@ namespace P2PFlex.Tests.TimeSeries;
 /// <summary>Time axis, BDEW tables and their expansion to a calendar year, the plain profile CSV, the shipped H25 file.</summary>
 public class ProfileTests
 {
-    private static string H25Path => Path.Combine(TestData.SharedData("bdew"), "h25.csv");
+    private static string H25Path => SharedData.Path("bdew", "h25.csv");
     private static readonly Lazy<BdewTable> H25 = new(() => BdewTable.ReadBdew(H25Path));
 
     [Fact]
