@@ -9,7 +9,28 @@ public static class TestData
     public static readonly string[] AllCases =
         ["case4_dist", "case22", "case33bw", "case69", "case85", "case118zh", "case136ma", "case141", "case533mt_hi", "case533mt_lo"];
 
+    /// <summary>The shipped case file (<c>data/cases/NAME.m</c>, written by P2PFlex's case writer).</summary>
     public static string CasePath(string name) => DataPaths.Case(name);
+
+    /// <summary>The published MATPOWER case file (<c>../shared/data/matpower/NAME.m</c>): the tests of MATPOWER's own
+    /// syntax (unit-conversion statements, index functions, expressions) read these.</summary>
+    public static string PublishedCase(string name) => SharedData("matpower", name + ".m");
+
+    /// <summary>
+    /// A path in the reference data beside the repository (<c>../shared/data/</c>, test input only: the project never
+    /// reads it at run time). Found by walking up from the test assembly's folder; its absence fails the test.
+    /// </summary>
+    public static string SharedData(params string[] parts)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, "shared", "data");
+            if (Directory.Exists(Path.Combine(candidate, "matpower"))) return Path.Combine([candidate, .. parts]);
+        }
+        throw new DirectoryNotFoundException(
+            $"the reference data (shared/data/matpower) is not in any folder above {AppContext.BaseDirectory}: " +
+            "the tests of the MATPOWER reader and of the shipped case files need it beside the repository");
+    }
 
     public static string Fixture(string file) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "matpower", file);
 
