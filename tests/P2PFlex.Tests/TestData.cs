@@ -14,23 +14,7 @@ public static class TestData
 
     /// <summary>The published MATPOWER case file (<c>../shared/data/matpower/NAME.m</c>): the tests of MATPOWER's own
     /// syntax (unit-conversion statements, index functions, expressions) read these.</summary>
-    public static string PublishedCase(string name) => SharedData("matpower", name + ".m");
-
-    /// <summary>
-    /// A path in the reference data beside the repository (<c>../shared/data/</c>, test input only: the project never
-    /// reads it at run time). Found by walking up from the test assembly's folder; its absence fails the test.
-    /// </summary>
-    public static string SharedData(params string[] parts)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "shared", "data");
-            if (Directory.Exists(Path.Combine(candidate, "matpower"))) return Path.Combine([candidate, .. parts]);
-        }
-        throw new DirectoryNotFoundException(
-            $"the reference data (shared/data/matpower) is not in any folder above {AppContext.BaseDirectory}: " +
-            "the tests of the MATPOWER reader and of the shipped case files need it beside the repository");
-    }
+    public static string PublishedCase(string name) => Path.Combine(SharedData("matpower"), name + ".m");
 
     public static string Fixture(string file) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "matpower", file);
 
