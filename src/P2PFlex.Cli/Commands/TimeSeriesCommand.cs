@@ -139,7 +139,7 @@ public static class TimeSeriesCommand
         var choices = policy.Run(job.First, job.Count, o.Cores, bar);
         bar.Finish();
         string path = Path.Combine(o.OutDir, "policy_w.csv");
-        IO.CsvTable.WriteAtomically(path, WPolicy.Csv(choices));
+        IO.AtomicFile.WriteAllText(path, WPolicy.Csv(choices));
         var (saving, distribution) = WPolicy.Summarise(choices, states.Axis.StepHours, scenarios[0].Market.IntervalHours);
         output.WriteLine(CliKit.Invariant($"{scenarios[0].Name}: W per interval over {job.Count} intervals → {path}"));
         output.WriteLine(CliKit.Invariant($"DSO saving against the fixed setting: {saving:F2} € over the window"));

@@ -79,12 +79,21 @@ public static class ShardIntegrity
     /// (the writer stores the same in the shard's metadata); <paramref name="recompute"/> is the command line that
     /// recomputes the shard.
     /// </summary>
-    public static ShardManifest Write(string path, long rows, string rowsSha256, string recompute, Action<Stream> write)
+    public static ShardManifest Write(string path, long rows, string rowsSha256, string recompute, Action<Stream> write) =>
+        WriteStreamed(path, recompute, stream => { write(stream); return (rows, rowsSha256); });
+
+    /// <summary>
+    /// <c>Write</c> for a shard streamed in pieces (time-series shards), whose row count
+    /// and digest are known only when <paramref name="write"/> has written the last row (it returns them).
+    /// </summary>
+    public static ShardManifest WriteStreamed(string path, string recompute, Func<Stream, (long Rows, string RowsSha256)> write)
     {
         ShardManifest? manifest = null;
         string full = Path.GetFullPath(path);
-        AtomicFile.Write(full, write, beforeCommit: temp =>
+        (long Rows, string RowsSha256) written = (0, "");
+        AtomicFile.Write(full, stream => written = write(stream), beforeCommit: temp =>
         {
+            var (rows, rowsSha256) = written;
             manifest = new ShardManifest(Path.GetFileName(full), new FileInfo(temp).Length, Sha256OfFile(temp), rows, rowsSha256, recompute);
             AtomicFile.WriteAllText(ManifestPath(full), JsonSerializer.Serialize(manifest, Json) + "\n");
         });

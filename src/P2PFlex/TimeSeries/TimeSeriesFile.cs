@@ -36,8 +36,7 @@ public sealed record TimeSeriesHeader(
 
 /// <summary>
 /// Time-series rows as Parquet (one row per interval × scenario: interval, time, feeder, scenario, error, every KPI
-/// column, blocked and steered pairs), written as a stream of row groups so memory stays flat in the window's length,
-/// to a temporary file renamed into place when complete: a file under the final name is always whole.
+/// column, blocked and steered pairs), written as a stream of row groups so memory stays flat in the window's length.
 /// </summary>
 public sealed class TimeSeriesFile : IDisposable
 {
@@ -65,34 +64,49 @@ public sealed class TimeSeriesFile : IDisposable
         .Concat(MonteCarloRow.KpiTypes.Select(k => MonteCarloFile.FieldOf(k.Name, k.Type)))
         .Concat(InterventionColumns.Select(c => new DataField<int?>(c))));
 
-    private readonly string _path, _temp;
-    private readonly Stream _stream;
     private readonly ParquetWriter _writer;
     private readonly DataField[] _fields;
     private readonly string _feeder;
+    private readonly System.Security.Cryptography.IncrementalHash _digest = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
     private bool _done;
 
-    private TimeSeriesFile(string path, TimeSeriesHeader header)
+    private TimeSeriesFile(Stream stream, TimeSeriesHeader header)
     {
-        _path = Path.GetFullPath(path);
         _feeder = header.Feeder;
-        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-        _temp = _path + $".tmp-{Environment.ProcessId}";
-        _stream = File.Create(_temp);
         var schema = Schema();
         _fields = schema.GetDataFields();
-        _writer = ParquetWriter.CreateAsync(schema, _stream, new ParquetOptions { CompressionMethod = CompressionMethod.Snappy }).GetAwaiter().GetResult();
+        _writer = ParquetWriter.CreateAsync(schema, stream, new ParquetOptions { CompressionMethod = CompressionMethod.Snappy }).GetAwaiter().GetResult();
         _writer.CustomMetadata = new Dictionary<string, string> { [MetadataKey] = JsonSerializer.Serialize(header, Json) };
     }
 
-    /// <summary>Starts a file; rows follow with <see cref="Append"/>, <see cref="Complete"/> puts it in place.</summary>
-    public static TimeSeriesFile Create(string path, TimeSeriesHeader header) => new(path, header);
+    /// <summary>
+    /// Starts a file on a stream — the stream of <see cref="IO.AtomicFile.Write"/> or <see cref="IO.ShardIntegrity.WriteStreamed"/>,
+    /// so that a file under its final name is always whole; rows follow with <see cref="Append"/>, <see cref="Finish"/>
+    /// writes the footer.
+    /// </summary>
+    public static TimeSeriesFile Create(Stream stream, TimeSeriesHeader header) => new(stream, header);
+
+    /// <summary>Rows written so far.</summary>
+    public long Rows { get; private set; }
+
+    /// <summary>SHA-256 of the rows written (their text: interval, time, scenario, error, KPIs in round-trip form, pairs),
+    /// the shard manifest's <c>rows_sha256</c>.</summary>
+    public string RowsSha256 => Convert.ToHexStringLower(_digest.GetCurrentHash());
 
     /// <summary>Writes rows as one row group.</summary>
     public void Append(IReadOnlyList<TimeSeriesRow> rows)
     {
         if (rows.Count == 0) return;
         AppendAsync(rows).GetAwaiter().GetResult();
+        foreach (var r in rows)
+        {
+            var sb = new System.Text.StringBuilder();
+            sb.Append(r.Interval).Append('|').Append(TimeAxis.Format(r.Time)).Append('|').Append(r.Scenario).Append('|').Append(r.Error);
+            foreach (var k in r.Kpis) sb.Append('|').Append(k is double d ? IO.CsvTable.Format(d) : Convert.ToString(k, CultureInfo.InvariantCulture));
+            sb.Append('|').Append(r.BlockedPairs).Append('|').Append(r.SteeredPairs).Append('\n');
+            _digest.AppendData(System.Text.Encoding.UTF8.GetBytes(sb.ToString()));
+        }
+        Rows += rows.Count;
     }
 
     private async Task AppendAsync(IReadOnlyList<TimeSeriesRow> rows)
@@ -109,23 +123,18 @@ public sealed class TimeSeriesFile : IDisposable
         await group.WriteAsync(_fields[f++], (ReadOnlyMemory<int?>)rows.Select(r => r.SteeredPairs).ToArray());
     }
 
-    /// <summary>Closes the file and renames it into place.</summary>
-    public void Complete()
-    {
-        _writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _stream.Dispose();
-        File.Move(_temp, _path, overwrite: true);
-        _done = true;
-    }
-
-    /// <summary>Without <see cref="Complete"/> (an error, a cancellation): the temporary file is removed.</summary>
-    public void Dispose()
+    /// <summary>Writes the footer (the file is then complete on its stream).</summary>
+    public void Finish()
     {
         if (_done) return;
         _writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _stream.Dispose();
-        if (File.Exists(_temp)) File.Delete(_temp);
         _done = true;
+    }
+
+    public void Dispose()
+    {
+        Finish();
+        _digest.Dispose();
     }
 
     /// <summary>Reads a file's header.</summary>

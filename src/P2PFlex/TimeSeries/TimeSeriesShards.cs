@@ -26,8 +26,11 @@ public static class TimeSeriesShards
     {
         var (first, count) = job.ShardRange(shard, shards);
         string path = Path.Combine(outDir, TimeSeriesFile.ShardName(shard, shards));
+        string recompute = RecomputeCommand(path);
         if (File.Exists(path))
         {
+            // Resume only from a shard that is intact (the Monte Carlo shards' manifest check).
+            ShardIntegrity.Verify(path, recompute);
             var existing = TimeSeriesFile.ReadHeader(path);
             if (!existing.Matches(job) || existing.Shard != shard || existing.Shards != shards)
                 throw new InvalidOperationException($"{path} holds another run ({existing.Describe()}); use another --out folder or delete it");
@@ -37,8 +40,9 @@ public static class TimeSeriesShards
         var bar = progress is null ? null : new ProgressBar(progress, $"shard {shard + 1}/{shards}", count, clock, "intervals");
         var header = HeaderOf(job, runner, shard, shards, first, count);
         int rows = 0, done = 0;
-        using (var file = TimeSeriesFile.Create(path, header))
+        ShardIntegrity.WriteStreamed(path, recompute, stream =>
         {
+            using var file = TimeSeriesFile.Create(stream, header);
             for (int start = first; start < first + count; start += ChunkIntervals)
             {
                 int n = Math.Min(ChunkIntervals, first + count - start);
@@ -49,8 +53,9 @@ public static class TimeSeriesShards
                 done += n;
                 cancel.ThrowIfCancellationRequested();
             }
-            file.Complete();
-        }
+            file.Finish();
+            return (file.Rows, file.RowsSha256);
+        });
         bar?.Finish();
         return new ShardOutcome(shard, shards, path, Skipped: false, rows, clock.Elapsed);
     }
@@ -59,6 +64,11 @@ public static class TimeSeriesShards
     {
         public void Report(int value) => bar.Report(offset + value);
     }
+
+    /// <summary>What recomputes a shard: delete it and its manifest, then run the same <c>p2pflex timeseries run</c> again
+    /// (with the options of the first run; a shard that exists is otherwise resumed).</summary>
+    public static string RecomputeCommand(string path) =>
+        $"rm -f {ShardIntegrity.ShellWord(path)} {ShardIntegrity.ShellWord(ShardIntegrity.ManifestPath(path))}, then rerun the same 'p2pflex timeseries run'";
 
     /// <summary>The header of a shard (or, with shard null, of the merged file).</summary>
     public static TimeSeriesHeader HeaderOf(TimeSeriesJob job, TimeSeriesRunner runner, int? shard, int? shards, int first, int count) =>
@@ -74,6 +84,7 @@ public static class TimeSeriesShards
         if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"no result folder {dir}");
         var files = Directory.GetFiles(dir, "shard-*.parquet").OrderBy(f => f, StringComparer.Ordinal).ToArray();
         if (files.Length == 0) throw new InvalidOperationException($"{dir} holds no shard files (shard-*.parquet)");
+        foreach (var f in files) ShardIntegrity.Verify(f, RecomputeCommand(f));
         var headers = files.Select(f => (File: f, Header: TimeSeriesFile.ReadHeader(f))).ToArray();
         var first = headers[0];
         foreach (var (file, h) in headers)
@@ -97,8 +108,9 @@ public static class TimeSeriesShards
         var summary = new TimeSeriesSummary(job.Scenarios, job.Scenarios.Select(intervalHours).ToArray(), first.Header.StepMinutes / 60);
         int perGroup = TimeSeriesFile.MergedGroupIntervals * job.Scenarios.Count;
         string path = Path.Combine(dir, TimeSeriesFile.MergedName);
-        using (var output = TimeSeriesFile.Create(path, merged))
+        AtomicFile.Write(path, stream =>
         {
+            using var output = TimeSeriesFile.Create(stream, merged);
             var buffer = new List<TimeSeriesRow>(perGroup);
             int expectedInterval = job.First, scenarioIndex = 0;
             foreach (var (file, h) in ordered)
@@ -122,10 +134,10 @@ public static class TimeSeriesShards
             summary.Add(buffer);
             output.Append(buffer);
             if (expectedInterval != job.First + job.Count) throw new InvalidDataException($"{dir}: the shards end at interval {expectedInterval}, the run at {job.First + job.Count}");
-            output.Complete();
-        }
+            output.Finish();
+        });
         var result = summary.Result();
-        CsvTable.WriteAtomically(Path.Combine(dir, "summary_scenarios.csv"), TimeSeriesSummary.Csv(result));
+        AtomicFile.WriteAllText(Path.Combine(dir, "summary_scenarios.csv"), TimeSeriesSummary.Csv(result));
         return new MergedTimeSeries(path, merged, result, files);
     }
 }
