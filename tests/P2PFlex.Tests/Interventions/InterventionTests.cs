@@ -5,6 +5,7 @@ using P2PFlex.Interventions;
 namespace P2PFlex.Tests.Interventions;
 
 /// <summary>Intervention rules on a 4-bus radial feeder: 1 (slack) – 2, 2 – 3, 2 – 4; loads at 3 and 4.</summary>
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class InterventionTests
 {
     private static (GridNetwork Net, Ptdf H, GridCheckResult Base) Feeder()

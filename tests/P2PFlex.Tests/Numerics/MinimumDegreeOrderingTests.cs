@@ -8,6 +8,7 @@ namespace P2PFlex.Tests.Numerics;
 /// on random general and bipartite patterns from sparse to complete; the cost bounds that let a caller stop early;
 /// and the early stop itself (System.Random with fixed seeds, only to make data).
 /// </summary>
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class MinimumDegreeOrderingTests
 {
     /// <summary>Explicit elimination: the order and Σ (c² + c + 1) over the columns, c = degree when eliminated.</summary>

@@ -15,6 +15,7 @@ namespace P2PFlex.Tests.Properties;
 /// Property tests (CsCheck) of the core invariants, issue 13. Each property runs on generated inputs from a fixed
 /// seed (so CI is repeatable; CsCheck_Seed overrides it, and a failure prints the seed of its shrunk case).
 /// </summary>
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class CoreInvariantProperties(ITestOutputHelper log)
 {
     // A fixed CsCheck seed: the same generated inputs on every run.

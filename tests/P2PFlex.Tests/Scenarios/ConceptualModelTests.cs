@@ -10,6 +10,7 @@ using P2PFlex.Scenarios.Designs;
 namespace P2PFlex.Tests.Scenarios;
 
 /// <summary>The conceptual models CM1, CM3 and CM5 run through the scenario pipeline on case69.</summary>
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class ConceptualModelTests
 {
     private static readonly Lazy<StudyContext> Context = new(() => StudyContext.Load());

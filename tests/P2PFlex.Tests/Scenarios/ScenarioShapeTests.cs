@@ -6,6 +6,7 @@ namespace P2PFlex.Tests.Scenarios;
 
 /// <summary>The shared shape of the pipeline: scenario files name their market design, unknown keys are refused, and
 /// one KPI record flattens into named columns.</summary>
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class ScenarioShapeTests
 {
     private static readonly Lazy<StudyContext> Context = new(() => StudyContext.Load());

@@ -2,6 +2,7 @@ using P2PFlex.Scenarios;
 
 namespace P2PFlex.Tests.Scenarios;
 
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class ScenarioSweepTests
 {
     private static readonly Lazy<StudyContext> Context = new(() => StudyContext.Load());

@@ -4,6 +4,7 @@ using P2PFlex.Scenarios;
 namespace P2PFlex.Tests.Scenarios;
 
 /// <summary>The scenario file's <c>"lfm"</c> keys and the voltage KPI columns.</summary>
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class ScenarioVoltageOptionTests
 {
     [Fact]
