@@ -91,7 +91,7 @@ public class InterventionTests
     [InlineData(0.8)]
     public void Prepared_rule_treats_every_bus_pair_of_the_study_feeder_exactly_as_Treat(double theta)
     {
-        var feeder = P2PFlex.Scenarios.StudyContext.Load().Feeder(StudyState.Base);
+        var feeder = TestData.Study.Value.Feeder(StudyState.Base);
         var check = feeder.Check();
         var atRisk = TradeFlowEffects.AtRiskLines(check, theta);
         DsoIntervention[] interventions =

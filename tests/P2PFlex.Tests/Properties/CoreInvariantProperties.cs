@@ -21,7 +21,7 @@ public class CoreInvariantProperties(ITestOutputHelper log)
     // A fixed CsCheck seed: the same generated inputs on every run.
     private static string Seed => Environment.GetEnvironmentVariable("CsCheck_Seed") is { Length: > 0 } s ? s : "0N0XIzNsQ0O2";
 
-    private static readonly Lazy<StudyContext> Context = new(() => StudyContext.Load());
+    private static Lazy<StudyContext> Context => TestData.Study;
 
     /// <summary>A radial feeder: bus k+2's parent is one of buses 1..k+1; some branches drawn child → parent.</summary>
     public sealed record Feeder(int[] Parent, bool[] Reversed, double[] RPu, double[] XPu, double[] InjectionMw)

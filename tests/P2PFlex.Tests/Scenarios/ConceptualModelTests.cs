@@ -13,7 +13,7 @@ namespace P2PFlex.Tests.Scenarios;
 [Trait(TestTiers.Category, TestTiers.Fast)]
 public class ConceptualModelTests
 {
-    private static readonly Lazy<StudyContext> Context = new(() => StudyContext.Load());
+    private static Lazy<StudyContext> Context => TestData.Study;
     private static readonly Lazy<IReadOnlyList<ScenarioDefinition>> Scenarios = new(() => StudyContext.LoadScenarios());
     private static ScenarioDefinition Def(string name) => Scenarios.Value.Single(s => s.Name == name);
     private static ScenarioResult Run(ScenarioDefinition s) => ScenarioRunner.Run(s, Context.Value);

@@ -9,7 +9,7 @@ namespace P2PFlex.Tests.Scenarios;
 [Trait(TestTiers.Category, TestTiers.Fast)]
 public class ScenarioShapeTests
 {
-    private static readonly Lazy<StudyContext> Context = new(() => StudyContext.Load());
+    private static Lazy<StudyContext> Context => TestData.Study;
 
     private static ScenarioResult Run(string name) =>
         ScenarioRunner.Run(StudyContext.LoadScenarios().Single(s => s.Name == name), Context.Value);
