@@ -54,34 +54,37 @@ public sealed record StudyKpis(KpiValues Values)
 /// <see cref="DsoIntervention"/> names what the DSO does. Kinds are the names in <see cref="Designs.MarketDesigns"/>:
 /// <c>none</c> (no peers' market; the default when the scenario has no peers), <c>bilateral</c> (P2P trading as a
 /// generalised Nash equilibrium, CM2/CM4; the default when it has peers), <c>auction</c> (CM1),
-/// <c>network-auction</c> (CM3) and <c>capacity-trade</c> (CM5). Design parameters are further keys of the same object;
-/// a key the named kind does not use is an error (docs/model.md lists them).
+/// <c>network-auction</c> (CM3) and <c>capacity-trade</c> (CM5). Design parameters are further keys of the same object,
+/// read into the design's own record (<see cref="Designs.IMarketDesign.DefaultParameters"/>); a key the record does not
+/// have is an error (docs/model.md lists them).
 /// </summary>
 /// <param name="Kind">The design's name.</param>
-/// <param name="MediatorAggregates">auction, network-auction: the mediator offers the peers' unmet volumes to the LFM
-/// as one bid per bus and direction at the volume-weighted price (true) or passes the bids on one by one (false).</param>
-/// <param name="LfmFollows">network-auction: whether an LFM runs afterwards (variation 2, default) or not (variation 1);
-/// capacity-trade: default false.</param>
-/// <param name="RequirementScale">capacity-trade: the DSO asks for this multiple of each area's need (≥ 0, default 1).</param>
-/// <param name="AreaMinReliefMwPerMw">capacity-trade: a bus belongs to a congested line's area when a MW injected there
-/// lowers the line's flow by at least this (in (0, 1], default 0.5).</param>
-public sealed record MarketDesignSpec(
-    [property: JsonPropertyName("kind")] string Kind,
-    [property: JsonPropertyName("mediator_aggregates")] bool MediatorAggregates = true,
-    [property: JsonPropertyName("lfm_follows")] bool? LfmFollows = null,
-    [property: JsonPropertyName("requirement_scale")] double RequirementScale = 1.0,
-    [property: JsonPropertyName("area_min_relief_mw_per_mw")] double AreaMinReliefMwPerMw = 0.5)
+/// <param name="Parameters">The design's parameter record.</param>
+public sealed record MarketDesignSpec(string Kind, Designs.IDesignParameters Parameters)
 {
-    /// <summary>Which keys each kind accepts besides <c>kind</c>.</summary>
-    private static readonly Dictionary<string, string[]> KeysOf = new()
-    {
-        ["auction"] = ["mediator_aggregates"],
-        ["network-auction"] = ["mediator_aggregates", "lfm_follows"],
-        ["capacity-trade"] = ["lfm_follows", "requirement_scale", "area_min_relief_mw_per_mw"],
-    };
+    /// <summary>The design <paramref name="kind"/> with its default parameters.</summary>
+    public static MarketDesignSpec Default(string kind) => new(kind, Designs.MarketDesigns.Get(kind).DefaultParameters);
 
-    /// <summary>The keys <paramref name="kind"/> accepts besides <c>kind</c>.</summary>
-    public static IReadOnlyList<string> Keys(string kind) => KeysOf.TryGetValue(kind, out var k) ? k : [];
+    /// <summary>
+    /// The <c>parameters</c> object of export format 1: <c>kind</c>, then every parameter key of every registered design
+    /// in registry order, with this design's values and the declaring design's defaults for the others (so that every
+    /// export carries the same keys).
+    /// </summary>
+    public System.Text.Json.Nodes.JsonObject ToExportJson()
+    {
+        var o = new System.Text.Json.Nodes.JsonObject { ["kind"] = Kind };
+        var own = (System.Text.Json.Nodes.JsonObject)JsonSerializer.SerializeToNode(Parameters, Parameters.GetType())!;
+        foreach (var design in Designs.MarketDesigns.All)
+        {
+            var defaults = (System.Text.Json.Nodes.JsonObject)JsonSerializer.SerializeToNode(design.DefaultParameters, design.DefaultParameters.GetType())!;
+            foreach (var (key, value) in defaults)
+                if (!o.ContainsKey(key)) o[key] = (own.TryGetPropertyValue(key, out var mine) ? mine : value)?.DeepClone();
+        }
+        // An unregistered design's own keys (docs/extending.md) follow.
+        foreach (var (key, value) in own)
+            if (!o.ContainsKey(key)) o[key] = value?.DeepClone();
+        return o;
+    }
 }
 
 /// <summary>
@@ -128,7 +131,7 @@ public sealed record ScenarioDefinition(
         [property: JsonPropertyName("label")] string? Label,
         [property: JsonPropertyName("state")] string? State,
         [property: JsonPropertyName("peers")] string? Peers,
-        [property: JsonPropertyName("market_design")] MarketDesignJson? MarketDesign,
+        [property: JsonPropertyName("market_design")] JsonElement? MarketDesign,
         [property: JsonPropertyName("intervention")] InterventionJson? Intervention,
         [property: JsonPropertyName("market")] MarketParameters? Market,
         [property: JsonPropertyName("lfm")] LfmJson? Lfm,
@@ -141,13 +144,6 @@ public sealed record ScenarioDefinition(
         [property: JsonPropertyName("v_max_pu")] double? VMaxPu,
         [property: JsonPropertyName("max_iterations")] int? MaxIterations);
 
-    private sealed record MarketDesignJson(
-        [property: JsonPropertyName("kind")] string? Kind,
-        [property: JsonPropertyName("mediator_aggregates")] bool? MediatorAggregates = null,
-        [property: JsonPropertyName("lfm_follows")] bool? LfmFollows = null,
-        [property: JsonPropertyName("requirement_scale")] double? RequirementScale = null,
-        [property: JsonPropertyName("area_min_relief_mw_per_mw")] double? AreaMinReliefMwPerMw = null);
-
     private sealed record InterventionJson(
         [property: JsonPropertyName("kind")] string? Kind,
         [property: JsonPropertyName("theta")] double? Theta,
@@ -157,7 +153,10 @@ public sealed record ScenarioDefinition(
     private static readonly JsonSerializerOptions Options = new() { ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
     /// <summary>Reads and checks a scenario file; every problem names the file and the field.</summary>
-    public static ScenarioDefinition Read(string path)
+    /// <param name="path">The scenario file.</param>
+    /// <param name="extraDesigns">Designs besides the registered ones that <c>market_design.kind</c> may name (a design
+    /// under development, docs/extending.md).</param>
+    public static ScenarioDefinition Read(string path, IReadOnlyList<Designs.IMarketDesign>? extraDesigns = null)
     {
         Json? json;
         JsonKeyLines lines;
@@ -193,11 +192,9 @@ public sealed record ScenarioDefinition(
             "lateral-relief" => PeerSelection.LateralRelief,
             var s => throw new ArgumentException($"{path}: field 'peers' must be 'none', 'subset' or 'lateral-relief', is '{s}'"),
         };
-        var designJson = json.MarketDesign ?? new MarketDesignJson(peers == PeerSelection.None ? "none" : "bilateral");
-        string designKind = designJson.Kind ?? throw new ArgumentException($"{path}: field 'market_design.kind' is missing");
-        if (!Designs.MarketDesigns.TryGet(designKind, out _))
-            throw new ArgumentException($"{path}: field 'market_design.kind' must be one of {string.Join(", ", Designs.MarketDesigns.Names.Select(n => $"'{n}'"))}, is '{designKind}'");
-        var design = ReadDesign(path, designKind, designJson);
+        var design = lines.LineOf("market_design") == 0
+            ? MarketDesignSpec.Default(peers == PeerSelection.None ? "none" : "bilateral")
+            : ReadDesign(path, lines, json.MarketDesign, extraDesigns ?? []);
         var iv = json.Intervention ?? new InterventionJson("none", null, null, null);
         DsoIntervention intervention = iv.Kind switch
         {
@@ -249,22 +246,46 @@ public sealed record ScenarioDefinition(
         return new KpiExpectation(values, t.GetDouble());
     }
 
-    private static MarketDesignSpec ReadDesign(string path, string kind, MarketDesignJson json)
+    /// <summary>Reads <c>market_design</c>: an object with a registered <c>kind</c>, whose other keys are read into the
+    /// design's parameter record (unknown keys, wrong types and values out of range are located errors).</summary>
+    private static MarketDesignSpec ReadDesign(string path, JsonKeyLines lines, JsonElement? element, IReadOnlyList<Designs.IMarketDesign> extraDesigns)
     {
-        var given = new List<string>();
-        if (json.MediatorAggregates is not null) given.Add("mediator_aggregates");
-        if (json.LfmFollows is not null) given.Add("lfm_follows");
-        if (json.RequirementScale is not null) given.Add("requirement_scale");
-        if (json.AreaMinReliefMwPerMw is not null) given.Add("area_min_relief_mw_per_mw");
-        var allowed = MarketDesignSpec.Keys(kind);
-        foreach (var key in given.Where(k => !allowed.Contains(k)))
-            throw new ArgumentException($"{path}: field 'market_design.{key}' does not apply to market design '{kind}'" +
-                (allowed.Count == 0 ? " (it takes no parameters)" : $" (it takes {string.Join(", ", allowed)})"));
-        if (json.RequirementScale is double scale) Check(path, "market_design.requirement_scale", scale, allowZero: true);
-        if (json.AreaMinReliefMwPerMw is double relief && !(relief > 0 && relief <= 1))
-            throw new ArgumentException($"{path}: field 'market_design.area_min_relief_mw_per_mw' must be in (0, 1], is {relief}");
-        return new MarketDesignSpec(kind, json.MediatorAggregates ?? true, json.LfmFollows,
-            json.RequirementScale ?? 1.0, json.AreaMinReliefMwPerMw ?? 0.5);
+        int at = lines.LineOf("market_design");
+        if (element is not { ValueKind: JsonValueKind.Object } o)
+            throw new DataFormatException(path, at, "market_design", $"must be an object with a 'kind', is {(element is { } e ? KpiValues.Kind(e) : "null")}");
+        string known = string.Join(", ", Designs.MarketDesigns.Names.Concat(extraDesigns.Select(d => d.Name)).Select(n => $"'{n}'"));
+        if (!o.TryGetProperty("kind", out var kindElement))
+            throw new DataFormatException(path, at, "market_design.kind", $"is missing (one of {known})");
+        string? kind = kindElement.ValueKind == JsonValueKind.String ? kindElement.GetString() : null;
+        var design = kind is null ? null : Designs.MarketDesigns.TryGet(kind, out var registered) ? registered : extraDesigns.FirstOrDefault(d => d.Name == kind);
+        if (kind is null || design is null)
+            throw new DataFormatException(path, lines.LineOf("market_design.kind"), "market_design.kind",
+                $"must be one of {known}, is {KpiValues.Kind(kindElement)}");
+        var type = design.DefaultParameters.GetType();
+        var keys = type.GetProperties().Select(p => p.GetCustomAttributes(typeof(JsonPropertyNameAttribute), false).OfType<JsonPropertyNameAttribute>().FirstOrDefault()?.Name)
+            .OfType<string>().ToArray();
+        var parameters = new System.Text.Json.Nodes.JsonObject();
+        foreach (var p in o.EnumerateObject().Where(p => p.Name != "kind"))
+        {
+            string field = $"market_design.{p.Name}";
+            if (!keys.Contains(p.Name))
+                throw new DataFormatException(path, lines.LineOf(field), field, $"does not apply to market design '{kind}'" +
+                    (keys.Length == 0 ? " (it takes no parameters)" : $" (it takes {string.Join(", ", keys)})"));
+            parameters[p.Name] = System.Text.Json.Nodes.JsonNode.Parse(p.Value.GetRawText());
+        }
+        Designs.IDesignParameters read;
+        try
+        {
+            read = (Designs.IDesignParameters)(parameters.Deserialize(type, Options) ?? design.DefaultParameters);
+        }
+        catch (JsonException e)
+        {
+            string key = e.Path is { Length: > 2 } p ? "market_design." + p[2..] : "market_design";
+            throw new DataFormatException(path, lines.LineOf(key) is > 0 and var l ? l : at, key, $"has the wrong type for market design '{kind}' ({e.Message})");
+        }
+        foreach (var (key, problem) in read.Problems())
+            throw new DataFormatException(path, lines.LineOf($"market_design.{key}"), $"market_design.{key}", problem);
+        return new MarketDesignSpec(kind, read);
     }
 
     private static void Check(string path, string field, double value, bool allowZero)
