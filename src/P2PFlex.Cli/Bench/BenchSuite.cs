@@ -147,7 +147,7 @@ public sealed class BenchFixtures
     public Action Scenario3Resolve()
     {
         var s3 = Scenario("3-theta80");
-        var alternating = new[] { ScenarioSweep.With(s3, "W", 0.2), ScenarioSweep.With(s3, "W", 0.25) };
+        var alternating = new[] { ScenarioSweep.With(s3, SweepParameter.W, 0.2), ScenarioSweep.With(s3, SweepParameter.W, 0.25) };
         IReadOnlyList<double>? warm = ScenarioRunner.Run(alternating[0], Study).P2P!.Result.PriceEurPerMwh;
         int turn = 0;
         return () =>

@@ -171,56 +171,63 @@ public sealed record ScenarioDefinition(
         }
         catch (JsonException e)
         {
-            throw new ArgumentException($"{path}: not a valid scenario file: {e.Message}");
+            throw new DataFormatException(path, (int)(e.LineNumber ?? -1) + 1, e.Path is { Length: > 2 } at ? at[2..] : "file", $"not a valid scenario file: {e.Message}");
         }
         catch (IOException e)
         {
-            throw new ArgumentException($"{path}: cannot be read: {e.Message}");
+            throw new DataFormatException(path, 0, "file", $"cannot be read: {e.Message}");
         }
-        if (json is null) throw new ArgumentException($"{path}: empty scenario file");
-        string name = json.Name ?? throw new ArgumentException($"{path}: field 'name' is missing");
-        var state = json.State switch
-        {
-            "base" => StudyState.Base,
-            "extreme" => StudyState.Extreme,
-            var s => throw new ArgumentException($"{path}: field 'state' must be 'base' or 'extreme', is '{s}'"),
-        };
-        var peers = json.Peers switch
-        {
-            "none" => PeerSelection.None,
-            "subset" => PeerSelection.Subset,
-            "lateral-relief" => PeerSelection.LateralRelief,
-            var s => throw new ArgumentException($"{path}: field 'peers' must be 'none', 'subset' or 'lateral-relief', is '{s}'"),
-        };
+        if (json is null) throw new DataFormatException(path, 1, "file", "empty scenario file (null)");
+        DataFormatException Error(string field, string problem) =>
+            new(path, lines.LineOf(field) is > 0 and var l ? l : lines.LineOf(field.Split('.')[0]), field, problem);
+        // null where an object is expected would otherwise read as "absent" and fall back to a default without a word.
+        foreach (var (key, present) in new[] { ("market_design", json.MarketDesign is not null), ("intervention", json.Intervention is not null),
+            ("market", json.Market is not null), ("lfm", json.Lfm is not null), ("study", json.Study is not null), ("expected", json.Expected is not null) })
+            if (!present && lines.LineOf(key) > 0) throw Error(key, "is null; give an object or leave the key out");
+        string name = json.Name ?? throw Error("name", "is missing");
+        if (!ScenarioWords.State.TryParse(json.State, out var state))
+            throw Error("state", $"must be {ScenarioWords.State.Describe()}, is '{json.State}'");
+        if (!ScenarioWords.Peers.TryParse(json.Peers, out var peers))
+            throw Error("peers", $"must be {ScenarioWords.Peers.Describe()}, is '{json.Peers}'");
         var design = lines.LineOf("market_design") == 0
             ? MarketDesignSpec.Default(peers == PeerSelection.None ? "none" : "bilateral")
             : ReadDesign(path, lines, json.MarketDesign, extraDesigns ?? []);
+        if (peers == PeerSelection.None && (Designs.MarketDesigns.TryGet(design.Kind, out var d) ? d : extraDesigns?.First(x => x.Name == design.Kind))!.NeedsPeers)
+            throw Error("market_design.kind", $"market design '{design.Kind}' clears a market among peers, but 'peers' is 'none' (choose a peer selection or market design 'none')");
         var iv = json.Intervention ?? new InterventionJson("none", null, null, null);
-        DsoIntervention intervention = iv.Kind switch
+        if (!ScenarioWords.Intervention.TryParse(iv.Kind ?? "none", out var kind))
+            throw Error("intervention.kind", $"must be {ScenarioWords.Intervention.Describe()}, is '{iv.Kind}'");
+        double Required(double? value, string field) => value ?? throw Error(field, "is missing");
+        DsoIntervention intervention = kind switch
         {
-            "none" or null => new DsoIntervention.None(),
-            "block" => new DsoIntervention.Block(iv.Theta ?? throw new ArgumentException($"{path}: field 'intervention.theta' is missing")),
-            "incentive" => new DsoIntervention.Incentive(
-                iv.Theta ?? throw new ArgumentException($"{path}: field 'intervention.theta' is missing"),
-                iv.W ?? throw new ArgumentException($"{path}: field 'intervention.w' is missing"),
-                iv.RewardShare ?? 1.0),
-            var k => throw new ArgumentException($"{path}: field 'intervention.kind' must be 'none', 'block' or 'incentive', is '{k}'"),
+            InterventionKind.Block => new DsoIntervention.Block(Required(iv.Theta, "intervention.theta")),
+            InterventionKind.Incentive => new DsoIntervention.Incentive(Required(iv.Theta, "intervention.theta"), Required(iv.W, "intervention.w"), iv.RewardShare ?? 1.0),
+            _ => new DsoIntervention.None(),
         };
-        intervention.Validate(path);
-        var market = json.Market ?? throw new ArgumentException($"{path}: field 'market' is missing");
-        Check(path, "market.c0_eur_per_mwh", market.C0EurPerMwh, allowZero: true);
-        Check(path, "market.lambda_ref_eur_per_mwh", market.LambdaRefEurPerMwh, allowZero: true);
-        Check(path, "market.seller_slope_eur_per_mwh", market.SellerSlopeEurPerMwh, allowZero: false);
-        Check(path, "market.buyer_slope_eur_per_mwh", market.BuyerSlopeEurPerMwh, allowZero: false);
-        Check(path, "market.epsilon_eur_per_mw2h", market.EpsilonEurPerMw2h, allowZero: false);
-        Check(path, "market.interval_hours", market.IntervalHours, allowZero: false);
+        if (DsoInterventions.Theta(intervention) is double theta) Bound(Error, "intervention.theta", theta, 0, Bounds.MaxTheta, lowOpen: true);
+        if (intervention is DsoIntervention.Incentive inc)
+        {
+            Bound(Error, "intervention.w", inc.W, 0, 1, highOpen: true);
+            Bound(Error, "intervention.reward_share", inc.RewardShare, 0, 1);
+        }
+        var market = json.Market ?? throw Error("market", "is missing");
+        foreach (var key in new[] { "c0_eur_per_mwh", "lambda_ref_eur_per_mwh", "seller_slope_eur_per_mwh", "buyer_slope_eur_per_mwh", "epsilon_eur_per_mw2h", "interval_hours", "lfm_require_balance" })
+            if (lines.LineOf($"market.{key}") == 0) throw Error($"market.{key}", "is missing");
+        Bound(Error, "market.c0_eur_per_mwh", market.C0EurPerMwh, 0, Bounds.MaxPriceEurPerMwh);
+        Bound(Error, "market.lambda_ref_eur_per_mwh", market.LambdaRefEurPerMwh, 0, Bounds.MaxPriceEurPerMwh);
+        Bound(Error, "market.seller_slope_eur_per_mwh", market.SellerSlopeEurPerMwh, 0, Bounds.MaxPriceEurPerMwh, lowOpen: true);
+        Bound(Error, "market.buyer_slope_eur_per_mwh", market.BuyerSlopeEurPerMwh, 0, Bounds.MaxPriceEurPerMwh, lowOpen: true);
+        Bound(Error, "market.epsilon_eur_per_mw2h", market.EpsilonEurPerMw2h, Bounds.MinEpsilonEurPerMw2h, Bounds.MaxEpsilonEurPerMw2h);
+        Bound(Error, "market.interval_hours", market.IntervalHours, Bounds.MinIntervalHours, Bounds.MaxIntervalHours);
         var lfmJson = json.Lfm ?? new LfmJson(null, null, null, null);
         var lfm = new LfmSpec(lfmJson.VoltageAware ?? false, lfmJson.VMinPu ?? LfmSpec.Default.VMinPu, lfmJson.VMaxPu ?? LfmSpec.Default.VMaxPu,
             lfmJson.MaxIterations ?? LfmSpec.Default.MaxIterations);
-        if (!double.IsFinite(lfm.VMinPu) || !double.IsFinite(lfm.VMaxPu) || lfm.VMinPu <= 0 || lfm.VMaxPu <= lfm.VMinPu)
-            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"{path}: fields 'lfm.v_min_pu' and 'lfm.v_max_pu' must be finite with 0 < v_min_pu < v_max_pu, are {lfm.VMinPu} and {lfm.VMaxPu}"));
-        if (lfm.MaxIterations < 1) throw new ArgumentException($"{path}: field 'lfm.max_iterations' must be ≥ 1, is {lfm.MaxIterations}");
+        Bound(Error, "lfm.v_min_pu", lfm.VMinPu, Bounds.MinVoltagePu, Bounds.MaxVoltagePu);
+        Bound(Error, "lfm.v_max_pu", lfm.VMaxPu, Bounds.MinVoltagePu, Bounds.MaxVoltagePu);
+        if (lfm.VMaxPu <= lfm.VMinPu)
+            throw Error("lfm.v_min_pu", FormattableString.Invariant($"must be below lfm.v_max_pu ({lfm.VMaxPu}), is {lfm.VMinPu}"));
+        if (lfm.MaxIterations < 1 || lfm.MaxIterations > Bounds.MaxLfmIterations)
+            throw Error("lfm.max_iterations", $"must be in [1, {Bounds.MaxLfmIterations}], is {lfm.MaxIterations}");
         var study = json.Study is { } st ? ReadStudy(path, lines, st) : null;
         var expected = json.Expected is { } ex ? ReadExpected(path, lines, ex) : null;
         return new ScenarioDefinition(name, json.Label ?? name, state, peers, design, intervention, market, study, expected, path) { Lfm = lfm };
@@ -288,10 +295,33 @@ public sealed record ScenarioDefinition(
         return new MarketDesignSpec(kind, read);
     }
 
-    private static void Check(string path, string field, double value, bool allowZero)
+    /// <summary>Refuses a value outside [low, high] (or the open ends asked for), NaN and infinities included.</summary>
+    private static void Bound(Func<string, string, DataFormatException> error, string field, double value, double low, double high,
+        bool lowOpen = false, bool highOpen = false)
     {
-        if (!double.IsFinite(value) || value < 0 || (!allowZero && value == 0))
-            throw new ArgumentException($"{path}: field '{field}' must be {(allowZero ? "≥ 0" : "> 0")} and finite, is {value}");
+        bool inside = double.IsFinite(value) && (lowOpen ? value > low : value >= low) && (highOpen ? value < high : value <= high);
+        if (!inside)
+            throw error(field, FormattableString.Invariant($"must be in {(lowOpen ? "(" : "[")}{low}, {high}{(highOpen ? ")" : "]")}, is {value}"));
+    }
+
+    /// <summary>
+    /// The physical bounds of a scenario file's numbers (docs/data.md, "Scenario files"): wide enough for any study a
+    /// feeder can pose, narrow enough that a slip of the exponent is an error rather than a run that overflows.
+    /// </summary>
+    public static class Bounds
+    {
+        /// <summary>Prices, preference costs and marginal-cost slopes, €/MWh.</summary>
+        public const double MaxPriceEurPerMwh = 10_000;
+        /// <summary>The P2P market's regularisation ε, €/MW²h.</summary>
+        public const double MinEpsilonEurPerMw2h = 1e-6, MaxEpsilonEurPerMw2h = 1e6;
+        /// <summary>The market interval, h: one minute to one day.</summary>
+        public const double MinIntervalHours = 1.0 / 60, MaxIntervalHours = 24;
+        /// <summary>θ, the at-risk loading share (above 1 only overloaded lines are at risk).</summary>
+        public const double MaxTheta = 10;
+        /// <summary>The voltage band's ends, p.u.</summary>
+        public const double MinVoltagePu = 0.5, MaxVoltagePu = 1.5;
+        /// <summary>The voltage-aware LFM's LP solves.</summary>
+        public const int MaxLfmIterations = 1000;
     }
 
     /// <summary>A copy with another intervention (for sweeps and live exploration).</summary>

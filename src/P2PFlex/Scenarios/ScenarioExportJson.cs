@@ -43,12 +43,13 @@ internal static class ScenarioExportJson
         var d = r.Definition;
         var m = d.Market;
         var net = r.Feeder.Network;
+        string kind = ScenarioWords.Intervention.Word(d.Intervention.Kind);
         var intervention = d.Intervention switch
         {
-            DsoIntervention.Block b => new JsonObject { ["kind"] = "block", ["theta"] = b.Theta, ["w"] = null, ["reward_share"] = null },
+            DsoIntervention.Block b => new JsonObject { ["kind"] = kind, ["theta"] = b.Theta, ["w"] = null, ["reward_share"] = null },
             // reward_share tells the study's symmetric rule (1) from the penalty-only variants (0).
-            DsoIntervention.Incentive i => new JsonObject { ["kind"] = "incentive", ["theta"] = i.Theta, ["w"] = i.W, ["reward_share"] = i.RewardShare },
-            _ => new JsonObject { ["kind"] = "none", ["theta"] = null, ["w"] = null, ["reward_share"] = null },
+            DsoIntervention.Incentive i => new JsonObject { ["kind"] = kind, ["theta"] = i.Theta, ["w"] = i.W, ["reward_share"] = i.RewardShare },
+            _ => new JsonObject { ["kind"] = kind, ["theta"] = null, ["w"] = null, ["reward_share"] = null },
         };
         var atRisk = ScenarioExportCsv.AtRiskLines(r);
         var stage = r.P2P;
@@ -72,14 +73,8 @@ internal static class ScenarioExportJson
             ["label"] = d.Label,
             ["scenario_file"] = Path.GetFileName(d.Source),
             ["case"] = net.Name,
-            ["state"] = d.State.ToString().ToLowerInvariant(),
-            ["peers"] = d.Peers switch
-            {
-                PeerSelection.None => "none",
-                PeerSelection.Subset => "subset",
-                PeerSelection.LateralRelief => "lateral-relief",
-                _ => d.Peers.ToString(),
-            },
+            ["state"] = ScenarioWords.State.Word(d.State),
+            ["peers"] = ScenarioWords.Peers.Word(d.Peers),
             ["slack_bus"] = net.Buses[net.SlackIndex].Number,
             ["intervention"] = intervention,
             ["market_design"] = DesignJson(r),

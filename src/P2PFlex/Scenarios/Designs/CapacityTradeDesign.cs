@@ -67,12 +67,16 @@ public sealed record CapacityTradeParameters(
     /// short whatever the peers hold, and the need in MW leaves any physical range).</summary>
     public const double MaxRequirementScale = 100;
 
+    /// <summary>Smallest relief per MW that puts a bus in an area: below, every bus of the feeder would count and the
+    /// need (overflow / relief) grows without bound.</summary>
+    public const double MinAreaReliefMwPerMw = 1e-3;
+
     public IEnumerable<(string Key, string Problem)> Problems()
     {
         if (!(RequirementScale >= 0 && RequirementScale <= MaxRequirementScale))
             yield return ("requirement_scale", FormattableString.Invariant($"must be in [0, {MaxRequirementScale}], is {RequirementScale}"));
-        if (!(AreaMinReliefMwPerMw > 0 && AreaMinReliefMwPerMw <= 1))
-            yield return ("area_min_relief_mw_per_mw", FormattableString.Invariant($"must be in (0, 1], is {AreaMinReliefMwPerMw}"));
+        if (!(AreaMinReliefMwPerMw >= MinAreaReliefMwPerMw && AreaMinReliefMwPerMw <= 1))
+            yield return ("area_min_relief_mw_per_mw", FormattableString.Invariant($"must be in [{MinAreaReliefMwPerMw}, 1], is {AreaMinReliefMwPerMw}"));
     }
 }
 

@@ -185,6 +185,9 @@ public interface IMarketDesign
     /// <summary>The files the design adds to the export (none for most designs).</summary>
     IReadOnlyList<DesignExportFile> ExportFiles => [];
 
+    /// <summary>Whether the design clears a market among peers (a scenario naming it with <c>peers: none</c> is refused).</summary>
+    bool NeedsPeers => true;
+
     MarketStage Clear(MarketDesignInput input);
 }
 

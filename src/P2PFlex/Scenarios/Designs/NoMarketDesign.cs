@@ -7,5 +7,7 @@ public sealed class NoMarketDesign : IMarketDesign
 
     public IDesignParameters DefaultParameters { get; } = new NoParameters();
 
+    public bool NeedsPeers => false;
+
     public MarketStage Clear(MarketDesignInput input) => MarketStage.Empty(Name) with { OfferedToLfm = input.PeerBids };
 }
