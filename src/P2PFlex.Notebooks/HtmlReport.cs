@@ -23,6 +23,9 @@ public sealed class HtmlReportOptions
     /// <summary>Link to the executed <c>.ipynb</c>; null for none.</summary>
     public string? NotebookHref { get; init; }
 
+    /// <summary>Load plotly.js from this relative URL (the folder's shared copy) instead of inlining it; null inlines it.</summary>
+    public string? PlotlyJsSrc { get; init; }
+
     /// <summary>Show code cells' source (cells tagged <c>remove-input</c>/<c>hide-input</c> never show it).</summary>
     public bool ShowCode { get; init; } = true;
 }
@@ -81,7 +84,8 @@ public static partial class HtmlReport
         head.Append(RunSummary(run, options));
         head.Append("</header>\n");
 
-        return Page(title, hasCharts ? PlotlyJs.ScriptElement(guard: false) : "", head + "<main>\n" + body + "</main>\n");
+        string plotly = !hasCharts ? "" : options.PlotlyJsSrc is { } src ? PlotlyJs.ScriptReference(src) : PlotlyJs.ScriptElement(guard: false);
+        return Page(title, plotly, head + "<main>\n" + body + "</main>\n");
     }
 
     private static string RunSummary(JsonObject? run, HtmlReportOptions options)
