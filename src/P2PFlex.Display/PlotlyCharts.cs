@@ -77,7 +77,7 @@ public static partial class PlotlyCharts
     }
 
     /// <summary>Longest title line on screen, in characters, before it is wrapped at a space.</summary>
-    public const int TitleLineChars = 80;
+    public const int TitleLineChars = 75;
 
     /// <summary>
     /// The figure (<c>data</c>, <c>layout</c>, <c>config</c>; changed in place and returned) as a page shows it:
