@@ -36,8 +36,8 @@ public sealed class StudyFigureData
         Theta = theta;
         _baseCheck = new(() => context.BaseFeeder.Check());
         _ac = new(() => AcPowerFlow.Solve(context.BaseFeeder.Network));
-        _scenario3 = new(() => ScenarioRunner.Run(ScenarioSweep.With(ScenarioSweep.With(Definition("3-theta80"), "W", W), "theta", Theta), context));
-        _wSweep = new(() => ScenarioSweep.Run(ScenarioSweep.With(Definition("3-theta80"), "theta", Theta), context, "W", StudyFigures.WSweepValues));
+        _scenario3 = new(() => ScenarioRunner.Run(ScenarioSweep.With(ScenarioSweep.With(Definition("3-theta80"), SweepParameter.W, W), SweepParameter.Theta, Theta), context));
+        _wSweep = new(() => ScenarioSweep.Run(ScenarioSweep.With(Definition("3-theta80"), SweepParameter.Theta, Theta), context, SweepParameter.W, StudyFigures.WSweepValues));
     }
 
     /// <summary>The study's data (<see cref="StudyContext.Load"/>) and scenarios.</summary>

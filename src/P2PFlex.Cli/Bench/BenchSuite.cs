@@ -41,7 +41,7 @@ public static class BenchSuite
         new("p2p-admm-172", 3, f => AdmmOf(f.Market172(), "172-peer")),
         new("auction-cm1-70", 200, f => { var p = f.Design<AuctionStage>("cm1").Problem; return () => Require(DoubleAuction.Clear(p).PriceEurPerMwh is not null, "the CM1 auction"); }),
         new("network-auction-cm3-70", 50, f => { var p = f.Design<NetworkAuctionStage>("cm3-v2").Problem; return () => Require(NetworkAuction.Clear(p).Status == NetworkAuctionStatus.Optimal, "the CM3 network-aware auction"); }),
-        new("network-auction-cm3-case533mt_hi", 10, f => { var c = StudyContext.Load(feeder: "case533mt_hi"); var s = f.Scenario("cm3-v2"); var p = ((NetworkAuctionStage)MarketDesigns.Get(s.Design.Kind).Clear(new MarketDesignInput(s, c.BaseFeeder, c.BaseFeeder.Check(), c.P2PSubset.Select(id => c.Orderbook[id]).ToArray(), null)).Detail!).Problem; return () => Require(NetworkAuction.Clear(p).Status == NetworkAuctionStatus.Optimal, "the CM3 network-aware auction on case533mt_hi"); }),
+        new("network-auction-cm3-case533mt_hi", 10, f => { var c = StudyContext.Load(feeder: "case533mt_hi"); var s = f.Scenario("cm3-v2"); var p = ((NetworkAuctionStage)MarketDesigns.Get(s.Design.Kind).Clear(new MarketDesignInput(s, c.BaseFeeder, c.BaseFeeder.Check(), c.P2PSubset.Select(id => c.Orderbook[id]).ToArray(), null)).Outcome).Problem; return () => Require(NetworkAuction.Clear(p).Status == NetworkAuctionStatus.Optimal, "the CM3 network-aware auction on case533mt_hi"); }),
         new("capacity-trade-cm5-70", 200, f => { var p = f.Design<CapacityStage>("cm5").Problem; return () => Require(CapacityMarket.Clear(p).Status == CapacityStatus.Covered, "the CM5 capacity trade"); }),
         new("scenario3-resolve-w", 100, f => f.Scenario3Resolve(), MeasureMemory: true),
         // Scenario 1 end to end: the DC pipeline alone, with the AC check of both states (the default), and with the
@@ -114,7 +114,7 @@ public sealed class BenchFixtures
         var feeder = Study.BaseFeeder;
         var stage = MarketDesigns.Get(s.Design.Kind).Clear(new MarketDesignInput(s, feeder, feeder.Check(),
             Study.P2PSubset.Select(id => Study.Orderbook[id]).ToArray(), null));
-        return stage.Detail as T ?? throw new InvalidOperationException($"bench: scenario {scenario} has no {typeof(T).Name}");
+        return stage.Outcome as T ?? throw new InvalidOperationException($"bench: scenario {scenario} has no {typeof(T).Name}");
     }
 
     /// <summary>Scenario 1's market with all 172 bids as peers.</summary>
@@ -147,7 +147,7 @@ public sealed class BenchFixtures
     public Action Scenario3Resolve()
     {
         var s3 = Scenario("3-theta80");
-        var alternating = new[] { ScenarioSweep.With(s3, "W", 0.2), ScenarioSweep.With(s3, "W", 0.25) };
+        var alternating = new[] { ScenarioSweep.With(s3, SweepParameter.W, 0.2), ScenarioSweep.With(s3, SweepParameter.W, 0.25) };
         IReadOnlyList<double>? warm = ScenarioRunner.Run(alternating[0], Study).P2P!.Result.PriceEurPerMwh;
         int turn = 0;
         return () =>

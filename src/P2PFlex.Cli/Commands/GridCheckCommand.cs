@@ -20,11 +20,11 @@ public static class GridCheckCommand
             Description = "loading state of the feeder",
             DefaultValueFactory = _ => "base",
         };
-        state.AcceptOnlyFromAmong("base", "extreme");
+        state.AcceptOnlyFromAmong([.. Scenarios.ScenarioWords.State.Words]);
         var json = CliKit.Json("per-line flow, limit, occupancy, overflow and the KPIs as JSON");
         var command = new Command("gridcheck", "DC grid check of case69 with the study's line limits") { state, json };
         command.SetAction(r => Run(
-            new GridCheckOptions(r.GetValue(state) == "extreme" ? StudyState.Extreme : StudyState.Base, r.GetValue(json)), CliKit.Out(r)));
+            new GridCheckOptions(Scenarios.ScenarioWords.State.TryParse(r.GetValue(state), out var s) ? s : StudyState.Base, r.GetValue(json)), CliKit.Out(r)));
         return command.WithExamples("""
             p2pflex gridcheck --state base --json
             p2pflex gridcheck --state extreme

@@ -20,7 +20,7 @@ public sealed record SweepRow(
 public enum SweepFormat { Text, Json, Csv }
 
 /// <summary>What <c>p2pflex sweep</c> was asked for.</summary>
-public sealed record SweepOptions(string Scenario, string Parameter, double From, double To, double Step, SweepFormat Format = SweepFormat.Text);
+public sealed record SweepOptions(string Scenario, SweepParameter Parameter, double From, double To, double Step, SweepFormat Format = SweepFormat.Text);
 
 /// <summary>
 /// <c>p2pflex sweep --scenario NAME --param W|theta --from A --to B --step S [--json|--csv]</c>: the scenario's KPIs
@@ -48,11 +48,11 @@ public static class SweepCommand
         var scenario = new Option<string>("--scenario") { Description = "the scenario to vary", HelpName = "name", Required = true };
         scenario.CompletionSources.Add(CliKit.ScenarioNames);
         var parameter = new Option<string>("--param") { Description = "the intervention parameter", HelpName = "W|theta", Required = true };
-        parameter.CompletionSources.Add("W", "theta");
+        parameter.CompletionSources.Add([.. ScenarioSweep.Words.Words]);
         parameter.Validators.Add(r =>
         {
             string? v = r.GetValueOrDefault<string>();
-            if (v is not ("W" or "theta")) r.AddError($"--param must be W or theta, not '{v}'");
+            if (!ScenarioSweep.Words.TryParse(v, out _)) r.AddError($"--param must be W or theta, not '{v}'");
         });
         var from = CliKit.Number("--from", "first value");
         var to = CliKit.Number("--to", "last value (included when the steps reach it)");
@@ -69,7 +69,7 @@ public static class SweepCommand
             if (r.GetValue(json) && r.GetValue(csv)) r.AddError("choose one of --json and --csv");
         });
         command.SetAction(r => Run(
-            new SweepOptions(r.GetValue(scenario)!, r.GetValue(parameter)!, r.GetValue(from)!.Value, r.GetValue(to)!.Value, r.GetValue(step)!.Value,
+            new SweepOptions(r.GetValue(scenario)!, ScenarioSweep.Words.TryParse(r.GetValue(parameter), out var p) ? p : SweepParameter.W, r.GetValue(from)!.Value, r.GetValue(to)!.Value, r.GetValue(step)!.Value,
                 r.GetValue(json) ? SweepFormat.Json : r.GetValue(csv) ? SweepFormat.Csv : SweepFormat.Text),
             CliKit.Out(r), CliKit.Err(r)));
         return command.WithExamples("""
@@ -80,9 +80,8 @@ public static class SweepCommand
 
     public static int Run(SweepOptions options, TextWriter output, TextWriter progress)
     {
-        string name = options.Scenario, parameter = options.Parameter;
+        string name = options.Scenario, parameter = ScenarioSweep.Words.Word(options.Parameter);
         double from = options.From, to = options.To, step = options.Step;
-        if (parameter is not ("W" or "theta")) throw new UsageException($"--param must be W or theta, not '{parameter}'");
         if (!(step > 0)) throw new UsageException($"--step must be positive, is {Format(step)}");
         if (step < MinStep) throw new UsageException($"--step must be at least 1e-6 (W and theta are shares; a finer step resolves nothing), is {Format(step)}");
         if (to < from) throw new UsageException("--to must not be below --from");
@@ -98,7 +97,7 @@ public static class SweepCommand
         {
             try
             {
-                ScenarioSweep.With(scenario, parameter, v);
+                ScenarioSweep.With(scenario, options.Parameter, v);
             }
             catch (ArgumentException e)
             {
@@ -110,7 +109,7 @@ public static class SweepCommand
         var context = StudyContext.Load();
         var clock = Stopwatch.StartNew();
         var points = TerminalProgress.Run(progress, "sweep", values.Count,
-            report => ScenarioSweep.Run(scenario, context, parameter, Reporting(values, parameter, report)));
+            report => ScenarioSweep.Run(scenario, context, options.Parameter, Reporting(values, parameter, report)));
         progress.WriteLine(CliKit.Invariant($"sweep: {values.Count}/{values.Count} done in {clock.Elapsed.TotalSeconds:F2} s (sequential, warm-started)"));
         var rows = points.Select(p => Row(p)).ToArray();
 

@@ -2,14 +2,32 @@ using P2PFlex.Grid;
 
 namespace P2PFlex.Interventions;
 
+/// <summary>The kinds of <see cref="DsoIntervention"/> (a scenario file's <c>intervention.kind</c>; its words are
+/// <c>ScenarioWords.Intervention</c>).</summary>
+public enum InterventionKind
+{
+    None,
+    Block,
+    Incentive,
+}
+
 /// <summary>What the DSO does to the P2P market before it clears (MODEL §6).</summary>
 public abstract record DsoIntervention
 {
+    /// <summary>Which kind of intervention this is.</summary>
+    public abstract InterventionKind Kind { get; }
+
     /// <summary>Scenario 0/1: the P2P market runs unchecked.</summary>
-    public sealed record None : DsoIntervention;
+    public sealed record None : DsoIntervention
+    {
+        public override InterventionKind Kind => InterventionKind.None;
+    }
 
     /// <summary>Scenario 2: a pair whose trade aggravates any at-risk line (base loading ≥ θ) may not trade.</summary>
-    public sealed record Block(double Theta) : DsoIntervention;
+    public sealed record Block(double Theta) : DsoIntervention
+    {
+        public override InterventionKind Kind => InterventionKind.Block;
+    }
 
     /// <summary>
     /// Scenario 3: for every at-risk line, a pair whose trade relieves it has its preference costs multiplied by
@@ -17,7 +35,10 @@ public abstract record DsoIntervention
     /// <paramref name="RewardShare"/> scales the reward: relieving pairs get (1 − RewardShare·W). The study's rule is
     /// symmetric (RewardShare = 1, the default); 0 gives a penalty-only variant (MODEL §9 suggests trying one).
     /// </summary>
-    public sealed record Incentive(double Theta, double W, double RewardShare = 1.0) : DsoIntervention;
+    public sealed record Incentive(double Theta, double W, double RewardShare = 1.0) : DsoIntervention
+    {
+        public override InterventionKind Kind => InterventionKind.Incentive;
+    }
 
     /// <summary>Checks the parameters (θ &gt; 0, 0 ≤ W &lt; 1) and names the bad one.</summary>
     public void Validate(string source)
@@ -45,34 +66,15 @@ public readonly record struct PairTreatment(bool Allowed, double PreferenceFacto
 public static class DsoInterventions
 {
     /// <summary>
-    /// The treatment of a pair: its effect on each at-risk line decides blocking (any aggravated line) or the product
-    /// of (1 ∓ W) factors over the at-risk lines it relieves or aggravates.
+    /// The treatment of one pair: its effect on each at-risk line decides blocking (any aggravated line) or the product
+    /// of (1 ∓ W) factors over the at-risk lines it relieves or aggravates. The rule itself is
+    /// <see cref="PairTreatmentRule"/> (one implementation); this prepares it for a single pair.
     /// </summary>
     public static PairTreatment Treat(DsoIntervention intervention, Ptdf ptdf, GridCheckResult baseCheck, IReadOnlyList<int> atRisk,
-        int sellerBus, int buyerBus)
-    {
-        switch (intervention)
-        {
-            case DsoIntervention.Block:
-                foreach (int l in atRisk)
-                    if (TradeFlowEffects.Effect(ptdf, l, baseCheck.Lines[l].FlowMw, sellerBus, buyerBus) == TradeEffect.Aggravates)
-                        return new PairTreatment(false, 1);
-                return new PairTreatment(true, 1);
-            case DsoIntervention.Incentive incentive:
-                double factor = 1;
-                foreach (int l in atRisk)
-                {
-                    var effect = TradeFlowEffects.Effect(ptdf, l, baseCheck.Lines[l].FlowMw, sellerBus, buyerBus);
-                    if (effect == TradeEffect.Relieves) factor *= 1 - incentive.RewardShare * incentive.W;
-                    else if (effect == TradeEffect.Aggravates) factor *= 1 + incentive.W;
-                }
-                return new PairTreatment(true, factor);
-            default:
-                return new PairTreatment(true, 1);
-        }
-    }
+        int sellerBus, int buyerBus) =>
+        Compile(intervention, ptdf, baseCheck, atRisk).Treat(sellerBus, buyerBus);
 
-    /// <summary><see cref="Treat"/> prepared for many pairs of the same market (<see cref="PairTreatmentRule"/>).</summary>
+    /// <summary>The DSO's rule for the pairs of one market (<see cref="PairTreatmentRule"/>), prepared once.</summary>
     public static PairTreatmentRule Compile(DsoIntervention intervention, Ptdf ptdf, GridCheckResult baseCheck, IReadOnlyList<int> atRisk) =>
         new(intervention, ptdf, baseCheck, atRisk);
 
@@ -86,10 +88,14 @@ public static class DsoInterventions
 }
 
 /// <summary>
-/// <see cref="DsoInterventions.Treat"/> prepared once for one intervention, PTDF, base state and at-risk set, for
-/// markets that treat every seller → buyer pair (thousands per W re-solve): the at-risk lines' flow signs and PTDF
-/// rows are looked up once, so a pair costs two array reads per at-risk line. Same arithmetic in the same order as
-/// <see cref="DsoInterventions.Treat"/>, hence bit-identical factors.
+/// The DSO's intervention rule for seller → buyer pairs (MODEL §6), prepared once for one intervention, PTDF, base
+/// state and at-risk set: per at-risk line, a pair's trade aggravates it when the line's base flow and the trade's
+/// sensitivity H_l,seller − H_l,buyer have the same sign, relieves it when they differ, and is neutral when the
+/// sensitivity is within <see cref="TradeFlowEffects.SensitivityTolerance"/> or the line carries no base flow (as
+/// <see cref="TradeFlowEffects.Effect"/> states it). Blocking refuses a pair that aggravates any at-risk line;
+/// incentives multiply its preference costs by (1 + W) per aggravated and (1 − reward_share·W) per relieved line, in
+/// the at-risk set's order. The flow signs and PTDF rows are looked up once, so a pair costs two array reads per
+/// at-risk line (markets treat thousands of pairs per W re-solve).
 /// </summary>
 public sealed class PairTreatmentRule
 {

@@ -54,34 +54,37 @@ public sealed record StudyKpis(KpiValues Values)
 /// <see cref="DsoIntervention"/> names what the DSO does. Kinds are the names in <see cref="Designs.MarketDesigns"/>:
 /// <c>none</c> (no peers' market; the default when the scenario has no peers), <c>bilateral</c> (P2P trading as a
 /// generalised Nash equilibrium, CM2/CM4; the default when it has peers), <c>auction</c> (CM1),
-/// <c>network-auction</c> (CM3) and <c>capacity-trade</c> (CM5). Design parameters are further keys of the same object;
-/// a key the named kind does not use is an error (docs/model.md lists them).
+/// <c>network-auction</c> (CM3) and <c>capacity-trade</c> (CM5). Design parameters are further keys of the same object,
+/// read into the design's own record (<see cref="Designs.IMarketDesign.DefaultParameters"/>); a key the record does not
+/// have is an error (docs/model.md lists them).
 /// </summary>
 /// <param name="Kind">The design's name.</param>
-/// <param name="MediatorAggregates">auction, network-auction: the mediator offers the peers' unmet volumes to the LFM
-/// as one bid per bus and direction at the volume-weighted price (true) or passes the bids on one by one (false).</param>
-/// <param name="LfmFollows">network-auction: whether an LFM runs afterwards (variation 2, default) or not (variation 1);
-/// capacity-trade: default false.</param>
-/// <param name="RequirementScale">capacity-trade: the DSO asks for this multiple of each area's need (≥ 0, default 1).</param>
-/// <param name="AreaMinReliefMwPerMw">capacity-trade: a bus belongs to a congested line's area when a MW injected there
-/// lowers the line's flow by at least this (in (0, 1], default 0.5).</param>
-public sealed record MarketDesignSpec(
-    [property: JsonPropertyName("kind")] string Kind,
-    [property: JsonPropertyName("mediator_aggregates")] bool MediatorAggregates = true,
-    [property: JsonPropertyName("lfm_follows")] bool? LfmFollows = null,
-    [property: JsonPropertyName("requirement_scale")] double RequirementScale = 1.0,
-    [property: JsonPropertyName("area_min_relief_mw_per_mw")] double AreaMinReliefMwPerMw = 0.5)
+/// <param name="Parameters">The design's parameter record.</param>
+public sealed record MarketDesignSpec(string Kind, Designs.IDesignParameters Parameters)
 {
-    /// <summary>Which keys each kind accepts besides <c>kind</c>.</summary>
-    private static readonly Dictionary<string, string[]> KeysOf = new()
-    {
-        ["auction"] = ["mediator_aggregates"],
-        ["network-auction"] = ["mediator_aggregates", "lfm_follows"],
-        ["capacity-trade"] = ["lfm_follows", "requirement_scale", "area_min_relief_mw_per_mw"],
-    };
+    /// <summary>The design <paramref name="kind"/> with its default parameters.</summary>
+    public static MarketDesignSpec Default(string kind) => new(kind, Designs.MarketDesigns.Get(kind).DefaultParameters);
 
-    /// <summary>The keys <paramref name="kind"/> accepts besides <c>kind</c>.</summary>
-    public static IReadOnlyList<string> Keys(string kind) => KeysOf.TryGetValue(kind, out var k) ? k : [];
+    /// <summary>
+    /// The <c>parameters</c> object of export format 1: <c>kind</c>, then every parameter key of every registered design
+    /// in registry order, with this design's values and the declaring design's defaults for the others (so that every
+    /// export carries the same keys).
+    /// </summary>
+    public System.Text.Json.Nodes.JsonObject ToExportJson()
+    {
+        var o = new System.Text.Json.Nodes.JsonObject { ["kind"] = Kind };
+        var own = (System.Text.Json.Nodes.JsonObject)JsonSerializer.SerializeToNode(Parameters, Parameters.GetType())!;
+        foreach (var design in Designs.MarketDesigns.All)
+        {
+            var defaults = (System.Text.Json.Nodes.JsonObject)JsonSerializer.SerializeToNode(design.DefaultParameters, design.DefaultParameters.GetType())!;
+            foreach (var (key, value) in defaults)
+                if (!o.ContainsKey(key)) o[key] = (own.TryGetPropertyValue(key, out var mine) ? mine : value)?.DeepClone();
+        }
+        // An unregistered design's own keys (docs/extending.md) follow.
+        foreach (var (key, value) in own)
+            if (!o.ContainsKey(key)) o[key] = value?.DeepClone();
+        return o;
+    }
 }
 
 /// <summary>
@@ -128,7 +131,7 @@ public sealed record ScenarioDefinition(
         [property: JsonPropertyName("label")] string? Label,
         [property: JsonPropertyName("state")] string? State,
         [property: JsonPropertyName("peers")] string? Peers,
-        [property: JsonPropertyName("market_design")] MarketDesignJson? MarketDesign,
+        [property: JsonPropertyName("market_design")] JsonElement? MarketDesign,
         [property: JsonPropertyName("intervention")] InterventionJson? Intervention,
         [property: JsonPropertyName("market")] MarketParameters? Market,
         [property: JsonPropertyName("lfm")] LfmJson? Lfm,
@@ -141,13 +144,6 @@ public sealed record ScenarioDefinition(
         [property: JsonPropertyName("v_max_pu")] double? VMaxPu,
         [property: JsonPropertyName("max_iterations")] int? MaxIterations);
 
-    private sealed record MarketDesignJson(
-        [property: JsonPropertyName("kind")] string? Kind,
-        [property: JsonPropertyName("mediator_aggregates")] bool? MediatorAggregates = null,
-        [property: JsonPropertyName("lfm_follows")] bool? LfmFollows = null,
-        [property: JsonPropertyName("requirement_scale")] double? RequirementScale = null,
-        [property: JsonPropertyName("area_min_relief_mw_per_mw")] double? AreaMinReliefMwPerMw = null);
-
     private sealed record InterventionJson(
         [property: JsonPropertyName("kind")] string? Kind,
         [property: JsonPropertyName("theta")] double? Theta,
@@ -157,7 +153,10 @@ public sealed record ScenarioDefinition(
     private static readonly JsonSerializerOptions Options = new() { ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
     /// <summary>Reads and checks a scenario file; every problem names the file and the field.</summary>
-    public static ScenarioDefinition Read(string path)
+    /// <param name="path">The scenario file.</param>
+    /// <param name="extraDesigns">Designs besides the registered ones that <c>market_design.kind</c> may name (a design
+    /// under development, docs/extending.md).</param>
+    public static ScenarioDefinition Read(string path, IReadOnlyList<Designs.IMarketDesign>? extraDesigns = null)
     {
         Json? json;
         JsonKeyLines lines;
@@ -172,58 +171,63 @@ public sealed record ScenarioDefinition(
         }
         catch (JsonException e)
         {
-            throw new ArgumentException($"{path}: not a valid scenario file: {e.Message}");
+            throw new DataFormatException(path, (int)(e.LineNumber ?? -1) + 1, e.Path is { Length: > 2 } at ? at[2..] : "file", $"not a valid scenario file: {e.Message}");
         }
         catch (IOException e)
         {
-            throw new ArgumentException($"{path}: cannot be read: {e.Message}");
+            throw new DataFormatException(path, 0, "file", $"cannot be read: {e.Message}");
         }
-        if (json is null) throw new ArgumentException($"{path}: empty scenario file");
-        string name = json.Name ?? throw new ArgumentException($"{path}: field 'name' is missing");
-        var state = json.State switch
-        {
-            "base" => StudyState.Base,
-            "extreme" => StudyState.Extreme,
-            var s => throw new ArgumentException($"{path}: field 'state' must be 'base' or 'extreme', is '{s}'"),
-        };
-        var peers = json.Peers switch
-        {
-            "none" => PeerSelection.None,
-            "subset" => PeerSelection.Subset,
-            "lateral-relief" => PeerSelection.LateralRelief,
-            var s => throw new ArgumentException($"{path}: field 'peers' must be 'none', 'subset' or 'lateral-relief', is '{s}'"),
-        };
-        var designJson = json.MarketDesign ?? new MarketDesignJson(peers == PeerSelection.None ? "none" : "bilateral");
-        string designKind = designJson.Kind ?? throw new ArgumentException($"{path}: field 'market_design.kind' is missing");
-        if (!Designs.MarketDesigns.TryGet(designKind, out _))
-            throw new ArgumentException($"{path}: field 'market_design.kind' must be one of {string.Join(", ", Designs.MarketDesigns.Names.Select(n => $"'{n}'"))}, is '{designKind}'");
-        var design = ReadDesign(path, designKind, designJson);
+        if (json is null) throw new DataFormatException(path, 1, "file", "empty scenario file (null)");
+        DataFormatException Error(string field, string problem) =>
+            new(path, lines.LineOf(field) is > 0 and var l ? l : lines.LineOf(field.Split('.')[0]), field, problem);
+        // null where an object is expected would otherwise read as "absent" and fall back to a default without a word.
+        foreach (var (key, present) in new[] { ("market_design", json.MarketDesign is not null), ("intervention", json.Intervention is not null),
+            ("market", json.Market is not null), ("lfm", json.Lfm is not null), ("study", json.Study is not null), ("expected", json.Expected is not null) })
+            if (!present && lines.LineOf(key) > 0) throw Error(key, "is null; give an object or leave the key out");
+        string name = json.Name ?? throw Error("name", "is missing");
+        if (!ScenarioWords.State.TryParse(json.State, out var state))
+            throw Error("state", $"must be {ScenarioWords.State.Describe()}, is '{json.State}'");
+        if (!ScenarioWords.Peers.TryParse(json.Peers, out var peers))
+            throw Error("peers", $"must be {ScenarioWords.Peers.Describe()}, is '{json.Peers}'");
+        var design = lines.LineOf("market_design") == 0
+            ? MarketDesignSpec.Default(peers == PeerSelection.None ? "none" : "bilateral")
+            : ReadDesign(path, lines, json.MarketDesign, extraDesigns ?? []);
+        if (peers == PeerSelection.None && (Designs.MarketDesigns.TryGet(design.Kind, out var d) ? d : extraDesigns?.First(x => x.Name == design.Kind))!.NeedsPeers)
+            throw Error("market_design.kind", $"market design '{design.Kind}' clears a market among peers, but 'peers' is 'none' (choose a peer selection or market design 'none')");
         var iv = json.Intervention ?? new InterventionJson("none", null, null, null);
-        DsoIntervention intervention = iv.Kind switch
+        if (!ScenarioWords.Intervention.TryParse(iv.Kind ?? "none", out var kind))
+            throw Error("intervention.kind", $"must be {ScenarioWords.Intervention.Describe()}, is '{iv.Kind}'");
+        double Required(double? value, string field) => value ?? throw Error(field, "is missing");
+        DsoIntervention intervention = kind switch
         {
-            "none" or null => new DsoIntervention.None(),
-            "block" => new DsoIntervention.Block(iv.Theta ?? throw new ArgumentException($"{path}: field 'intervention.theta' is missing")),
-            "incentive" => new DsoIntervention.Incentive(
-                iv.Theta ?? throw new ArgumentException($"{path}: field 'intervention.theta' is missing"),
-                iv.W ?? throw new ArgumentException($"{path}: field 'intervention.w' is missing"),
-                iv.RewardShare ?? 1.0),
-            var k => throw new ArgumentException($"{path}: field 'intervention.kind' must be 'none', 'block' or 'incentive', is '{k}'"),
+            InterventionKind.Block => new DsoIntervention.Block(Required(iv.Theta, "intervention.theta")),
+            InterventionKind.Incentive => new DsoIntervention.Incentive(Required(iv.Theta, "intervention.theta"), Required(iv.W, "intervention.w"), iv.RewardShare ?? 1.0),
+            _ => new DsoIntervention.None(),
         };
-        intervention.Validate(path);
-        var market = json.Market ?? throw new ArgumentException($"{path}: field 'market' is missing");
-        Check(path, "market.c0_eur_per_mwh", market.C0EurPerMwh, allowZero: true);
-        Check(path, "market.lambda_ref_eur_per_mwh", market.LambdaRefEurPerMwh, allowZero: true);
-        Check(path, "market.seller_slope_eur_per_mwh", market.SellerSlopeEurPerMwh, allowZero: false);
-        Check(path, "market.buyer_slope_eur_per_mwh", market.BuyerSlopeEurPerMwh, allowZero: false);
-        Check(path, "market.epsilon_eur_per_mw2h", market.EpsilonEurPerMw2h, allowZero: false);
-        Check(path, "market.interval_hours", market.IntervalHours, allowZero: false);
+        if (DsoInterventions.Theta(intervention) is double theta) Bound(Error, "intervention.theta", theta, 0, Bounds.MaxTheta, lowOpen: true);
+        if (intervention is DsoIntervention.Incentive inc)
+        {
+            Bound(Error, "intervention.w", inc.W, 0, 1, highOpen: true);
+            Bound(Error, "intervention.reward_share", inc.RewardShare, 0, 1);
+        }
+        var market = json.Market ?? throw Error("market", "is missing");
+        foreach (var key in new[] { "c0_eur_per_mwh", "lambda_ref_eur_per_mwh", "seller_slope_eur_per_mwh", "buyer_slope_eur_per_mwh", "epsilon_eur_per_mw2h", "interval_hours", "lfm_require_balance" })
+            if (lines.LineOf($"market.{key}") == 0) throw Error($"market.{key}", "is missing");
+        Bound(Error, "market.c0_eur_per_mwh", market.C0EurPerMwh, 0, Bounds.MaxPriceEurPerMwh);
+        Bound(Error, "market.lambda_ref_eur_per_mwh", market.LambdaRefEurPerMwh, 0, Bounds.MaxPriceEurPerMwh);
+        Bound(Error, "market.seller_slope_eur_per_mwh", market.SellerSlopeEurPerMwh, 0, Bounds.MaxPriceEurPerMwh, lowOpen: true);
+        Bound(Error, "market.buyer_slope_eur_per_mwh", market.BuyerSlopeEurPerMwh, 0, Bounds.MaxPriceEurPerMwh, lowOpen: true);
+        Bound(Error, "market.epsilon_eur_per_mw2h", market.EpsilonEurPerMw2h, Bounds.MinEpsilonEurPerMw2h, Bounds.MaxEpsilonEurPerMw2h);
+        Bound(Error, "market.interval_hours", market.IntervalHours, Bounds.MinIntervalHours, Bounds.MaxIntervalHours);
         var lfmJson = json.Lfm ?? new LfmJson(null, null, null, null);
         var lfm = new LfmSpec(lfmJson.VoltageAware ?? false, lfmJson.VMinPu ?? LfmSpec.Default.VMinPu, lfmJson.VMaxPu ?? LfmSpec.Default.VMaxPu,
             lfmJson.MaxIterations ?? LfmSpec.Default.MaxIterations);
-        if (!double.IsFinite(lfm.VMinPu) || !double.IsFinite(lfm.VMaxPu) || lfm.VMinPu <= 0 || lfm.VMaxPu <= lfm.VMinPu)
-            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"{path}: fields 'lfm.v_min_pu' and 'lfm.v_max_pu' must be finite with 0 < v_min_pu < v_max_pu, are {lfm.VMinPu} and {lfm.VMaxPu}"));
-        if (lfm.MaxIterations < 1) throw new ArgumentException($"{path}: field 'lfm.max_iterations' must be ≥ 1, is {lfm.MaxIterations}");
+        Bound(Error, "lfm.v_min_pu", lfm.VMinPu, Bounds.MinVoltagePu, Bounds.MaxVoltagePu);
+        Bound(Error, "lfm.v_max_pu", lfm.VMaxPu, Bounds.MinVoltagePu, Bounds.MaxVoltagePu);
+        if (lfm.VMaxPu <= lfm.VMinPu)
+            throw Error("lfm.v_min_pu", FormattableString.Invariant($"must be below lfm.v_max_pu ({lfm.VMaxPu}), is {lfm.VMinPu}"));
+        if (lfm.MaxIterations < 1 || lfm.MaxIterations > Bounds.MaxLfmIterations)
+            throw Error("lfm.max_iterations", $"must be in [1, {Bounds.MaxLfmIterations}], is {lfm.MaxIterations}");
         var study = json.Study is { } st ? ReadStudy(path, lines, st) : null;
         var expected = json.Expected is { } ex ? ReadExpected(path, lines, ex) : null;
         return new ScenarioDefinition(name, json.Label ?? name, state, peers, design, intervention, market, study, expected, path) { Lfm = lfm };
@@ -249,28 +253,75 @@ public sealed record ScenarioDefinition(
         return new KpiExpectation(values, t.GetDouble());
     }
 
-    private static MarketDesignSpec ReadDesign(string path, string kind, MarketDesignJson json)
+    /// <summary>Reads <c>market_design</c>: an object with a registered <c>kind</c>, whose other keys are read into the
+    /// design's parameter record (unknown keys, wrong types and values out of range are located errors).</summary>
+    private static MarketDesignSpec ReadDesign(string path, JsonKeyLines lines, JsonElement? element, IReadOnlyList<Designs.IMarketDesign> extraDesigns)
     {
-        var given = new List<string>();
-        if (json.MediatorAggregates is not null) given.Add("mediator_aggregates");
-        if (json.LfmFollows is not null) given.Add("lfm_follows");
-        if (json.RequirementScale is not null) given.Add("requirement_scale");
-        if (json.AreaMinReliefMwPerMw is not null) given.Add("area_min_relief_mw_per_mw");
-        var allowed = MarketDesignSpec.Keys(kind);
-        foreach (var key in given.Where(k => !allowed.Contains(k)))
-            throw new ArgumentException($"{path}: field 'market_design.{key}' does not apply to market design '{kind}'" +
-                (allowed.Count == 0 ? " (it takes no parameters)" : $" (it takes {string.Join(", ", allowed)})"));
-        if (json.RequirementScale is double scale) Check(path, "market_design.requirement_scale", scale, allowZero: true);
-        if (json.AreaMinReliefMwPerMw is double relief && !(relief > 0 && relief <= 1))
-            throw new ArgumentException($"{path}: field 'market_design.area_min_relief_mw_per_mw' must be in (0, 1], is {relief}");
-        return new MarketDesignSpec(kind, json.MediatorAggregates ?? true, json.LfmFollows,
-            json.RequirementScale ?? 1.0, json.AreaMinReliefMwPerMw ?? 0.5);
+        int at = lines.LineOf("market_design");
+        if (element is not { ValueKind: JsonValueKind.Object } o)
+            throw new DataFormatException(path, at, "market_design", $"must be an object with a 'kind', is {(element is { } e ? KpiValues.Kind(e) : "null")}");
+        string known = string.Join(", ", Designs.MarketDesigns.Names.Concat(extraDesigns.Select(d => d.Name)).Select(n => $"'{n}'"));
+        if (!o.TryGetProperty("kind", out var kindElement))
+            throw new DataFormatException(path, at, "market_design.kind", $"is missing (one of {known})");
+        string? kind = kindElement.ValueKind == JsonValueKind.String ? kindElement.GetString() : null;
+        var design = kind is null ? null : Designs.MarketDesigns.TryGet(kind, out var registered) ? registered : extraDesigns.FirstOrDefault(d => d.Name == kind);
+        if (kind is null || design is null)
+            throw new DataFormatException(path, lines.LineOf("market_design.kind"), "market_design.kind",
+                $"must be one of {known}, is {KpiValues.Kind(kindElement)}");
+        var type = design.DefaultParameters.GetType();
+        var keys = type.GetProperties().Select(p => p.GetCustomAttributes(typeof(JsonPropertyNameAttribute), false).OfType<JsonPropertyNameAttribute>().FirstOrDefault()?.Name)
+            .OfType<string>().ToArray();
+        var parameters = new System.Text.Json.Nodes.JsonObject();
+        foreach (var p in o.EnumerateObject().Where(p => p.Name != "kind"))
+        {
+            string field = $"market_design.{p.Name}";
+            if (!keys.Contains(p.Name))
+                throw new DataFormatException(path, lines.LineOf(field), field, $"does not apply to market design '{kind}'" +
+                    (keys.Length == 0 ? " (it takes no parameters)" : $" (it takes {string.Join(", ", keys)})"));
+            parameters[p.Name] = System.Text.Json.Nodes.JsonNode.Parse(p.Value.GetRawText());
+        }
+        Designs.IDesignParameters read;
+        try
+        {
+            read = (Designs.IDesignParameters)(parameters.Deserialize(type, Options) ?? design.DefaultParameters);
+        }
+        catch (JsonException e)
+        {
+            string key = e.Path is { Length: > 2 } p ? "market_design." + p[2..] : "market_design";
+            throw new DataFormatException(path, lines.LineOf(key) is > 0 and var l ? l : at, key, $"has the wrong type for market design '{kind}' ({e.Message})");
+        }
+        foreach (var (key, problem) in read.Problems())
+            throw new DataFormatException(path, lines.LineOf($"market_design.{key}"), $"market_design.{key}", problem);
+        return new MarketDesignSpec(kind, read);
     }
 
-    private static void Check(string path, string field, double value, bool allowZero)
+    /// <summary>Refuses a value outside [low, high] (or the open ends asked for), NaN and infinities included.</summary>
+    private static void Bound(Func<string, string, DataFormatException> error, string field, double value, double low, double high,
+        bool lowOpen = false, bool highOpen = false)
     {
-        if (!double.IsFinite(value) || value < 0 || (!allowZero && value == 0))
-            throw new ArgumentException($"{path}: field '{field}' must be {(allowZero ? "≥ 0" : "> 0")} and finite, is {value}");
+        bool inside = double.IsFinite(value) && (lowOpen ? value > low : value >= low) && (highOpen ? value < high : value <= high);
+        if (!inside)
+            throw error(field, FormattableString.Invariant($"must be in {(lowOpen ? "(" : "[")}{low}, {high}{(highOpen ? ")" : "]")}, is {value}"));
+    }
+
+    /// <summary>
+    /// The physical bounds of a scenario file's numbers (docs/data.md, "Scenario files"): wide enough for any study a
+    /// feeder can pose, narrow enough that a slip of the exponent is an error rather than a run that overflows.
+    /// </summary>
+    public static class Bounds
+    {
+        /// <summary>Prices, preference costs and marginal-cost slopes, €/MWh.</summary>
+        public const double MaxPriceEurPerMwh = 10_000;
+        /// <summary>The P2P market's regularisation ε, €/MW²h.</summary>
+        public const double MinEpsilonEurPerMw2h = 1e-6, MaxEpsilonEurPerMw2h = 1e6;
+        /// <summary>The market interval, h: one minute to one day.</summary>
+        public const double MinIntervalHours = 1.0 / 60, MaxIntervalHours = 24;
+        /// <summary>θ, the at-risk loading share (above 1 only overloaded lines are at risk).</summary>
+        public const double MaxTheta = 10;
+        /// <summary>The voltage band's ends, p.u.</summary>
+        public const double MinVoltagePu = 0.5, MaxVoltagePu = 1.5;
+        /// <summary>The voltage-aware LFM's LP solves.</summary>
+        public const int MaxLfmIterations = 1000;
     }
 
     /// <summary>A copy with another intervention (for sweeps and live exploration).</summary>

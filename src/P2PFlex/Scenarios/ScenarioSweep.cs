@@ -2,6 +2,13 @@ using P2PFlex.Interventions;
 
 namespace P2PFlex.Scenarios;
 
+/// <summary>The intervention parameter a sweep varies: the incentive weight W or the at-risk threshold θ.</summary>
+public enum SweepParameter
+{
+    W,
+    Theta,
+}
+
 /// <summary>One point of a parameter sweep.</summary>
 public sealed record SweepPoint(double Value, ScenarioResult Result)
 {
@@ -23,17 +30,20 @@ public static class ScenarioSweep
         return Enumerable.Range(0, Math.Max(n, 0)).Select(k => Math.Round(from + k * step, 12)).ToArray();
     }
 
-    /// <summary>The scenario with one intervention parameter changed (W or theta).</summary>
-    public static ScenarioDefinition With(ScenarioDefinition scenario, string parameter, double value) =>
+    /// <summary>The parameters' words (<c>p2pflex sweep --param</c>).</summary>
+    public static ScenarioWordList<SweepParameter> Words { get; } = new((SweepParameter.W, "W"), (SweepParameter.Theta, "theta"));
+
+    /// <summary>The scenario with one intervention parameter changed.</summary>
+    public static ScenarioDefinition With(ScenarioDefinition scenario, SweepParameter parameter, double value) =>
         (parameter, scenario.Intervention) switch
         {
-            ("W", DsoIntervention.Incentive i) => scenario.WithIntervention(i with { W = value }),
-            ("theta", DsoIntervention.Incentive i) => scenario.WithIntervention(i with { Theta = value }),
-            ("theta", DsoIntervention.Block b) => scenario.WithIntervention(b with { Theta = value }),
-            _ => throw new ArgumentException($"scenario '{scenario.Name}' has no parameter '{parameter}' (W needs an incentive, theta an incentive or blocking)"),
+            (SweepParameter.W, DsoIntervention.Incentive i) => scenario.WithIntervention(i with { W = value }),
+            (SweepParameter.Theta, DsoIntervention.Incentive i) => scenario.WithIntervention(i with { Theta = value }),
+            (SweepParameter.Theta, DsoIntervention.Block b) => scenario.WithIntervention(b with { Theta = value }),
+            _ => throw new ArgumentException($"scenario '{scenario.Name}' has no parameter '{Words.Word(parameter)}' (W needs an incentive, theta an incentive or blocking)"),
         };
 
-    public static IReadOnlyList<SweepPoint> Run(ScenarioDefinition scenario, StudyContext context, string parameter, IEnumerable<double> values)
+    public static IReadOnlyList<SweepPoint> Run(ScenarioDefinition scenario, StudyContext context, SweepParameter parameter, IEnumerable<double> values)
     {
         var points = new List<SweepPoint>();
         IReadOnlyList<double>? warm = null;

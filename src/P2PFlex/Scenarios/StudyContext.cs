@@ -50,7 +50,7 @@ public sealed record StudyContext(StudyFeeder BaseFeeder, StudyFeeder ExtremeFee
     public static IReadOnlyList<ScenarioDefinition> LoadScenarios(string? dataRoot = null)
     {
         string dir = Path.Combine(dataRoot ?? DataPaths.Root, "scenarios");
-        var all = Directory.GetFiles(dir, "*.json").Select(ScenarioDefinition.Read).ToList();
+        var all = Directory.GetFiles(dir, "*.json").Select(f => ScenarioDefinition.Read(f)).ToList();
         string[] order = ScenarioReport.StudyScenarioNames;
         return all.OrderBy(s => Array.IndexOf(order, s.Name) is var i && i >= 0 ? i : int.MaxValue).ThenBy(s => s.Name, StringComparer.Ordinal).ToArray();
     }

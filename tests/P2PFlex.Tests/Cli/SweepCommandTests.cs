@@ -43,7 +43,7 @@ public class SweepCommandTests
     {
         var writer = new StringWriter();
         var progress = new StringWriter();
-        int code = SweepCommand.Run(new SweepOptions("3-theta80", "theta", 0.7, 1.0, 0.05, SweepFormat.Json), writer, progress);
+        int code = SweepCommand.Run(new SweepOptions("3-theta80", SweepParameter.Theta, 0.7, 1.0, 0.05, SweepFormat.Json), writer, progress);
         Assert.Equal(0, code);
         Assert.Contains("7/7", progress.ToString());
         string output = writer.ToString();

@@ -14,7 +14,7 @@ public class OccupancySliderTests
     {
         var s3 = StudyContext.LoadScenarios().Single(s => s.Name == "3-theta80");
         var values = ScenarioSweep.Range(0, 0.3, 0.1);
-        var sweep = ScenarioSweep.Run(s3, Context.Value, "W", values);
+        var sweep = ScenarioSweep.Run(s3, Context.Value, SweepParameter.W, values);
         var chart = StudyCharts.OccupancySlider(sweep, "W", "Occupancy per line against W");
 
         string html = GenericChart.toChartHTML(chart);

@@ -89,7 +89,7 @@ public class InterventionTests
     [Theory]
     [InlineData(0.5)]
     [InlineData(0.8)]
-    public void Prepared_rule_treats_every_bus_pair_of_the_study_feeder_exactly_as_Treat(double theta)
+    public void The_rule_treats_every_bus_pair_of_the_study_feeder_as_the_per_line_effects_say(double theta)
     {
         var feeder = TestData.Study.Value.Feeder(StudyState.Base);
         var check = feeder.Check();
@@ -99,12 +99,29 @@ public class InterventionTests
             new DsoIntervention.None(), new DsoIntervention.Block(theta),
             new DsoIntervention.Incentive(theta, 0.35), new DsoIntervention.Incentive(theta, 0.2, RewardShare: 0),
         ];
+        // The reference: MODEL §6 read line by line through TradeFlowEffects.Effect (the rule's one implementation is
+        // PairTreatmentRule; this restates its definition, factors multiplied in the at-risk set's order).
+        PairTreatment Reference(DsoIntervention intervention, int seller, int buyer)
+        {
+            double factor = 1;
+            foreach (int l in atRisk)
+            {
+                var effect = TradeFlowEffects.Effect(feeder.Ptdf, l, check.Lines[l].FlowMw, seller, buyer);
+                switch (intervention)
+                {
+                    case DsoIntervention.Block when effect == TradeEffect.Aggravates: return new PairTreatment(false, 1);
+                    case DsoIntervention.Incentive inc when effect == TradeEffect.Relieves: factor *= 1 - inc.RewardShare * inc.W; break;
+                    case DsoIntervention.Incentive inc when effect == TradeEffect.Aggravates: factor *= 1 + inc.W; break;
+                }
+            }
+            return new PairTreatment(true, factor);
+        }
         foreach (var intervention in interventions)
         {
             var rule = DsoInterventions.Compile(intervention, feeder.Ptdf, check, atRisk);
             for (int i = 0; i < feeder.Network.Buses.Count; i++)
                 for (int j = 0; j < feeder.Network.Buses.Count; j++)
-                    Assert.Equal(DsoInterventions.Treat(intervention, feeder.Ptdf, check, atRisk, i, j), rule.Treat(i, j));
+                    Assert.Equal(Reference(intervention, i, j), rule.Treat(i, j));
         }
     }
 }

@@ -171,7 +171,7 @@ public class CoreInvariantProperties(ITestOutputHelper log)
         gen.Sample(t =>
         {
             var (index, w) = t;
-            var scenario = index % 2 == 0 ? scenarios[index] : ScenarioSweep.With(s3, "W", w);
+            var scenario = index % 2 == 0 ? scenarios[index] : ScenarioSweep.With(s3, SweepParameter.W, w);
             string Fingerprint()
             {
                 var r = ScenarioRunner.Run(scenario, context);

@@ -1,5 +1,6 @@
 using P2PFlex.Data;
 using P2PFlex.Grid;
+using P2PFlex.IO;
 using P2PFlex.Markets.Auction;
 using P2PFlex.Markets.Capacity;
 using P2PFlex.Markets.Lfm;
@@ -22,7 +23,7 @@ public class ConceptualModelTests
     public void CM1_offers_the_mediators_aggregated_bids_one_per_bus_and_direction()
     {
         var r = Run(Def("cm1"));
-        var stage = Assert.IsType<AuctionStage>(r.Market.Detail);
+        var stage = Assert.IsType<AuctionStage>(AuctionDesign.OutcomeOf(r));
         var mediator = r.LfmBids.Where(b => b.Id.StartsWith(MediatorAggregation.IdPrefix, StringComparison.Ordinal)).ToArray();
         Assert.NotEmpty(mediator);
         Assert.Equal(mediator.Length, mediator.Select(b => (b.Bus, b.Direction)).Distinct().Count());
@@ -30,7 +31,7 @@ public class ConceptualModelTests
         foreach (var m in mediator)
         {
             var parts = stage.Peers.Select((p, k) => (p.Bid, Left: p.Bid.VolumeMw - stage.Result.QuantityMw[k]))
-                .Where(t => t.Bid.Bus == m.Bus && t.Bid.Direction == m.Direction && t.Left > BilateralP2PDesign.UnmetVolumeThresholdMw).ToArray();
+                .Where(t => t.Bid.Bus == m.Bus && t.Bid.Direction == m.Direction && t.Left > MediatorAggregation.UnmetVolumeThresholdMw).ToArray();
             Assert.Equal(parts.Sum(t => t.Left), m.VolumeMw, 1e-12);
             Assert.Equal(parts.Sum(t => t.Left * t.Bid.PriceEurPerMwh) / parts.Sum(t => t.Left), m.PriceEurPerMwh, 1e-9);
         }
@@ -57,7 +58,7 @@ public class ConceptualModelTests
     public void CM3_nodal_prices_satisfy_each_peers_optimality_and_the_rent_is_the_mediators()
     {
         var r = Run(Def("cm3-v2"));
-        var stage = Assert.IsType<NetworkAuctionStage>(r.Market.Detail);
+        var stage = Assert.IsType<NetworkAuctionStage>(NetworkAuctionDesign.OutcomeOf(r));
         var res = stage.Result;
         for (int k = 0; k < stage.Peers.Count; k++)
         {
@@ -79,7 +80,7 @@ public class ConceptualModelTests
     {
         var s = Def("cm3-v1") with { State = StudyState.Extreme, Expected = null };
         var r = Run(s);
-        var stage = Assert.IsType<NetworkAuctionStage>(r.Market.Detail);
+        var stage = Assert.IsType<NetworkAuctionStage>(NetworkAuctionDesign.OutcomeOf(r));
         Assert.Equal(NetworkAuctionStatus.LeastOverflow, stage.Result.Status);
         Assert.True(stage.Result.LeastTotalOverflowMw > 0);
         Assert.Equal(stage.Result.LeastTotalOverflowMw, r.BeforeLfm.OverflowSumMw, 1e-9);
@@ -92,7 +93,7 @@ public class ConceptualModelTests
     public void CM5_delivered_capacity_removes_the_congestion_and_the_KKT_checker_accepts_it()
     {
         var r = Run(Def("cm5"));
-        var stage = Assert.IsType<CapacityStage>(r.Market.Detail);
+        var stage = Assert.IsType<CapacityStage>(CapacityTradeDesign.OutcomeOf(r));
         Assert.Equal(CapacityStatus.Covered, stage.Result.Status);
         Assert.Equal(2, stage.Areas.Count);
         Assert.Empty(CapacityKktChecker.Check(stage.Problem, stage.Result));
@@ -108,9 +109,9 @@ public class ConceptualModelTests
     [Fact]
     public void CM5_with_zero_requirement_trades_nothing()
     {
-        var s = Def("cm5") with { Design = Def("cm5").Design with { RequirementScale = 0 } };
+        var s = Def("cm5") with { Design = new MarketDesignSpec("capacity-trade", new CapacityTradeParameters(LfmFollows: false, RequirementScale: 0)) };
         var r = Run(s);
-        var stage = Assert.IsType<CapacityStage>(r.Market.Detail);
+        var stage = Assert.IsType<CapacityStage>(CapacityTradeDesign.OutcomeOf(r));
         Assert.All(stage.Result.DeliveredMw, y => Assert.Equal(0, y));
         Assert.Equal(0, r.P2PVolumeMw);
         Assert.Equal(0, stage.Result.CapacityPaymentsEur);
@@ -120,9 +121,9 @@ public class ConceptualModelTests
     [Fact]
     public void CM5_requirement_beyond_the_areas_flexibility_names_area_and_shortfall()
     {
-        var s = Def("cm5") with { Design = Def("cm5").Design with { RequirementScale = 1000 } };
+        var s = Def("cm5") with { Design = new MarketDesignSpec("capacity-trade", new CapacityTradeParameters(LfmFollows: false, RequirementScale: 1000)) };
         var r = Run(s);
-        var stage = Assert.IsType<CapacityStage>(r.Market.Detail);
+        var stage = Assert.IsType<CapacityStage>(CapacityTradeDesign.OutcomeOf(r));
         Assert.Equal(CapacityStatus.Shortfall, stage.Result.Status);
         var k = ScenarioReport.Kpis(r);
         Assert.Contains("area line 44 (44–45)", k.Clearing.Status);
@@ -147,22 +148,23 @@ public class ConceptualModelTests
     public void Bad_design_parameters_name_file_and_field(string design, string field)
     {
         string path = WithDesign(design);
-        var e = Assert.Throws<ArgumentException>(() => ScenarioDefinition.Read(path));
-        Assert.Contains(path, e.Message);
-        Assert.Contains(field, e.Message);
+        var e = Assert.Throws<DataFormatException>(() => ScenarioDefinition.Read(path));
+        Assert.Equal(path, e.File);
+        Assert.Equal(field, e.Field);
+        Assert.True(e.Line > 0, e.Message);
     }
 
     [Fact]
     public void Design_parameters_are_read_into_the_spec()
     {
         var d = ScenarioDefinition.Read(WithDesign("{\"kind\": \"network-auction\", \"lfm_follows\": false, \"mediator_aggregates\": false}")).Design;
-        Assert.Equal(new MarketDesignSpec("network-auction", MediatorAggregates: false, LfmFollows: false), d);
+        Assert.Equal(new MarketDesignSpec("network-auction", new NetworkAuctionParameters(MediatorAggregates: false, LfmFollows: false)), d);
     }
 
     [Fact]
     public void Without_aggregation_the_mediator_passes_the_unmet_bids_on_one_by_one()
     {
-        var s = Def("cm1") with { Design = new MarketDesignSpec("auction", MediatorAggregates: false) };
+        var s = Def("cm1") with { Design = new MarketDesignSpec("auction", new AuctionParameters(MediatorAggregates: false)) };
         var r = Run(s);
         Assert.DoesNotContain(r.LfmBids, b => b.Id.StartsWith(MediatorAggregation.IdPrefix, StringComparison.Ordinal));
         Assert.Equal(Run(Def("cm1")).P2PVolumeMw, r.P2PVolumeMw);

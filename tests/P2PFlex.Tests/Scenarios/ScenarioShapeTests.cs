@@ -54,8 +54,9 @@ public class ScenarioShapeTests
     public void An_unknown_design_is_refused_with_the_known_ones()
     {
         string path = TestData.ScenarioCopy("1", t => t.Replace("\"peers\": \"subset\",", "\"peers\": \"subset\",\n  \"market_design\": { \"kind\": \"barter\" },"));
-        var e = Assert.Throws<ArgumentException>(() => ScenarioDefinition.Read(path));
-        Assert.Contains("market_design.kind", e.Message);
+        var e = Assert.Throws<DataFormatException>(() => ScenarioDefinition.Read(path));
+        Assert.Equal("market_design.kind", e.Field);
+        Assert.Equal(6, e.Line);
         Assert.Contains("'bilateral'", e.Message);
         Assert.Contains("barter", e.Message);
     }

@@ -11,7 +11,7 @@ public class ScenarioSweepTests
     public void Sweep_points_equal_independent_runs()
     {
         var s3 = StudyContext.LoadScenarios().Single(s => s.Name == "3-theta80");
-        var points = ScenarioSweep.Run(s3, Context.Value, "W", [0.0, 0.1, 0.2]);
+        var points = ScenarioSweep.Run(s3, Context.Value, SweepParameter.W, [0.0, 0.1, 0.2]);
         Assert.Equal(3, points.Count);
         var cold = ScenarioRunner.Run(s3, Context.Value);   // W = 0.2 from the file
         // Warm-started from W = 0.1: the same equilibrium (solver tolerance 1e-9 MW) and so the same KPIs.
@@ -29,8 +29,8 @@ public class ScenarioSweepTests
         Assert.Equal([0.0, 0.05, 0.1], ScenarioSweep.Range(0, 0.1, 0.05));
         Assert.Equal(20, ScenarioSweep.Range(0, 0.95, 0.05).Count);
         var s1 = StudyContext.LoadScenarios().Single(s => s.Name == "1");
-        Assert.Throws<ArgumentException>(() => ScenarioSweep.With(s1, "W", 0.3));
+        Assert.Throws<ArgumentException>(() => ScenarioSweep.With(s1, SweepParameter.W, 0.3));
         var s3 = StudyContext.LoadScenarios().Single(s => s.Name == "3-theta80");
-        Assert.Throws<ArgumentException>(() => ScenarioSweep.With(s3, "W", 1.0));
+        Assert.Throws<ArgumentException>(() => ScenarioSweep.With(s3, SweepParameter.W, 1.0));
     }
 }

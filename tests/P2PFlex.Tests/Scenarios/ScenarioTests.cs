@@ -176,8 +176,9 @@ public class ScenarioTests
         lines.RemoveRange(at, end - at);
         lines.Insert(at, "  " + replacement + ",");
         string path = TestData.TempFile(string.Join('\n', lines), ".json");
-        var e = Assert.Throws<ArgumentException>(() => ScenarioDefinition.Read(path));
-        Assert.Contains(path, e.Message);
+        var e = Assert.Throws<DataFormatException>(() => ScenarioDefinition.Read(path));
+        Assert.Equal(path, e.File);
         Assert.Contains(field, e.Message);
+        Assert.True(e.Line > 0, e.Message);
     }
 }

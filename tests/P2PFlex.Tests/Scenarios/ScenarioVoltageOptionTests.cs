@@ -40,9 +40,10 @@ public class ScenarioVoltageOptionTests
     public void Bad_lfm_values_are_refused_naming_the_field(string from, string to, string field)
     {
         string path = TestData.ScenarioCopy("0-voltage", t => t.Replace(from, to));
-        var e = Assert.Throws<ArgumentException>(() => ScenarioDefinition.Read(path));
-        Assert.Contains(path, e.Message);
-        Assert.Contains(field, e.Message);
+        var e = Assert.Throws<DataFormatException>(() => ScenarioDefinition.Read(path));
+        Assert.Equal(path, e.File);
+        Assert.Equal(field, e.Field);
+        Assert.True(e.Line > 0, e.Message);
     }
 
     [Fact]

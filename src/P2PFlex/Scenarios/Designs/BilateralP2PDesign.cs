@@ -1,3 +1,4 @@
+using System.Text;
 using P2PFlex.Grid;
 using P2PFlex.Interventions;
 using P2PFlex.Markets.Orderbook;
@@ -10,26 +11,27 @@ namespace P2PFlex.Scenarios.Designs;
 /// generalised Nash equilibrium with preference costs c₀ per side, after the DSO blocked pairs or scaled their
 /// preference costs. The unmet parts of the peers' bids go to the LFM at the bids' prices.
 /// </summary>
-public sealed class BilateralP2PDesign : IMarketDesign
+public sealed class BilateralP2PDesign : MarketDesign<NoParameters, P2PStage>
 {
-    /// <summary>Unmet parts of peer bids below this (MW) are not offered to the LFM: they are below the congestion
-    /// tolerance τ and would only add near-empty columns to the LP.</summary>
-    public const double UnmetVolumeThresholdMw = 1e-6;
+    public BilateralP2PDesign() : base(new NoParameters()) { }
 
-    public string Name => "bilateral";
+    public override string Name => "bilateral";
 
-    public MarketStage Clear(MarketDesignInput input)
+    /// <summary>The peers and the pairs of the P2P market (format 1 of the export: <c>peers.csv</c>, <c>pairs.csv</c>).</summary>
+    public override IReadOnlyList<DesignExportFile> ExportFiles { get; } =
+    [
+        File("peers.csv", "P2P peers with their cost (seller) or utility (buyer) parameters and the cleared net position and price; header only without P2P market",
+            "peer_index,bid_id,bus,role,max_volume_mw,linear_cost_eur_per_mwh,quadratic_cost_eur_per_mw2h,net_position_mw,price_eur_per_mwh", PeerRows),
+        File("pairs.csv", "allowed seller -> buyer pairs after the DSO's intervention with preference costs, cap and cleared trade; header only without P2P market",
+            "seller_bid,buyer_bid,seller_preference_eur_per_mwh,buyer_preference_eur_per_mwh,preference_factor,cap_mw,trade_mw", PairRows),
+    ];
+
+    protected override MarketStage Clear(MarketDesignInput input, NoParameters parameters)
     {
         if (input.PeerBids.Count == 0) return MarketStage.Empty(Name);
         var stage = ClearP2P(input.Scenario, input.Feeder, input.BaseCheck, input.PeerBids, input.WarmStartPrices);
         var net = stage.Result.NetPositionMw;
-        var unmet = new List<FlexibilityBid>();
-        for (int k = 0; k < stage.Peers.Count; k++)
-        {
-            var bid = stage.Peers[k].Bid;
-            double rest = bid.VolumeMw - Math.Abs(net[k]);
-            if (rest > UnmetVolumeThresholdMw) unmet.Add(bid with { VolumeMw = rest });
-        }
+        var unmet = MediatorAggregation.Unmet(stage.Peers, net.Select(x => Math.Abs(x)).ToArray());
         return new MarketStage(Name, stage.Peers, net, unmet, LfmFollows: true, stage.Result.TradedVolumeMw,
             PeersWelfareEur: stage.Result.WelfareEur, MediatorRevenueEur: null, NodalPricesEurPerMwh: null,
             Payments(stage, input.Scenario.Market), stage);
@@ -51,6 +53,34 @@ public sealed class BilateralP2PDesign : IMarketDesign
             else if (f > 1) received += euro;
         }
         return new DsoPayments(paid, received, 0);
+    }
+
+    private static void PeerRows(ScenarioResult r, P2PStage stage, StringBuilder sb)
+    {
+        for (int k = 0; k < stage.Peers.Count; k++)
+        {
+            var p = stage.Peers[k];
+            var peer = stage.Problem.Peers[k];
+            sb.Append(k).Append(',').Append(p.Bid.Id).Append(',').Append(p.Bid.Bus).Append(',')
+              .Append(peer.Role == PeerRole.Seller ? "seller" : "buyer").Append(',')
+              .Append(ExportCsv.F(peer.MaxVolumeMw)).Append(',').Append(ExportCsv.F(peer.LinearCostEurPerMwh)).Append(',')
+              .Append(ExportCsv.F(peer.QuadraticCostEurPerMw2h)).Append(',')
+              .Append(ExportCsv.F(stage.Result.NetPositionMw[k])).Append(',').Append(ExportCsv.F(stage.Result.PriceEurPerMwh[k])).Append('\n');
+        }
+    }
+
+    private static void PairRows(ScenarioResult r, P2PStage stage, StringBuilder sb)
+    {
+        var pairs = stage.Problem.Pairs;
+        for (int p = 0; p < pairs.Count; p++)
+        {
+            var pair = pairs[p];
+            sb.Append(stage.Peers[pair.SellerIndex].Bid.Id).Append(',').Append(stage.Peers[pair.BuyerIndex].Bid.Id).Append(',')
+              .Append(ExportCsv.F(pair.SellerPreferenceEurPerMwh)).Append(',').Append(ExportCsv.F(pair.BuyerPreferenceEurPerMwh)).Append(',')
+              .Append(ExportCsv.F(stage.PreferenceFactor[p])).Append(',')
+              .Append(double.IsPositiveInfinity(pair.CapMw) ? "" : ExportCsv.F(pair.CapMw)).Append(',')
+              .Append(ExportCsv.F(stage.Result.TradesMw[p])).Append('\n');
+        }
     }
 
     /// <summary>Builds and clears the P2P market of a scenario.</summary>

@@ -1,3 +1,6 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using P2PFlex.Grid;
 using P2PFlex.Markets.Capacity;
 using P2PFlex.Markets.Lfm;
@@ -27,7 +30,55 @@ public sealed record CongestedArea(int LineIndex, string LineLabel, double Overf
 /// <param name="Result">Its equilibrium.</param>
 /// <param name="LfmSameRelief">The LFM clearing the same congestions with only the providers' bids at their bid prices.</param>
 public sealed record CapacityStage(IReadOnlyList<ScenarioPeer> Peers, IReadOnlyList<CongestedArea> Areas, IReadOnlyList<int> Providers,
-    CapacityProblem Problem, CapacityResult Result, LfmResult LfmSameRelief);
+    CapacityProblem Problem, CapacityResult Result, LfmResult LfmSameRelief) : IMarketOutcome
+{
+    /// <summary>A provider's price is the sum of its areas' capacity prices; peers outside every area have none.</summary>
+    public IReadOnlyList<double?> PeerPriceEurPerMwh => PerProvider(Result.ProviderPriceEurPerMwh);
+
+    public IReadOnlyList<double?> PeerSurplusEur => PerProvider(Result.SurplusEur);
+
+    private double?[] PerProvider(IReadOnlyList<double> values)
+    {
+        var perPeer = new double?[Peers.Count];
+        for (int i = 0; i < Providers.Count; i++) perPeer[Providers[i]] = values[i];
+        return perPeer;
+    }
+
+    public void AddJson(JsonObject o)
+    {
+        o["capacity_status"] = Result.Status.ToString();
+        o["iterations"] = Result.Iterations;
+        o["lfm_same_relief_status"] = LfmSameRelief.Status.ToString();
+        o["lfm_same_relief_cost_eur"] = LfmSameRelief.CostEur;
+    }
+}
+
+/// <summary>Parameters of the capacity trade (<c>capacity-trade</c>).</summary>
+/// <param name="LfmFollows">Whether an LFM runs afterwards (null: no, as in the study's Table 4).</param>
+/// <param name="RequirementScale">The DSO asks for this multiple of each area's need (default 1).</param>
+/// <param name="AreaMinReliefMwPerMw">A bus belongs to a congested line's area when a MW injected there lowers the line's
+/// flow by at least this (in (0, 1], default 0.5).</param>
+public sealed record CapacityTradeParameters(
+    [property: JsonPropertyName("lfm_follows")] bool? LfmFollows = null,
+    [property: JsonPropertyName("requirement_scale")] double RequirementScale = 1.0,
+    [property: JsonPropertyName("area_min_relief_mw_per_mw")] double AreaMinReliefMwPerMw = 0.5) : IDesignParameters
+{
+    /// <summary>Largest requirement scale: the DSO asks at most a hundred times an area's need (beyond, every area is
+    /// short whatever the peers hold, and the need in MW leaves any physical range).</summary>
+    public const double MaxRequirementScale = 100;
+
+    /// <summary>Smallest relief per MW that puts a bus in an area: below, every bus of the feeder would count and the
+    /// need (overflow / relief) grows without bound.</summary>
+    public const double MinAreaReliefMwPerMw = 1e-3;
+
+    public IEnumerable<(string Key, string Problem)> Problems()
+    {
+        if (!(RequirementScale >= 0 && RequirementScale <= MaxRequirementScale))
+            yield return ("requirement_scale", FormattableString.Invariant($"must be in [0, {MaxRequirementScale}], is {RequirementScale}"));
+        if (!(AreaMinReliefMwPerMw >= MinAreaReliefMwPerMw && AreaMinReliefMwPerMw <= 1))
+            yield return ("area_min_relief_mw_per_mw", FormattableString.Invariant($"must be in [{MinAreaReliefMwPerMw}, 1], is {AreaMinReliefMwPerMw}"));
+    }
+}
 
 /// <summary>
 /// P2P capacity trade for an explicit DSO need (the study's CM5). The DSO checks the grid, and for every congested
@@ -37,13 +88,21 @@ public sealed record CapacityStage(IReadOnlyList<ScenarioPeer> Peers, IReadOnlyL
 /// is activated (more injection at the peer's bus) and the DSO pays each area's capacity price for it. No LFM follows
 /// unless <c>lfm_follows</c> is true (the study's Table 4 has none for CM5).
 /// </summary>
-public sealed class CapacityTradeDesign : IMarketDesign
+public sealed class CapacityTradeDesign : MarketDesign<CapacityTradeParameters, CapacityStage>
 {
-    public string Name => "capacity-trade";
+    public CapacityTradeDesign() : base(new CapacityTradeParameters()) { }
 
-    public MarketStage Clear(MarketDesignInput input)
+    public override string Name => "capacity-trade";
+
+    /// <summary>The DSO's congested areas (format 1 of the export).</summary>
+    public override IReadOnlyList<DesignExportFile> ExportFiles { get; } =
+    [
+        File("capacity_areas.csv", "capacity trade (CM5): the DSO's congested areas with their line, overflow, requirement, providers, delivered capacity and capacity price; header only for other designs",
+            "area_index,name,line_index,overflow_mw,min_relief_mw_per_mw,requirement_mw,available_mw,delivered_mw,price_eur_per_mwh,buses,provider_bids", AreaRows),
+    ];
+
+    protected override MarketStage Clear(MarketDesignInput input, CapacityTradeParameters spec)
     {
-        var spec = input.Scenario.Design;
         bool lfmFollows = spec.LfmFollows ?? false;
         var m = input.Scenario.Market;
         var peers = ScenarioPeers.Build(m, input.Feeder, input.PeerBids);
@@ -57,10 +116,11 @@ public sealed class CapacityTradeDesign : IMarketDesign
         var result = CapacityMarket.Clear(problem);
         var net = new double[peers.Count];
         for (int i = 0; i < providers.Length; i++) net[providers[i]] = result.DeliveredMw[i];
+        var grid = input.Grid;
         var lfmSame = LocalFlexibilityMarket.Clear(new LfmProblem(
-            input.Feeder.Ptdf.ToArray(),
-            input.BaseCheck.Lines.Select(l => l.FlowMw).ToArray(),
-            input.Feeder.Limits.LimitMw.ToArray(),
+            grid.PtdfMwPerMw,
+            grid.FlowMw,
+            grid.LimitMw,
             providers.Select(k => new FlexBid(peers[k].Bid.Id, peers[k].BusIndex, peers[k].Bid.Direction, peers[k].Bid.VolumeMw, peers[k].Bid.PriceEurPerMwh)).ToArray(),
             RequireBalance: m.LfmRequireBalance, IntervalHours: m.IntervalHours));
         var offered = lfmFollows ? MediatorAggregation.Unmet(peers, net) : [];
@@ -71,6 +131,22 @@ public sealed class CapacityTradeDesign : IMarketDesign
             Status = result.Status == CapacityStatus.Covered ? MarketStageStatus.RequirementCovered : MarketStageStatus.RequirementShortfall,
             StatusDetail = result.Status == CapacityStatus.Covered ? null : result.Message,
         };
+    }
+
+    private static void AreaRows(ScenarioResult r, CapacityStage c, StringBuilder sb)
+    {
+        var net = r.Feeder.Network;
+        for (int a = 0; a < c.Areas.Count; a++)
+        {
+            var area = c.Areas[a];
+            var problemArea = c.Problem.Areas[a];
+            sb.Append(a).Append(',').Append(problemArea.Name.Replace(',', ' ')).Append(',').Append(net.Branches[area.LineIndex].CaseIndex).Append(',')
+              .Append(ExportCsv.F(area.OverflowMw)).Append(',').Append(ExportCsv.F(area.MinReliefMwPerMw)).Append(',').Append(ExportCsv.F(area.RequirementMw)).Append(',')
+              .Append(ExportCsv.F(problemArea.Providers.Sum(i => c.Problem.Providers[i].MaxCapacityMw))).Append(',')
+              .Append(ExportCsv.F(c.Result.AreaDeliveredMw[a])).Append(',').Append(ExportCsv.F(c.Result.AreaPriceEurPerMwh[a])).Append(',')
+              .Append(string.Join(' ', area.Buses.Select(b => net.Buses[b].Number))).Append(',')
+              .Append(string.Join(' ', area.ProviderPeers.Select(k => c.Peers[k].Bid.Id))).Append('\n');
+        }
     }
 
     /// <summary>The DSO's areas and needs from the grid check before any trade (one per congested line).</summary>

@@ -25,10 +25,15 @@ public static class MediatorAggregation
             })
             .ToArray();
 
-    /// <summary>The unmet parts of the peers' bids (bid volume − cleared quantity), above the threshold.</summary>
+    /// <summary>Unmet parts of peer bids below this (MW) are not offered to the LFM: they are below the congestion
+    /// tolerance τ and would only add near-empty columns to the LP.</summary>
+    public const double UnmetVolumeThresholdMw = 1e-6;
+
+    /// <summary>The unmet parts of the peers' bids (bid volume − cleared quantity, quantities ≥ 0), above the threshold:
+    /// the one definition of "unmet volume" every design that passes the rest on uses.</summary>
     public static IReadOnlyList<FlexibilityBid> Unmet(IReadOnlyList<ScenarioPeer> peers, IReadOnlyList<double> quantityMw) =>
         peers.Select((p, k) => p.Bid with { VolumeMw = p.Bid.VolumeMw - quantityMw[k] })
-            .Where(b => b.VolumeMw > BilateralP2PDesign.UnmetVolumeThresholdMw)
+            .Where(b => b.VolumeMw > UnmetVolumeThresholdMw)
             .ToArray();
 
     /// <summary>What the design passes on: aggregated by the mediator, or the peers' own unmet bids.</summary>

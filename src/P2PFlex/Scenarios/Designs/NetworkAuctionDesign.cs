@@ -1,9 +1,32 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using P2PFlex.Markets.Auction;
 
 namespace P2PFlex.Scenarios.Designs;
 
-/// <summary>The network-aware auction as posed and cleared, for notebooks, export and tests.</summary>
-public sealed record NetworkAuctionStage(IReadOnlyList<ScenarioPeer> Peers, NetworkAuctionProblem Problem, NetworkAuctionResult Result, bool MediatorAggregates);
+/// <summary>Parameters of the network-aware auction (<c>network-auction</c>).</summary>
+/// <param name="MediatorAggregates">As for the auction: aggregated (true, default) or one by one.</param>
+/// <param name="LfmFollows">Whether an LFM runs afterwards (variation 2; the default when null) or not (variation 1).</param>
+public sealed record NetworkAuctionParameters(
+    [property: JsonPropertyName("mediator_aggregates")] bool MediatorAggregates = true,
+    [property: JsonPropertyName("lfm_follows")] bool? LfmFollows = null) : IDesignParameters;
+
+/// <summary>The network-aware auction as posed and cleared, for notebooks, export and tests: each peer trades at its
+/// bus's nodal price.</summary>
+public sealed record NetworkAuctionStage(IReadOnlyList<ScenarioPeer> Peers, NetworkAuctionProblem Problem, NetworkAuctionResult Result, bool MediatorAggregates) : IMarketOutcome
+{
+    public IReadOnlyList<double?> PeerPriceEurPerMwh => Peers.Select(p => (double?)Result.NodalPriceEurPerMwh[p.BusIndex]).ToArray();
+
+    public IReadOnlyList<double?> PeerSurplusEur => Result.SurplusEur.Select(s => (double?)s).ToArray();
+
+    public void AddJson(JsonObject o)
+    {
+        o["auction_status"] = Result.Status.ToString();
+        o["balance_dual_eur_per_mwh"] = Result.BalanceDualEurPerMwh;
+        o["iterations"] = Result.Iterations;
+    }
+}
 
 /// <summary>
 /// Auction-based P2P trade with implicit service (the study's CM3): the mediator clears the auction subject to every
@@ -13,25 +36,37 @@ public sealed record NetworkAuctionStage(IReadOnlyList<ScenarioPeer> Peers, Netw
 /// Variation 2 (<c>lfm_follows: true</c>, default): the LFM follows with the non-peer bids and the mediator's
 /// aggregated bids. The mediator keeps the congestion rent Σ ρ D − Σ ρ G.
 /// </summary>
-public sealed class NetworkAuctionDesign : IMarketDesign
+public sealed class NetworkAuctionDesign : MarketDesign<NetworkAuctionParameters, NetworkAuctionStage>
 {
-    public string Name => "network-auction";
+    public NetworkAuctionDesign() : base(new NetworkAuctionParameters()) { }
 
-    public MarketStage Clear(MarketDesignInput input)
+    public override string Name => "network-auction";
+
+    /// <summary>The auction's line rows and nodal prices (format 1 of the export).</summary>
+    public override IReadOnlyList<DesignExportFile> ExportFiles { get; } =
+    [
+        File("auction_lines.csv", "network-aware auction (CM3): per line the limit the auction used (raised to the least-overflow flow where the peers cannot clear it) and its signed limit dual; header only for other designs",
+            "index,from_bus,to_bus,base_flow_mw,limit_used_mw,flow_after_auction_mw,dual_eur_per_mwh", LineRows),
+        File("nodal_prices.csv", "network-aware auction (CM3): the nodal price of every bus; header only for other designs",
+            "bus,nodal_price_eur_per_mwh", PriceRows),
+    ];
+
+    protected override MarketStage Clear(MarketDesignInput input, NetworkAuctionParameters parameters)
     {
-        bool lfmFollows = input.Scenario.Design.LfmFollows ?? true;
+        bool lfmFollows = parameters.LfmFollows ?? true;
         if (input.PeerBids.Count == 0) return MarketStage.Empty(Name) with { LfmFollows = lfmFollows, MediatorRevenueEur = 0 };
         var feeder = input.Feeder;
         var peers = ScenarioPeers.Build(input.Scenario.Market, feeder, input.PeerBids);
+        var grid = input.Grid;
         var problem = new NetworkAuctionProblem(
             peers.Select(p => p.Peer).ToArray(),
             peers.Select(p => p.BusIndex).ToArray(),
-            feeder.Ptdf.ToArray(),
-            input.BaseCheck.Lines.Select(l => l.FlowMw).ToArray(),
-            feeder.Limits.LimitMw.ToArray(),
+            grid.PtdfMwPerMw,
+            grid.FlowMw,
+            grid.LimitMw,
             input.Scenario.Market.IntervalHours);
         var result = NetworkAuction.Clear(problem);
-        bool aggregate = input.Scenario.Design.MediatorAggregates;
+        bool aggregate = parameters.MediatorAggregates;
         var offered = lfmFollows ? MediatorAggregation.Offer(peers, result.QuantityMw, aggregate) : [];
         bool within = result.Status == NetworkAuctionStatus.Optimal;
         string? detail = within ? null
@@ -44,5 +79,23 @@ public sealed class NetworkAuctionDesign : IMarketDesign
             StatusDetail = detail,
             ResidualOverflowMw = result.LeastTotalOverflowMw,
         };
+    }
+
+    private static void LineRows(ScenarioResult r, NetworkAuctionStage n, StringBuilder sb)
+    {
+        var limits = n.Result.LimitUsedMw;
+        for (int l = 0; l < r.Feeder.Network.Branches.Count; l++)
+        {
+            var br = r.Feeder.Network.Branches[l];
+            sb.Append(br.CaseIndex).Append(',').Append(br.FromBus).Append(',').Append(br.ToBus).Append(',')
+              .Append(ExportCsv.F(n.Problem.BaseFlowMw[l])).Append(',').Append(ExportCsv.F(limits[l])).Append(',')
+              .Append(ExportCsv.F(n.Result.FlowMw[l])).Append(',').Append(ExportCsv.F(n.Result.LineDualEurPerMwh[l])).Append('\n');
+        }
+    }
+
+    private static void PriceRows(ScenarioResult r, NetworkAuctionStage n, StringBuilder sb)
+    {
+        var prices = n.Result.NodalPriceEurPerMwh;
+        foreach (var bus in r.Feeder.Network.Buses) sb.Append(bus.Number).Append(',').Append(ExportCsv.F(prices[bus.Index])).Append('\n');
     }
 }

@@ -5,5 +5,9 @@ public sealed class NoMarketDesign : IMarketDesign
 {
     public string Name => "none";
 
+    public IDesignParameters DefaultParameters { get; } = new NoParameters();
+
+    public bool NeedsPeers => false;
+
     public MarketStage Clear(MarketDesignInput input) => MarketStage.Empty(Name) with { OfferedToLfm = input.PeerBids };
 }
