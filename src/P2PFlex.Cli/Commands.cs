@@ -39,6 +39,7 @@ public static class Commands
             MonteCarloCommand.Build(),
             BenchCommand.Build(),
             DataCommand.Build(),
+            ProfilesCommand.Build(),
             KernelCommand.Build(),
             CompletionCommand.Build(),
             HelpCommand.Build(),

@@ -17,7 +17,8 @@ namespace P2PFlex.Kernel.Tests;
 /// in a single kernel (nbclient, as <c>nbconvert --execute</c> does), each within <see cref="NotebookTimeout"/>;</item>
 /// <item>the executed notebooks exported to HTML by <c>nbconvert --to html</c>.</item>
 /// </list>
-/// Needs the Debug build of P2PFlex.Core (the notebooks' first cell references <c>src/P2PFlex/bin/Debug/net10.0/P2PFlex.Core.dll</c>;
+/// Needs the Debug builds of P2PFlex.Core and P2PFlex.Display (the notebooks' first cell references
+/// <c>src/P2PFlex/bin/Debug/net10.0/P2PFlex.Core.dll</c> and <c>src/P2PFlex.Display/bin/Debug/net10.0/P2PFlex.Display.dll</c>;
 /// <c>dotnet test P2PFlex.sln</c> builds it) and the Debian packages of environment/install.sh.
 /// </summary>
 public sealed class OfficialKernelRun : IDisposable
@@ -43,8 +44,11 @@ public sealed class OfficialKernelRun : IDisposable
         OutDir = Path.Combine(Root, "executed");
         HtmlDir = Path.Combine(Root, "html");
         Notebooks = Directory.GetFiles(NotebookDir, "*.ipynb").Order(StringComparer.Ordinal).ToArray();
-        string coreDll = Path.Combine(RepoRoot, "src", "P2PFlex", "bin", "Debug", "net10.0", "P2PFlex.Core.dll");
-        Assert.True(File.Exists(coreDll), $"{coreDll} is missing: the notebooks' first cell loads it; build it with 'dotnet build src/P2PFlex'");
+        foreach (var (project, assembly) in new[] { ("P2PFlex", "P2PFlex.Core"), ("P2PFlex.Display", "P2PFlex.Display") })
+        {
+            string dll = Path.Combine(RepoRoot, "src", project, "bin", "Debug", "net10.0", assembly + ".dll");
+            Assert.True(File.Exists(dll), $"{dll} is missing: the notebooks' first cell loads it; build it with 'dotnet build src/{project}'");
+        }
 
         var env = Environment();
         var restore = JupyterToolsTests.Run("dotnet", ["tool", "restore"], env, TimeSpan.FromMinutes(5), RepoRoot, HostVariables);

@@ -13,7 +13,7 @@ public sealed record SweepRow(
     int CongestedLines,
     double OverflowSumMw,
     double OverflowWeightedAvgMw,
-    string LfmStatus,
+    [property: System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<Markets.Lfm.LfmStatus>))] Markets.Lfm.LfmStatus LfmStatus,
     double? LfmCostEur,
     [property: System.Text.Json.Serialization.JsonPropertyName("p2p_volume_mw")] double P2PVolumeMw);
 
@@ -147,7 +147,7 @@ public static class SweepCommand
         sb.Append(string.Join(',', Columns)).Append('\n');
         foreach (var r in rows)
             sb.Append(string.Join(',', Format(r.Value), r.CongestedLines.ToString(CultureInfo.InvariantCulture), Format(r.OverflowSumMw),
-                Format(r.OverflowWeightedAvgMw), r.LfmStatus, r.LfmCostEur is double c ? Format(c) : "", Format(r.P2PVolumeMw))).Append('\n');
+                Format(r.OverflowWeightedAvgMw), r.LfmStatus.ToString(), r.LfmCostEur is double c ? Format(c) : "", Format(r.P2PVolumeMw))).Append('\n');
         return sb.ToString();
     }
 

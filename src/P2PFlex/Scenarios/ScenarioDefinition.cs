@@ -32,32 +32,22 @@ public sealed record MarketParameters(
     [property: JsonPropertyName("interval_hours")] double IntervalHours,
     [property: JsonPropertyName("lfm_require_balance")] bool LfmRequireBalance);
 
-/// <summary>Expected KPIs a scenario declares and CI re-checks (in the manner of Lean's expected statistics).</summary>
-public sealed record ExpectedKpis(
-    [property: JsonPropertyName("congested_lines")] int CongestedLines,
-    [property: JsonPropertyName("overflow_sum_mw")] double OverflowSumMw,
-    [property: JsonPropertyName("overflow_weighted_avg_mw")] double OverflowWeightedAvgMw,
-    [property: JsonPropertyName("lfm_status")] string LfmStatus,
-    [property: JsonPropertyName("lfm_cost_eur")] double? LfmCostEur,
-    [property: JsonPropertyName("p2p_volume_mw")] double P2PVolumeMw,
-    [property: JsonPropertyName("congested_before_lfm")] IReadOnlyList<int> CongestedBeforeLfm,
-    [property: JsonPropertyName("relative_tolerance")] double RelativeTolerance,
-    [property: JsonPropertyName("dso_total_eur")] double? DsoTotalEur = null,
-    [property: JsonPropertyName("peers_welfare_eur")] double? PeersWelfareEur = null,
-    [property: JsonPropertyName("mediator_revenue_eur")] double? MediatorRevenueEur = null,
-    [property: JsonPropertyName("market_status")] string? MarketStatus = null,
-    [property: JsonPropertyName("min_vm_before_lfm_pu")] double? MinVmBeforeLfmPu = null,
-    [property: JsonPropertyName("min_vm_after_lfm_pu")] double? MinVmAfterLfmPu = null,
-    [property: JsonPropertyName("voltage_aware_status")] string? VoltageAwareStatus = null,
-    [property: JsonPropertyName("voltage_aware_iterations")] int? VoltageAwareIterations = null);
+/// <summary>
+/// The study's reported values for a scenario (its Table 8: congested lines, overflow sum and weighted average, LFM cost,
+/// P2P volume), shown beside ours. <see cref="Values"/> holds whatever KPI columns the file states (any column of
+/// <see cref="KpiColumns.Names"/>); the typed accessors are Table 8's, which a <c>study</c> object must state.
+/// </summary>
+public sealed record StudyKpis(KpiValues Values)
+{
+    /// <summary>The KPI columns a <c>study</c> object must state (Table 8's; the LFM cost and P2P volume may be null).</summary>
+    public static IReadOnlyList<string> Required { get; } = ["congested_lines", "overflow_sum_mw", "overflow_weighted_avg_mw", "lfm_cost_eur", "p2p_volume_mw"];
 
-/// <summary>The study's reported values for a scenario (Table 8), shown beside ours.</summary>
-public sealed record StudyKpis(
-    [property: JsonPropertyName("congested_lines")] int CongestedLines,
-    [property: JsonPropertyName("overflow_sum_mw")] double OverflowSumMw,
-    [property: JsonPropertyName("overflow_weighted_avg_mw")] double OverflowWeightedAvgMw,
-    [property: JsonPropertyName("lfm_cost_eur")] double? LfmCostEur,
-    [property: JsonPropertyName("p2p_volume_mw")] double? P2PVolumeMw);
+    public int CongestedLines => (int)Values.Number("congested_lines")!.Value;
+    public double OverflowSumMw => Values.Number("overflow_sum_mw")!.Value;
+    public double OverflowWeightedAvgMw => Values.Number("overflow_weighted_avg_mw")!.Value;
+    public double? LfmCostEur => Values.Number("lfm_cost_eur");
+    public double? P2PVolumeMw => Values.Number("p2p_volume_mw");
+}
 
 /// <summary>
 /// Which market design clears the peers' market (<c>"market_design": {"kind": …}</c>), the way
@@ -127,7 +117,7 @@ public sealed record ScenarioDefinition(
     DsoIntervention Intervention,
     MarketParameters Market,
     StudyKpis? Study,
-    ExpectedKpis? Expected,
+    KpiExpectation? Expected,
     string Source)
 {
     /// <summary>The LFM's mode and the voltage band (<c>"lfm"</c>; <see cref="LfmSpec.Default"/> when absent).</summary>
@@ -142,8 +132,8 @@ public sealed record ScenarioDefinition(
         [property: JsonPropertyName("intervention")] InterventionJson? Intervention,
         [property: JsonPropertyName("market")] MarketParameters? Market,
         [property: JsonPropertyName("lfm")] LfmJson? Lfm,
-        [property: JsonPropertyName("study")] StudyKpis? Study,
-        [property: JsonPropertyName("expected")] ExpectedKpis? Expected);
+        [property: JsonPropertyName("study")] JsonElement? Study,
+        [property: JsonPropertyName("expected")] JsonElement? Expected);
 
     private sealed record LfmJson(
         [property: JsonPropertyName("voltage_aware")] bool? VoltageAware,
@@ -170,9 +160,12 @@ public sealed record ScenarioDefinition(
     public static ScenarioDefinition Read(string path)
     {
         Json? json;
+        JsonKeyLines lines;
         try
         {
             string text = File.ReadAllText(path);
+            // First: a key given twice would otherwise let the last value win without a word.
+            lines = JsonKeyLines.Scan(path, text);
             json = JsonSerializer.Deserialize<Json>(text, Options);
             // A misspelt optional key would otherwise fall back to its default without a word.
             JsonKeyCheck.Check(path, text, typeof(Json));
@@ -231,7 +224,29 @@ public sealed record ScenarioDefinition(
             throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"{path}: fields 'lfm.v_min_pu' and 'lfm.v_max_pu' must be finite with 0 < v_min_pu < v_max_pu, are {lfm.VMinPu} and {lfm.VMaxPu}"));
         if (lfm.MaxIterations < 1) throw new ArgumentException($"{path}: field 'lfm.max_iterations' must be ≥ 1, is {lfm.MaxIterations}");
-        return new ScenarioDefinition(name, json.Label ?? name, state, peers, design, intervention, market, json.Study, json.Expected, path) { Lfm = lfm };
+        var study = json.Study is { } st ? ReadStudy(path, lines, st) : null;
+        var expected = json.Expected is { } ex ? ReadExpected(path, lines, ex) : null;
+        return new ScenarioDefinition(name, json.Label ?? name, state, peers, design, intervention, market, study, expected, path) { Lfm = lfm };
+    }
+
+    private static StudyKpis ReadStudy(string path, JsonKeyLines lines, JsonElement element)
+    {
+        var values = KpiValues.Read(path, lines, element, "study");
+        foreach (var column in StudyKpis.Required.Where(c => !values.Has(c)))
+            throw new DataFormatException(path, lines.LineOf("study"), $"study.{column}", "is missing (the study object states Table 8's five values)");
+        foreach (var column in StudyKpis.Required.Take(3).Where(c => values.Number(c) is null))
+            throw new DataFormatException(path, lines.LineOf($"study.{column}"), $"study.{column}", "must be a number");
+        return new StudyKpis(values);
+    }
+
+    private static KpiExpectation ReadExpected(string path, JsonKeyLines lines, JsonElement element)
+    {
+        var values = KpiValues.Read(path, lines, element, "expected", KpiExpectation.ToleranceKey);
+        string key = $"expected.{KpiExpectation.ToleranceKey}";
+        if (!element.TryGetProperty(KpiExpectation.ToleranceKey, out var t) || t.ValueKind != JsonValueKind.Number
+            || !(t.GetDouble() is var tol && double.IsFinite(tol) && tol >= 0 && tol < 1))
+            throw new DataFormatException(path, lines.LineOf(key) is int l && l > 0 ? l : lines.LineOf("expected"), key, "must be a number in [0, 1)");
+        return new KpiExpectation(values, t.GetDouble());
     }
 
     private static MarketDesignSpec ReadDesign(string path, string kind, MarketDesignJson json)

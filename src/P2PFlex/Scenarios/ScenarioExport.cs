@@ -411,7 +411,7 @@ public static class ScenarioExport
             ["kind"] = spec.Kind,
             ["parameters"] = JsonSerializer.SerializeToNode(spec),
             ["lfm_follows"] = r.Market.LfmFollows,
-            ["status"] = r.Market.Status,
+            ["status"] = r.Market.StatusText,
             ["residual_overflow_mw"] = r.Market.ResidualOverflowMw,
             ["traded_volume_mw"] = r.Market.TradedVolumeMw,
             ["peers_welfare_eur"] = r.Market.PeersWelfareEur,

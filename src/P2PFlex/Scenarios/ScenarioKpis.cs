@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using P2PFlex.Markets.Lfm;
 
 namespace P2PFlex.Scenarios;
 
@@ -117,7 +118,7 @@ public sealed record ScenarioKpis(
     int CongestedLines,
     double OverflowSumMw,
     double OverflowWeightedAvgMw,
-    string LfmStatus,
+    [property: JsonConverter(typeof(JsonStringEnumConverter<LfmStatus>))] LfmStatus LfmStatus,
     double? LfmCostEur,
     [property: JsonPropertyName("p2p_volume_mw")] double P2PVolumeMw,
     IReadOnlyList<int> CongestedBeforeLfm,
@@ -170,7 +171,7 @@ public static class KpiColumns
         {
             var t = Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType;
             if (IsGroup(t)) AddTypes(t, prefix + NameOf(p) + "_", into);
-            else into.Add((prefix + NameOf(p), typeof(System.Collections.IEnumerable).IsAssignableFrom(t) && t != typeof(string) ? typeof(string) : t));
+            else into.Add((prefix + NameOf(p), t.IsEnum || (typeof(System.Collections.IEnumerable).IsAssignableFrom(t) && t != typeof(string)) ? typeof(string) : t));
         }
     }
 
@@ -187,6 +188,7 @@ public static class KpiColumns
                 else Flatten(value, name + "_", into);
             }
             else if (value is IEnumerable<int> lines) into.Add(new(name, string.Join(" ", lines.Select(l => l.ToString(CultureInfo.InvariantCulture)))));
+            else if (value is Enum status) into.Add(new(name, status.ToString())); // a status is text only in a column
             else into.Add(new(name, value));
         }
     }

@@ -20,7 +20,7 @@ public static class ScenarioReport
     /// <summary>The LFM cost of a KPI record as the tables show it: "not run" when a design had no LFM after it,
     /// "infeasible", or the cost in € to three decimals.</summary>
     public static string FormatLfmCost(ScenarioKpis k) =>
-        k.LfmStatus == nameof(Markets.Lfm.LfmStatus.NotRun) ? "not run" : FormatCost(k.LfmCostEur, k.LfmStatus == nameof(Markets.Lfm.LfmStatus.Infeasible));
+        k.LfmStatus == Markets.Lfm.LfmStatus.NotRun ? "not run" : FormatCost(k.LfmCostEur, k.LfmStatus == Markets.Lfm.LfmStatus.Infeasible);
 
     public static ScenarioKpis Kpis(ScenarioResult r)
     {
@@ -30,11 +30,11 @@ public static class ScenarioReport
         var nodal = m.NodalPricesEurPerMwh;
         return new ScenarioKpis(
             r.Name, r.Definition.Label, m.Design, r.BeforeLfm.CongestedLineCount, r.BeforeLfm.OverflowSumMw,
-            r.BeforeLfm.OverflowWeightedAverageMw, r.Lfm.Status.ToString(), r.LfmCostEur, r.P2PVolumeMw,
+            r.BeforeLfm.OverflowWeightedAverageMw, r.Lfm.Status, r.LfmCostEur, r.P2PVolumeMw,
             r.BeforeLfm.CongestedLines, r.CongestedAfterLfm,
             new DsoCostKpis(r.LfmCostEur, pay.IncentivesPaidEur, pay.PenaltiesReceivedEur, pay.CapacityPaymentsEur, total),
             new MarketKpis(m.PeersWelfareEur, m.MediatorRevenueEur, nodal is { Count: > 0 } ? nodal.Min() : null, nodal is { Count: > 0 } ? nodal.Max() : null),
-            new ClearingKpis(m.Status, m.ResidualOverflowMw),
+            new ClearingKpis(m.StatusText, m.ResidualOverflowMw),
             Voltage(r));
     }
 
@@ -144,7 +144,7 @@ public static class ScenarioReport
         {
             var k = Kpis(r);
             string nodal = k.Market.NodalPriceMinEurPerMwh is double lo ? string.Format(ci, "{0:F2} .. {1:F2}", lo, k.Market.NodalPriceMaxEurPerMwh) : "-";
-            string total = k.Dso.TotalEur is double t ? t.ToString("F3", ci) : k.LfmStatus == "Infeasible" ? "(LFM infeas.)" : "-";
+            string total = k.Dso.TotalEur is double t ? t.ToString("F3", ci) : k.LfmStatus == Markets.Lfm.LfmStatus.Infeasible ? "(LFM infeas.)" : "-";
             rows.Add([k.Name, k.MarketDesign, total, k.LfmCostEur is null ? "infeasible" : FormatLfmCost(k), N(k.Dso.IncentivesPaidEur, "F3"),
                 N(k.Dso.PenaltiesReceivedEur, "F3"), N(k.Dso.CapacityPaymentsEur, "F3"), N(k.Market.PeersWelfareEur, "F3"),
                 N(k.Market.MediatorRevenueEur is double m ? Math.Round(m, 9) + 0.0 : null, "F3"), nodal, k.Clearing.Status]);

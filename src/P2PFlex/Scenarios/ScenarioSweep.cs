@@ -40,7 +40,7 @@ public static class ScenarioSweep
         foreach (double v in values)
         {
             var result = ScenarioRunner.Run(With(scenario, parameter, v), context, warm);
-            warm = result.P2P?.Result.PriceEurPerMwh;
+            warm = result.Market.WarmStartPrices;
             points.Add(new SweepPoint(v, result));
         }
         return points;

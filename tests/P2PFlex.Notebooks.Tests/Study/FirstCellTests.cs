@@ -67,22 +67,29 @@ public partial class FirstCellTests
             Assert.True(central.TryGetValue(id, out var pinned), $"the first cell references {id}, which Directory.Packages.props does not pin");
             Assert.True(version == pinned, $"the first cell asks for {id} {version}; Directory.Packages.props pins {pinned}");
         }
-        // every package the library itself references, so P2PFlex.Core finds its dependencies in the official kernel
-        var libraryPackages = XDocument.Load(Repo("src", "P2PFlex", "P2PFlex.csproj")).Descendants("PackageReference").Select(e => (string)e.Attribute("Include")!);
-        Assert.All(libraryPackages, id => Assert.True(header.ContainsKey(id), $"P2PFlex.Core references {id}, but the first cell does not load it"));
+        // every package the libraries themselves reference, so P2PFlex.Core and P2PFlex.Display find their dependencies in the official kernel
+        foreach (var (folder, assembly) in Libraries)
+        {
+            var libraryPackages = XDocument.Load(Repo("src", folder, folder + ".csproj")).Descendants("PackageReference").Select(e => (string)e.Attribute("Include")!);
+            Assert.All(libraryPackages, id => Assert.True(header.ContainsKey(id), $"{assembly} references {id}, but the first cell does not load it"));
+        }
         // and the runner ships exactly these versions, so it skips the lines without a version note
         Assert.All(header, p => Assert.Equal(p.Value, ShippedPackages.Find(p.Key)?.Version));
     }
 
+    /// <summary>The project folders (= project names) the first cell loads as Debug builds, with their assembly names.</summary>
+    private static readonly (string Folder, string Assembly)[] Libraries = [("P2PFlex", "P2PFlex.Core"), ("P2PFlex.Display", "P2PFlex.Display")];
+
     [Fact]
-    public void The_header_loads_the_librarys_debug_build_and_the_setup_script_that_exist_in_the_repository()
+    public void The_header_loads_the_libraries_debug_builds_and_the_setup_script_that_exist_in_the_repository()
     {
         var header = DocumentedHeader();
-        string dll = header.Select(l => DllLine().Match(l)).Single(m => m.Success).Groups["path"].Value;
+        string[] dlls = header.Select(l => DllLine().Match(l)).Where(m => m.Success).Select(m => m.Groups["path"].Value).ToArray();
         string targetFramework = XDocument.Load(Repo("Directory.Build.props")).Descendants("TargetFramework").Single().Value;
-        string assemblyName = XDocument.Load(Repo("src", "P2PFlex", "P2PFlex.csproj")).Descendants("AssemblyName").Single().Value;
-        // relative to the notebooks' folder, where every engine resolves it; dotnet build writes it there
-        Assert.Equal(Repo("src", "P2PFlex", "bin", "Debug", targetFramework, assemblyName + ".dll"), Path.GetFullPath(Path.Combine(Repo("notebooks"), dll)));
+        // relative to the notebooks' folder, where every engine resolves them; dotnet build writes them there
+        var expected = Libraries.Select(l => (l.Folder, Name: XDocument.Load(Repo("src", l.Folder, l.Folder + ".csproj")).Descendants("AssemblyName").Single().Value))
+            .Select(l => Repo("src", l.Folder, "bin", "Debug", targetFramework, l.Name + ".dll"));
+        Assert.Equal(expected, dlls.Select(d => Path.GetFullPath(Path.Combine(Repo("notebooks"), d))));
         string script = header.Select(l => LoadLine().Match(l)).Single(m => m.Success).Groups["path"].Value;
         Assert.True(File.Exists(Path.Combine(Repo("notebooks"), script)), $"notebooks/{script} is missing");
     }

@@ -32,7 +32,7 @@ public class SweepCommandTests
         Assert.Equal(k.CongestedLines, int.Parse(w02[1], CultureInfo.InvariantCulture));
         Assert.Equal(k.OverflowSumMw, N(w02[2]), 1e-7);
         Assert.Equal(k.OverflowWeightedAvgMw, N(w02[3]), 1e-7);
-        Assert.Equal(k.LfmStatus, w02[4]);
+        Assert.Equal(k.LfmStatus.ToString(), w02[4]);
         Assert.Equal(k.LfmCostEur!.Value, N(w02[5]), 1e-5);
         Assert.Equal(k.P2PVolumeMw, N(w02[6]), 1e-7);
         Assert.DoesNotContain("sweep [", output);   // the progress bar goes to stderr, never into the CSV

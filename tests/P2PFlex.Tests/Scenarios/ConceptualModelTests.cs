@@ -45,7 +45,7 @@ public class ConceptualModelTests
         Assert.Equal(LfmStatus.NotRun, r.Lfm.Status);
         Assert.Empty(r.LfmBids);
         var k = ScenarioReport.Kpis(r);
-        Assert.Equal("NotRun", k.LfmStatus);
+        Assert.Equal(LfmStatus.NotRun, k.LfmStatus);
         Assert.Equal(0, k.Dso.TotalEur);
         Assert.Equal("not run", ScenarioReport.FormatLfmCost(k));
         Assert.Equal(0, r.BeforeLfm.CongestedLineCount);

@@ -26,7 +26,7 @@ public sealed class AuctionDesign : IMarketDesign
             LfmFollows: true, result.TradedVolumeMw, result.PeersWelfareEur, result.MediatorRevenueEur,
             NodalPricesEurPerMwh: null, DsoPayments.None, new AuctionStage(peers, problem, result, aggregate))
         {
-            Status = result.PriceEurPerMwh is null ? "no price (one side empty)" : "cleared",
+            Status = result.PriceEurPerMwh is null ? MarketStageStatus.NoPrice : MarketStageStatus.Cleared,
         };
     }
 }

@@ -68,7 +68,8 @@ public sealed class CapacityTradeDesign : IMarketDesign
             MediatorRevenueEur: null, NodalPricesEurPerMwh: null, new DsoPayments(0, 0, result.CapacityPaymentsEur),
             new CapacityStage(peers, areas, providers, problem, result, lfmSame))
         {
-            Status = result.Status == CapacityStatus.Covered ? "every area's requirement covered" : result.Message,
+            Status = result.Status == CapacityStatus.Covered ? MarketStageStatus.RequirementCovered : MarketStageStatus.RequirementShortfall,
+            StatusDetail = result.Status == CapacityStatus.Covered ? null : result.Message,
         };
     }
 

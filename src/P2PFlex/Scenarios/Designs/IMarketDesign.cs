@@ -65,8 +65,22 @@ public sealed record MarketStage(
     public static MarketStage Empty(string design) =>
         new(design, [], [], [], true, 0, 0, null, null, DsoPayments.None, null);
 
-    /// <summary>How the design's market ended, in words ("cleared", a least-overflow or shortfall message, …).</summary>
-    public string Status { get; init; } = "cleared";
+    /// <summary>How the design's market ended.</summary>
+    public MarketStageStatus Status { get; init; } = MarketStageStatus.Cleared;
+
+    /// <summary>What the words of <see cref="Status"/> leave out (the least overflow and its lines, the short areas), or null.</summary>
+    public string? StatusDetail { get; init; }
+
+    /// <summary>The status in words as reports, KPIs and exports show it: the detail where there is one, else the status's words.</summary>
+    public string StatusText => StatusDetail ?? Status switch
+    {
+        MarketStageStatus.NoPrice => "no price (one side empty)",
+        MarketStageStatus.ClearedWithinLineLimits => "cleared within every line limit",
+        MarketStageStatus.RequirementCovered => "every area's requirement covered",
+        MarketStageStatus.CongestionsRemain => "the peers cannot remove the congestions",
+        MarketStageStatus.RequirementShortfall => "shortfall",
+        _ => "cleared",
+    };
 
     /// <summary>Total overflow the design's market leaves on the lines it is responsible for (network-aware designs), MW;
     /// null where the design does not look at the grid.</summary>
@@ -74,6 +88,23 @@ public sealed record MarketStage(
 
     /// <summary>The warm start a later run of the same scenario can use (the design's prices), or null.</summary>
     public IReadOnlyList<double>? WarmStartPrices => Detail is P2PStage s ? s.Result.PriceEurPerMwh : null;
+}
+
+/// <summary>How a design's market ended (<see cref="MarketStage.Status"/>; its words are <see cref="MarketStage.StatusText"/>).</summary>
+public enum MarketStageStatus
+{
+    /// <summary>The market cleared (or there was nothing to clear).</summary>
+    Cleared,
+    /// <summary>An auction with one side empty: nothing traded, no price.</summary>
+    NoPrice,
+    /// <summary>A network-aware market cleared within every line limit.</summary>
+    ClearedWithinLineLimits,
+    /// <summary>A network-aware market cannot remove the base congestions; it clears at the least residual overflow.</summary>
+    CongestionsRemain,
+    /// <summary>A capacity trade covered every area's requirement.</summary>
+    RequirementCovered,
+    /// <summary>A capacity trade's areas (at least one) have less capacity than the DSO asked for.</summary>
+    RequirementShortfall,
 }
 
 /// <summary>

@@ -33,14 +33,15 @@ public sealed class NetworkAuctionDesign : IMarketDesign
         var result = NetworkAuction.Clear(problem);
         bool aggregate = input.Scenario.Design.MediatorAggregates;
         var offered = lfmFollows ? MediatorAggregation.Offer(peers, result.QuantityMw, aggregate) : [];
-        string status = result.Status == NetworkAuctionStatus.Optimal
-            ? "cleared within every line limit"
+        bool within = result.Status == NetworkAuctionStatus.Optimal;
+        string? detail = within ? null
             : FormattableString.Invariant($"the peers cannot remove the congestions: least residual overflow {result.LeastTotalOverflowMw:F6} MW on lines {string.Join(" ", result.Overloaded.Select(o => o.LineIndex + 1))}");
         return new MarketStage(Name, peers, result.NetPositionMw, offered, lfmFollows, result.TradedVolumeMw,
             result.PeersWelfareEur, result.MediatorRevenueEur, result.NodalPriceEurPerMwh, DsoPayments.None,
             new NetworkAuctionStage(peers, problem, result, aggregate))
         {
-            Status = status,
+            Status = within ? MarketStageStatus.ClearedWithinLineLimits : MarketStageStatus.CongestionsRemain,
+            StatusDetail = detail,
             ResidualOverflowMw = result.LeastTotalOverflowMw,
         };
     }

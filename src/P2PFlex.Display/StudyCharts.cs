@@ -149,7 +149,7 @@ public static class StudyCharts
         string StepTitle(SweepPoint p)
         {
             var k = p.Kpis;
-            string cost = k.LfmCostEur is double c ? $"LFM cost {c.ToString("F2", ci)} EUR" : $"LFM {k.LfmStatus.ToLowerInvariant()}";
+            string cost = k.LfmCostEur is double c ? $"LFM cost {c.ToString("F2", ci)} EUR" : $"LFM {k.LfmStatus.ToString().ToLowerInvariant()}";
             return $"{title}<br><sub>{parameterName} = {Value(p.Value)}: {k.CongestedLines} congested lines, overflow sum {k.OverflowSumMw.ToString("F3", ci)} MW, {cost}, P2P volume {k.P2PVolumeMw.ToString("F3", ci)} MW</sub>";
         }
         foreach (var p in points)

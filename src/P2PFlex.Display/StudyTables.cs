@@ -40,7 +40,7 @@ public static class StudyTables
         Frame.FromRecords(results.Select(ScenarioReport.Kpis).Select(k => new
         {
             k.Name, k.CongestedLines, OverflowSumMw = Math.Round(k.OverflowSumMw, 4), OverflowWeightedAvgMw = Math.Round(k.OverflowWeightedAvgMw, 4),
-            k.LfmStatus, LfmCostEur = k.LfmCostEur is double c ? Math.Round(c, 3) : double.NaN, P2PVolumeMw = Math.Round(k.P2PVolumeMw, 4),
+            LfmStatus = k.LfmStatus.ToString(), LfmCostEur = k.LfmCostEur is double c ? Math.Round(c, 3) : double.NaN, P2PVolumeMw = Math.Round(k.P2PVolumeMw, 4),
             CongestedBeforeLfm = string.Join(" ", k.CongestedBeforeLfm),
         }).ToArray());
 
