@@ -167,7 +167,7 @@ public static class MonteCarloCommand
     {
         var merged = MonteCarloShards.Merge(dir);
         string path = Path.Combine(dir, MonteCarloFile.MergedName);
-        MonteCarloFile.WriteParquet(path, merged.Header, merged.Rows);
+        MonteCarloFile.WriteParquet(path, merged.Header, merged.Rows, $"p2pflex montecarlo merge {IO.ShardIntegrity.ShellWord(dir)}");
         var files = merged.Summary.WriteCsv(dir);
         output.WriteLine($"merged {merged.Shards.Count} shard(s): {merged.Rows.Count} rows ({merged.Header.Describe()}) → {path}");
         output.WriteLine($"summary: {string.Join(", ", files)}");

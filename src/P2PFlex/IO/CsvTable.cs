@@ -44,7 +44,10 @@ public sealed class CsvTable
     /// <summary>The text of the leading <c>#</c> lines, without the marker.</summary>
     public IReadOnlyList<string> Comments { get; }
 
-    public static CsvTable Read(string path, params string[] requiredColumns)
+    public static CsvTable Read(string path, params string[] requiredColumns) => Read(path, ',', requiredColumns);
+
+    /// <summary>Reads a table whose fields are separated by <paramref name="delimiter"/> (e.g. SimBench's <c>;</c>).</summary>
+    public static CsvTable Read(string path, char delimiter, params string[] requiredColumns)
     {
         string text;
         try
@@ -58,17 +61,21 @@ public sealed class CsvTable
         {
             throw new DataFormatException(path, 0, "file", $"cannot be read: {e.Message}");
         }
-        return Parse(text, path, requiredColumns);
+        return Parse(text, path, delimiter, requiredColumns);
     }
 
     /// <summary>Parses CSV text; <paramref name="file"/> names it in errors.</summary>
-    public static CsvTable Parse(string text, string file, params string[] requiredColumns)
+    public static CsvTable Parse(string text, string file, params string[] requiredColumns) => Parse(text, file, ',', requiredColumns);
+
+    /// <summary>Parses text whose fields are separated by <paramref name="delimiter"/>; <paramref name="file"/> names it in errors.</summary>
+    public static CsvTable Parse(string text, string file, char delimiter, params string[] requiredColumns)
     {
         var comments = LeadingComments(text);
         string[]? header = null;
         var rows = new List<(int, string[])>();
         var config = new CsvConfiguration(CultureInfo.InvariantCulture)
         {
+            Delimiter = delimiter.ToString(),
             HasHeaderRecord = false,      // the header is checked here, with the file's own messages
             AllowComments = true,
             Comment = '#',

@@ -11,7 +11,9 @@ namespace P2PFlex.MonteCarlo;
 /// <summary>
 /// What a result file holds, stored in the Parquet file's key-value metadata (key <see cref="MonteCarloFile.MetadataKey"/>)
 /// so that merge can check shards belong together without trusting file names. <c>Shard</c> (0-based) and <c>Shards</c>
-/// are null in a merged file: a merge of 1 or of 40 shards is the same file.
+/// are null in a merged file: a merge of 1 or of 40 shards is the same file. <c>Rows</c> and <c>RowsSha256</c> (the
+/// SHA-256 of the rows' CSV, <see cref="MonteCarloFile.CsvText"/>) are set by the writer; the reader refuses rows that
+/// decode to anything else (<see cref="ShardIntegrity.VerifyRows"/>).
 /// </summary>
 public sealed record MonteCarloHeader(
     [property: JsonPropertyName("feeder")] string Feeder,
@@ -21,7 +23,9 @@ public sealed record MonteCarloHeader(
     [property: JsonPropertyName("shard")] int? Shard,
     [property: JsonPropertyName("shards")] int? Shards,
     [property: JsonPropertyName("first_draw")] int FirstDraw,
-    [property: JsonPropertyName("draw_count")] int DrawCount)
+    [property: JsonPropertyName("draw_count")] int DrawCount,
+    [property: JsonPropertyName("rows")] long? Rows = null,
+    [property: JsonPropertyName("rows_sha256")] string? RowsSha256 = null)
 {
     public MonteCarloJob Job => new(Feeder, Draws, MasterSeed, Scenarios);
 
@@ -36,8 +40,9 @@ public sealed record MonteCarloHeader(
 
 /// <summary>
 /// Reads and writes Monte Carlo rows as Parquet (Parquet.Net, Snappy-compressed, one row group) — a columnar file
-/// pandas, polars, DuckDB and R read directly — and as CSV on request. Writes are atomic: a temporary file in the same
-/// folder, then a rename, so a half-written result file never exists.
+/// pandas, polars, DuckDB and R read directly — and as CSV on request. Every Parquet file is written through
+/// <see cref="ShardIntegrity.Write"/>: atomically (a half-written result file never exists), with its size and SHA-256 in
+/// a manifest beside it and its rows' count and digest in its metadata, so that a reader detects any changed byte.
 /// </summary>
 public static class MonteCarloFile
 {
@@ -49,7 +54,7 @@ public static class MonteCarloFile
     /// <summary>File name of a merged result.</summary>
     public const string MergedName = "merged.parquet";
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     private static DataField FieldOf(string name, Type type) =>
         type == typeof(string) ? new DataField<string>(name, true)
@@ -67,22 +72,19 @@ public static class MonteCarloFile
         .Concat(MonteCarloRow.KpiTypes.Select(k => FieldOf(k.Name, k.Type)))
         .Concat(Scenarios.StudyPattern.CheckIds.Select(id => new DataField<bool?>(MonteCarloRow.CheckColumn(id)))));
 
-    /// <summary>Writes rows to a Parquet file atomically.</summary>
-    public static void WriteParquet(string path, MonteCarloHeader header, IReadOnlyList<MonteCarloRow> rows)
+    /// <summary>SHA-256 of the rows' canonical text (their CSV): what the metadata and the manifest record.</summary>
+    public static string RowsDigest(IReadOnlyList<MonteCarloRow> rows) => ShardIntegrity.Sha256OfText(CsvText(rows));
+
+    /// <summary>
+    /// Writes rows to a Parquet file atomically, with their count and digest in its metadata and its manifest
+    /// (<see cref="ShardIntegrity"/>); <paramref name="recompute"/> is the command that recomputes the file.
+    /// </summary>
+    public static void WriteParquet(string path, MonteCarloHeader header, IReadOnlyList<MonteCarloRow> rows, string? recompute = null)
     {
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temp = full + $".tmp-{Environment.ProcessId}-{Environment.CurrentManagedThreadId}";
-        try
-        {
-            using (var stream = File.Create(temp))
-                WriteAsync(stream, header, rows).GetAwaiter().GetResult();
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        string digest = RowsDigest(rows);
+        var stamped = header with { Rows = rows.Count, RowsSha256 = digest };
+        ShardIntegrity.Write(path, rows.Count, digest, recompute ?? $"rerun the command that wrote {Path.GetFileName(path)}",
+            stream => WriteAsync(stream, stamped, rows).GetAwaiter().GetResult());
     }
 
     private static async Task WriteAsync(Stream stream, MonteCarloHeader header, IReadOnlyList<MonteCarloRow> rows)
@@ -115,12 +117,33 @@ public static class MonteCarloFile
         }
     }
 
-    /// <summary>Reads a result file written by <see cref="WriteParquet"/>; files of other layouts are refused naming the file.</summary>
-    public static (MonteCarloHeader Header, IReadOnlyList<MonteCarloRow> Rows) ReadParquet(string path) =>
-        ReadAsync(path).GetAwaiter().GetResult();
+    /// <summary>
+    /// Reads a result file written by <see cref="WriteParquet"/> and checks the rows decode to what was written (count
+    /// and digest of its metadata, and of <paramref name="manifest"/> when given); files of other layouts, unreadable or
+    /// corrupted files are an <see cref="InvalidDataException"/> naming the file, never another exception.
+    /// </summary>
+    public static (MonteCarloHeader Header, IReadOnlyList<MonteCarloRow> Rows) ReadParquet(string path, ShardManifest? manifest = null, string? recompute = null)
+    {
+        var (header, rows) = Guarded(path, () => ReadAsync(path).GetAwaiter().GetResult());
+        ShardIntegrity.VerifyRows(path, manifest, header.Rows, header.RowsSha256, rows.Count, RowsDigest(rows),
+            recompute ?? $"rerun the command that wrote {Path.GetFileName(path)}");
+        return (header, rows);
+    }
 
     /// <summary>Reads only the header of a result file.</summary>
-    public static MonteCarloHeader ReadHeader(string path) => ReadHeaderAsync(path).GetAwaiter().GetResult();
+    public static MonteCarloHeader ReadHeader(string path) => Guarded(path, () => ReadHeaderAsync(path).GetAwaiter().GetResult());
+
+    // A damaged file can make the Parquet and Thrift decoders fail in many ways (index, overflow, format, huge
+    // allocations); every one is this file's problem, reported as such.
+    private static T Guarded<T>(string path, Func<T> read)
+    {
+        try { return read(); }
+        catch (Exception e) when (e is not ShardIntegrityException and not FileNotFoundException and not DirectoryNotFoundException
+                                      and not UnauthorizedAccessException && !(e is InvalidDataException && e.Message.StartsWith(path, StringComparison.Ordinal)))
+        {
+            throw new InvalidDataException($"{path}: not a readable Monte Carlo result file ({e.GetType().Name}: {e.Message})", e);
+        }
+    }
 
     private static async Task<MonteCarloHeader> ReadHeaderAsync(string path)
     {
@@ -141,7 +164,17 @@ public static class MonteCarloFile
     {
         if (!reader.CustomMetadata.TryGetValue(MetadataKey, out var text))
             throw new InvalidDataException($"{path}: not a P2PFlex Monte Carlo file (no '{MetadataKey}' metadata)");
-        return JsonSerializer.Deserialize<MonteCarloHeader>(text, Json) ?? throw new InvalidDataException($"{path}: empty '{MetadataKey}' metadata");
+        try
+        {
+            var header = JsonSerializer.Deserialize<MonteCarloHeader>(text, Json) ?? throw new InvalidDataException($"{path}: empty '{MetadataKey}' metadata");
+            if (header.Feeder is null || header.Scenarios is null || header.Scenarios.Any(s => s is null))
+                throw new InvalidDataException($"{path}: its '{MetadataKey}' metadata lacks the feeder or the scenarios");
+            return header;
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: its '{MetadataKey}' metadata is not valid ({e.Message})", e);
+        }
     }
 
     private static async Task<(MonteCarloHeader, IReadOnlyList<MonteCarloRow>)> ReadAsync(string path)
@@ -190,7 +223,10 @@ public static class MonteCarloFile
     }
 
     /// <summary>The rows as CSV (header line, invariant culture, doubles round-trip, empty for null), written atomically.</summary>
-    public static void WriteCsv(string path, IReadOnlyList<MonteCarloRow> rows)
+    public static void WriteCsv(string path, IReadOnlyList<MonteCarloRow> rows) => AtomicFile.WriteAllText(path, CsvText(rows));
+
+    /// <summary>The rows' CSV text: what <see cref="WriteCsv"/> writes and what <see cref="RowsDigest"/> digests.</summary>
+    public static string CsvText(IReadOnlyList<MonteCarloRow> rows)
     {
         var sb = new StringBuilder();
         sb.Append(string.Join(",", MonteCarloRow.ColumnNames)).Append('\n');
@@ -205,7 +241,7 @@ public static class MonteCarloFile
             cells.AddRange(r.Checks.Select(c => c is bool b ? (b ? "true" : "false") : ""));
             sb.Append(string.Join(",", cells)).Append('\n');
         }
-        CsvTable.WriteAtomically(path, sb.ToString());
+        return sb.ToString();
     }
 
     private static string Cell(object? v) => v switch

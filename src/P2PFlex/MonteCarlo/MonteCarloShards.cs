@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using P2PFlex.IO;
 using P2PFlex.Scenarios;
 
 namespace P2PFlex.MonteCarlo;
@@ -12,10 +13,11 @@ public sealed record MergedResult(MonteCarloHeader Header, IReadOnlyList<MonteCa
 
 /// <summary>
 /// Runs and merges shards of a Monte Carlo job in a result folder. A shard is a contiguous range of draws written to
-/// one file (<see cref="MonteCarloFile.ShardName"/>); a shard whose file exists for the same job is not recomputed
-/// (resume), one written for another job is an error. Merge refuses duplicated or missing shards.
+/// one file (<see cref="MonteCarloFile.ShardName"/>) with its manifest (<see cref="ShardIntegrity"/>); a shard whose file
+/// exists for the same job is not recomputed (resume), one written for another job is an error. Merge verifies every
+/// shard's bytes against its manifest before reading any, and refuses corrupted, duplicated or missing shards.
 /// </summary>
-public static class MonteCarloShards
+public static partial class MonteCarloShards
 {
     /// <summary>Runs one shard (0-based) unless its file is already there.</summary>
     public static ShardOutcome RunShard(MonteCarloJob job, StudyContext feeder, IReadOnlyList<ScenarioDefinition> scenarios, string outDir,
@@ -23,8 +25,11 @@ public static class MonteCarloShards
     {
         var (first, count) = job.ShardRange(shard, shards);
         string path = Path.Combine(outDir, MonteCarloFile.ShardName(shard, shards));
+        string recompute = RecomputeCommand(job, shard, shards, outDir);
         if (File.Exists(path))
         {
+            // Resume only from a shard that is intact: a damaged one is reported, not silently kept or replaced.
+            ShardIntegrity.Verify(path, recompute);
             var existing = MonteCarloFile.ReadHeader(path);
             if (!existing.Matches(job) || existing.Shard != shard || existing.Shards != shards)
                 throw new InvalidOperationException($"{path} holds another run ({existing.Describe()}); use another --out folder or delete it");
@@ -35,14 +40,29 @@ public static class MonteCarloShards
         var rows = MonteCarloRunner.Run(job, feeder, scenarios, first, count, maxDegreeOfParallelism, bar);
         bar?.Finish();
         var header = new MonteCarloHeader(job.Feeder, job.Draws, job.MasterSeed, job.Scenarios, shard, shards, first, count);
-        MonteCarloFile.WriteParquet(path, header, rows);
+        MonteCarloFile.WriteParquet(path, header, rows, recompute);
         if (csv) MonteCarloFile.WriteCsv(Path.ChangeExtension(path, ".csv"), rows);
         return new ShardOutcome(shard, shards, path, Skipped: false, rows.Count, clock.Elapsed);
     }
 
     /// <summary>
-    /// Reads every shard file of a folder, checks they are one complete run (same job, each shard 1…n exactly once,
-    /// every draw exactly once) and returns the rows in (draw, scenario) order with their summary.
+    /// The command line that recomputes shard <paramref name="shard"/> (0-based): it deletes the shard and its
+    /// manifest (a shard that exists is otherwise resumed, not recomputed), then runs it again.
+    /// </summary>
+    public static string RecomputeCommand(MonteCarloJob job, int shard, int shards, string outDir)
+    {
+        string file = Path.Combine(outDir, MonteCarloFile.ShardName(shard, shards));
+        string W(string w) => ShardIntegrity.ShellWord(w);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"rm -f {W(file)} {W(ShardIntegrity.ManifestPath(file))} && p2pflex montecarlo run --feeder {W(job.Feeder)} --draws {job.Draws} " +
+            $"--seed {job.MasterSeed} --scenarios {W(string.Join(",", job.Scenarios))} --shard {shard + 1}/{shards} --out {W(outDir)}");
+    }
+
+    /// <summary>
+    /// Verifies every shard file of a folder against its manifest, reads them, checks they are one complete run (same
+    /// job, each shard 1…n exactly once, every draw exactly once) and returns the rows in (draw, scenario) order with
+    /// their summary. A damaged shard is a <see cref="ShardIntegrityException"/> listing every damaged shard with the
+    /// command that recomputes it.
     /// </summary>
     public static MergedResult Merge(string dir)
     {
@@ -50,6 +70,12 @@ public static class MonteCarloShards
         var files = Directory.GetFiles(dir, "*.parquet").Where(f => Path.GetFileName(f) != MonteCarloFile.MergedName)
             .OrderBy(f => f, StringComparer.Ordinal).ToArray();
         if (files.Length == 0) throw new InvalidOperationException($"{dir} holds no shard files (*.parquet)");
+
+        // Bytes first: no damaged file reaches the Parquet decoder.
+        var checks = files.Select(ShardIntegrity.Check).ToArray();
+        var damaged = checks.Where(c => !c.Intact).ToArray();
+        if (damaged.Length > 0) throw Damaged(dir, damaged, checks.Where(c => c.Intact).Select(c => c.Path).FirstOrDefault());
+
         var headers = files.Select(f => (File: f, Header: MonteCarloFile.ReadHeader(f))).ToArray();
         var first = headers[0];
         foreach (var (file, h) in headers)
@@ -71,9 +97,10 @@ public static class MonteCarloShards
         var job = first.Header.Job;
         var order = job.Scenarios.Select((s, i) => (s, i)).ToDictionary(x => x.s, x => x.i, StringComparer.Ordinal);
         var rows = new List<MonteCarloRow>();
-        foreach (var (file, h) in headers)
+        for (int i = 0; i < headers.Length; i++)
         {
-            var (_, shardRows) = MonteCarloFile.ReadParquet(file);
+            var (file, h) = headers[i];
+            var (_, shardRows) = MonteCarloFile.ReadParquet(file, checks[i].Manifest, RecomputeCommand(job, h.Shard!.Value, shards, dir));
             var expected = Enumerable.Range(h.FirstDraw, h.DrawCount).SelectMany(d => job.Scenarios.Select(s => (d, s))).ToArray();
             var actual = shardRows.Select(r => (r.Draw, r.Scenario)).ToArray();
             if (!expected.SequenceEqual(actual))
@@ -86,6 +113,35 @@ public static class MonteCarloShards
         var header = new MonteCarloHeader(job.Feeder, job.Draws, job.MasterSeed, job.Scenarios, null, null, 0, job.Draws);
         return new MergedResult(header, sorted, MonteCarloSummary.Compute(job.Feeder, job.Scenarios, sorted), files);
     }
+
+    /// <summary>The error for damaged shards: each one, what is wrong, and its recompute command — from its manifest,
+    /// else built from an intact shard's run identity and the damaged file's name.</summary>
+    private static ShardIntegrityException Damaged(string dir, IReadOnlyList<ShardCheck> damaged, string? intact)
+    {
+        MonteCarloJob? job = null;
+        if (intact is not null)
+        {
+            try { job = MonteCarloFile.ReadHeader(intact).Job; }
+            catch (InvalidDataException) { }
+        }
+        string Command(ShardCheck c)
+        {
+            if (c.Manifest is not null) return c.Manifest.Recompute;
+            var m = ShardFileName().Match(Path.GetFileName(c.Path));
+            if (job is not null && m.Success && int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) is int i and >= 1
+                && int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) is int n && i <= n)
+                return RecomputeCommand(job, i - 1, n, dir);
+            return $"delete {c.Path} and run its shard again with the run's p2pflex montecarlo run command (--shard i/n --out {dir})";
+        }
+        var firstBad = damaged[0];
+        if (damaged.Count == 1) return new ShardIntegrityException(firstBad.Path, firstBad.Problem!, Command(firstBad));
+        string others = string.Join("; ", damaged.Skip(1).Take(9).Select(c => $"{Path.GetFileName(c.Path)}: {c.Problem}; recompute it: {Command(c)}"));
+        return new ShardIntegrityException(firstBad.Path, firstBad.Problem!,
+            Command(firstBad) + $" — and {damaged.Count - 1} more damaged shard(s): {others}{(damaged.Count > 10 ? "; …" : "")}");
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^shard-(\d{4,9})-of-(\d{4,9})\.parquet$")]
+    private static partial System.Text.RegularExpressions.Regex ShardFileName();
 }
 
 /// <summary>A one-line progress bar on a text writer (stderr), redrawn with a carriage return at most every 1 %.</summary>

@@ -123,7 +123,7 @@ public class MonteCarloTests
         var (readHeader, readRows) = MonteCarloFile.ReadParquet(path);
         Assert.Equal(header.Describe(), readHeader.Describe());
         AssertSameRows(rows, readRows);
-        Assert.Empty(Directory.GetFiles(dir, "*.tmp-*"));
+        Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
         MonteCarloFile.WriteCsv(Path.Combine(dir, "x.csv"), rows);
         var csv = File.ReadAllLines(Path.Combine(dir, "x.csv"));
         Assert.Equal(string.Join(",", MonteCarloRow.ColumnNames), csv[0]);
@@ -172,18 +172,24 @@ public class MonteCarloTests
 
         MonteCarloShards.RunShard(job, Case69.Value, All.Value, dir, 1, 3);
         File.Copy(Path.Combine(dir, MonteCarloFile.ShardName(0, 3)), Path.Combine(dir, "copy-of-first.parquet"));
+        // A copy without its manifest cannot be verified; with it, it is an intact file of a shard that is already there.
+        Assert.Contains("has no manifest", Assert.Throws<P2PFlex.IO.ShardIntegrityException>(() => MonteCarloShards.Merge(dir)).Message);
+        File.Copy(P2PFlex.IO.ShardIntegrity.ManifestPath(Path.Combine(dir, MonteCarloFile.ShardName(0, 3))), P2PFlex.IO.ShardIntegrity.ManifestPath(Path.Combine(dir, "copy-of-first.parquet")));
         var duplicate = Assert.Throws<InvalidOperationException>(() => MonteCarloShards.Merge(dir));
         Assert.Contains("duplicate shards: shard 1/3 in copy-of-first.parquet and shard-0001-of-0003.parquet", duplicate.Message);
         File.Delete(Path.Combine(dir, "copy-of-first.parquet"));
+        File.Delete(P2PFlex.IO.ShardIntegrity.ManifestPath(Path.Combine(dir, "copy-of-first.parquet")));
 
         string foreign = TempDir();
         MonteCarloShards.RunShard(job with { MasterSeed = 99 }, Case69.Value, All.Value, foreign, 0, 3);
         File.Copy(Path.Combine(foreign, MonteCarloFile.ShardName(0, 3)), Path.Combine(dir, "zz-foreign.parquet"));
+        File.Copy(P2PFlex.IO.ShardIntegrity.ManifestPath(Path.Combine(foreign, MonteCarloFile.ShardName(0, 3))), P2PFlex.IO.ShardIntegrity.ManifestPath(Path.Combine(dir, "zz-foreign.parquet")));
         Assert.Contains("belongs to another run", Assert.Throws<InvalidOperationException>(() => MonteCarloShards.Merge(dir)).Message);
         File.Delete(Path.Combine(dir, "zz-foreign.parquet"));
+        File.Delete(P2PFlex.IO.ShardIntegrity.ManifestPath(Path.Combine(dir, "zz-foreign.parquet")));
 
         File.WriteAllText(Path.Combine(dir, "broken.parquet"), "not parquet");
-        Assert.ThrowsAny<Exception>(() => MonteCarloShards.Merge(dir));
+        Assert.Contains("broken.parquet: it has no manifest", Assert.Throws<P2PFlex.IO.ShardIntegrityException>(() => MonteCarloShards.Merge(dir)).Message);
         File.Delete(Path.Combine(dir, "broken.parquet"));
         Assert.Equal(3, MonteCarloShards.Merge(dir).Rows.Count);
         Directory.Delete(dir, true);
