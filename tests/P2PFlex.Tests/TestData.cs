@@ -9,7 +9,12 @@ public static class TestData
     public static readonly string[] AllCases =
         ["case4_dist", "case22", "case33bw", "case69", "case85", "case118zh", "case136ma", "case141", "case533mt_hi", "case533mt_lo"];
 
+    /// <summary>The shipped case file (<c>data/cases/NAME.m</c>, written by P2PFlex's case writer).</summary>
     public static string CasePath(string name) => DataPaths.Case(name);
+
+    /// <summary>The published MATPOWER case file (<c>../shared/data/matpower/NAME.m</c>): the tests of MATPOWER's own
+    /// syntax (unit-conversion statements, index functions, expressions) read these.</summary>
+    public static string PublishedCase(string name) => Path.Combine(SharedData("matpower"), name + ".m");
 
     public static string Fixture(string file) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "matpower", file);
 

@@ -18,9 +18,17 @@ dotnet build -c Release "$here/P2PFlex.Fuzz.csproj" -o "$here/bin/Release/net10.
 # Instrument the library under test (only it: the fuzz target's coverage is the reader's and the power flow's).
 "$here/.tools/sharpfuzz" "$here/bin/Release/net10.0/P2PFlex.Core.dll"
 
-# Seeds: the small shipped cases (AFL++ works best on inputs of a few kB).
+# Seeds: the small published MATPOWER cases beside the repository (their unit-conversion statements and expressions
+# exercise the interpreter; AFL++ works best on inputs of a few kB), else the shipped ones (data blocks only).
+published=""; d="$repo"
+while [ "$d" != "/" ]; do
+  if [ -d "$d/shared/data/matpower" ]; then published="$d/shared/data/matpower"; break; fi
+  d="$(dirname "$d")"
+done
 rm -rf "$here/corpus" && mkdir -p "$here/corpus"
-for c in case4_dist case22 case33bw case69; do cp "$repo/data/cases/$c.m" "$here/corpus/"; done
+for c in case4_dist case22 case33bw case69; do
+  if [ -n "$published" ] && [ -f "$published/$c.m" ]; then cp "$published/$c.m" "$here/corpus/"; else cp "$repo/data/cases/$c.m" "$here/corpus/"; fi
+done
 
 # AFL_SKIP_BIN_CHECK: `dotnet` itself carries no AFL instrumentation; the instrumented code is in P2PFlex.Core.dll.
 export AFL_SKIP_BIN_CHECK=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1

@@ -9,6 +9,8 @@ namespace P2PFlex.Cli;
 /// subset) from their rules into the data folder; <c>p2pflex data verify [--feeder F]</c> checks the data folder's
 /// files against them (exit 1 if any differs). Without <c>--feeder</c>: the shipped feeders in the built-in data, and
 /// every feeder with a case file in another data folder (<c>--data</c>).
+/// <c>p2pflex data cases --from DIR [--check]</c> writes the feeder cases of <c>data/cases/</c> from the published MATPOWER
+/// case files in DIR (or checks the shipped ones against them); runs never need DIR.
 /// </summary>
 public static class DataCommand
 {
@@ -20,13 +22,49 @@ public static class DataCommand
         var verifyFeeder = FeederOption();
         var verify = new Command("verify", "check the data folder's derived files against their rules (exit 1 if one differs)") { verifyFeeder };
         verify.SetAction(r => Run(write: false, r.GetValue(verifyFeeder), CliKit.Out(r), CliKit.Err(r)));
-        var command = new Command("data", "the derived data files of the data folder (docs/data.md)") { generate, verify };
+        var from = new Option<string>("--from")
+        {
+            Description = "the folder with the published MATPOWER case files (case69.m, …)", HelpName = "DIR", Required = true,
+        };
+        var check = new Option<bool>("--check") { Description = "only compare the shipped cases with what DIR gives (exit 1 if one differs)" };
+        var cases = new Command("cases", "write data/cases/*.m (our format, MW and per unit) from the published MATPOWER case files")
+        {
+            from, check,
+        };
+        cases.SetAction(r => RunCases(r.GetValue(from)!, write: !r.GetValue(check), CliKit.Out(r)));
+        var command = new Command("data", "the derived data files of the data folder (docs/data.md)") { generate, verify, cases };
         return command.WithExamples("""
             p2pflex data verify                                 the study's data == its rules
             p2pflex data generate --feeder case85 --data ~/study/data   derive case85's files into your data folder
             p2pflex data generate --feeder ~/grids/my.m --data ~/study/data
             p2pflex data verify --data ~/study/data             every feeder of that folder
+            p2pflex data cases --from ../shared/data/matpower --check
             """);
+    }
+
+    /// <summary>Writes (or with <paramref name="write"/> false, checks) the shipped cases from the sources in
+    /// <paramref name="sourceFolder"/>.</summary>
+    public static int RunCases(string sourceFolder, bool write, TextWriter output)
+    {
+        if (!Directory.Exists(sourceFolder))
+            throw new UsageException($"--from: the folder {sourceFolder} does not exist");
+        int stale = 0;
+        foreach (var (relative, content) in CaseFileGenerator.Files(sourceFolder))
+        {
+            string path = DataPaths.Of(relative);
+            bool same = File.Exists(path) && File.ReadAllText(path) == content;
+            if (write)
+            {
+                if (!same) AtomicFile.WriteAllText(path, content);
+                output.WriteLine($"{(same ? "unchanged" : "written  ")} {path}");
+            }
+            else
+            {
+                output.WriteLine($"{(same ? "ok   " : "STALE")} {path}");
+                if (!same) stale++;
+            }
+        }
+        return stale == 0 ? 0 : 1;
     }
 
     private static Option<string?> FeederOption()
@@ -76,7 +114,7 @@ public static class DataCommand
                 bool same = File.Exists(path) && File.ReadAllText(path) == content;
                 if (write)
                 {
-                    if (!same) CsvTable.WriteAtomically(path, content);
+                    if (!same) AtomicFile.WriteAllText(path, content);
                     output.WriteLine($"{(same ? "unchanged" : "written  ")} {path}");
                 }
                 else if (!File.Exists(path) && DataPaths.Find(relative, root) is string shipped && !DataPaths.SameFolder(Path.GetDirectoryName(Path.GetDirectoryName(shipped)!)!, root))

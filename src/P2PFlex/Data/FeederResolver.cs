@@ -107,7 +107,7 @@ public static partial class FeederResolver
             }
             else
             {
-                WriteAtomically(casePath, given);
+                IO.AtomicFile.WriteAllBytes(casePath, given);
                 log?.WriteLine($"feeder {name}: copied {Path.GetFullPath(feeder)} to {casePath}");
             }
         }
@@ -129,7 +129,7 @@ public static partial class FeederResolver
         // Derived from the case file actually used (its folder's cases/), written into the run's data folder.
         string caseRoot = Path.GetDirectoryName(Path.GetDirectoryName(casePath)!)!;
         var files = StudyDataGenerator.FeederFiles(caseRoot, name);
-        foreach (string rel in missing) WriteAtomically(Path.Combine(root, rel), Encoding.UTF8.GetBytes(files[rel]));
+        foreach (string rel in missing) IO.AtomicFile.WriteAllText(Path.Combine(root, rel), files[rel]);
         log?.WriteLine($"feeder {name}: derived {string.Join(", ", missing.Select(m => m.Replace('\\', '/')))} by the documented rule " +
                        $"(docs/data.md, \"Your own feeder\") into {root}; 'p2pflex data verify --feeder {name}' checks them");
         return partial with { Derived = missing };
@@ -173,21 +173,4 @@ public static partial class FeederResolver
 
     [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,99}$")]
     private static partial Regex NamePattern();
-
-    /// <summary>Writes through a unique temporary file and a rename: a reader sees the old file or the whole new one.</summary>
-    public static void WriteAtomically(string path, byte[] content)
-    {
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temp = $"{full}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
-        try
-        {
-            File.WriteAllBytes(temp, content);
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
-    }
 }

@@ -76,4 +76,17 @@ public class CliTests
         Assert.Equal(0, code);
         Assert.DoesNotContain("STALE", output);
     }
+
+    [Fact]
+    public void Shipped_cases_check_against_the_published_files_and_a_missing_source_folder_is_a_usage_error()
+    {
+        var (code, output, _) = Run("data", "cases", "--from", TestData.SharedData("matpower"), "--check");
+        Assert.Equal(0, code);
+        Assert.Equal(TestData.AllCases.Length, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.StartsWith("ok ")));
+        Assert.DoesNotContain("STALE", output);
+        var missing = Run("data", "cases", "--from", Path.Combine(Path.GetTempPath(), $"p2pflex-no-such-{Guid.NewGuid():N}"), "--check");
+        Assert.Equal(2, missing.Code);
+        Assert.Contains("does not exist", missing.Err);
+        Assert.Equal(2, Run("data", "cases", "--check").Code);
+    }
 }

@@ -57,7 +57,7 @@ public class CultureTests
     {
         // baseMVA 10.5 (a non-integer base) and, for the second case, every load multiplied: Newton-Raphson stops at
         // its iteration limit and the text gives the largest mismatch.
-        string text = File.ReadAllText(TestData.CasePath("case69"))
+        string text = File.ReadAllText(TestData.PublishedCase("case69"))
             .Replace("mpc.baseMVA = 10;", "mpc.baseMVA = 10.5;")
             .Replace("mpc.bus(:, [PD, QD]) = mpc.bus(:, [PD, QD]) / 1e3;", FormattableString.Invariant($"mpc.bus(:, [PD, QD]) = mpc.bus(:, [PD, QD]) / 1e3 * {loadFactor};"));
         string path = TestData.TempCase(text);

@@ -6,8 +6,9 @@ using Xunit.Abstractions;
 namespace P2PFlex.Tests.Fuzz;
 
 /// <summary>
-/// Fuzzing in the suite (issue 13): thousands of mutants of the shipped cases, a fixed seed and a fixed count, so a
-/// failure names an input that can be regenerated. P2PFLEX_FUZZ_INPUTS and P2PFLEX_FUZZ_SEED run a longer or
+/// Fuzzing in the suite (issue 13): thousands of mutants of the published MATPOWER cases (../shared/data/matpower:
+/// their statements and expressions are what the reader must survive), a fixed seed and a fixed count, so a failure
+/// names an input that can be regenerated. P2PFLEX_FUZZ_INPUTS and P2PFLEX_FUZZ_SEED run a longer or
 /// different campaign with the same test (docs/grid.md, "Fuzzing").
 /// </summary>
 public class MatpowerFuzzTests(ITestOutputHelper log)
@@ -20,7 +21,7 @@ public class MatpowerFuzzTests(ITestOutputHelper log)
     {
         int inputs = int.TryParse(Environment.GetEnvironmentVariable("P2PFLEX_FUZZ_INPUTS"), out int n) ? n : DefaultInputs;
         ulong seed = ulong.TryParse(Environment.GetEnvironmentVariable("P2PFLEX_FUZZ_SEED"), out ulong s) ? s : DefaultSeed;
-        var seeds = TestData.AllCases.Select(c => File.ReadAllText(TestData.CasePath(c))).ToArray();
+        var seeds = TestData.AllCases.Select(c => File.ReadAllText(TestData.PublishedCase(c))).ToArray();
         var failures = new ConcurrentBag<(int Input, string Failure)>();
         int accepted = 0, refused = 0;
         var slowest = new ConcurrentBag<(double Seconds, int Input)>();
@@ -45,7 +46,7 @@ public class MatpowerFuzzTests(ITestOutputHelper log)
                     $"minimal input:\n<<<\n{minimal}\n>>>");
     }
 
-    /// <summary>Input <paramref name="i"/> of the campaign with <paramref name="seed"/>: a mutant of one shipped case.</summary>
+    /// <summary>Input <paramref name="i"/> of the campaign with <paramref name="seed"/>: a mutant of one published case.</summary>
     public static string Input(string[] seeds, ulong seed, int i)
     {
         var random = new SplitMix64(seed ^ (0x9E3779B97F4A7C15UL * (ulong)(i + 1)));

@@ -10,7 +10,7 @@ public class PowerFlowReportTests
 {
     private static (GridNetwork, AcPowerFlowResult) Case69TimesLoad(double factor)
     {
-        string text = File.ReadAllText(TestData.CasePath("case69"));
+        string text = File.ReadAllText(TestData.PublishedCase("case69"));
         var c = MatpowerReader.Parse(text + $"\nmpc.bus(:, PD) = mpc.bus(:, PD) * {factor:R};\n", "case69-scaled.m");
         var network = GridNetwork.FromCase(c);
         return (network, AcPowerFlow.Solve(network));
@@ -65,7 +65,7 @@ public class PowerFlowReportTests
     [Fact]
     public void Powerflow_json_on_a_diverging_case_exits_1_with_valid_json()
     {
-        string path = TestData.TempCase(File.ReadAllText(TestData.CasePath("case69")) + "\nmpc.bus(:, PD) = mpc.bus(:, PD) * 1e200;\n");
+        string path = TestData.TempCase(File.ReadAllText(TestData.PublishedCase("case69")) + "\nmpc.bus(:, PD) = mpc.bus(:, PD) * 1e200;\n");
         try
         {
             var (code, output, _) = CliRunner.Run("powerflow", path, "--json");

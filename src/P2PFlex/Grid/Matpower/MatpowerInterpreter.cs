@@ -75,39 +75,11 @@ internal sealed class MatpowerInterpreter
     public string? OutputName { get; private set; }
     public IReadOnlyDictionary<string, MValue> Variables => _variables;
 
-    private static readonly Dictionary<string, string[]> IndexFunctions = new(StringComparer.Ordinal)
-    {
-        ["idx_bus"] = ["PQ", "PV", "REF", "NONE", "BUS_I", "BUS_TYPE", "PD", "QD", "GS", "BS", "BUS_AREA", "VM",
-            "VA", "BASE_KV", "ZONE", "VMAX", "VMIN", "LAM_P", "LAM_Q", "MU_VMAX", "MU_VMIN"],
-        ["idx_brch"] = ["F_BUS", "T_BUS", "BR_R", "BR_X", "BR_B", "RATE_A", "RATE_B", "RATE_C", "TAP", "SHIFT",
-            "BR_STATUS", "PF", "QF", "PT", "QT", "MU_SF", "MU_ST", "ANGMIN", "ANGMAX", "MU_ANGMIN", "MU_ANGMAX"],
-        ["idx_gen"] = ["GEN_BUS", "PG", "QG", "QMAX", "QMIN", "VG", "MBASE", "GEN_STATUS", "PMAX", "PMIN",
-            "MU_PMAX", "MU_PMIN", "MU_QMAX", "MU_QMIN", "PC1", "PC2", "QC1MIN", "QC1MAX", "QC2MIN", "QC2MAX",
-            "RAMP_AGC", "RAMP_10", "RAMP_30", "RAMP_Q", "APF"],
-        ["idx_cost"] = ["PW_LINEAR", "POLYNOMIAL", "MODEL", "STARTUP", "SHUTDOWN", "NCOST", "COST"],
-    };
+    // MATPOWER's index functions and the names they assign, in their output order (MatpowerColumns).
+    private static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> IndexFunctions = MatpowerColumns.IndexFunctionOutputs;
 
-    // Values of MATPOWER's named column indices (lib/idx_*.m).
-    private static readonly Dictionary<string, double> IndexValues = BuildIndexValues();
-
-    private static Dictionary<string, double> BuildIndexValues()
-    {
-        var d = new Dictionary<string, double>(StringComparer.Ordinal)
-        {
-            ["PQ"] = 1, ["PV"] = 2, ["REF"] = 3, ["NONE"] = 4,
-            ["PW_LINEAR"] = 1, ["POLYNOMIAL"] = 2, ["MODEL"] = 1, ["STARTUP"] = 2, ["SHUTDOWN"] = 3, ["NCOST"] = 4, ["COST"] = 5,
-        };
-        string[] bus = ["BUS_I", "BUS_TYPE", "PD", "QD", "GS", "BS", "BUS_AREA", "VM", "VA", "BASE_KV", "ZONE", "VMAX", "VMIN",
-            "LAM_P", "LAM_Q", "MU_VMAX", "MU_VMIN"];
-        string[] brch = ["F_BUS", "T_BUS", "BR_R", "BR_X", "BR_B", "RATE_A", "RATE_B", "RATE_C", "TAP", "SHIFT", "BR_STATUS",
-            "ANGMIN", "ANGMAX", "PF", "QF", "PT", "QT", "MU_SF", "MU_ST", "MU_ANGMIN", "MU_ANGMAX"];
-        string[] gen = ["GEN_BUS", "PG", "QG", "QMAX", "QMIN", "VG", "MBASE", "GEN_STATUS", "PMAX", "PMIN", "PC1", "PC2",
-            "QC1MIN", "QC1MAX", "QC2MIN", "QC2MAX", "RAMP_AGC", "RAMP_10", "RAMP_30", "RAMP_Q", "APF",
-            "MU_PMAX", "MU_PMIN", "MU_QMAX", "MU_QMIN"];
-        foreach (var names in new[] { bus, brch, gen })
-            for (int k = 0; k < names.Length; k++) d[names[k]] = k + 1;
-        return d;
-    }
+    // Values of MATPOWER's named column indices (lib/idx_*.m): MatpowerColumns is their home.
+    private static readonly IReadOnlyDictionary<string, double> IndexValues = MatpowerColumns.IndexValues();
 
     private static readonly Dictionary<string, Func<double, double>> ElementFunctions = new(StringComparer.Ordinal)
     {
@@ -233,8 +205,8 @@ internal sealed class MatpowerInterpreter
             throw Error(fn.Line, "statement", $"unknown function {fn}: only idx_bus, idx_brch, idx_gen and idx_cost can give several outputs");
         if (Peek.Is("(")) { Next(); Expect(")", fn.Text); }
         EndOfStatement(fn.Text);
-        if (names.Count > outputs.Length)
-            throw Error(fn.Line, fn.Text, $"{fn.Text} has {outputs.Length} outputs, {names.Count} were requested");
+        if (names.Count > outputs.Count)
+            throw Error(fn.Line, fn.Text, $"{fn.Text} has {outputs.Count} outputs, {names.Count} were requested");
         for (int k = 0; k < names.Count; k++)
             _variables[names[k]] = MMatrix.Scalar(IndexValues[outputs[k]]);
     }

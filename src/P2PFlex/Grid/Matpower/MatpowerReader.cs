@@ -1,3 +1,7 @@
+using B = P2PFlex.Grid.Matpower.MatpowerColumns.Bus;
+using G = P2PFlex.Grid.Matpower.MatpowerColumns.Gen;
+using L = P2PFlex.Grid.Matpower.MatpowerColumns.Branch;
+
 namespace P2PFlex.Grid.Matpower;
 
 /// <summary>
@@ -11,9 +15,6 @@ namespace P2PFlex.Grid.Matpower;
 /// </remarks>
 public static class MatpowerReader
 {
-    /// <summary>Minimum columns MATPOWER requires per matrix (caseformat: bus 13, gen 10 for PF, branch 11 for PF).</summary>
-    private const int BusColumns = 13, GenColumns = 10, BranchColumns = 11;
-
     /// <summary>Reads and checks a case file.</summary>
     public static MatpowerCase ReadFile(string path)
     {
@@ -54,30 +55,31 @@ public static class MatpowerReader
         if (!(baseMva > 0) || !double.IsFinite(baseMva))
             throw new MatpowerFormatException(sourceName, 0, "baseMVA", $"must be a positive finite number, is {baseMva}");
 
-        var bus = RequireMatrix(mpc, "bus", outputName, sourceName, BusColumns);
-        var gen = RequireMatrix(mpc, "gen", outputName, sourceName, GenColumns);
-        var branch = RequireMatrix(mpc, "branch", outputName, sourceName, BranchColumns);
+        var bus = RequireMatrix(mpc, "bus", outputName, sourceName, MatpowerColumns.BusInputColumns);
+        var gen = RequireMatrix(mpc, "gen", outputName, sourceName, MatpowerColumns.GenPowerFlowColumns);
+        var branch = RequireMatrix(mpc, "branch", outputName, sourceName, MatpowerColumns.BranchRequiredColumns);
         MMatrix? gencost = mpc.Fields.TryGetValue("gencost", out var gc) ? gc as MMatrix : null;
 
-        CheckFinite(bus, "bus", sourceName, BusColumnNames);
-        CheckFinite(gen, "gen", sourceName, GenColumnNames);
-        CheckFinite(branch, "branch", sourceName, BranchColumnNames);
+        CheckFinite(bus, "bus", sourceName, MatpowerColumns.BusNames, MatpowerColumns.BusInputColumns);
+        CheckFinite(gen, "gen", sourceName, MatpowerColumns.GenNames, MatpowerColumns.GenPowerFlowColumns);
+        CheckFinite(branch, "branch", sourceName, MatpowerColumns.BranchNames, MatpowerColumns.BranchInputColumns);
 
         var buses = new List<MatpowerBus>(bus.Rows);
         var seen = new Dictionary<int, int>();
         for (int r = 0; r < bus.Rows; r++)
         {
             int line = LineOf(bus, r);
-            int number = RequireInteger(bus[r, 0], sourceName, line, "bus.BUS_I");
+            int number = RequireInteger(bus[r, B.Number], sourceName, line, "bus.BUS_I");
             if (number <= 0) throw new MatpowerFormatException(sourceName, line, "bus.BUS_I", $"bus number must be positive, is {number}");
             if (seen.TryGetValue(number, out int firstLine))
                 throw new MatpowerFormatException(sourceName, line, "bus.BUS_I", $"duplicate bus number {number} (first defined on line {firstLine})");
             seen[number] = line;
-            int type = RequireInteger(bus[r, 1], sourceName, line, "bus.BUS_TYPE");
+            int type = RequireInteger(bus[r, B.Type], sourceName, line, "bus.BUS_TYPE");
             if (type is < 1 or > 4)
                 throw new MatpowerFormatException(sourceName, line, "bus.BUS_TYPE", $"bus type must be 1 (PQ), 2 (PV), 3 (REF) or 4 (isolated), is {type}");
-            buses.Add(new MatpowerBus(number, (BusType)type, bus[r, 2], bus[r, 3], bus[r, 4], bus[r, 5],
-                (int)bus[r, 6], bus[r, 7], bus[r, 8], bus[r, 9], (int)bus[r, 10], bus[r, 11], bus[r, 12], line));
+            buses.Add(new MatpowerBus(number, (BusType)type, bus[r, B.Pd], bus[r, B.Qd], bus[r, B.Gs], bus[r, B.Bs],
+                (int)bus[r, B.Area], bus[r, B.Vm], bus[r, B.Va], bus[r, B.BaseKv], (int)bus[r, B.Zone], bus[r, B.Vmax],
+                bus[r, B.Vmin], line));
         }
         if (buses.Count == 0) throw new MatpowerFormatException(sourceName, 0, "bus", "the case has no buses");
         int references = buses.Count(b => b.Type == BusType.Reference);
@@ -88,31 +90,32 @@ public static class MatpowerReader
         for (int r = 0; r < gen.Rows; r++)
         {
             int line = LineOf(gen, r);
-            int at = RequireInteger(gen[r, 0], sourceName, line, "gen.GEN_BUS");
+            int at = RequireInteger(gen[r, G.Bus], sourceName, line, "gen.GEN_BUS");
             if (!seen.ContainsKey(at))
                 throw new MatpowerFormatException(sourceName, line, "gen.GEN_BUS", $"generator at bus {at}, which does not exist");
-            generators.Add(new MatpowerGenerator(at, gen[r, 1], gen[r, 2], gen[r, 3], gen[r, 4], gen[r, 5], gen[r, 6],
-                gen[r, 7] > 0, gen[r, 8], gen[r, 9], line));
+            generators.Add(new MatpowerGenerator(at, gen[r, G.Pg], gen[r, G.Qg], gen[r, G.Qmax], gen[r, G.Qmin],
+                gen[r, G.Vg], gen[r, G.Mbase], gen[r, G.Status] > 0, gen[r, G.Pmax], gen[r, G.Pmin], line));
         }
 
         var branches = new List<MatpowerBranch>(branch.Rows);
         for (int r = 0; r < branch.Rows; r++)
         {
             int line = LineOf(branch, r);
-            int from = RequireInteger(branch[r, 0], sourceName, line, "branch.F_BUS");
-            int to = RequireInteger(branch[r, 1], sourceName, line, "branch.T_BUS");
+            int from = RequireInteger(branch[r, L.From], sourceName, line, "branch.F_BUS");
+            int to = RequireInteger(branch[r, L.To], sourceName, line, "branch.T_BUS");
             if (!seen.ContainsKey(from))
                 throw new MatpowerFormatException(sourceName, line, "branch.F_BUS", $"branch {r + 1} starts at bus {from}, which does not exist");
             if (!seen.ContainsKey(to))
                 throw new MatpowerFormatException(sourceName, line, "branch.T_BUS", $"branch {r + 1} ends at bus {to}, which does not exist");
             if (from == to)
                 throw new MatpowerFormatException(sourceName, line, "branch.T_BUS", $"branch {r + 1} connects bus {from} to itself");
-            bool inService = branch[r, 10] > 0;
-            if (inService && branch[r, 2] == 0 && branch[r, 3] == 0)
+            bool inService = branch[r, L.Status] > 0;
+            if (inService && branch[r, L.R] == 0 && branch[r, L.X] == 0)
                 throw new MatpowerFormatException(sourceName, line, "branch.BR_X", $"branch {r + 1} has zero impedance (r = x = 0)");
-            double angMin = branch.Cols > 11 ? branch[r, 11] : -360, angMax = branch.Cols > 12 ? branch[r, 12] : 360;
-            branches.Add(new MatpowerBranch(from, to, branch[r, 2], branch[r, 3], branch[r, 4], branch[r, 5], branch[r, 6],
-                branch[r, 7], branch[r, 8], branch[r, 9], inService, angMin, angMax, line));
+            double angMin = branch.Cols > L.AngMin ? branch[r, L.AngMin] : -360;
+            double angMax = branch.Cols > L.AngMax ? branch[r, L.AngMax] : 360;
+            branches.Add(new MatpowerBranch(from, to, branch[r, L.R], branch[r, L.X], branch[r, L.B], branch[r, L.RateA],
+                branch[r, L.RateB], branch[r, L.RateC], branch[r, L.Tap], branch[r, L.Shift], inService, angMin, angMax, line));
         }
 
         var costs = new List<IReadOnlyList<double>>();
@@ -122,13 +125,6 @@ public static class MatpowerReader
 
         return new MatpowerCase(name, sourceName, baseMva, buses, generators, branches, costs);
     }
-
-    private static readonly string[] BusColumnNames =
-        ["BUS_I", "BUS_TYPE", "PD", "QD", "GS", "BS", "BUS_AREA", "VM", "VA", "BASE_KV", "ZONE", "VMAX", "VMIN"];
-    private static readonly string[] GenColumnNames =
-        ["GEN_BUS", "PG", "QG", "QMAX", "QMIN", "VG", "MBASE", "GEN_STATUS", "PMAX", "PMIN"];
-    private static readonly string[] BranchColumnNames =
-        ["F_BUS", "T_BUS", "BR_R", "BR_X", "BR_B", "RATE_A", "RATE_B", "RATE_C", "TAP", "SHIFT", "BR_STATUS", "ANGMIN", "ANGMAX"];
 
     private static int LineOf(MMatrix m, int row) => row < m.RowLines.Length ? m.RowLines[row] : 0;
 
@@ -153,16 +149,16 @@ public static class MatpowerReader
         return m;
     }
 
-    private static void CheckFinite(MMatrix m, string matrix, string file, string[] columnNames)
+    private static void CheckFinite(MMatrix m, string matrix, string file, IReadOnlyList<string> columnNames, int checkedColumns)
     {
         for (int r = 0; r < m.Rows; r++)
-            for (int c = 0; c < Math.Min(m.Cols, columnNames.Length); c++)
+            for (int c = 0; c < Math.Min(m.Cols, checkedColumns); c++)
             {
                 double v = m[r, c];
                 if (double.IsFinite(v)) continue;
                 // Angle limits of ±Inf are not used by the power flow; every other field must be finite.
-                if (matrix == "branch" && c >= 11) continue;
-                if (matrix == "gen" && c is 3 or 4 or 8 or 9 && !double.IsNaN(v)) continue;
+                if (matrix == "branch" && c >= L.AngMin) continue;
+                if (matrix == "gen" && c is G.Qmax or G.Qmin or G.Pmax or G.Pmin && !double.IsNaN(v)) continue;
                 throw new MatpowerFormatException(file, LineOf(m, r), $"{matrix}.{columnNames[c]}",
                     $"row {r + 1} has {(double.IsNaN(v) ? "NaN" : "an infinite value")}");
             }
