@@ -5,7 +5,8 @@ using P2PFlex.Scenarios;
 namespace P2PFlex.Cli;
 
 /// <summary>What <c>p2pflex scenarios run</c> was asked for (no names: every scenario).</summary>
-public sealed record ScenariosRunOptions(IReadOnlyList<string> Names, bool Json, string Feeder = Data.FeederSetup.StudyFeederName);
+/// <remarks><paramref name="StudyCase"/>: the SimBench study case (hL, n1, hW, hPV, lW, lPV) when the feeder is a SimBench folder.</remarks>
+public sealed record ScenariosRunOptions(IReadOnlyList<string> Names, bool Json, string Feeder = Data.FeederSetup.StudyFeederName, string StudyCase = ScenariosCommand.DefaultStudyCase);
 
 /// <summary>What <c>p2pflex scenarios export</c> was asked for.</summary>
 public sealed record ScenariosExportOptions(string Name, string Directory, string Feeder = Data.FeederSetup.StudyFeederName);
@@ -16,6 +17,9 @@ public sealed record ScenariosExportOptions(string Name, string Directory, strin
 /// </summary>
 public static class ScenariosCommand
 {
+    /// <summary>The SimBench study case run when none is named: high load.</summary>
+    public const string DefaultStudyCase = "hL";
+
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     public static Command Build()
@@ -24,8 +28,15 @@ public static class ScenariosCommand
         names.CompletionSources.Add(CliKit.ScenarioNames);
         var json = CliKit.Json("the KPIs of each scenario as JSON");
         var feeder = CliKit.Feeder();
-        var run = new Command("run", "run scenarios (default: every scenario file of the data folder, the study's Table 8 first) and print their KPIs") { names, json, feeder };
-        run.SetAction(r => Run(new ScenariosRunOptions(r.GetValue(names) ?? [], r.GetValue(json), r.GetValue(feeder)!), CliKit.Out(r), CliKit.Err(r)));
+        feeder.Description += "; or a SimBench grid folder";
+        var studyCase = new Option<string>("--study-case")
+        {
+            Description = "with a SimBench folder as --feeder: its study case from StudyCases.csv (hL, n1, hW, hPV, lW, lPV; default hL)",
+            HelpName = "case",
+            DefaultValueFactory = _ => DefaultStudyCase,
+        };
+        var run = new Command("run", "run scenarios (default: every scenario file of the data folder, the study's Table 8 first) and print their KPIs") { names, json, feeder, studyCase };
+        run.SetAction(r => Run(new ScenariosRunOptions(r.GetValue(names) ?? [], r.GetValue(json), r.GetValue(feeder)!, r.GetValue(studyCase)!), CliKit.Out(r), CliKit.Err(r)));
 
         var name = new Argument<string>("name") { Description = "the scenario, by name or scenario file path", HelpName = "name|file.json" };
         name.CompletionSources.Add(CliKit.ScenarioNames);
@@ -41,6 +52,7 @@ public static class ScenariosCommand
             p2pflex scenarios run ~/study/my-w035.json 3-theta80 your own scenario file beside the study's
             p2pflex scenarios run --feeder case141              every scenario on another feeder (study columns: case69's)
             p2pflex scenarios run --feeder case85               any radial MATPOWER case by name or path (--feeder my.m)
+            p2pflex scenarios run --feeder path/to/1-LV-rural1--0-no_sw --study-case hPV    a SimBench grid at a stress case
             p2pflex scenarios export 3-theta80 out/3-theta80
             p2pflex scenarios export 1 out/1-case85 --feeder case85
             """);
@@ -51,8 +63,16 @@ public static class ScenariosCommand
         log ??= TextWriter.Null;
         var catalog = LoadCatalog(options.Names, log);
         var chosen = options.Names.Count == 0 ? catalog.Scenarios : options.Names.Select(n => Find(catalog, n)).Distinct().ToArray();
-        var feeder = CliKit.ResolveFeeder(options.Feeder, log);
-        var context = StudyContext.Load(feeder: feeder.Name);
+        StudyContext context;
+        if (Data.SimBenchStudy.IsSimBenchFolder(options.Feeder))
+        {
+            var study = Data.SimBenchStudy.Read(options.Feeder);
+            if (!study.Grid.StudyCases.Any(c => c.Name == options.StudyCase))
+                throw new UsageException($"--study-case '{options.StudyCase}': {study.Name} has {string.Join(", ", study.Grid.StudyCases.Select(c => c.Name))}");
+            context = study.Context(options.StudyCase);
+            output.WriteLine($"SimBench grid {context.FeederName}, study case {options.StudyCase} (its real ratings; orderbook and peers by the study's rule)");
+        }
+        else context = StudyContext.Load(feeder: CliKit.ResolveFeeder(options.Feeder, log).Name);
         var results = chosen.Select(s => ScenarioRunner.Run(s, context)).ToArray();
         if (options.Json)
         {
