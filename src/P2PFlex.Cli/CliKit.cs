@@ -62,7 +62,7 @@ public static class CliKit
         IReadOnlyList<string> names;
         try
         {
-            names = Scenarios.StudyContext.LoadScenarios().Select(s => s.Name).ToArray();
+            names = Scenarios.ScenarioCatalog.Load().Scenarios.Select(s => s.Name).ToArray();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException
                                       or IO.DataFormatException)
@@ -71,6 +71,56 @@ public static class CliKit
         }
         return names.Select(n => new CompletionItem(n));
     }
+
+    /// <summary>
+    /// The <c>--feeder</c> option (alias <c>--case</c>) of every command that runs a scenario: a case name or a MATPOWER
+    /// case file's path, resolved by <see cref="ResolveFeeder"/>.
+    /// </summary>
+    public static Option<string> Feeder()
+    {
+        var feeder = new Option<string>("--feeder", "--case")
+        {
+            Description = "the feeder: a case name (case69, case85, …) or a MATPOWER case file's path; data it lacks is derived into the data folder on first use (docs/data.md, \"Your own feeder\"; default case69)",
+            HelpName = "case|file.m",
+            DefaultValueFactory = _ => Data.FeederSetup.StudyFeederName,
+        };
+        feeder.CompletionSources.Add(_ =>
+        {
+            try
+            {
+                return Data.FeederResolver.KnownCases().Select(n => new CompletionItem(n));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return [];
+            }
+        });
+        return feeder;
+    }
+
+    /// <summary>
+    /// Resolves a feeder argument (<see cref="Data.FeederResolver.Resolve"/>), telling <paramref name="log"/> (stderr)
+    /// what was copied or derived; an unknown name is a usage error.
+    /// </summary>
+    public static Data.ResolvedFeeder ResolveFeeder(string feeder, TextWriter log)
+    {
+        try
+        {
+            return Data.FeederResolver.Resolve(feeder, log: log);
+        }
+        catch (Data.UnknownFeederException e)
+        {
+            throw new UsageException("--feeder: " + e.Message);
+        }
+    }
+
+    /// <summary>The global <c>--data DIR</c> option: the data folder of the run (docs/data.md).</summary>
+    public static Option<string?> DataFolder() => new("--data")
+    {
+        Description = $"the data folder (default: ${Data.DataPaths.EnvironmentVariable}, else the study's data/); files it lacks come from the study's data, a new feeder's derived files are written into it",
+        HelpName = "DIR",
+        Recursive = true,
+    };
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Command, string> ExamplesOf = new();
 

@@ -46,6 +46,7 @@ public static class Commands
             HelpCommand.Build(),
         ];
         foreach (var c in commands) root.Subcommands.Add(c);
+        root.Options.Add(CliKit.DataFolder());
         root.WithExamples("""
             p2pflex reproduce                                   run every notebook into reports/ and print Table 8
             p2pflex powerflow data/cases/case69.m --json
@@ -74,6 +75,7 @@ public static class Commands
         if (parse.Action is ParseErrorAction action) return ParseErrors(parse, action, error);
         try
         {
+            using var data = Data.DataPaths.Using(parse.GetValue<string?>("--data"));
             return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
         catch (UsageException e)

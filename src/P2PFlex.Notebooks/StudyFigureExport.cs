@@ -143,6 +143,8 @@ public static partial class StudyFigureExport
             ["generated_utc"] = generated.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
             ["p2pflex_version"] = Provenance.SoftwareVersion,
             ["data_version"] = Provenance.DataVersion(),
+            ["data_folder"] = DataPaths.Root,
+            ["feeder"] = data.Context.FeederName,
             ["plotly_js_version"] = PlotlyJs.Version,
             ["renderer"] = renderer,
             ["parameters"] = new JsonObject { ["W"] = data.W, ["theta"] = data.Theta },
@@ -155,7 +157,7 @@ public static partial class StudyFigureExport
     {
         if (!cache.TryGetValue(figure.Notebook, out var cells))
         {
-            string path = Path.Combine(Path.GetDirectoryName(DataPaths.Root)!, "notebooks", figure.Notebook);
+            string path = Path.Combine(Path.GetDirectoryName(DataPaths.BuiltIn)!, "notebooks", figure.Notebook);
             cells = File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path))?["cells"] as JsonArray : null;
             cache[figure.Notebook] = cells;
         }

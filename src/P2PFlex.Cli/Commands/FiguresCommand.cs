@@ -15,8 +15,9 @@ namespace P2PFlex.Cli;
 /// <param name="FigureIds">Figures to write; empty for all.</param>
 /// <param name="ChromiumPath">Browser executable; null to find one.</param>
 /// <param name="List">Only list the catalogue.</param>
+/// <param name="Feeder">The feeder (a case name or a case file's path).</param>
 public sealed record FiguresOptions(string OutDirectory, IReadOnlyList<ChartImageFormat> Formats, int? WidthPx, int? HeightPx, double? Scale,
-    IReadOnlyList<string> FigureIds, string? ChromiumPath, bool List = false);
+    IReadOnlyList<string> FigureIds, string? ChromiumPath, bool List = false, string Feeder = Data.FeederSetup.StudyFeederName);
 
 /// <summary>
 /// <c>p2pflex figures [--format svg|png|pdf]… [--width PX --height PX --scale S] [--figure ID]… [--out DIR]</c>: the
@@ -66,20 +67,22 @@ public static class FiguresCommand
             HelpName = "PATH",
         };
         var list = new Option<bool>("--list") { Description = "list the figures (id, study figure, notebook, title) and exit" };
+        var feeder = CliKit.Feeder();
         var command = new Command("figures", "write the study's figures as SVG/PNG/PDF files plus figures.json (needs Chromium)")
         {
-            format, width, height, scale, figure, outDir, chromium, list,
+            format, width, height, scale, figure, outDir, feeder, chromium, list,
         };
         command.SetAction(r => Run(new FiguresOptions(
                 r.GetValue(outDir)!,
                 (r.GetValue(format) ?? []).SelectMany(t => t.Split(',', StringSplitOptions.TrimEntries)).Select(ChartImage.ParseFormat).Distinct().ToArray(),
-                r.GetValue(width), r.GetValue(height), r.GetValue(scale), r.GetValue(figure) ?? [], r.GetValue(chromium), r.GetValue(list)),
+                r.GetValue(width), r.GetValue(height), r.GetValue(scale), r.GetValue(figure) ?? [], r.GetValue(chromium), r.GetValue(list), r.GetValue(feeder)!),
             CliKit.Out(r), CliKit.Err(r)));
         return command.WithExamples("""
             p2pflex figures --out figures/                       every figure as SVG
             p2pflex figures --format png --scale 3 --out figures/
             p2pflex figures --format svg,png,pdf --figure fig20-occupancy-per-line-scenario-0 --out /tmp/fig20
             p2pflex figures --list
+            p2pflex figures --feeder case85 --out figures-case85/  the same figures on another feeder
             """);
     }
 
@@ -97,6 +100,9 @@ public static class FiguresCommand
         if (options.Scale is double s && !(s > 0 && s <= 10)) throw new UsageException($"--scale must be in (0, 10], is {s.ToString(CultureInfo.InvariantCulture)}");
         if (options.WidthPx > 20_000 || options.HeightPx > 20_000) throw new UsageException("--width and --height must be at most 20000 px");
 
+        var resolved = CliKit.ResolveFeeder(options.Feeder, progress);
+        var data = new StudyFigureData(Scenarios.StudyContext.Load(feeder: resolved.Name), Scenarios.StudyContext.LoadScenarios());
+        output.WriteLine($"feeder {resolved.Name}; {Data.Provenance.DataDescription()}");
         var result = StudyFigureExport.WriteAsync(options.OutDirectory, new FigureExportOptions
         {
             Formats = options.Formats,
@@ -104,7 +110,7 @@ public static class FiguresCommand
             FigureIds = options.FigureIds,
             ChromiumPath = options.ChromiumPath,
             Progress = output,
-        }).GetAwaiter().GetResult();
+        }, data).GetAwaiter().GetResult();
         long bytes = result.Files.Sum(f => f.Bytes);
         output.WriteLine(CliKit.Invariant(
             $"{result.Files.Count} files ({bytes / 1024.0:F0} KB) and {StudyFigureExport.ManifestFileName} in {result.OutputDirectory}; {result.Elapsed.TotalSeconds:F1} s ({result.Renderer})"));

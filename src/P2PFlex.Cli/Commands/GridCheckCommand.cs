@@ -6,9 +6,9 @@ using P2PFlex.Scenarios;
 namespace P2PFlex.Cli;
 
 /// <summary>What <c>p2pflex gridcheck</c> was asked for.</summary>
-public sealed record GridCheckOptions(StudyState State, bool Json);
+public sealed record GridCheckOptions(StudyState State, bool Json, string Feeder = Data.FeederSetup.StudyFeederName);
 
-/// <summary><c>p2pflex gridcheck [--state base|extreme] [--json]</c>: DC grid check of case69 with the study's line limits.</summary>
+/// <summary><c>p2pflex gridcheck [--state base|extreme] [--feeder case] [--json]</c>: DC grid check of a feeder (case69 by default) with its line limits.</summary>
 public static class GridCheckCommand
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
@@ -22,18 +22,21 @@ public static class GridCheckCommand
         };
         state.AcceptOnlyFromAmong([.. Scenarios.ScenarioWords.State.Words]);
         var json = CliKit.Json("per-line flow, limit, occupancy, overflow and the KPIs as JSON");
-        var command = new Command("gridcheck", "DC grid check of case69 with the study's line limits") { state, json };
+        var feeder = CliKit.Feeder();
+        var command = new Command("gridcheck", "DC grid check of a feeder (case69 by default) with its line limits") { state, feeder, json };
         command.SetAction(r => Run(
-            new GridCheckOptions(Scenarios.ScenarioWords.State.TryParse(r.GetValue(state), out var s) ? s : StudyState.Base, r.GetValue(json)), CliKit.Out(r)));
+            new GridCheckOptions(Scenarios.ScenarioWords.State.TryParse(r.GetValue(state), out var s) ? s : StudyState.Base, r.GetValue(json), r.GetValue(feeder)!), CliKit.Out(r), CliKit.Err(r)));
         return command.WithExamples("""
             p2pflex gridcheck --state base --json
             p2pflex gridcheck --state extreme
+            p2pflex gridcheck --feeder case85
             """);
     }
 
-    public static int Run(GridCheckOptions options, TextWriter output)
+    public static int Run(GridCheckOptions options, TextWriter output, TextWriter? log = null)
     {
-        var feeder = StudyFeeder.Load(options.State);
+        var resolved = CliKit.ResolveFeeder(options.Feeder, log ?? TextWriter.Null);
+        var feeder = StudyFeeder.Load(options.State, resolved);
         var check = feeder.Check();
         if (options.Json) output.WriteLine(JsonSerializer.Serialize(Document(feeder, check), Json));
         else Write(feeder, check, output);
@@ -43,6 +46,8 @@ public static class GridCheckCommand
     private static object Document(StudyFeeder feeder, GridCheckResult check) => new
     {
         Case = feeder.Network.Name,
+        DataFolder = Data.DataPaths.Root,
+        DataVersion = Data.Provenance.DataVersion(),
         State = feeder.State.ToString().ToLowerInvariant(),
         Kpis = new
         {
@@ -62,6 +67,7 @@ public static class GridCheckCommand
     private static void Write(StudyFeeder feeder, GridCheckResult check, TextWriter output)
     {
         output.WriteLine($"Grid check of {feeder.Network.Name}, {feeder.State.ToString().ToLowerInvariant()} state ({feeder.Loading.Description})");
+        output.WriteLine($"  {Data.Provenance.DataDescription()}");
         output.WriteLine(CliKit.Invariant($"  congested lines            {check.CongestedLineCount,8}   [{string.Join(", ", check.Lines.Where(l => l.Congested).Select(l => CliKit.Invariant($"{l.CaseIndex} ({l.Label})")))}]"));
         output.WriteLine(CliKit.Invariant($"  overflow sum               {check.OverflowSumMw,8:F4} MW"));
         output.WriteLine(CliKit.Invariant($"  weighted average overflow  {check.OverflowWeightedAverageMw,8:F4} MW"));

@@ -48,16 +48,11 @@ public static class MonteCarloCommand
             """);
     }
 
-    private static Option<string> FeederOption()
-    {
-        var feeder = new Option<string>("--feeder") { Description = "the feeder (a case with data files: " + string.Join(", ", FeederSetup.ShippedFeeders) + ")", HelpName = "case", DefaultValueFactory = _ => FeederSetup.StudyFeederName };
-        feeder.CompletionSources.Add(FeederSetup.ShippedFeeders);
-        return feeder;
-    }
+    private static Option<string> FeederOption() => CliKit.Feeder();
 
     private static Option<string> ScenariosOption()
     {
-        var scenarios = new Option<string>("--scenarios") { Description = "comma-separated scenario names (default: every scenario file)", HelpName = "a,b,…" };
+        var scenarios = new Option<string>("--scenarios") { Description = "comma-separated scenario names or scenario file paths (default: the scenarios shipped with P2PFlex)", HelpName = "a,b,…" };
         return scenarios;
     }
 
@@ -127,21 +122,30 @@ public static class MonteCarloCommand
     }
 
     /// <summary>The job of the options: scenario names checked against the scenario files (default: all of them).</summary>
-    private static (MonteCarloJob Job, IReadOnlyList<ScenarioDefinition> All) JobOf(string feeder, int draws, ulong seed, IReadOnlyList<string> names)
+    private static (MonteCarloJob Job, IReadOnlyList<ScenarioDefinition> All) JobOf(string feederArgument, int draws, ulong seed, IReadOnlyList<string> names,
+        TextWriter log)
     {
-        if (!FeederSetup.IsShipped(feeder))
-            throw new UsageException($"--feeder '{feeder}' has no data files; shipped: {string.Join(", ", FeederSetup.ShippedFeeders)}");
-        var all = StudyContext.LoadScenarios();
-        foreach (var n in names) ScenariosCommand.Find(all, n);
-        if (names.Distinct().Count() != names.Count) throw new UsageException("--scenarios names a scenario twice");
-        return (new MonteCarloJob(feeder, draws, seed, names.Count == 0 ? all.Select(s => s.Name).ToArray() : names), all);
+        string feeder = CliKit.ResolveFeeder(feederArgument, log).Name;
+        var catalog = ScenariosCommand.LoadCatalog(names, log);
+        var chosen = names.Select(n => ScenariosCommand.Find(catalog, n).Name).ToArray();
+        if (chosen.Distinct().Count() != chosen.Length) throw new UsageException("--scenarios names a scenario twice");
+        if (chosen.Length == 0)
+        {
+            // The default is P2PFlex's own scenarios: a scenario file of the user's joins a run only when named.
+            chosen = catalog.Scenarios.Select(s => s.Name).Where(ScenarioCatalog.ShippedNames.Contains).ToArray();
+            var others = catalog.Scenarios.Select(s => s.Name).Where(n => !ScenarioCatalog.ShippedNames.Contains(n)).ToArray();
+            if (others.Length > 0)
+                log.WriteLine($"montecarlo: not run (not shipped with P2PFlex; name them with --scenarios to include them): {string.Join(", ", others)}");
+        }
+        return (new MonteCarloJob(feeder, draws, seed, chosen), catalog.Scenarios);
     }
 
     public static int Run(MonteCarloRunOptions o, TextWriter output, TextWriter progress)
     {
-        var (job, all) = JobOf(o.Feeder, o.Draws, o.Seed, o.Scenarios);
+        var (job, all) = JobOf(o.Feeder, o.Draws, o.Seed, o.Scenarios, progress);
         if (o.Shards > o.Draws) throw new UsageException(CliKit.Invariant($"{o.Shards} shards for {o.Draws} draws: some shards would be empty"));
-        var context = StudyContext.Load(feeder: o.Feeder);
+        var context = StudyContext.Load(feeder: job.Feeder);
+        output.WriteLine($"feeder {job.Feeder}; {Provenance.DataDescription()}");
         var clock = Stopwatch.StartNew();
         var shards = o.Shard is int one ? new[] { one } : Enumerable.Range(0, o.Shards).ToArray();
         int computed = 0;
@@ -174,14 +178,15 @@ public static class MonteCarloCommand
 
     public static int Submit(MonteCarloSubmitOptions o, TextWriter output)
     {
-        var (job, _) = JobOf(o.Feeder, o.Draws, o.Seed, o.Scenarios);
+        var (job, _) = JobOf(o.Feeder, o.Draws, o.Seed, o.Scenarios, TextWriter.Null);
         if (o.Shards > o.Draws) throw new UsageException(CliKit.Invariant($"{o.Shards} shards for {o.Draws} draws: some shards would be empty"));
-        string scripts = Path.Combine(Path.GetDirectoryName(DataPaths.Root)!, "environment", "slurm");
+        string scripts = Path.Combine(Path.GetDirectoryName(DataPaths.BuiltIn)!, "environment", "slurm");
         if (!File.Exists(Path.Combine(scripts, "montecarlo-shard.sbatch"))) throw new FileNotFoundException($"no Slurm scripts in {scripts}");
         // Jobs run this same build: the dotnet host and this p2pflex.dll (and find data/ from the repository, as here).
         string self = typeof(MonteCarloCommand).Assembly.Location;
         string host = Environment.ProcessPath is string p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
-        var request = new SlurmRequest(job, o.Shards, Path.GetFullPath(o.OutDir), $"{host} {self}", scripts, o.CpusPerTask, o.SbatchArgs);
+        var request = new SlurmRequest(job, o.Shards, Path.GetFullPath(o.OutDir), $"{host} {self}", scripts, o.CpusPerTask, o.SbatchArgs,
+            DataPaths.SameFolder(DataPaths.Root, DataPaths.BuiltIn) ? null : DataPaths.Root);
         if (o.DryRun)
         {
             output.WriteLine("sbatch " + string.Join(" ", SlurmSubmission.ArrayArguments(request).Select(Quote)));

@@ -135,7 +135,7 @@ public static class NotebooksCommand
     /// <summary>The notebooks of the study walk-through, in reading order.</summary>
     public static IReadOnlyList<string> StudyNotebooks()
     {
-        string root = Path.GetDirectoryName(DataPaths.Root)!;
+        string root = Path.GetDirectoryName(DataPaths.BuiltIn)!;
         string dir = Path.Combine(root, "notebooks");
         if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"no notebooks folder at {dir}");
         return Directory.GetFiles(dir, "*.ipynb").OrderBy(f => f, StringComparer.Ordinal).ToArray();

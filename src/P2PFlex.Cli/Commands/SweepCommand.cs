@@ -20,7 +20,8 @@ public sealed record SweepRow(
 public enum SweepFormat { Text, Json, Csv }
 
 /// <summary>What <c>p2pflex sweep</c> was asked for.</summary>
-public sealed record SweepOptions(string Scenario, SweepParameter Parameter, double From, double To, double Step, SweepFormat Format = SweepFormat.Text);
+public sealed record SweepOptions(string Scenario, SweepParameter Parameter, double From, double To, double Step, SweepFormat Format = SweepFormat.Text,
+    string Feeder = Data.FeederSetup.StudyFeederName);
 
 /// <summary>
 /// <c>p2pflex sweep --scenario NAME --param W|theta --from A --to B --step S [--json|--csv]</c>: the scenario's KPIs
@@ -45,7 +46,7 @@ public static class SweepCommand
 
     public static Command Build()
     {
-        var scenario = new Option<string>("--scenario") { Description = "the scenario to vary", HelpName = "name", Required = true };
+        var scenario = new Option<string>("--scenario") { Description = "the scenario to vary, by name or scenario file path", HelpName = "name|file.json", Required = true };
         scenario.CompletionSources.Add(CliKit.ScenarioNames);
         var parameter = new Option<string>("--param") { Description = "the intervention parameter", HelpName = "W|theta", Required = true };
         parameter.CompletionSources.Add([.. ScenarioSweep.Words.Words]);
@@ -60,9 +61,10 @@ public static class SweepCommand
         from.Required = to.Required = step.Required = true;
         var json = CliKit.Json("one object per value as JSON");
         var csv = new Option<bool>("--csv") { Description = "one row per value as CSV (header: " + string.Join(',', Columns) + ")" };
+        var feeder = CliKit.Feeder();
         var command = new Command("sweep", "KPIs of a scenario over one intervention parameter (sequential, warm-started; progress on stderr)")
         {
-            scenario, parameter, from, to, step, json, csv,
+            scenario, parameter, from, to, step, feeder, json, csv,
         };
         command.Validators.Add(r =>
         {
@@ -70,11 +72,12 @@ public static class SweepCommand
         });
         command.SetAction(r => Run(
             new SweepOptions(r.GetValue(scenario)!, ScenarioSweep.Words.TryParse(r.GetValue(parameter), out var p) ? p : SweepParameter.W, r.GetValue(from)!.Value, r.GetValue(to)!.Value, r.GetValue(step)!.Value,
-                r.GetValue(json) ? SweepFormat.Json : r.GetValue(csv) ? SweepFormat.Csv : SweepFormat.Text),
+                r.GetValue(json) ? SweepFormat.Json : r.GetValue(csv) ? SweepFormat.Csv : SweepFormat.Text, r.GetValue(feeder)!),
             CliKit.Out(r), CliKit.Err(r)));
         return command.WithExamples("""
             p2pflex sweep --scenario 3-theta80 --param W --from 0 --to 0.95 --step 0.05 --csv
             p2pflex sweep --scenario 3-theta80 --param theta --from 0.7 --to 1 --step 0.05
+            p2pflex sweep --scenario 3-theta80 --param W --from 0 --to 0.5 --step 0.1 --feeder case85
             """);
     }
 
@@ -90,8 +93,7 @@ public static class SweepCommand
             throw new UsageException(CliKit.Invariant(
                 $"--step {Format(step)} from {Format(from)} to {Format(to)} gives {count:F0} values; a sweep has at most {MaxPoints} (choose a larger --step)"));
 
-        var all = StudyContext.LoadScenarios();
-        var scenario = ScenariosCommand.Find(all, name);
+        var scenario = ScenariosCommand.Find(ScenariosCommand.LoadCatalog([name], progress), name);
         var values = ScenarioSweep.Range(from, to, step);
         foreach (double v in values)
         {
@@ -106,18 +108,21 @@ public static class SweepCommand
             }
         }
 
-        var context = StudyContext.Load();
+        var feeder = CliKit.ResolveFeeder(options.Feeder, progress);
+        var context = StudyContext.Load(feeder: feeder.Name);
         var clock = Stopwatch.StartNew();
         var points = TerminalProgress.Run(progress, "sweep", values.Count,
             report => ScenarioSweep.Run(scenario, context, options.Parameter, Reporting(values, parameter, report)));
         progress.WriteLine(CliKit.Invariant($"sweep: {values.Count}/{values.Count} done in {clock.Elapsed.TotalSeconds:F2} s (sequential, warm-started)"));
         var rows = points.Select(p => Row(p)).ToArray();
 
+        if (options.Format != SweepFormat.Text) progress.WriteLine($"sweep: feeder {context.FeederName}; {Data.Provenance.DataDescription()}");
         if (options.Format == SweepFormat.Json) output.WriteLine(JsonSerializer.Serialize(rows, Json));
         else if (options.Format == SweepFormat.Csv) output.Write(Csv(rows));
         else
         {
-            output.WriteLine($"scenario {scenario.Name} ({scenario.Label}), {parameter} from {Format(from)} to {Format(to)} step {Format(step)}");
+            output.WriteLine($"scenario {scenario.Name} ({scenario.Label}) on feeder {context.FeederName}, {parameter} from {Format(from)} to {Format(to)} step {Format(step)}");
+            output.WriteLine(Data.Provenance.DataDescription());
             output.WriteLine($"{parameter,8}  congested  overflow sum MW  weighted avg MW  LFM status   LFM cost EUR  P2P volume MW");
             foreach (var r in rows)
                 output.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0,8:0.####}  {1,9}  {2,15:F4}  {3,15:F4}  {4,-10}  {5,12}  {6,13:F4}",

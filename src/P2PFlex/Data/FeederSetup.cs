@@ -64,16 +64,24 @@ public sealed record FeederSetup(
 
     private static readonly ConcurrentDictionary<string, FeederSetup> Cache = new(StringComparer.Ordinal);
 
-    /// <summary>The setup of a feeder: <see cref="Case69"/> for case69, <see cref="Derive"/> otherwise (cached by name).</summary>
+    /// <summary>The setup of a feeder: <see cref="Case69"/> for case69, <see cref="Derive"/> otherwise (cached by name
+    /// and content: two data folders may hold different cases of one name).</summary>
     public static FeederSetup For(GridNetwork network, Ptdf ptdf) =>
-        network.Name == StudyFeederName ? Case69 : Cache.GetOrAdd(network.Name, _ => Derive(network, ptdf));
+        network.Name == StudyFeederName ? Case69 : Cache.GetOrAdd(Key(network), _ => Derive(network, ptdf));
+
+    private static string Key(GridNetwork network)
+    {
+        var text = new System.Text.StringBuilder(network.Name);
+        foreach (var b in network.Buses) text.Append(System.Globalization.CultureInfo.InvariantCulture, $"|{b.Number},{b.PdMw:R},{b.QdMvar:R}");
+        foreach (var l in network.Branches) text.Append(System.Globalization.CultureInfo.InvariantCulture, $"|{l.CaseIndex},{l.FromBus},{l.ToBus},{l.RPu:R},{l.XPu:R}");
+        return network.Name + ":" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString())));
+    }
 
     /// <summary>The setup of a feeder from its case file in the data folder.</summary>
     public static FeederSetup For(string caseName, string? dataRoot = null)
     {
         if (caseName == StudyFeederName) return Case69;
-        if (Cache.TryGetValue(caseName, out var known)) return known;
-        var network = GridNetwork.Load(CasePath(caseName, dataRoot));
+        var network = FeederResolver.LoadNetwork(DataPaths.Find(Path.Combine("cases", caseName + ".m"), dataRoot) ?? CasePath(caseName, dataRoot), caseName);
         return For(network, Ptdf.Compute(network));
     }
 

@@ -17,6 +17,19 @@ public static class Provenance
         ?? typeof(Provenance).Assembly.GetName().Version?.ToString() ?? "unknown";
 
     /// <summary>
+    /// The data of this run in one line, for every output: the data folder and its <see cref="DataVersion"/>, and the
+    /// built-in data when the data folder is another one (files it lacks are read from there).
+    /// </summary>
+    public static string DataDescription()
+    {
+        string root = DataPaths.Root;
+        string text = $"data {root} ({DataVersion(root)})";
+        if (DataPaths.TryBuiltIn() is string builtIn && !DataPaths.SameFolder(builtIn, root))
+            text += $", over the built-in data {builtIn} ({DataVersion(builtIn)})";
+        return text;
+    }
+
+    /// <summary>
     /// A version of the data: SHA-256 over every file of the data folder (its path relative to the folder, its length and
     /// its content, in ordinal order of the paths; hidden files and folders skipped), as <c>sha256:</c> and the first 16
     /// hex digits. It changes when any input file changes, whatever the file system's timestamps say.

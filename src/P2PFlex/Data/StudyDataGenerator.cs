@@ -29,7 +29,7 @@ public static class StudyDataGenerator
     /// <summary>The generated files of one feeder: limits, base and extreme states, orderbook, P2P subset.</summary>
     public static IReadOnlyDictionary<string, string> FeederFiles(string dataRoot, string feeder)
     {
-        var network = GridNetwork.Load(FeederSetup.CasePath(feeder, dataRoot));
+        var network = FeederResolver.LoadNetwork(FeederSetup.CasePath(feeder, dataRoot), feeder);
         var ptdf = Ptdf.Compute(network);
         var setup = FeederSetup.For(network, ptdf);
         bool study = feeder == FeederSetup.StudyFeederName;

@@ -35,6 +35,12 @@ public sealed record GridBranch(
 {
     /// <summary>"44–45" style label used in tables and charts.</summary>
     public string Label => $"{FromBus}–{ToBus}";
+
+    /// <summary>
+    /// The one way P2PFlex names a line in text: its line number (the branch's row in the case file, <see cref="CaseIndex"/>)
+    /// and its from–to buses, e.g. "line 44 (44–45)" (docs/grid.md, "Naming lines").
+    /// </summary>
+    public string Name => $"line {CaseIndex} ({FromBus}–{ToBus})";
 }
 
 /// <summary>

@@ -24,21 +24,23 @@ public sealed record StudyFeeder(StudyState State, LoadingState Loading, GridNet
     public GridCheckResult Check() => GridCheck.Evaluate(Ptdf, InjectionMw, Limits);
 
     /// <summary>
-    /// Loads a feeder (case69 unless named), its limits and the requested loading state from the data folder
-    /// (<c>cases/&lt;case&gt;.m</c>, <c>limits/&lt;case&gt;_line_limits.csv</c>, <c>states/&lt;case&gt;_base|extreme.csv</c>).
+    /// Loads a feeder (case69 unless named; a name or a case file's path, <see cref="FeederResolver"/>), its limits and the
+    /// requested loading state from the data folder (<c>cases/&lt;case&gt;.m</c>, <c>limits/&lt;case&gt;_line_limits.csv</c>,
+    /// <c>states/&lt;case&gt;_base|extreme.csv</c>; files it lacks are derived there first).
     /// The PTDF does not depend on the loads, so both states share it; the limits are those of the base state in both
     /// (the extreme state is a change of load, not of the grid).
     /// </summary>
-    public static StudyFeeder Load(StudyState state, string? dataRoot = null, string feeder = FeederSetup.StudyFeederName)
+    public static StudyFeeder Load(StudyState state, string? dataRoot = null, string feeder = FeederSetup.StudyFeederName) =>
+        Load(state, FeederResolver.Resolve(feeder, dataRoot));
+
+    /// <summary>Loads a resolved feeder (<see cref="FeederResolver"/>) in the requested loading state.</summary>
+    public static StudyFeeder Load(StudyState state, ResolvedFeeder feeder)
     {
-        string root = dataRoot ?? DataPaths.Root;
-        if (!FeederSetup.IsShipped(feeder, root))
-            throw new FileNotFoundException($"feeder '{feeder}' has no data files in {root} (shipped: {string.Join(", ", FeederSetup.ShippedFeeders)}); run 'p2pflex data generate' after adding it to FeederSetup.ShippedFeeders");
-        var baseNetwork = GridNetwork.Load(FeederSetup.CasePath(feeder, root));
+        var baseNetwork = feeder.LoadNetwork();
         var ptdf = Ptdf.Compute(baseNetwork);
-        var loading = LoadingState.Read(Path.Combine(root, FeederSetup.StateFile(feeder, state)), baseNetwork);
+        var loading = LoadingState.Read(feeder.StatePath(state), baseNetwork);
         var network = loading.Apply(baseNetwork);
-        var limits = LineLimits.Read(Path.Combine(root, FeederSetup.LimitsFile(feeder)), network);
+        var limits = LineLimits.Read(feeder.LimitsPath, network);
         return new StudyFeeder(state, loading, network, ptdf, limits);
     }
 }

@@ -11,8 +11,13 @@ namespace P2PFlex.MonteCarlo;
 /// <param name="ScriptDir">Folder holding <c>montecarlo-shard.sbatch</c> and <c>montecarlo-merge.sbatch</c>.</param>
 /// <param name="CpusPerTask">Cores per array task (the shard's draws run in parallel on them).</param>
 /// <param name="ExtraSbatchArgs">Passed to both sbatch calls before the script (e.g. <c>--partition=short</c>, <c>--time=00:30:00</c>).</param>
+/// <param name="DataFolder">The data folder the jobs read (exported as <c>P2PFLEX_DATA</c>); null for the built-in data.</param>
 public sealed record SlurmRequest(MonteCarloJob Job, int Shards, string OutDir, string P2PFlexCommand, string ScriptDir, int CpusPerTask,
-    IReadOnlyList<string> ExtraSbatchArgs);
+    IReadOnlyList<string> ExtraSbatchArgs, string? DataFolder = null)
+{
+    /// <summary>The <c>--export</c> argument of both jobs: the caller's environment, how to run p2pflex, the data folder.</summary>
+    public string Export => $"--export=ALL,P2PFLEX={P2PFlexCommand}" + (DataFolder is null ? "" : $",P2PFLEX_DATA={DataFolder}");
+}
 
 /// <summary>The two submitted jobs.</summary>
 public sealed record SlurmSubmitted(string ArrayJobId, string MergeJobId);
@@ -32,7 +37,7 @@ public static class SlurmSubmission
             "--parsable", $"--array=1-{r.Shards.ToString(CultureInfo.InvariantCulture)}", "--job-name=p2pflex-mc",
             $"--cpus-per-task={r.CpusPerTask.ToString(CultureInfo.InvariantCulture)}",
             $"--output={Path.Combine(r.OutDir, "logs", "shard-%a.out")}",
-            $"--export=ALL,P2PFLEX={r.P2PFlexCommand}",
+            r.Export,
         };
         args.AddRange(r.ExtraSbatchArgs);
         args.Add(Path.Combine(r.ScriptDir, "montecarlo-shard.sbatch"));
@@ -47,7 +52,7 @@ public static class SlurmSubmission
         {
             "--parsable", $"--dependency=afterok:{arrayJobId}", "--kill-on-invalid-dep=yes", "--job-name=p2pflex-mc-merge",
             $"--output={Path.Combine(r.OutDir, "logs", "merge.out")}",
-            $"--export=ALL,P2PFLEX={r.P2PFlexCommand}",
+            r.Export,
         };
         args.AddRange(r.ExtraSbatchArgs);
         args.Add(Path.Combine(r.ScriptDir, "montecarlo-merge.sbatch"));

@@ -14,14 +14,14 @@ public sealed record StudyContext(StudyFeeder BaseFeeder, StudyFeeder ExtremeFee
 {
     public StudyFeeder Feeder(StudyState state) => state == StudyState.Base ? BaseFeeder : ExtremeFeeder;
 
-    /// <summary>Loads a feeder's context (case69 unless named) from the data folder: its states, limits, shipped orderbook and subset.</summary>
+    /// <summary>Loads a feeder's context (case69 unless named; a name or a case file's path) from the data folder: its states, limits, orderbook and subset (derived there first when missing, <see cref="FeederResolver"/>).</summary>
     public static StudyContext Load(string? dataRoot = null, string feeder = FeederSetup.StudyFeederName)
     {
-        string root = dataRoot ?? DataPaths.Root;
-        var baseFeeder = StudyFeeder.Load(StudyState.Base, root, feeder);
-        var extreme = StudyFeeder.Load(StudyState.Extreme, root, feeder);
-        var orderbook = FlexibilityOrderbook.Read(Path.Combine(root, FeederSetup.OrderbookFile(feeder)), baseFeeder.Network);
-        var subset = ReadSubset(Path.Combine(root, FeederSetup.SubsetFile(feeder)), orderbook);
+        var resolved = FeederResolver.Resolve(feeder, dataRoot);
+        var baseFeeder = StudyFeeder.Load(StudyState.Base, resolved);
+        var extreme = StudyFeeder.Load(StudyState.Extreme, resolved);
+        var orderbook = FlexibilityOrderbook.Read(resolved.OrderbookPath, baseFeeder.Network);
+        var subset = ReadSubset(resolved.SubsetPath, orderbook);
         return new StudyContext(baseFeeder, extreme, orderbook, subset);
     }
 
@@ -46,12 +46,12 @@ public sealed record StudyContext(StudyFeeder BaseFeeder, StudyFeeder ExtremeFee
         return ids;
     }
 
-    /// <summary>All scenario files in <c>data/scenarios/</c>, in the study's Table 8 order.</summary>
+    /// <summary>All scenario files of the data folder over the built-in ones, in the study's Table 8 order
+    /// (<see cref="ScenarioCatalog"/>); a broken or duplicate file is an error here (the CLI reports it and goes on).</summary>
     public static IReadOnlyList<ScenarioDefinition> LoadScenarios(string? dataRoot = null)
     {
-        string dir = Path.Combine(dataRoot ?? DataPaths.Root, "scenarios");
-        var all = Directory.GetFiles(dir, "*.json").Select(f => ScenarioDefinition.Read(f)).ToList();
-        string[] order = ScenarioReport.StudyScenarioNames;
-        return all.OrderBy(s => Array.IndexOf(order, s.Name) is var i && i >= 0 ? i : int.MaxValue).ThenBy(s => s.Name, StringComparer.Ordinal).ToArray();
+        var catalog = ScenarioCatalog.Load(dataRoot);
+        if (catalog.Problems.Count > 0) throw new ArgumentException(string.Join("\n", catalog.Problems.Select(p => p.Message)));
+        return catalog.Scenarios;
     }
 }

@@ -22,7 +22,7 @@ public static class StudyProfiles
     public const int DefaultYear = 2025;
 
     /// <summary>The shipped H25 table.</summary>
-    public static BdewTable H25(string? dataRoot = null) => BdewTable.ReadProject(Path.Combine(dataRoot ?? DataPaths.Root, H25File), H25Name);
+    public static BdewTable H25(string? dataRoot = null) => BdewTable.ReadProject(DataPaths.Find(H25File, dataRoot) ?? Path.Combine(dataRoot ?? DataPaths.Root, H25File), H25Name);
 
     /// <summary>
     /// A feeder's default profiles for a year: every bus with load bound to H25 over the year, scaled to its peak

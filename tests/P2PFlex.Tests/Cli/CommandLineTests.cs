@@ -28,7 +28,7 @@ public class CommandLineTests
     [InlineData("NAME=VALUE", "notebooks", "run", "--help")]
     [InlineData("--out <DIR>", "reproduce", "-h")]
     [InlineData("<case.m>", "powerflow", "--help")]
-    [InlineData("export <name> <dir>", "scenarios", "--help")]
+    [InlineData("export <name|file.json> <dir>", "scenarios", "--help")]
     [InlineData("--memory-runs <n>", "bench", "--help")]
     [InlineData("--display-name <TEXT>", "help", "kernel", "install")]
     public void Every_command_has_its_own_help(string expected, params string[] args)

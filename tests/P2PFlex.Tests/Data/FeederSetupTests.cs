@@ -76,6 +76,7 @@ public class FeederSetupTests
     [Fact]
     public void A_meshed_or_unknown_feeder_is_refused_with_its_name()
     {
-        Assert.Throws<FileNotFoundException>(() => StudyFeeder.Load(StudyState.Base, feeder: "case85"));
+        var e = Assert.Throws<UnknownFeederException>(() => StudyFeeder.Load(StudyState.Base, feeder: "case9999"));
+        Assert.Contains("case9999", e.Message);
     }
 }
