@@ -1,5 +1,7 @@
 using Plotly.NET;
 
+using P2PFlex.IO;
+
 namespace P2PFlex.Notebooks
 {
     /// <summary>

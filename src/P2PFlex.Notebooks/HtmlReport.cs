@@ -6,6 +6,8 @@ using System.Text.RegularExpressions;
 using Markdig;
 using P2PFlex.Display;
 
+using P2PFlex.IO;
+
 namespace P2PFlex.Notebooks;
 
 /// <summary>How <see cref="HtmlReport"/> renders a notebook.</summary>

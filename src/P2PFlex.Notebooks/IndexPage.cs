@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 
+using P2PFlex.IO;
+
 namespace P2PFlex.Notebooks;
 
 /// <summary>A plain table for the index page (e.g. the study's KPIs beside the paper's). Cells are text; numbers are right-aligned.</summary>

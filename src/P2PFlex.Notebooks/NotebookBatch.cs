@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text;
+using P2PFlex.IO;
 
 namespace P2PFlex.Notebooks;
 
@@ -81,9 +82,11 @@ public sealed record NotebookBatchResult(string OutputDirectory, string? IndexPa
 /// <summary>
 /// Runs notebooks one after another into an output folder: for each, the executed <c>&lt;name&gt;.ipynb</c> and
 /// <c>&lt;name&gt;.html</c>, then an <c>index.html</c> linking them. A notebook that fails (or cannot be read) does not
-/// stop the others; its executed notebook and report are still written, up to the failing cell. The whole set is
-/// written into a staging folder and swapped into place when complete (<see cref="ReportFolderSwap"/>): the output
-/// folder holds the previous complete set or the new one, never a mix, and is replaced as a whole. The statuses name the failing cell, so a command line can exit non-zero naming notebook and cell:
+/// stop the others, so one run reports every failure. The whole set is written into a staging folder and swapped into
+/// place only when every notebook succeeded and every file is written and flushed (<see cref="FolderSwap"/>): a failing
+/// notebook, a full disk or a permission error leaves the previous set byte-identical (the statuses and the error say
+/// what failed) and removes the staging folder; the output folder holds the previous complete set or the new one, never
+/// a mix or a set with failures, and is replaced as a whole. The statuses name the failing cell, so a command line can exit non-zero naming notebook and cell:
 /// <code>
 /// var result = await NotebookBatch.RunAsync(paths, "out/notebooks", parameters, Console.Error);
 /// foreach (var f in result.Failures) Console.Error.WriteLine(f.Describe());
@@ -104,12 +107,12 @@ public static class NotebookBatch
         var inputs = notebookPaths.Select(Path.GetFullPath).ToList();
         string target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(outDir));
         var stems = OutputStems(inputs);
-        // The output folder is replaced as a whole (ReportFolderSwap): a notebook inside it would be deleted.
+        // The output folder is replaced as a whole (FolderSwap): a notebook inside it would be deleted.
         foreach (string input in inputs)
             if (input.StartsWith(target + Path.DirectorySeparatorChar, StringComparison.Ordinal))
                 throw new ArgumentException($"the notebook {input} is inside the output folder, which is replaced as a whole; choose another output folder");
         // Every file goes into a staging folder that replaces the output folder only when the whole set is written.
-        using var swap = ReportFolderSwap.Begin(target);
+        using var swap = BeginReportSwap(target);
         string outFull = swap.StagingPath;
 
         var statuses = new List<NotebookRunStatus>();
@@ -130,6 +133,7 @@ public static class NotebookBatch
             NotebookRunStatus status;
             Notebook? executed = null;
             string? writtenIpynb = null;
+            bool writing = false;
             try
             {
                 var result = await NotebookRunner.RunFileAsync(path, new NotebookRunOptions
@@ -141,14 +145,22 @@ public static class NotebookBatch
                     AdditionalImports = options.AdditionalImports,
                 }, cancellationToken).ConfigureAwait(false);
                 executed = result.Notebook;
+                writing = true;
                 NotebookJson.Write(executed, ipynbPath);
                 writtenIpynb = ipynbPath;
                 HtmlReport.Write(executed, htmlPath, new HtmlReportOptions
                 {
                     NotebookName = name, NotebookHref = Path.GetFileName(ipynbPath), IndexHref = IndexFileName,
                 });
+                writing = false;
                 status = new NotebookRunStatus(path, name, result.Succeeded, result.FailedCell,
                     result.Succeeded ? null : NotebookRunResult.ErrorSummary(result.Error), ipynbPath, htmlPath, clock.Elapsed, result);
+            }
+            catch (Exception e) when (writing && e is IOException or UnauthorizedAccessException)
+            {
+                // The output cannot be written (full disk, permission): no set can be completed, so stop here; the
+                // swap is disposed and the previous set stays as it was.
+                throw new IOException($"writing the reports of {name} failed, so no report set was published ({target} is unchanged): {e.Message}", e);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -166,6 +178,12 @@ public static class NotebookBatch
                 status.Elapsed, status.Result?.Parameters.Parameters.ToDictionary(p => p.Name, p => p.Value) ?? new Dictionary<string, string>()));
         }
 
+        if (statuses.Any(st => !st.Succeeded))
+        {
+            // A set with failures is not published: the previous set stays byte-identical, the staging folder goes.
+            options.Progress?.WriteLine($"{statuses.Count(st => !st.Succeeded)} of {statuses.Count} notebooks FAILED; nothing published, {target} is unchanged");
+            return new NotebookBatchResult(target, null, statuses.Select(st => st with { ExecutedNotebookPath = null, ReportPath = null }).ToList());
+        }
         var summary = options.Index.Summary.Concat(options.SummaryFactory?.Invoke(statuses) ?? []).ToList();
         IndexPage.Write(Path.Combine(outFull, IndexFileName), entries, new IndexPageOptions { Title = options.Index.Title, IntroMarkdown = options.Index.IntroMarkdown, Summary = summary });
         cancellationToken.ThrowIfCancellationRequested();
@@ -187,6 +205,10 @@ public static class NotebookBatch
             : $"{final.Count(s => !s.Succeeded)} of {final.Count} notebooks FAILED; index: {indexPath}");
         return new NotebookBatchResult(target, indexPath, final);
     }
+
+    /// <summary>The swap of a report folder: a non-empty target is replaceable when it holds an index page.</summary>
+    public static FolderSwap BeginReportSwap(string target) =>
+        FolderSwap.Begin(target, dir => File.Exists(Path.Combine(dir, IndexFileName)), $"reports ({IndexFileName})");
 
     /// <summary>Output file stems: the input's name without extension, made unique (and never "index").</summary>
     private static List<string> OutputStems(IReadOnlyList<string> inputs)

@@ -3,6 +3,8 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
+using P2PFlex.IO;
+
 namespace P2PFlex.Notebooks;
 
 /// <summary>A file that is not a notebook this library can read, with the reason.</summary>

@@ -4,6 +4,8 @@ using P2PFlex.Display;
 using PuppeteerSharp;
 using PuppeteerSharp.Media;
 
+using P2PFlex.IO;
+
 namespace P2PFlex.Notebooks;
 
 /// <summary>How a report page is printed.</summary>

@@ -6,6 +6,8 @@ using System.Text.RegularExpressions;
 using P2PFlex.Data;
 using P2PFlex.Display;
 
+using P2PFlex.IO;
+
 namespace P2PFlex.Notebooks;
 
 /// <summary>What <see cref="StudyFigureExport.WriteAsync"/> writes.</summary>

@@ -56,7 +56,7 @@ public static class DataCommand
             bool same = File.Exists(path) && File.ReadAllText(path) == content;
             if (write)
             {
-                if (!same) CsvTable.WriteAtomically(path, content);
+                if (!same) AtomicFile.WriteAllText(path, content);
                 output.WriteLine($"{(same ? "unchanged" : "written  ")} {path}");
             }
             else

@@ -21,7 +21,7 @@ public static class ProfilesCommand
             string source = r.GetValue(table)!;
             string text = StudyProfiles.ConvertBdew(source);
             string target = r.GetValue(output) ?? DataPaths.Of("profiles", "bdew_" + Path.GetFileNameWithoutExtension(source) + ".csv");
-            CsvTable.WriteAtomically(target, text);
+            AtomicFile.WriteAllText(target, text);
             CliKit.Out(r).WriteLine($"written {target}");
             return 0;
         });

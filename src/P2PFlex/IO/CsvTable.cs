@@ -160,14 +160,4 @@ public sealed class CsvTable
 
     /// <summary>Formats a double so that it reads back to the same value (culture-invariant round trip).</summary>
     public static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-
-    /// <summary>Writes text to a file atomically: a temporary file in the same folder, then a rename.</summary>
-    public static void WriteAtomically(string path, string content)
-    {
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temp = full + $".tmp-{Environment.ProcessId}";
-        System.IO.File.WriteAllText(temp, content, new UTF8Encoding(false));
-        System.IO.File.Move(temp, full, overwrite: true);
-    }
 }

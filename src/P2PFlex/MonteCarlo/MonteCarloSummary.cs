@@ -147,7 +147,7 @@ public sealed record MonteCarloSummary(
         var beats = new StringBuilder("a,b,draws,a_cheaper,rate\n");
         foreach (var b in Beats) beats.Append(Invariant($"{b.A},{b.B},{b.Draws},{b.Beats},{CsvTable.Format(b.Rate)}\n"));
         var files = new[] { ("summary_kpis.csv", kpis), ("summary_checks.csv", checks), ("summary_beats.csv", beats) };
-        foreach (var (name, text) in files) CsvTable.WriteAtomically(Path.Combine(dir, name), text.ToString());
+        foreach (var (name, text) in files) AtomicFile.WriteAllText(Path.Combine(dir, name), text.ToString());
         return files.Select(f => Path.Combine(dir, f.Item1)).ToArray();
     }
 

@@ -84,9 +84,10 @@ public static class ScenarioExport
     }
 
     /// <summary>
-    /// Writes a set of files as one unit: every file goes into a temporary folder next to the target, which is then
-    /// renamed to the target. An interrupted export leaves at most a hidden <c>.&lt;name&gt;.export-….tmp</c> folder
-    /// and never a target folder with only some of the files. The target may be missing, an empty folder, or an earlier
+    /// Writes a set of files as one unit (<see cref="FolderSwap"/>): every file goes into a staging folder next to the
+    /// target, which replaces the target only when complete and flushed. A failure (full disk, permission) leaves the
+    /// target byte-identical and no staging folder; a kill leaves at most a hidden staging folder, removed by the next
+    /// export into the same target, and never a target folder with only some of the files. The target may be missing, an empty folder, or an earlier
     /// export (a folder holding <c>scenario.json</c> and nothing but export files), which is replaced; any other
     /// existing folder or file is refused untouched.
     /// </summary>
@@ -98,55 +99,13 @@ public static class ScenarioExport
             if (name.Length == 0 || name != Path.GetFileName(name) || name is "." or "..")
                 throw new ArgumentException($"export file name '{name}' is not a plain file name");
         string target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
-        string parent = Path.GetDirectoryName(target) ?? throw new ArgumentException($"cannot export into the root folder {target}");
-        string leaf = Path.GetFileName(target);
+        if (Path.GetDirectoryName(target) is null) throw new ArgumentException($"cannot export into the root folder {target}");
         if (File.Exists(target)) throw new ArgumentException($"{target} is a file, not a folder");
-        bool replace = false;
-        if (Directory.Exists(target))
-        {
-            if (!IsEmptyOrEarlierExport(target))
-                throw new ArgumentException($"{target} exists and is neither empty nor an earlier scenario export; choose a new or empty folder");
-            replace = true;
-        }
-        Directory.CreateDirectory(parent);
-        string unique = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
-        string temp = Path.Combine(parent, $".{leaf}.export-{unique}.tmp");
-        try
-        {
-            Directory.CreateDirectory(temp);
-            var utf8 = new UTF8Encoding(false);
-            foreach (var (name, content) in files) File.WriteAllText(Path.Combine(temp, name), content, utf8);
-            if (!replace)
-            {
-                Directory.Move(temp, target);
-                return;
-            }
-            // Swap: the earlier export steps aside, the new one takes its name, then the earlier one is removed.
-            string old = Path.Combine(parent, $".{leaf}.replaced-{unique}.tmp");
-            Directory.Move(target, old);
-            try
-            {
-                Directory.Move(temp, target);
-            }
-            catch
-            {
-                Directory.Move(old, target);
-                throw;
-            }
-            Directory.Delete(old, recursive: true);
-        }
-        catch
-        {
-            try
-            {
-                if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // The original failure matters more; a leftover hidden temp folder is harmless.
-            }
-            throw;
-        }
+        if (Directory.Exists(target) && !IsEmptyOrEarlierExport(target))
+            throw new ArgumentException($"{target} exists and is neither empty nor an earlier scenario export; choose a new or empty folder");
+        using var swap = FolderSwap.Begin(target, IsEmptyOrEarlierExport, "scenario export (scenario.json)");
+        foreach (var (name, content) in files) AtomicFile.WriteAllText(Path.Combine(swap.StagingPath, name), content);
+        swap.Commit();
     }
 
     private static bool IsEmptyOrEarlierExport(string directory)

@@ -95,5 +95,5 @@ public static class ProfileCsv
     }
 
     /// <summary>Writes a profile set atomically.</summary>
-    public static void Write(string path, ProfileSet set, IEnumerable<string> provenance) => CsvTable.WriteAtomically(path, Format(set, provenance));
+    public static void Write(string path, ProfileSet set, IEnumerable<string> provenance) => AtomicFile.WriteAllText(path, Format(set, provenance));
 }

@@ -17,7 +17,7 @@ public sealed class BatchTests : IDisposable
     }
 
     [Fact]
-    public async Task A_batch_writes_each_notebook_and_report_and_an_index_and_a_failure_does_not_stop_the_others()
+    public async Task A_failure_does_not_stop_the_others_nor_is_a_set_with_failures_published_and_a_complete_batch_writes_each_report_and_an_index()
     {
         var ok = Notebook.CreateCSharp();
         ok.AddMarkdown("# Good one");
@@ -60,11 +60,25 @@ public sealed class BatchTests : IDisposable
         Assert.False(missing.Succeeded);
         Assert.Equal(3, result.Failures.Count);
 
-        foreach (var s in new[] { good, failed })
+        // A set with failures is not published (the previous set, here none, stays); the statuses say what failed.
+        Assert.Null(result.IndexPath);
+        Assert.False(Directory.Exists(outDir));
+        Assert.Empty(Directory.GetFileSystemEntries(_dir, ".*"));
+
+        // The good notebook alone: a complete set, published.
+        var complete = await NotebookBatch.RunAsync([okPath], outDir, new NotebookBatchOptions
         {
-            Assert.True(File.Exists(s.ExecutedNotebookPath));
-            Assert.True(File.Exists(s.ReportPath));
-        }
+            Parameters = new Dictionary<string, string> { ["rounds"] = "5" },
+            Index = new IndexPageOptions
+            {
+                Title = "Study notebooks",
+                Summary = [new ReportTable("Table 8 (excerpt)", ["scenario", "congested"], [["0", "2"], ["1", "0"]])],
+            },
+            SummaryFactory = statuses => [new ReportTable("runs", ["notebook", "ok"], statuses.Select(s => (IReadOnlyList<string>)[s.Name, s.Succeeded ? "yes" : "no"]).ToList())],
+        });
+        good = complete.Notebooks[0];
+        Assert.True(File.Exists(good.ExecutedNotebookPath));
+        Assert.True(File.Exists(good.ReportPath));
         Assert.Equal(Path.Combine(outDir, "good.ipynb"), good.ExecutedNotebookPath);
         var executed = NotebookJson.Read(good.ExecutedNotebookPath!);
         Assert.Equal("5", NotebookRunner.RunMetadata(executed)["parameters"]!["rounds"]!.GetValue<string>());
@@ -72,11 +86,9 @@ public sealed class BatchTests : IDisposable
         Assert.Contains("Plotly.newPlot(", report);
         Assert.Contains("<a href=\"index.html\">", report);
 
-        string index = File.ReadAllText(result.IndexPath!);
+        string index = File.ReadAllText(complete.IndexPath!);
         Assert.Contains("<title>Study notebooks</title>", index);
         Assert.Contains("<a href=\"good.html\">Good one</a>", index);
-        Assert.Contains("<a href=\"bad.ipynb\">ipynb</a>", index);
-        Assert.Contains("3 of 4 notebooks failed", index);
         Assert.Contains("<caption>Table 8 (excerpt)</caption>", index);
         Assert.Contains("<caption>runs</caption>", index);
         Assert.Contains("<code>rounds=5</code>", index);

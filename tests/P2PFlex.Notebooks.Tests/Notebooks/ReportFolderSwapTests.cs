@@ -5,7 +5,7 @@ namespace P2PFlex.Notebooks.Tests.Notebooks;
 
 /// <summary>
 /// The output folder of a batch holds the previous complete set or the new one, never a mix, and no hidden staging or
-/// backup folder stays behind (<see cref="ReportFolderSwap"/>).
+/// backup folder stays behind (<see cref="P2PFlex.IO.FolderSwap"/>).
 /// </summary>
 public sealed class ReportFolderSwapTests : IDisposable
 {
@@ -93,16 +93,80 @@ public sealed class ReportFolderSwapTests : IDisposable
     {
         EarlierSet();
         string first = Save("first.ipynb", "1 + 1");
-        string failing = Save("failing.ipynb", "throw new Exception(\"boom\");");
+        string second = Save("second.ipynb", "2 + 2");
 
-        var result = await NotebookBatch.RunAsync([first, failing], Out);
+        var result = await NotebookBatch.RunAsync([first, second], Out);
 
-        Assert.False(result.AllSucceeded);   // a failed notebook is part of a complete set: its report says where it failed
-        Assert.Equal(["failing.html", "failing.ipynb", "first.html", "first.ipynb", "index.html"], Contents().Keys.Order(StringComparer.Ordinal));
+        Assert.True(result.AllSucceeded, result.Describe());
+        Assert.Equal(["first.html", "first.ipynb", "index.html", "second.html", "second.ipynb"], Contents().Keys.Order(StringComparer.Ordinal));
         Assert.Equal(Path.Combine(Out, "index.html"), result.IndexPath);
         Assert.Equal(Path.Combine(Out, "first.html"), result.Notebooks[0].ReportPath);
         Assert.Equal(Path.Combine(Out, "first.ipynb"), result.Notebooks[0].ExecutedNotebookPath);
         Assert.Empty(HiddenLeftovers());
+    }
+
+    [Fact]
+    public async Task A_run_with_a_failing_notebook_publishes_nothing_and_leaves_the_earlier_set_byte_identical()
+    {
+        var earlier = EarlierSet();
+        string first = Save("first.ipynb", "1 + 1");
+        string failing = Save("failing.ipynb", "throw new Exception(\"boom\");");
+        var progress = new StringWriter();
+
+        var result = await NotebookBatch.RunAsync([first, failing], Out, new NotebookBatchOptions { Progress = progress });
+
+        Assert.False(result.AllSucceeded);
+        Assert.Null(result.IndexPath);
+        Assert.Contains("boom", result.Failures.Single().Error);
+        Assert.All(result.Notebooks, n => Assert.Null(n.ReportPath));   // nothing of the failed set exists
+        Assert.Contains("1 of 2 notebooks FAILED; nothing published", progress.ToString());
+        Assert.Equal(earlier, Contents());
+        Assert.Empty(HiddenLeftovers());
+    }
+
+    /// <summary>
+    /// A full disk, for real: a 2 MiB tmpfs mounted for the test (root only — CI runs as root; elsewhere the test
+    /// fails saying so rather than passing without checking). The earlier set fits; the new one, with a notebook whose
+    /// output is 3 MB, does not.
+    /// </summary>
+    [Fact]
+    public async Task A_full_disk_leaves_the_earlier_set_byte_identical_and_no_staging_folder()
+    {
+        Assert.True(OperatingSystem.IsLinux() && Environment.UserName == "root",
+            "this test mounts a small tmpfs and needs root on Linux (CI runs as root)");
+        string mount = Path.Combine(_dir, "small-disk");
+        Directory.CreateDirectory(mount);
+        Run("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mount);
+        try
+        {
+            string outDir = Path.Combine(mount, "reports");
+            string small = Save("small.ipynb", "1 + 1");
+            var earlierRun = await NotebookBatch.RunAsync([small], outDir);
+            Assert.True(earlierRun.AllSucceeded, earlierRun.Describe());
+            var earlier = Directory.GetFiles(outDir).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
+
+            string big = Save("big.ipynb", "new string('x', 3_000_000)");
+            var e = await Assert.ThrowsAsync<IOException>(() => NotebookBatch.RunAsync([small, big], outDir));
+
+            Assert.Contains("writing the reports of big.ipynb failed", e.Message);
+            Assert.Contains("is unchanged", e.Message);
+            var now = Directory.GetFiles(outDir).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
+            Assert.Equal(earlier.Keys.Order(), now.Keys.Order());
+            foreach (var (name, bytes) in earlier) Assert.Equal(bytes, now[name]);
+            Assert.Equal(["reports"], Directory.GetFileSystemEntries(mount).Select(Path.GetFileName));   // no staging, no backup
+        }
+        finally
+        {
+            Run("umount", mount);
+        }
+    }
+
+    private static void Run(string file, params string[] args)
+    {
+        using var p = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardError = true })!;
+        string err = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"{file} {string.Join(" ", args)}: {err}");
     }
 
     [Fact]
@@ -118,7 +182,7 @@ public sealed class ReportFolderSwapTests : IDisposable
         Directory.CreateDirectory(staging);
         File.WriteAllText(Path.Combine(staging, "half.html"), "half");
 
-        using (var swap = ReportFolderSwap.Begin(Out))
+        using (var swap = NotebookBatch.BeginReportSwap(Out))
         {
             Assert.Equal("previous", File.ReadAllText(Path.Combine(Out, "index.html")));
             Assert.False(Directory.Exists(backup));
@@ -134,7 +198,7 @@ public sealed class ReportFolderSwapTests : IDisposable
     {
         string other = Path.Combine(_dir, $".reports.staging-1-0123456789abcdef0123456789abcdef");   // pid 1 runs
         Directory.CreateDirectory(other);
-        using (ReportFolderSwap.Begin(Out)) { }
+        using (NotebookBatch.BeginReportSwap(Out)) { }
         Assert.True(Directory.Exists(other));
     }
 
@@ -143,12 +207,12 @@ public sealed class ReportFolderSwapTests : IDisposable
     {
         string file = Path.Combine(_dir, "a-file");
         File.WriteAllText(file, "x");
-        Assert.Contains("is an existing file", Assert.Throws<ArgumentException>(() => ReportFolderSwap.Begin(file)).Message);
+        Assert.Contains("is an existing file", Assert.Throws<ArgumentException>(() => NotebookBatch.BeginReportSwap(file)).Message);
 
         string notes = Path.Combine(_dir, "notes");
         Directory.CreateDirectory(notes);
         File.WriteAllText(Path.Combine(notes, "todo.txt"), "mine");
-        Assert.Contains("holds no earlier reports", Assert.Throws<ArgumentException>(() => ReportFolderSwap.Begin(notes)).Message);
+        Assert.Contains("holds no earlier reports", Assert.Throws<ArgumentException>(() => NotebookBatch.BeginReportSwap(notes)).Message);
         Assert.Equal("mine", File.ReadAllText(Path.Combine(notes, "todo.txt")));
         Assert.Empty(HiddenLeftovers());
     }

@@ -5,7 +5,7 @@ namespace P2PFlex.Tests.Cli;
 
 /// <summary>
 /// <c>--out</c> of <c>notebooks run</c> / <c>reproduce</c>: a file is a clear error, bad <c>-p</c> values are refused
-/// before anything runs, and a run killed midway leaves the earlier complete set (see ReportFolderSwap).
+/// before anything runs, and a run killed midway leaves the earlier complete set (see FolderSwap).
 /// </summary>
 public sealed class OutputFolderTests : IDisposable
 {

@@ -1,17 +1,20 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace P2PFlex.Notebooks;
+namespace P2PFlex.IO;
 
 /// <summary>
-/// A set of report files written into a fresh staging folder next to the target folder and swapped into place only
-/// when complete, so the target always holds one complete set: the previous one or the new one, never a mix.
+/// The project's one way to replace a folder of files as a whole (report sets, figure sets, scenario exports): the new
+/// set is written into a fresh staging folder next to the target and swapped into place only when complete and flushed,
+/// so the target always holds one complete set: the previous one or the new one, never a mix. Any failure before
+/// <see cref="Commit"/> (an exception, a full disk, a failing step) leaves the target byte-identical and
+/// <see cref="Dispose"/> removes the staging folder.
 /// <code>
-/// using var swap = ReportFolderSwap.Begin("reports");
-/// File.WriteAllText(Path.Combine(swap.StagingPath, "index.html"), …);   // every file of the set
-/// swap.Commit();                                                        // reports/ now is the new set
+/// using var swap = FolderSwap.Begin("reports", dir => File.Exists(Path.Combine(dir, "index.html")), "reports (index.html)");
+/// AtomicFile.WriteAllText(Path.Combine(swap.StagingPath, "index.html"), …);   // every file of the set
+/// swap.Commit();                                                             // reports/ now is the new set
 /// </code>
-/// <para>The swap (<see cref="Commit"/>), all renames within one parent folder:</para>
+/// <para>The swap (<see cref="Commit"/>), after flushing every staged file to the disk, all renames within one parent folder:</para>
 /// <list type="number">
 /// <item>target → <c>.NAME.previous-PID-ID</c> (skipped when there is no target yet);</item>
 /// <item>staging <c>.NAME.staging-PID-ID</c> → target;</item>
@@ -29,19 +32,16 @@ namespace P2PFlex.Notebooks;
 /// <para>
 /// "The next run" is <see cref="Begin"/>: it recovers or deletes the staging and backup folders of this target left by
 /// processes that are no longer running. Because the target is replaced as a whole, <see cref="Begin"/> refuses a target
-/// that is a file, or a non-empty folder that is not an earlier report set (no <see cref="MarkerFileName"/> in it).
+/// that is a file, or a non-empty folder that is not an earlier set of the same kind.
 /// </para>
 /// </summary>
-public sealed class ReportFolderSwap : IDisposable
+public sealed class FolderSwap : IDisposable
 {
-    /// <summary>The file whose presence marks a folder as an earlier report set (it may be replaced).</summary>
-    public const string MarkerFileName = NotebookBatch.IndexFileName;
-
     private const string StagingTag = ".staging-", BackupTag = ".previous-";
 
     private bool _committed;
 
-    private ReportFolderSwap(string targetPath, string stagingPath)
+    private FolderSwap(string targetPath, string stagingPath)
     {
         TargetPath = targetPath;
         StagingPath = stagingPath;
@@ -53,9 +53,14 @@ public sealed class ReportFolderSwap : IDisposable
     /// <summary>The hidden folder to write the reports into (absolute; next to <see cref="TargetPath"/>).</summary>
     public string StagingPath { get; }
 
-    /// <summary>Checks the target, cleans up after earlier interrupted runs, and creates an empty staging folder.</summary>
-    /// <exception cref="ArgumentException">The target is a file, or a non-empty folder that is not a report set.</exception>
-    public static ReportFolderSwap Begin(string targetPath)
+    /// <summary>
+    /// Checks the target, cleans up after earlier interrupted runs, and creates an empty staging folder.
+    /// <paramref name="isEarlierSet"/> tells whether an existing non-empty target is a set this writer may replace
+    /// (for example: it holds the set's marker file); <paramref name="setName"/> names such sets in the refusal
+    /// ("reports (index.html)").
+    /// </summary>
+    /// <exception cref="ArgumentException">The target is a file, or a non-empty folder that is not an earlier set.</exception>
+    public static FolderSwap Begin(string targetPath, Func<string, bool> isEarlierSet, string setName)
     {
         string target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(targetPath));
         string? parent = Path.GetDirectoryName(target);
@@ -63,18 +68,29 @@ public sealed class ReportFolderSwap : IDisposable
         if (File.Exists(target)) throw new ArgumentException($"the output folder {target} is an existing file, not a folder");
         Directory.CreateDirectory(parent);
         RecoverInterrupted(target);
-        if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any() && !File.Exists(Path.Combine(target, MarkerFileName)))
+        if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any() && !isEarlierSet(target))
             throw new ArgumentException(
-                $"the output folder {target} is not empty and holds no earlier reports ({MarkerFileName}); it would be replaced as a whole, so choose a new folder or an earlier report folder");
+                $"the output folder {target} is not empty and holds no earlier {setName}; it would be replaced as a whole, so choose a new folder or an earlier {setName} folder");
         string staging = Path.Combine(parent, HiddenName(target, StagingTag));
         Directory.CreateDirectory(staging);
-        return new ReportFolderSwap(target, staging);
+        return new FolderSwap(target, staging);
     }
 
     /// <summary>Swaps the staging folder into place (see the class remarks); after this, <see cref="TargetPath"/> holds the new set.</summary>
     public void Commit()
     {
-        if (_committed) throw new InvalidOperationException("the report folder was already swapped into place");
+        if (_committed) throw new InvalidOperationException("the folder was already swapped into place");
+        // Every file of the new set on the disk before the set replaces the old one: after a power loss the target
+        // is the old set or the complete new one, never new names with lost contents.
+        try
+        {
+            foreach (string file in Directory.EnumerateFiles(StagingPath, "*", SearchOption.AllDirectories))
+                using (var fs = new FileStream(file, FileMode.Open, FileAccess.ReadWrite, FileShare.Read)) fs.Flush(flushToDisk: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"flushing the new set for {TargetPath} failed ({TargetPath} is unchanged): {e.Message}", e);
+        }
         string? backup = null;
         if (Directory.Exists(TargetPath))
         {
