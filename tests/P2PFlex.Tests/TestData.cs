@@ -1,5 +1,6 @@
 using System.Globalization;
 using P2PFlex.Data;
+using P2PFlex.Scenarios;
 
 namespace P2PFlex.Tests;
 
@@ -15,6 +16,13 @@ public static class TestData
     /// <summary>The published MATPOWER case file (<c>../shared/data/matpower/NAME.m</c>): the tests of MATPOWER's own
     /// syntax (unit-conversion statements, index functions, expressions) read these.</summary>
     public static string PublishedCase(string name) => Path.Combine(SharedData("matpower"), name + ".m");
+
+    /// <summary>
+    /// The study's data (case69, its line limits and loading states, the shipped orderbook and P2P subset), loaded once
+    /// for the whole test run and shared by every test that only reads it (a <see cref="StudyContext"/> is immutable and
+    /// safe to use from parallel tests, as Monte Carlo's parallel draws use one). Tests that change data load their own.
+    /// </summary>
+    public static Lazy<StudyContext> Study { get; } = new(() => StudyContext.Load());
 
     public static string Fixture(string file) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "matpower", file);
 

@@ -3,8 +3,10 @@
 
 Usage (from the repository root; needs Debian's python3-cvxopt; tools/cvxopt/run.sh does all of this in one command):
 
-    dotnet run -c Release --project src/P2PFlex.Cli -- scenarios export 3-theta80 out/3-theta80
-    /usr/bin/python3 tools/cvxopt/qp_compare.py out/3-theta80 [--runs 20] [--resolve-ms X]
+    dotnet build -c Release src/P2PFlex.Cli
+    dotnet src/P2PFlex.Cli/bin/Release/net10.0/p2pflex.dll scenarios export 3-theta80 out/3-theta80
+    /usr/bin/python3 tools/cvxopt/qp_compare.py out/3-theta80 --p2pflex "dotnet src/P2PFlex.Cli/bin/Release/net10.0/p2pflex.dll" \
+        [--rounds 5] [--runs 30] [--warmup-calls 2000]
 
 The QP is rebuilt from the export's peers.csv, pairs.csv and scenario.json alone (docs/export.md): variables are
 the trades q_p (0 <= q_p <= cap_p) and each peer's volume x_k (0 <= x_k <= V_k); a seller balances
@@ -14,7 +16,14 @@ sum of its trades = G, a buyer sum of its trades = D; the objective is
 (abstol = reltol = feastol = 1e-10, sparse matrices), and its solution is compared with the export's
 trades, net positions and prices. The ratio is cvxopt's median solve time over P2PFlex's median W re-solve time
 (`p2pflex bench --only scenario3-resolve-w`, which re-solves the P2P market *and* re-runs the intervention, grid
-check, LFM and AC check): pass it with --resolve-ms, or let the script run the bench (dotnet on the PATH, Release build).
+check, LFM and AC check).
+
+Timing is done in rounds that alternate the two sides (cvxopt first in odd rounds, P2PFlex first in even ones), so a
+change of the machine's load hits both alike. Each round times `--runs` cvxopt solves after a few untimed ones, and runs
+the built P2PFlex binary's bench with `--warmup-calls` untimed re-solves first (a fresh process starts in unoptimised
+tier-0 code; thousands of calls reach the optimised steady state) and `--runs` timed ones. The report gives, per side,
+the median over rounds of the round medians with the range of round medians, the ratio per round, and the one-minute
+load average before each round (from /proc/loadavg). With --resolve-ms X the P2PFlex side is not run.
 """
 import argparse
 import csv
@@ -91,29 +100,63 @@ def build_qp(export_dir):
     return P, q, G, matrix(h), A, b, peers, pairs
 
 
-def resolve_ms_from_bench():
+def resolve_ms_from_bench(p2pflex, runs, warmup_calls):
+    """Median W re-solve (ms) of one bench process of the built binary at steady state."""
     out = subprocess.run(
-        ["dotnet", "run", "-c", "Release", "--project", "src/P2PFlex.Cli", "--",
-         "bench", "--only", "scenario3-resolve-w", "--memory-runs", "0", "--json"],
+        p2pflex.split() + ["bench", "--only", "scenario3-resolve-w", "--runs", str(runs),
+                           "--warmup", str(warmup_calls), "--memory-runs", "0", "--json"],
         check=True, capture_output=True, text=True).stdout
     return json.loads(out)[0]["median_ms"]
+
+
+def load_average():
+    try:
+        with open("/proc/loadavg", encoding="ascii") as f:
+            return float(f.read().split()[0])
+    except OSError:
+        return float("nan")
+
+
+def cvxopt_median_ms(P, q, G, h, A, b, runs):
+    for _ in range(3):
+        solvers.qp(P, q, G, h, A, b)  # untimed: first-call costs, caches
+    times, sol = [], None
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        sol = solvers.qp(P, q, G, h, A, b)
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times), sol
+
+
+def spread(values):
+    return f"median {statistics.median(values):.3f} (range {min(values):.3f} to {max(values):.3f} over {len(values)} rounds)"
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("export_dir")
-    ap.add_argument("--runs", type=int, default=20, help="timed cvxopt solves (median reported)")
-    ap.add_argument("--resolve-ms", type=float, help="P2PFlex's W re-solve median (ms); default: run the bench")
+    ap.add_argument("--runs", type=int, default=30, help="timed solves per side and round (default 30)")
+    ap.add_argument("--rounds", type=int, default=5, help="alternating rounds (default 5)")
+    ap.add_argument("--warmup-calls", type=int, default=2000, help="untimed P2PFlex re-solves per round before timing (default 2000)")
+    ap.add_argument("--p2pflex", default="dotnet src/P2PFlex.Cli/bin/Release/net10.0/p2pflex.dll",
+                    help="command that runs the built CLI (default: the Release build's dll, from the repository root)")
+    ap.add_argument("--resolve-ms", type=float, help="P2PFlex's W re-solve median (ms): skip running it")
     args = ap.parse_args()
 
     P, q, G, h, A, b, peers, pairs = build_qp(args.export_dir)
     solvers.options.update({"show_progress": False, "abstol": 1e-10, "reltol": 1e-10, "feastol": 1e-10, "maxiters": 200})
-    solvers.qp(P, q, G, h, A, b)  # warm-up (imports, first-call costs)
-    times, sol = [], None
-    for _ in range(args.runs):
-        t0 = time.perf_counter()
-        sol = solvers.qp(P, q, G, h, A, b)
-        times.append((time.perf_counter() - t0) * 1000)
+    cvx_rounds, p2p_rounds, loads, sol = [], [], [], None
+    for r in range(args.rounds):
+        loads.append(load_average())
+        sides = ["cvxopt", "p2pflex"] if r % 2 == 0 else ["p2pflex", "cvxopt"]
+        for side in sides:
+            if side == "cvxopt":
+                median_ms, sol = cvxopt_median_ms(P, q, G, h, A, b, args.runs)
+                cvx_rounds.append(median_ms)
+            elif args.resolve_ms is None:
+                p2p_rounds.append(resolve_ms_from_bench(args.p2pflex, args.runs, args.warmup_calls))
+        print(f"round {r + 1}/{args.rounds}: load {loads[-1]:.2f}, cvxopt {cvx_rounds[-1]:.2f} ms"
+              + (f", P2PFlex {p2p_rounds[-1]:.3f} ms" if p2p_rounds else ""), file=sys.stderr)
     if sol["status"] != "optimal":
         sys.exit(f"cvxopt status: {sol['status']}")
 
@@ -129,13 +172,16 @@ def main():
     inside = [k for k, pe in enumerate(peers) if 1e-6 < abs(net[k]) < float(pe["max_volume_mw"]) - 1e-6]
     price_diff = max((abs((y[k] if peers[k]["role"] == "seller" else -y[k]) - float(peers[k]["price_eur_per_mwh"]))
                       for k in inside), default=0.0)
-    median = statistics.median(times)
     print(f"instance: {len(peers)} peers, {m} pairs, {P.size[0]} variables, {G.size[0]} bounds ({args.export_dir})")
-    print(f"cvxopt {sol['iterations']} iterations, status {sol['status']}: median {median:.2f} ms "
-          f"(min {min(times):.2f}, max {max(times):.2f}, {len(times)} runs)")
     print(f"agreement with the export: trades {trade_diff:.1e} MW, net positions {net_diff:.1e} MW, prices {price_diff:.1e} EUR/MWh ({len(inside)} peers strictly inside their bounds)")
-    resolve = args.resolve_ms if args.resolve_ms is not None else resolve_ms_from_bench()
-    print(f"P2PFlex W re-solve (intervention + P2P + grid check + LFM + AC check) median {resolve:.3f} ms: cvxopt / P2PFlex = {median / resolve:.0f}x")
+    print(f"load average (1 min) before each round: {', '.join(f'{x:.2f}' for x in loads)}")
+    print(f"cvxopt QP ({sol['iterations']} iterations, status {sol['status']}), ms per solve: {spread(cvx_rounds)}")
+    if args.resolve_ms is not None:
+        p2p_rounds = [args.resolve_ms] * len(cvx_rounds)
+    print(f"P2PFlex W re-solve (intervention + P2P + grid check + LFM + AC check), ms: {spread(p2p_rounds)}")
+    ratios = [c / p for c, p in zip(cvx_rounds, p2p_rounds)]
+    print(f"cvxopt / P2PFlex: {statistics.median(cvx_rounds) / statistics.median(p2p_rounds):.0f}x "
+          f"(per round {min(ratios):.0f}x to {max(ratios):.0f}x)")
 
 
 if __name__ == "__main__":

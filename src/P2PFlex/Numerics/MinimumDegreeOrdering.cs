@@ -19,7 +19,22 @@ public static class MinimumDegreeOrdering
     /// and duplicates are ignored, each edge may be listed in one or both directions). Returns order[k] = node
     /// eliminated k-th.
     /// </summary>
-    public static int[] Order(int n, ReadOnlySpan<int> adjacencyStart, ReadOnlySpan<int> adjacency)
+    public static int[] Order(int n, ReadOnlySpan<int> adjacencyStart, ReadOnlySpan<int> adjacency) =>
+        OrderUnlessCostlier(n, adjacencyStart, adjacency, double.PositiveInfinity)!;
+
+    /// <summary>
+    /// The same order as <see cref="Order"/>, or null as soon as it is certain that a Cholesky factorisation in that
+    /// order costs at least <paramref name="flopLimit"/> multiply–adds (<see cref="SparseSymbolicFactor.FactorFlops"/>).
+    /// </summary>
+    /// <remarks>
+    /// Lets a caller that only wants the sparse factor when it is cheap stop early on dense patterns, where the ordering
+    /// itself is the expensive part. After each elimination step the cost is bounded below by the exact cost of the
+    /// columns eliminated so far (a column's count is the node's degree when it is eliminated) plus
+    /// <see cref="SparseSymbolicFactor.FlopsLowerBound(ReadOnlySpan{int}, int, long)"/> of the remaining graph, which
+    /// holds for any order of it. Null therefore never hides a cheap factor: when the order is returned, the caller
+    /// compares its exact cost as before.
+    /// </remarks>
+    public static int[]? OrderUnlessCostlier(int n, ReadOnlySpan<int> adjacencyStart, ReadOnlySpan<int> adjacency, double flopLimit)
     {
         if (adjacencyStart.Length != n + 1) throw new ArgumentException($"adjacencyStart needs {n + 1} entries", nameof(adjacencyStart));
         // Symmetrise and deduplicate into per-node lists of variable neighbours.
@@ -62,8 +77,27 @@ public static class MinimumDegreeOrdering
 
         var order = new int[n];
         var reach = new List<int>();
+        var outside = new int[n];
+        var outsideStep = new int[n];
+        int step = 0;
+
+        // The cost bound (only when there is a limit): the cost of the eliminated columns, the remaining nodes by
+        // degree and their degree sum (twice the remaining graph's edges), checked every few steps (any schedule
+        // gives the same answer: null only when certain).
+        bool bounded = !double.IsPositiveInfinity(flopLimit);
+        double eliminatedFlops = 0;
+        var countByDegree = bounded ? new int[n] : [];
+        long degreeSum = 0;
+        if (bounded)
+            for (int i = 0; i < n; i++) { countByDegree[degree[i]]++; degreeSum += degree[i]; }
+        int nextCheck = 0;
         for (int k = 0; k < n; k++)
         {
+            if (bounded && k == nextCheck)
+            {
+                if (eliminatedFlops + SparseSymbolicFactor.FlopsLowerBound(countByDegree, n - k, degreeSum / 2) >= flopLimit) return null;
+                nextCheck = k + 1 + (n - k) / 64;
+            }
             var (minDegree, p) = queue.Min;
             int remaining = n - k;
             if (minDegree == remaining - 1)
@@ -77,6 +111,12 @@ public static class MinimumDegreeOrdering
             queue.Remove((minDegree, p));
             order[k] = p;
             eliminated[p] = true;
+            if (bounded)
+            {
+                eliminatedFlops += SparseSymbolicFactor.ColumnFlops(minDegree);
+                countByDegree[minDegree]--;
+                degreeSum -= minDegree; // its own edges; each neighbour's loss of p is in its degree update below
+            }
 
             // Reach of p: its variables and the variables of its elements.
             tag++;
@@ -94,8 +134,22 @@ public static class MinimumDegreeOrdering
             vars[p] = null!;
             elems[p] = null!;
             int reachTag = tag;
+            var lp = members[p];
 
-            foreach (int i in members[p])
+            // Aggressive absorption: an element all of whose members are in p's reach adds nothing to any degree
+            // (every member gets p, whose clique covers it), so it is dropped. Its outside count |Le \ Lp| is its size
+            // less the members met while walking p's reach. Live elements have only uneliminated members (eliminating
+            // a member absorbs the element), so the size is the live count.
+            step++;
+            foreach (int i in lp)
+                foreach (int e in elems[i])
+                {
+                    if (absorbed[e]) continue;
+                    if (outsideStep[e] != step) { outsideStep[e] = step; outside[e] = members[e].Length; }
+                    if (--outside[e] == 0) absorbed[e] = true;
+                }
+
+            foreach (int i in lp)
             {
                 // Element lists: drop the absorbed ones, add p.
                 var el = elems[i];
@@ -115,19 +169,28 @@ public static class MinimumDegreeOrdering
                 vl.RemoveRange(w, vl.Count - w);
             }
 
-            foreach (int i in members[p])
+            foreach (int i in lp)
             {
-                // Exact degree: |vars ∪ members of elements| without i itself.
+                // Exact degree: |vars ∪ members of elements| without i itself. The reach of p (still stamped with
+                // reachTag, never overwritten below) is counted at once; the loops count only what lies outside it.
                 tag++;
-                stamp[i] = tag;
-                int d = 0;
+                int d = lp.Length - 1;
                 foreach (int j in vars[i])
-                    if (stamp[j] != tag) { stamp[j] = tag; d++; }
+                    if (stamp[j] != tag) { stamp[j] = tag; d++; } // vars[i] holds no node of the reach (pruned above)
                 foreach (int e in elems[i])
+                {
+                    if (e == p) continue;
                     foreach (int j in members[e])
-                        if (!eliminated[j] && stamp[j] != tag) { stamp[j] = tag; d++; }
+                        if (stamp[j] != tag && stamp[j] != reachTag) { stamp[j] = tag; d++; }
+                }
                 if (d != degree[i])
                 {
+                    if (bounded)
+                    {
+                        countByDegree[degree[i]]--;
+                        countByDegree[d]++;
+                        degreeSum += d - degree[i];
+                    }
                     queue.Remove((degree[i], i));
                     degree[i] = d;
                     queue.Add((d, i));

@@ -53,7 +53,16 @@ public sealed class SparseSymbolicFactor
     /// factor's pattern is that of A + Aᵀ); every diagonal position must be listed.
     /// </summary>
     /// <exception cref="ArgumentException">Mismatched lengths, an index outside 0..n−1 or a missing diagonal entry.</exception>
-    public static SparseSymbolicFactor Analyze(int n, ReadOnlySpan<int> rows, ReadOnlySpan<int> cols)
+    public static SparseSymbolicFactor Analyze(int n, ReadOnlySpan<int> rows, ReadOnlySpan<int> cols) =>
+        AnalyzeUnlessCostlier(n, rows, cols, double.PositiveInfinity)!;
+
+    /// <summary>
+    /// <see cref="Analyze"/>, or null when one numeric factorisation would cost at least <paramref name="flopLimit"/>
+    /// multiply–adds (<see cref="FactorFlops"/> ≥ the limit): for a caller that takes the sparse factor only when it is
+    /// cheaper than an alternative. On dense patterns the ordering stops early, as soon as its cost is certain to reach
+    /// the limit (<see cref="MinimumDegreeOrdering.OrderUnlessCostlier"/>).
+    /// </summary>
+    public static SparseSymbolicFactor? AnalyzeUnlessCostlier(int n, ReadOnlySpan<int> rows, ReadOnlySpan<int> cols, double flopLimit)
     {
         if (n < 0) throw new ArgumentOutOfRangeException(nameof(n));
         if (rows.Length != cols.Length) throw new ArgumentException("rows and cols must have the same length", nameof(cols));
@@ -82,7 +91,8 @@ public sealed class SparseSymbolicFactor
             adj[fill[r]++] = c;
             adj[fill[c]++] = r;
         }
-        int[] order = MinimumDegreeOrdering.Order(n, adjStart, adj);
+        int[]? order = MinimumDegreeOrdering.OrderUnlessCostlier(n, adjStart, adj, flopLimit);
+        if (order is null) return null;
         var position = new int[n];
         for (int k = 0; k < n; k++) position[order[k]] = k;
 
@@ -150,8 +160,9 @@ public sealed class SparseSymbolicFactor
         for (int j = 0; j < n; j++)
         {
             columnStart[j + 1] = columnStart[j] + columnCount[j];
-            flops += (double)columnCount[j] * columnCount[j] + columnCount[j] + 1;
+            flops += ColumnFlops(columnCount[j]);
         }
+        if (flops >= flopLimit) return null;
         var rowPatternArray = rowPattern.ToArray();
         var rowIndex = new int[rowPatternArray.Length];
         var next = (int[])columnStart[..n].Clone();
@@ -191,5 +202,48 @@ public sealed class SparseSymbolicFactor
             StepEntry = stepEntry,
             StepLeftOfDiagonal = stepLeft,
         };
+    }
+
+    /// <summary>Cost of one column of L with <paramref name="count"/> entries below the diagonal: count² + count + 1
+    /// (exact in double for any matrix that fits in memory).</summary>
+    internal static double ColumnFlops(int count) => (double)count * count + count + 1;
+
+    /// <summary>
+    /// A lower bound on <see cref="FactorFlops"/> that holds for every elimination order of a symmetric pattern whose
+    /// off-diagonal graph has these node degrees (distinct neighbours, no self-loops): cheap (linear), so a caller can
+    /// rule the sparse factor out before ordering anything.
+    /// </summary>
+    public static double FlopsLowerBound(ReadOnlySpan<int> degrees)
+    {
+        int n = degrees.Length;
+        var countByDegree = new int[Math.Max(n, 1)];
+        long degreeSum = 0;
+        foreach (int d in degrees)
+        {
+            if ((uint)d >= (uint)Math.Max(n, 1)) throw new ArgumentOutOfRangeException(nameof(degrees), $"degree {d} outside 0..{n - 1}");
+            countByDegree[d]++;
+            degreeSum += d;
+        }
+        return FlopsLowerBound(countByDegree, n, degreeSum / 2);
+    }
+
+    /// <summary>
+    /// <see cref="FlopsLowerBound(ReadOnlySpan{int})"/> from the number of nodes of each degree and the edge count.
+    /// Two bounds, the larger taken. (1) Eliminating in any order v₀, v₁, …, node v_t still has at least deg(v_t) − t
+    /// neighbours (fill only adds), so column t costs at least g(deg(v_t) − t) with g(x) = ColumnFlops(max(x, 0)),
+    /// convex and non-decreasing; over all orders the sum is least with the degrees ascending (rearrangement: pairing
+    /// sorted sequences minimises a sum of a convex function of their differences). Exact for a clique. (2) Every
+    /// edge lies in the column of its earlier end, so the counts add up to at least the edge count E; by
+    /// Cauchy–Schwarz Σc² ≥ E²/n, and the flops ≥ E²/n + E + n.
+    /// </summary>
+    internal static double FlopsLowerBound(ReadOnlySpan<int> countByDegree, int nodes, long edges)
+    {
+        double sorted = 0;
+        int t = 0;
+        for (int d = 0; d < countByDegree.Length && t < nodes; d++)
+            for (int c = countByDegree[d]; c > 0; c--, t++) sorted += ColumnFlops(Math.Max(d - t, 0));
+        // Σc² is an integer ≥ E²/n, so it is ≥ the rounded quotient's floor.
+        double byEdges = nodes == 0 ? 0 : Math.Floor((double)edges * edges / nodes) + edges + nodes;
+        return Math.Max(sorted, byEdges);
     }
 }

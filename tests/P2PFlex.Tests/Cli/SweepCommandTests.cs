@@ -10,7 +10,7 @@ public class SweepCommandTests
     private static (int Code, string Out, string Err) Run(params string[] args) => P2PFlex.Tests.Cli.CliRunner.Run(args);
 
     private static readonly Lazy<ScenarioKpis> Scenario3Theta80 = new(() =>
-        ScenarioReport.Kpis(ScenarioRunner.Run(StudyContext.LoadScenarios().Single(s => s.Name == "3-theta80"), StudyContext.Load())));
+        ScenarioReport.Kpis(ScenarioRunner.Run(StudyContext.LoadScenarios().Single(s => s.Name == "3-theta80"), TestData.Study.Value)));
 
     [Fact]
     public void Csv_has_a_header_and_one_row_per_value_and_W_02_is_scenario_3_theta80()

@@ -9,7 +9,7 @@ public class TerminalTablesTests
 {
     private static readonly Lazy<ScenarioResult[]> Results = new(() =>
     {
-        var context = StudyContext.Load();
+        var context = TestData.Study.Value;
         return StudyContext.LoadScenarios().Where(s => ScenarioReport.StudyScenarioNames.Contains(s.Name))
             .Select(s => ScenarioRunner.Run(s, context)).ToArray();
     });

@@ -7,7 +7,7 @@ namespace P2PFlex.Tests.Display;
 
 public class DisplayTests
 {
-    private static readonly Lazy<StudyContext> Context = new(() => StudyContext.Load());
+    private static Lazy<StudyContext> Context => TestData.Study;
 
     private static string Html(GenericChart chart) => GenericChart.toChartHTML(chart);
 

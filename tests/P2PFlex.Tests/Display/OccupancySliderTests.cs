@@ -7,7 +7,7 @@ namespace P2PFlex.Tests.Display;
 
 public class OccupancySliderTests
 {
-    private static readonly Lazy<StudyContext> Context = new(() => StudyContext.Load());
+    private static Lazy<StudyContext> Context => TestData.Study;
 
     [Fact]
     public void Slider_has_one_step_per_sweep_value_with_that_points_bars()

@@ -11,7 +11,7 @@ public class RobustnessChartsTests
     private static readonly Lazy<(IReadOnlyList<MonteCarloRow> Rows, MonteCarloSummary Summary, ScenarioResult[] Shipped)> Data = new(() =>
     {
         var scenarios = StudyContext.LoadScenarios();
-        var context = StudyContext.Load();
+        var context = TestData.Study.Value;
         var job = new MonteCarloJob("case69", 6, 3, ScenarioReport.StudyScenarioNames);
         var rows = MonteCarloRunner.Run(job, context, scenarios, 0, 6);
         var shipped = scenarios.Where(s => ScenarioReport.StudyScenarioNames.Contains(s.Name)).Select(s => ScenarioRunner.Run(s, context)).ToArray();

@@ -3,6 +3,7 @@ using P2PFlex.Scenarios;
 
 namespace P2PFlex.Tests.Grid;
 
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class AcGridCheckTests
 {
     [Fact]

@@ -2,6 +2,7 @@ using P2PFlex.Grid;
 
 namespace P2PFlex.Tests.Grid;
 
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class AcPowerFlowTests
 {
     // Stated tolerances: bus voltages must agree with MATPOWER 8.1 to 1e-6 p.u. (the requirement) — in practice

@@ -3,6 +3,7 @@ using P2PFlex.Grid.Matpower;
 
 namespace P2PFlex.Tests.Grid;
 
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class GridCheckTests
 {
     // 3-bus radial feeder 1–2–3 (slack 1) with loads 0.6 MW at bus 2 and 0.5 MW at bus 3: flows 1.1 and 0.5 MW.

@@ -2,6 +2,7 @@ using P2PFlex.Grid.Matpower;
 
 namespace P2PFlex.Tests.Grid;
 
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class MatpowerReaderTests
 {
     public static TheoryData<string> Cases => new(TestData.AllCases);

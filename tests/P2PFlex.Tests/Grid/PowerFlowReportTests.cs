@@ -6,6 +6,7 @@ using P2PFlex.Tests.Cli;
 namespace P2PFlex.Tests.Grid;
 
 /// <summary><c>powerflow --json</c> is valid JSON whatever the Newton iteration does (issue 13).</summary>
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class PowerFlowReportTests
 {
     private static (GridNetwork, AcPowerFlowResult) Case69TimesLoad(double factor)

@@ -4,6 +4,7 @@ using P2PFlex.Grid.Matpower;
 
 namespace P2PFlex.Tests.Grid;
 
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class PtdfTests
 {
     // Radial entries are exactly 0 or −1 in exact arithmetic; the LU solves leave rounding that grows with the spread of

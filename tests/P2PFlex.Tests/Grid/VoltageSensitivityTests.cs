@@ -2,6 +2,7 @@ using P2PFlex.Grid;
 
 namespace P2PFlex.Tests.Grid;
 
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class VoltageSensitivityTests
 {
     // Stated tolerance (the issue's): S_V equals central finite differences of the AC power flow to 1e-6 p.u./MW. With

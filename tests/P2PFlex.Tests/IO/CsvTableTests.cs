@@ -3,6 +3,7 @@ using P2PFlex.IO;
 namespace P2PFlex.Tests.IO;
 
 /// <summary>The data-file CSV reader (CsvHelper underneath): RFC 4180 fields, comments, and located errors.</summary>
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class CsvTableTests
 {
     private static CsvTable Parse(string text, params string[] required) => CsvTable.Parse(text, "t.csv", required);

@@ -17,7 +17,7 @@ public class MarketDataValidationTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), $"p2pflex-data-{Guid.NewGuid():N}");
     private static readonly Lazy<GridNetwork> Network = new(() => GridNetwork.Load(DataPaths.Case("case69")));
-    private static readonly Lazy<StudyContext> Context = new(() => StudyContext.Load());
+    private static Lazy<StudyContext> Context => TestData.Study;
 
     public MarketDataValidationTests() => Directory.CreateDirectory(_dir);
 

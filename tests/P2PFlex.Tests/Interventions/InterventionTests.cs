@@ -5,6 +5,7 @@ using P2PFlex.Interventions;
 namespace P2PFlex.Tests.Interventions;
 
 /// <summary>Intervention rules on a 4-bus radial feeder: 1 (slack) – 2, 2 – 3, 2 – 4; loads at 3 and 4.</summary>
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class InterventionTests
 {
     private static (GridNetwork Net, Ptdf H, GridCheckResult Base) Feeder()
@@ -90,7 +91,7 @@ public class InterventionTests
     [InlineData(0.8)]
     public void Prepared_rule_treats_every_bus_pair_of_the_study_feeder_exactly_as_Treat(double theta)
     {
-        var feeder = P2PFlex.Scenarios.StudyContext.Load().Feeder(StudyState.Base);
+        var feeder = TestData.Study.Value.Feeder(StudyState.Base);
         var check = feeder.Check();
         var atRisk = TradeFlowEffects.AtRiskLines(check, theta);
         DsoIntervention[] interventions =

@@ -8,7 +8,7 @@ namespace P2PFlex.Tests.MonteCarlo;
 /// <summary>Monte Carlo draws: seeds, regenerated inputs, determinism across cores and shards, files, merge, summary.</summary>
 public class MonteCarloTests
 {
-    private static readonly Lazy<StudyContext> Case69 = new(() => StudyContext.Load());
+    private static Lazy<StudyContext> Case69 => TestData.Study;
     private static readonly Lazy<IReadOnlyList<ScenarioDefinition>> All = new(() => StudyContext.LoadScenarios());
 
     private static MonteCarloJob Job(int draws, params string[] scenarios) =>

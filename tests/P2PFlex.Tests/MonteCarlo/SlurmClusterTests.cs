@@ -48,7 +48,7 @@ public class SlurmClusterTests(ITestOutputHelper log)
             string single = Path.Combine(state, "single");
             var scenarios = StudyContext.LoadScenarios();
             var job = new MonteCarloJob("case69", 20, MonteCarloJob.DefaultSeed, scenarios.Select(s => s.Name).ToArray());
-            MonteCarloShards.RunShard(job, StudyContext.Load(), scenarios, single, 0, 1);
+            MonteCarloShards.RunShard(job, TestData.Study.Value, scenarios, single, 0, 1);
             var merged = MonteCarloShards.Merge(single);
             MonteCarloFile.WriteParquet(Path.Combine(single, MonteCarloFile.MergedName), merged.Header, merged.Rows);
             merged.Summary.WriteCsv(single);
@@ -59,7 +59,7 @@ public class SlurmClusterTests(ITestOutputHelper log)
             // A failing task (its shard file belongs to another run): the merge job is cancelled, not left pending.
             string broken = Path.Combine(state, "broken");
             var foreign = new MonteCarloJob("case69", 2, 1, ["0"]);
-            MonteCarloShards.RunShard(foreign, StudyContext.Load(), scenarios, broken, 0, 2);
+            MonteCarloShards.RunShard(foreign, TestData.Study.Value, scenarios, broken, 0, 2);
             var (badArray, badMerge) = Submit(env, broken, draws: 2, shards: 2, "--scenarios", "0");
             WaitForJobs(env, [badArray, badMerge], TimeSpan.FromSeconds(90));
             Assert.Contains("FAILED", JobStates(env, badArray));

@@ -8,6 +8,7 @@ namespace P2PFlex.Tests.Numerics;
 /// refactorisation) against plain dense elimination and against the pivoting <see cref="SparseLu"/>, on random
 /// sparse matrices of several sizes (System.Random with fixed seeds, only to make data).
 /// </summary>
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class SparseFactorisationTests
 {
     /// <summary>Random structurally symmetric pattern: a ring (connected) plus random chords; entries listed once

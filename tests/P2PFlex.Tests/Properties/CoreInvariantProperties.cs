@@ -15,12 +15,13 @@ namespace P2PFlex.Tests.Properties;
 /// Property tests (CsCheck) of the core invariants, issue 13. Each property runs on generated inputs from a fixed
 /// seed (so CI is repeatable; CsCheck_Seed overrides it, and a failure prints the seed of its shrunk case).
 /// </summary>
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class CoreInvariantProperties(ITestOutputHelper log)
 {
     // A fixed CsCheck seed: the same generated inputs on every run.
     private static string Seed => Environment.GetEnvironmentVariable("CsCheck_Seed") is { Length: > 0 } s ? s : "0N0XIzNsQ0O2";
 
-    private static readonly Lazy<StudyContext> Context = new(() => StudyContext.Load());
+    private static Lazy<StudyContext> Context => TestData.Study;
 
     /// <summary>A radial feeder: bus k+2's parent is one of buses 1..k+1; some branches drawn child → parent.</summary>
     public sealed record Feeder(int[] Parent, bool[] Reversed, double[] RPu, double[] XPu, double[] InjectionMw)

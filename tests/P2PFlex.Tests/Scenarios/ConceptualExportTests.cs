@@ -14,7 +14,7 @@ namespace P2PFlex.Tests.Scenarios;
 /// </summary>
 public class ConceptualExportTests : IDisposable
 {
-    private static readonly Lazy<StudyContext> Context = new(() => StudyContext.Load());
+    private static Lazy<StudyContext> Context => TestData.Study;
     private readonly string _root = Path.Combine(Path.GetTempPath(), $"p2pflex-cm-export-{Guid.NewGuid():N}");
 
     public void Dispose()

@@ -10,9 +10,10 @@ using P2PFlex.Scenarios.Designs;
 namespace P2PFlex.Tests.Scenarios;
 
 /// <summary>The conceptual models CM1, CM3 and CM5 run through the scenario pipeline on case69.</summary>
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class ConceptualModelTests
 {
-    private static readonly Lazy<StudyContext> Context = new(() => StudyContext.Load());
+    private static Lazy<StudyContext> Context => TestData.Study;
     private static readonly Lazy<IReadOnlyList<ScenarioDefinition>> Scenarios = new(() => StudyContext.LoadScenarios());
     private static ScenarioDefinition Def(string name) => Scenarios.Value.Single(s => s.Name == name);
     private static ScenarioResult Run(ScenarioDefinition s) => ScenarioRunner.Run(s, Context.Value);

@@ -7,7 +7,7 @@ namespace P2PFlex.Tests.Scenarios;
 /// <summary>Expected and study KPIs are keyed by the KPI columns and checked generically, so a new KPI is added once.</summary>
 public class KpiExpectationTests
 {
-    private static readonly Lazy<StudyContext> Context = new(() => StudyContext.Load());
+    private static Lazy<StudyContext> Context => TestData.Study;
 
     private static ScenarioKpis Kpis(ScenarioDefinition s) => ScenarioReport.Kpis(ScenarioRunner.Run(s, Context.Value, acCheck: false));
 

@@ -29,7 +29,7 @@ public class ScenarioExportTests : IClassFixture<ScenarioExportTests.TempRoot>
         }
     }
 
-    private static readonly Lazy<StudyContext> Context = new(() => StudyContext.Load());
+    private static Lazy<StudyContext> Context => TestData.Study;
     private static readonly Lazy<string> Theta80 = new(() => ExportToTemp("3-theta80"));
     private static readonly Lazy<string> Scenario0 = new(() => ExportToTemp("0"));
 

@@ -20,7 +20,7 @@ public class ScenarioReportTextTests
     /// table has note rows), Table 8's order first.</summary>
     private static readonly Lazy<ScenarioResult[]> Results = new(() =>
     {
-        var context = StudyContext.Load();
+        var context = TestData.Study.Value;
         return StudyContext.LoadScenarios().Select((s, i) => ScenarioRunner.Run(s, context, acCheck: i % 2 == 0)).ToArray();
     });
 

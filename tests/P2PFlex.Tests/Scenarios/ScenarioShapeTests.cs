@@ -6,9 +6,10 @@ namespace P2PFlex.Tests.Scenarios;
 
 /// <summary>The shared shape of the pipeline: scenario files name their market design, unknown keys are refused, and
 /// one KPI record flattens into named columns.</summary>
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class ScenarioShapeTests
 {
-    private static readonly Lazy<StudyContext> Context = new(() => StudyContext.Load());
+    private static Lazy<StudyContext> Context => TestData.Study;
 
     private static ScenarioResult Run(string name) =>
         ScenarioRunner.Run(StudyContext.LoadScenarios().Single(s => s.Name == name), Context.Value);

@@ -6,7 +6,7 @@ namespace P2PFlex.Tests.Scenarios;
 /// <summary>On the study's scenarios the centralised solver and the distributed ADMM agree, and both satisfy the KKT conditions.</summary>
 public class ScenarioSolverAgreementTests
 {
-    private static readonly Lazy<StudyContext> Context = new(() => StudyContext.Load());
+    private static Lazy<StudyContext> Context => TestData.Study;
 
     [Theory]
     [InlineData("1")]

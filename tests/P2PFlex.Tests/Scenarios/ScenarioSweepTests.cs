@@ -2,9 +2,10 @@ using P2PFlex.Scenarios;
 
 namespace P2PFlex.Tests.Scenarios;
 
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class ScenarioSweepTests
 {
-    private static readonly Lazy<StudyContext> Context = new(() => StudyContext.Load());
+    private static Lazy<StudyContext> Context => TestData.Study;
 
     [Fact]
     public void Sweep_points_equal_independent_runs()

@@ -7,9 +7,10 @@ using P2PFlex.Scenarios;
 
 namespace P2PFlex.Tests.Scenarios;
 
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class ScenarioTests
 {
-    private static readonly Lazy<StudyContext> Context = new(() => StudyContext.Load());
+    private static Lazy<StudyContext> Context => TestData.Study;
     private static readonly Lazy<Dictionary<string, ScenarioResult>> Results = new(() =>
         StudyContext.LoadScenarios().ToDictionary(s => s.Name, s => ScenarioRunner.Run(s, Context.Value)));
 

@@ -4,6 +4,7 @@ using P2PFlex.Scenarios;
 namespace P2PFlex.Tests.Scenarios;
 
 /// <summary>The scenario file's <c>"lfm"</c> keys and the voltage KPI columns.</summary>
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class ScenarioVoltageOptionTests
 {
     [Fact]
@@ -62,7 +63,7 @@ public class ScenarioVoltageOptionTests
     [Fact]
     public void The_text_report_has_the_AC_table()
     {
-        var context = StudyContext.Load();
+        var context = TestData.Study.Value;
         var s = StudyContext.LoadScenarios().Where(x => x.Name is "0" or "1-voltage").ToArray();
         string table = ScenarioReport.Table(s.Select(x => ScenarioRunner.Run(x, context)));
         Assert.Contains("AC check", table);
@@ -75,7 +76,7 @@ public class ScenarioVoltageOptionTests
     [Fact]
     public void The_export_carries_the_AC_voltages_and_apparent_powers()
     {
-        var context = StudyContext.Load();
+        var context = TestData.Study.Value;
         var r = ScenarioRunner.Run(StudyContext.LoadScenarios().Single(x => x.Name == "1-voltage"), context);
         var files = ScenarioExport.Files(r, context.Orderbook);
         double[] Column(string file, string column)

@@ -30,7 +30,8 @@ internal static class NormalSystem
 
     /// <summary>How much slower a sparse multiply–add is than a dense, vectorised one (measured on the synthetic
     /// markets of <c>p2pflex bench --scaling</c>: indirect addressing and no SIMD). The sparse path is taken when its
-    /// flop count times this is below the dense one's.</summary>
+    /// flop count times this is below the dense one's. A power of two, so that "penalty × sparse &lt; dense" and
+    /// "sparse &lt; dense / penalty" are the same test in floating point.</summary>
     public const double SparseFlopPenalty = 4;
 
     /// <summary>
@@ -39,14 +40,28 @@ internal static class NormalSystem
     /// whose ordering and symbolic analysis are cached per trade graph, so warm re-solves of the same market (new
     /// prices, preferences or caps) do not redo them.
     /// </summary>
+    /// <remarks>
+    /// The choice is "penalty × sparse flops &lt; dense flops", with the sparse flops those of the minimum-degree
+    /// ordering. Ordering a dense bilateral market costs far more than it can save (case533mt_hi's complete
+    /// 299 × 327 market: seconds, for a factor that loses anyway), so the sparse side is ruled out as early as it is
+    /// certain to lose: first by a lower bound valid for every ordering, from the peers' degrees alone (linear in the
+    /// pairs; <see cref="SparseSymbolicFactor.FlopsLowerBound(ReadOnlySpan{int})"/>), then inside the ordering, which
+    /// stops once the columns eliminated so far plus a bound on the rest reach the dense cost
+    /// (<see cref="SparseSymbolicFactor.AnalyzeUnlessCostlier"/>). Either stop is a proof that the full analysis
+    /// would have chosen the dense path, so the choice, and every result, is the same as ordering to the end.
+    /// </remarks>
     public static INormalSystem Create(P2PNetwork net)
     {
         int sellers = 0;
         for (int k = 0; k < net.PeerCount; k++) if (net.IsSeller[k]) sellers++;
         int kept = Math.Min(sellers, net.PeerCount - sellers);
         if (kept <= DenseOnlyKeptPeers) return new BipartiteNormalSystem(net);
-        var symbolic = SparseNormalSystem.Analyze(net);
-        return SparseFlopPenalty * symbolic.FactorFlops < DenseFlops(net, kept)
+        double denseFlops = DenseFlops(net, kept);
+        var degrees = new int[net.PeerCount];
+        for (int k = 0; k < net.PeerCount; k++) degrees[k] = net.Degree(k); // distinct buyers or sellers (P2PNetwork refuses a repeated pair)
+        if (SparseFlopPenalty * SparseSymbolicFactor.FlopsLowerBound(degrees) >= denseFlops) return new BipartiteNormalSystem(net);
+        var symbolic = SparseNormalSystem.AnalyzeUnlessCostlier(net, denseFlops / SparseFlopPenalty);
+        return symbolic is not null
             ? new SparseNormalSystem(net, symbolic)
             : new BipartiteNormalSystem(net);
     }
@@ -86,8 +101,13 @@ internal sealed class SparseNormalSystem : INormalSystem
         _values = new double[net.PeerCount + net.PairCount];
     }
 
-    /// <summary>Symbolic analysis of the market's K pattern, from the cache when the same trade graph was seen.</summary>
-    public static SparseSymbolicFactor Analyze(P2PNetwork net) => SymbolicCache.Get(net);
+    /// <summary>Symbolic analysis of the market's K pattern, or null when one factorisation would cost at least
+    /// <paramref name="flopLimit"/> (<see cref="SparseSymbolicFactor.AnalyzeUnlessCostlier"/>); from the cache when the
+    /// same trade graph was seen.</summary>
+    public static SparseSymbolicFactor? AnalyzeUnlessCostlier(P2PNetwork net, double flopLimit) => SymbolicCache.Get(net, flopLimit);
+
+    /// <summary>Symbolic analysis of the market's K pattern whatever it costs (from the cache when seen).</summary>
+    public static SparseSymbolicFactor Analyze(P2PNetwork net) => SymbolicCache.Get(net, double.PositiveInfinity)!;
 
     public void Factorize(double[] ownWeight, double[] pairWeight, double[] shift)
     {
@@ -106,14 +126,15 @@ internal sealed class SparseNormalSystem : INormalSystem
 
     public void Solve(double[] rhs, double[] solution) => _cholesky.Solve(rhs, solution);
 
-    /// <summary>The last few analysed trade graphs (peer count and each pair's seller and buyer), by content.</summary>
+    /// <summary>The last few analysed trade graphs (peer count and each pair's seller and buyer), by content, with
+    /// their analysis, or null and the limit it was found to reach (it then answers for that limit and lower ones).</summary>
     private static class SymbolicCache
     {
         private const int Capacity = 4;
-        private static readonly List<(int PeerCount, int[] Sellers, int[] Buyers, SparseSymbolicFactor Symbolic)> Entries = [];
+        private static readonly List<(int PeerCount, int[] Sellers, int[] Buyers, SparseSymbolicFactor? Symbolic, double ReachedLimit)> Entries = [];
         private static readonly Lock Gate = new();
 
-        public static SparseSymbolicFactor Get(P2PNetwork net)
+        public static SparseSymbolicFactor? Get(P2PNetwork net, double flopLimit)
         {
             lock (Gate)
             {
@@ -124,8 +145,9 @@ internal sealed class SparseNormalSystem : INormalSystem
                         && entry.Buyers.AsSpan().SequenceEqual(net.PairBuyer))
                     {
                         Entries.RemoveAt(e);
+                        if (entry.Symbolic is null && flopLimit > entry.ReachedLimit) break; // unknown below this limit: analyse again
                         Entries.Add(entry); // most recently used last
-                        return entry.Symbolic;
+                        return entry.Symbolic is { } known && known.FactorFlops < flopLimit ? known : null;
                     }
                 }
             }
@@ -139,11 +161,11 @@ internal sealed class SparseNormalSystem : INormalSystem
                 rows[n + p] = net.PairSeller[p];
                 cols[n + p] = net.PairBuyer[p];
             }
-            var symbolic = SparseSymbolicFactor.Analyze(n, rows, cols);
+            var symbolic = SparseSymbolicFactor.AnalyzeUnlessCostlier(n, rows, cols, flopLimit);
             lock (Gate)
             {
                 if (Entries.Count == Capacity) Entries.RemoveAt(0);
-                Entries.Add((n, (int[])net.PairSeller.Clone(), (int[])net.PairBuyer.Clone(), symbolic));
+                Entries.Add((n, (int[])net.PairSeller.Clone(), (int[])net.PairBuyer.Clone(), symbolic, flopLimit));
             }
             return symbolic;
         }

@@ -3,6 +3,7 @@ using P2PFlex.Numerics;
 namespace P2PFlex.Tests.Markets.Auction;
 
 /// <summary>The exact active-set QP solver behind the network-aware auction and the capacity trade.</summary>
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class ActiveSetQpTests
 {
     /// <summary>min ½x² + ½y² − 2x − 2y s.t. x + y ≤ 1, 0 ≤ x, y ≤ 5: by symmetry x = y = ½, and stationarity

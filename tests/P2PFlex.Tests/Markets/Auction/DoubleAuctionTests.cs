@@ -3,6 +3,7 @@ using P2PFlex.Markets.P2P;
 
 namespace P2PFlex.Tests.Markets.Auction;
 
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class DoubleAuctionTests
 {
     private static Peer Seller(string id, double pi, double a, double v) => new(id, PeerRole.Seller, v, pi, a);

@@ -8,6 +8,7 @@ namespace P2PFlex.Tests.Markets.Auction;
 /// returns to the slack over line 0 (H = −1 there), one at bus 2 over both lines: H = [[0, −1, −1], [0, 0, −1]].
 /// Base flows 1.0 and 0.5 MW outwards (the loads). A seller at bus 1 (π 10, a 10, V 2), a buyer at bus 2 (λ 50, b 10, V 3).
 /// </summary>
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class NetworkAuctionTests
 {
     private static readonly double[,] H = { { 0, -1, -1 }, { 0, 0, -1 } };

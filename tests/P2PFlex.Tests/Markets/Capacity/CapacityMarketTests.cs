@@ -8,6 +8,7 @@ namespace P2PFlex.Tests.Markets.Capacity;
 /// 0.4 MW. In A the cheaper peer alone covers it below the other's cost (y₁ = 0.5 at a marginal cost of 15 &lt; 20), so
 /// ρ_A = 15, y₂ = 0; in B ρ_B = 30 + 10·0.4 = 34. The DSO pays 15·0.5 + 34·0.4 = 21.1 €; costs 6.25 + 12.8, welfare 2.05.
 /// </summary>
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class CapacityMarketTests
 {
     private static readonly CapacityProvider[] Providers = [new("p1", 1, 10, 10), new("p2", 1, 20, 10), new("p3", 2, 30, 10)];

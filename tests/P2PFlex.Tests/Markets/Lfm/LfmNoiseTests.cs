@@ -2,6 +2,7 @@ using P2PFlex.Markets.Lfm;
 
 namespace P2PFlex.Tests.Markets.Lfm;
 
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class LfmNoiseTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using static P2PFlex.Tests.Markets.Lfm.LfmTestGrids;
 
 namespace P2PFlex.Tests.Markets.Lfm;
 
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class LfmValidationTests
 {
     private static LfmProblem Valid() => TwoBus(1.2, 1.0, Up("a", 1, 1.0, 45.0), Down("b", 0, 1.0, 30.0));

@@ -3,6 +3,7 @@ using static P2PFlex.Tests.Markets.Lfm.LfmTestGrids;
 
 namespace P2PFlex.Tests.Markets.Lfm;
 
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class LocalFlexibilityMarketTests
 {
     private const double Tol = 1e-9;

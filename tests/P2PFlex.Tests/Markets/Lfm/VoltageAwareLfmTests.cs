@@ -110,6 +110,7 @@ public class VoltageAwareLfmTests
     }
 }
 
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class LfmVoltageRowTests
 {
     private static LinearVoltageLimits Rows(double offset) =>

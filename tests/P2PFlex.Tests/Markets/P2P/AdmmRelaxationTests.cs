@@ -7,6 +7,7 @@ namespace P2PFlex.Tests.Markets.P2P;
 /// ε = 1 €/MW²h: with the tests' ε = 1e-3 and residual balancing, relaxed ADMM (α = 0.8, 1.2, 1.8) ran into 50 000
 /// rounds on the 40 × 30 market that plain ADMM solves, one reason it stays off by default (docs/performance.md).
 /// </summary>
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class AdmmRelaxationTests
 {
     [Theory]

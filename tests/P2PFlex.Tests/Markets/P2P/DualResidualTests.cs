@@ -3,6 +3,7 @@ using P2PFlex.Markets.P2P;
 namespace P2PFlex.Tests.Markets.P2P;
 
 /// <summary>Issue 13: the centralised result's dual residual is the residual after the last step, as the KKT checker measures it.</summary>
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class DualResidualTests
 {
     [Fact]

@@ -7,6 +7,7 @@ namespace P2PFlex.Tests.Markets.P2P;
 /// centralised solver is exact up to its 1e-9 MW balance tolerance; ADMM stops at 1e-8 MW copy mismatch
 /// and 1e-6 €/MWh dual residual, which leaves volumes within about 1e-6 MW on these cases.
 /// </summary>
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class HandCheckedCasesTests
 {
     public static TheoryData<string> Solvers => new() { "centralised", "admm" };

@@ -3,6 +3,7 @@ using P2PFlex.Markets.P2P;
 namespace P2PFlex.Tests.Markets.P2P;
 
 /// <summary>Bad input raises an <see cref="ArgumentException"/> whose ParamName names the field.</summary>
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class InputValidationTests
 {
     private static readonly Peer GoodSeller = new("s", PeerRole.Seller, 1, 50, 2);

@@ -3,6 +3,7 @@ using P2PFlex.Markets.P2P;
 namespace P2PFlex.Tests.Markets.P2P;
 
 /// <summary>The checker accepts exact optima and quantifies each kind of violation on wrong outcomes.</summary>
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class KktCheckerTests
 {
     private static readonly P2PMarketProblem OneToOne = P2PTestMarkets.OneToOne(); // q* = 50/6.001

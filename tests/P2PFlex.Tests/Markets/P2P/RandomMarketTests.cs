@@ -8,6 +8,7 @@ namespace P2PFlex.Tests.Markets.P2P;
 /// negative preferences, slopes over four decades and ε from 1e-4 to 1. Both solvers must converge,
 /// agree on net positions within 1e-5 MW and pass the KKT checker.
 /// </summary>
+[Trait(TestTiers.Category, TestTiers.Fast)]
 public class RandomMarketTests
 {
     public static TheoryData<int> Seeds()

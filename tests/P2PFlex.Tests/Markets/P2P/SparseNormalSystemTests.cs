@@ -104,4 +104,24 @@ public class SparseNormalSystemTests
         Assert.IsType<BipartiteNormalSystem>(NormalSystem.Create(P2PNetwork.Build(LocalMarket(120, 8, 7))));
         Assert.IsType<SparseNormalSystem>(NormalSystem.Create(P2PNetwork.Build(LocalMarket(1500, 12, 8))));
     }
+
+    /// <summary>The choice is the one the full analysis makes (penalty × sparse flops &lt; dense flops), on markets from
+    /// complete (ruled out by the degree bound) through middling (the ordering stops early) to local (sparse).</summary>
+    [Theory]
+    [InlineData(400, 400, 11)]
+    [InlineData(400, 60, 12)]
+    [InlineData(400, 30, 13)]
+    [InlineData(400, 12, 14)]
+    [InlineData(1500, 12, 15)]
+    public void The_normal_system_is_the_one_the_full_analysis_chooses(int peers, int reach, int seed)
+    {
+        var net = P2PNetwork.Build(LocalMarket(peers, reach, seed));
+        var chosen = NormalSystem.Create(net); // first, so that its analysis is not taken from the cache
+        int sellers = net.IsSeller.Count(s => s);
+        int kept = Math.Min(sellers, peers - sellers);
+        bool sparse = kept > NormalSystem.DenseOnlyKeptPeers
+            && NormalSystem.SparseFlopPenalty * SparseNormalSystem.Analyze(net).FactorFlops < NormalSystem.DenseFlops(net, kept);
+        if (sparse) Assert.IsType<SparseNormalSystem>(chosen);
+        else Assert.IsType<BipartiteNormalSystem>(chosen);
+    }
 }
