@@ -1,3 +1,5 @@
+using P2PFlex.Numerics;
+
 namespace P2PFlex.Markets.P2P;
 
 /// <summary>

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace P2PFlex.Markets.P2P;
+namespace P2PFlex.Numerics;
 
 /// <summary>
 /// In-place Cholesky factorisation A = L·Lᵀ of a symmetric positive (semi)definite matrix stored as a
