@@ -144,15 +144,23 @@ public sealed record FeederSetup(
         }
         if (factor == 0) throw new ArgumentException($"{network.Name}: no load factor up to 10 congests half the lines");
 
-        var o = OrderbookGenerator.Case69Study;
+        var (orderbook, subset) = DrawRules(network);
+        return new FeederSetup(network.Name, rule, factor, orderbook, subset, ScreenSubset: false,
+            (int)Math.Round(lines * 31.0 / 68, MidpointRounding.AwayFromZero), (int)Math.Round(lines * 37.0 / 68, MidpointRounding.AwayFromZero));
+    }
+
+    /// <summary>
+    /// The study's orderbook and P2P-subset draw scaled to a feeder (docs/data.md, "Other feeders", point 5): bids on
+    /// round(L·46/48) of its L buses with load, round(that·172/46) bids, case69's volume and price ranges and seed; a
+    /// subset of round(bids·70/172) bids with case69's seed. Used by <see cref="Derive"/> and for SimBench grids.
+    /// </summary>
+    public static (OrderbookGenerator Orderbook, PeerRules.SubsetDraw Subset) DrawRules(GridNetwork network)
+    {
         int loadBuses = network.Buses.Count(b => b.PdMw > 0 && b.Index != network.SlackIndex);
         int busCount = (int)Math.Round(loadBuses * 46.0 / 48, MidpointRounding.AwayFromZero);
         int bidCount = (int)Math.Round(busCount * 172.0 / 46, MidpointRounding.AwayFromZero);
-        var s = PeerRules.SubsetDraw.Study;
         int peers = (int)Math.Round(bidCount * 70.0 / 172, MidpointRounding.AwayFromZero);
-        return new FeederSetup(network.Name, rule, factor, o with { BidCount = bidCount, BusCount = busCount },
-            s with { Count = peers }, ScreenSubset: false,
-            (int)Math.Round(lines * 31.0 / 68, MidpointRounding.AwayFromZero), (int)Math.Round(lines * 37.0 / 68, MidpointRounding.AwayFromZero));
+        return (OrderbookGenerator.Case69Study with { BidCount = bidCount, BusCount = busCount }, PeerRules.SubsetDraw.Study with { Count = peers });
     }
 
     /// <summary>A state with every load × factor.</summary>

@@ -52,10 +52,12 @@ public sealed class CsvTable
         string text;
         try
         {
-            long length = new FileInfo(path).Length;
-            if (length > MaxFileBytes)
-                throw new DataFormatException(path, 0, "file", $"is {length} bytes, more than the limit of {MaxFileBytes}");
-            text = System.IO.File.ReadAllText(path);
+            // Counted while reading, not from the file's reported size (0 for a device or a pipe).
+            text = BoundedInput.ReadAllText(path, MaxFileBytes);
+        }
+        catch (InputTooLargeException)
+        {
+            throw new DataFormatException(path, 0, "file", $"has more than {MaxFileBytes} bytes, the limit; a device, a pipe or not a data file?");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

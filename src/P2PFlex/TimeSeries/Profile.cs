@@ -32,15 +32,21 @@ public sealed record ProfileSet
 {
     private readonly Dictionary<string, Profile> _byName;
 
-    public ProfileSet(TimeAxis axis, IReadOnlyList<Profile> profiles)
+    /// <param name="axis">The time axis.</param>
+    /// <param name="profiles">The profiles, one factor per interval each.</param>
+    /// <param name="signedProfiles">Profiles whose factors may be negative: reactive-power factors (SimBench's
+    /// <c>_qload</c> columns turn negative when a load is capacitive). Every other factor must not be negative.</param>
+    public ProfileSet(TimeAxis axis, IReadOnlyList<Profile> profiles, IEnumerable<string>? signedProfiles = null)
     {
         _byName = new Dictionary<string, Profile>(StringComparer.Ordinal);
+        SignedProfiles = (signedProfiles ?? []).ToHashSet(StringComparer.Ordinal);
         foreach (var p in profiles)
         {
             if (p.Count != axis.Count)
                 throw new ArgumentException($"profile '{p.Name}' has {p.Count} factors, the time axis {axis.Count} intervals");
+            bool signed = SignedProfiles.Contains(p.Name);
             for (int i = 0; i < p.Count; i++)
-                if (!double.IsFinite(p[i]) || p[i] < 0)
+                if (!double.IsFinite(p[i]) || (p[i] < 0 && !signed))
                     throw new ArgumentException($"profile '{p.Name}' has factor {p[i]} at {TimeAxis.Format(axis.TimeAt(i))}: factors must be finite and not negative");
             if (!_byName.TryAdd(p.Name, p)) throw new ArgumentException($"profile '{p.Name}' appears twice");
         }
@@ -51,13 +57,16 @@ public sealed record ProfileSet
     public TimeAxis Axis { get; }
     public IReadOnlyList<Profile> Profiles { get; }
 
+    /// <summary>The profiles allowed negative factors (reactive power); see the constructor.</summary>
+    public IReadOnlySet<string> SignedProfiles { get; }
+
     public bool Contains(string name) => _byName.ContainsKey(name);
 
     public Profile this[string name] =>
         _byName.TryGetValue(name, out var p) ? p : throw new KeyNotFoundException($"no profile '{name}' (have: {string.Join(", ", _byName.Keys.Take(10))})");
 
     /// <summary>The set restricted to intervals [first, first + count).</summary>
-    public ProfileSet Window(int first, int count) => new(Axis.Window(first, count), Profiles.Select(p => p.Window(first, count)).ToArray());
+    public ProfileSet Window(int first, int count) => new(Axis.Window(first, count), Profiles.Select(p => p.Window(first, count)).ToArray(), SignedProfiles);
 
     /// <summary>A set of one profile with every factor 1 (the snapshot's loading state in every interval).</summary>
     public static ProfileSet Flat(TimeAxis axis, string name = "flat") =>
@@ -86,6 +95,7 @@ public sealed record FeederProfiles
         foreach (var b in bindings)
         {
             if (!set.Contains(b.PProfile)) throw new ArgumentException($"{b.Kind} '{b.Element}' is bound to P profile '{b.PProfile}', which the set does not hold");
+            if (set.SignedProfiles.Contains(b.PProfile)) throw new ArgumentException($"{b.Kind} '{b.Element}' is bound to P profile '{b.PProfile}', which may be negative (a reactive-power profile)");
             if (b.QProfile is not null && !set.Contains(b.QProfile)) throw new ArgumentException($"{b.Kind} '{b.Element}' is bound to Q profile '{b.QProfile}', which the set does not hold");
         }
         var twice = bindings.GroupBy(b => (b.Kind, b.Element)).FirstOrDefault(g => g.Count() > 1);

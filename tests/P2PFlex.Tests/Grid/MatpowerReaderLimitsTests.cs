@@ -132,4 +132,81 @@ public class MatpowerReaderLimitsTests
             File.Delete(path);
         }
     }
+
+    // Issue 22: bounded work and bounded bytes. Each case would run for minutes to hours (or exhaust memory) without
+    // the budget; with it the reader stops at the statement that would exceed it.
+
+    [Fact]
+    public void An_indexed_assignment_of_10_to_the_12_operations_is_refused_at_its_line()
+    {
+        var e = Refused("x = 0; i = ones(1, 1000000); x(i, i) = 1;");
+        Assert.Equal((4, "x"), (e.Line, e.Field));
+        Assert.Contains("MaxWorkPerFile", e.Message);
+        Assert.Contains("this statement alone 1000000000000", e.Message);
+    }
+
+    [Fact]
+    public void A_thousand_matrix_products_are_refused_once_the_files_work_budget_is_spent()
+    {
+        // Each product is within MaxProductOperations; together they are 1 000 × 2.7·10⁷ multiply-adds.
+        string products = "A = ones(300, 300);\n" + string.Concat(Enumerable.Range(0, 1000).Select(k => $"B{k} = A * A;\n"));
+        var e = Assert.Throws<MatpowerFormatException>(() => MatpowerReader.Parse(Header + products + Data, "products.m"));
+        Assert.Equal("expression", e.Field);
+        Assert.InRange(e.Line, 5, 20);                        // about the 11th product, not the 1000th
+        Assert.Contains("MaxWorkPerFile", e.Message);
+    }
+
+    [Fact]
+    public void Dev_zero_is_refused_after_the_byte_limit_not_read_until_memory_runs_out()
+    {
+        Assert.True(File.Exists("/dev/zero"), "this test needs /dev/zero (Linux)");
+        var e = Assert.Throws<MatpowerFormatException>(() => MatpowerReader.ReadFile("/dev/zero"));
+        Assert.Equal(("/dev/zero", 0, "file"), (e.File, e.Line, e.Field));
+        Assert.Contains("MaxFileBytes", e.Message);
+        var (code, output, error) = CliRunner.Run("powerflow", "/dev/zero");
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.StartsWith("p2pflex: error: /dev/zero: file: has more than", error);
+    }
+
+    [Fact]
+    public void An_endless_fifo_is_refused_after_the_byte_limit()
+    {
+        Assert.True(OperatingSystem.IsLinux(), "this test makes a FIFO (Linux)");
+        string dir = Directory.CreateTempSubdirectory("p2pflex-fifo-").FullName;
+        string fifo = Path.Combine(dir, "case.m");
+        using (var mk = System.Diagnostics.Process.Start("mkfifo", [fifo])) mk.WaitForExit();
+        using var stop = new CancellationTokenSource();
+        // The writer: a case header, then comment lines without end, until the reader hangs up.
+        var writer = new Thread(() =>
+        {
+            try
+            {
+                using var w = new FileStream(fifo, FileMode.Open, FileAccess.Write);
+                w.Write(System.Text.Encoding.ASCII.GetBytes(Header));
+                var line = System.Text.Encoding.ASCII.GetBytes("% " + new string('x', 1000) + "\n");
+                while (!stop.IsCancellationRequested) w.Write(line);
+            }
+            catch (IOException) { }                           // the reader closed the pipe: EPIPE
+        }) { IsBackground = true };
+        writer.Start();
+        try
+        {
+            var e = Assert.Throws<MatpowerFormatException>(() => MatpowerReader.ReadFile(fifo));
+            Assert.Equal((fifo, "file"), (e.File, e.Field));
+            Assert.Contains("MaxFileBytes", e.Message);
+        }
+        finally
+        {
+            stop.Cancel();
+            writer.Join(TimeSpan.FromSeconds(10));
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void Every_shipped_case_reads_well_within_the_work_budget()
+    {
+        foreach (var c in TestData.AllCases) Assert.NotNull(MatpowerReader.ReadFile(TestData.CasePath(c)));
+    }
 }

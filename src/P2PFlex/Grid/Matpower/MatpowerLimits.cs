@@ -23,6 +23,16 @@ public static class MatpowerLimits
     /// <summary>Multiply-adds one matrix product may take (about a tenth of a second).</summary>
     public const long MaxProductOperations = 100_000_000;
 
+    /// <summary>Element operations (reads, writes, multiply-adds, index conversions) the whole file may take: about a
+    /// second of work. Reading the largest MATPOWER case takes a few million; a 42-byte file asking for 10¹² (an
+    /// indexed assignment with million-element index vectors) or a thousand large matrix products is refused at the
+    /// statement that would exceed it.</summary>
+    public const long MaxWorkPerFile = 300_000_000;
+
+    /// <summary>Bytes read from a case file, whatever its kind (regular file, pipe, device): read through a capped
+    /// stream, since the size a file system reports is 0 for <c>/dev/zero</c> or a pipe.</summary>
+    public const long MaxFileBytes = MaxFileChars;
+
     /// <summary>Deepest nesting of parentheses, brackets, calls, unary signs and powers in one expression;
     /// sums and products of any length are evaluated iteratively and do not count.</summary>
     public const int MaxNestingDepth = 200;

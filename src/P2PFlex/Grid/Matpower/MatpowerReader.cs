@@ -21,12 +21,13 @@ public static class MatpowerReader
         string text;
         try
         {
-            // Refuse oversized files before reading them into memory.
-            long length = new FileInfo(path).Length;
-            if (length > MatpowerLimits.MaxFileChars)
-                throw new MatpowerFormatException(path, 0, "file",
-                    $"is {length} bytes, more than the limit of {MatpowerLimits.MaxFileChars} (MatpowerLimits.MaxFileChars)");
-            text = File.ReadAllText(path);
+            // Counted while reading, not from the file's reported size (0 for a device or a pipe).
+            text = IO.BoundedInput.ReadAllText(path, MatpowerLimits.MaxFileBytes);
+        }
+        catch (IO.InputTooLargeException)
+        {
+            throw new MatpowerFormatException(path, 0, "file",
+                $"has more than {MatpowerLimits.MaxFileBytes} bytes, the limit (MatpowerLimits.MaxFileBytes); a device, a pipe or not a case file?");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
