@@ -1,44 +1,163 @@
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Microsoft.FSharp.Core;
 using Plotly.NET;
 
 namespace P2PFlex.Display;
 
 /// <summary>
-/// Plotly.NET charts as notebook HTML, without network and without touching the user's chart. The chart formatter of
-/// every engine that shows the study notebooks (runner, P2PFlex kernel, official .NET Interactive kernel through
-/// <c>notebooks/p2pflex-kernel.csx</c>) calls this, so charts look the same in all of them.
+/// Plotly.NET charts as notebook HTML and as the plotly MIME type, without network and without touching the user's
+/// chart. The chart formatter of every engine that shows the study notebooks (runner, P2PFlex kernel, official .NET
+/// Interactive kernel through <c>notebooks/p2pflex-kernel.csx</c>) calls this, so charts look the same in all of them.
 /// <para>
-/// Trip-wire (notebook-stack notes §2.3): <c>GenericChart.addDisplayOptions</c> and the <c>Chart.withDisplayOptions*</c>
-/// functions mutate the chart's existing DisplayOptions, so a formatter must never call them. Here the chart HTML is
-/// <c>GenericChart.toChartHTML</c> (a <c>div</c> and a script calling <c>Plotly.newPlot</c>, with no library
-/// reference); only a chart set to <c>PlotlyJSReference.Require</c> (whose HTML would load require.js and plotly.js
-/// from CDNs) is rendered from a copy made with <c>GenericChart.setDisplayOptions</c>, which builds a new chart value
-/// around fresh options and leaves the original as it was.
+/// Both forms are built from the chart's figure JSON (<c>GenericChart.toFigureJson</c>, <c>getConfig</c>), never by
+/// changing the chart. Trip-wire (notebook-stack notes §2.3): <c>GenericChart.addDisplayOptions</c> and the
+/// <c>Chart.withDisplayOptions*</c> functions mutate the chart's existing DisplayOptions, so a formatter must never
+/// call them; and no CDN or require.js reference is ever written (plotly.js comes from the page, <see cref="PlotlyJs"/>).
+/// </para>
+/// <para>
+/// On screen a chart fits its container (<see cref="ForScreen"/>): the pixel width a chart sets is its size for
+/// <c>p2pflex figures</c>, where the user asks for a size, not for a notebook column or a report page.
 /// </para>
 /// </summary>
 public static partial class PlotlyCharts
 {
-    /// <summary>The chart's HTML: <c>div</c> + <c>script</c> calling <c>Plotly.newPlot</c>; needs plotly.js on the page.</summary>
+    /// <summary>
+    /// The chart's HTML: a <c>div</c> of the container's width and the chart's height, and a <c>script</c> calling
+    /// <c>Plotly.newPlot</c> with the screen form of the figure (<see cref="ForScreen"/>); needs plotly.js on the page.
+    /// </summary>
     /// <param name="chart">The chart (not modified).</param>
-    /// <param name="divId">The id of the chart's div; null keeps Plotly.NET's random GUID.</param>
+    /// <param name="divId">The id of the chart's div; null for a random GUID.</param>
     public static string ToHtml(GenericChart chart, string? divId = null)
     {
-        var source = chart;
-        var reference = DisplayOptions.tryGetPlotlyReference(GenericChart.getDisplayOptions(chart));
-        if (reference is not null && reference.Value.IsRequire)
+        var figure = ToMimeJson(chart);
+        string id = divId ?? Guid.NewGuid().ToString();
+        string scriptId = Regex.Replace(id, "[^A-Za-z0-9_]", "_");
+        string height = figure["layout"]?["height"] is JsonValue h && h.TryGetValue<double>(out var px) && px > 0
+            ? $" height: {px.ToString("0", System.Globalization.CultureInfo.InvariantCulture)}px;" : "";
+        string frames = figure["frames"] is JsonArray f ? $".then(function () {{ return Plotly.addFrames('{id}', {Script(f)}); }})" : "";
+        return $"<div><div id=\"{HtmlText.Escape(id)}\" style=\"width: 100%;{height}\"><!-- Plotly chart will be drawn inside this DIV --></div>"
+               + $"<script type=\"text/javascript\">var renderPlotly_{scriptId} = function() {{\n"
+               + $"    var data = {Script(figure["data"]!)};\n"
+               + $"    var layout = {Script(figure["layout"]!)};\n"
+               + $"    var config = {Script(figure["config"] ?? new JsonObject())};\n"
+               + $"    Plotly.newPlot('{id}', data, layout, config){frames};\n"
+               + $"}};\nrenderPlotly_{scriptId}();\n</script></div>";
+    }
+
+    // JSON inside a <script>: "</" could close the element early (a title with "</sub>" cannot, "</script" would).
+    private static string Script(JsonNode node) => node.ToJsonString(ScriptJson).Replace("</", "<\\/", StringComparison.Ordinal);
+
+    private static readonly System.Text.Json.JsonSerializerOptions ScriptJson = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>
+    /// The MIME type of a plotly figure in a notebook output, as plotly.py's <c>plotly_mimetype</c> renderer writes it
+    /// and JupyterLab (jupyterlab-plotly), VS Code and nteract draw natively, without trusting the notebook.
+    /// </summary>
+    public const string MimeType = "application/vnd.plotly.v1+json";
+
+    /// <summary>
+    /// The chart as the value of <see cref="MimeType"/>: a JSON object with <c>data</c> (the traces), <c>layout</c>,
+    /// <c>frames</c> when the chart has any, and <c>config</c> (plotly.py's convention: the figure dictionary plus the
+    /// config), in the screen form of <see cref="ForScreen"/>. The same figure as <see cref="ToHtml"/>'s <c>Plotly.newPlot</c>.
+    /// </summary>
+    public static JsonObject ToMimeJson(GenericChart chart)
+    {
+        var figure = JsonNode.Parse(GenericChart.toFigureJson(chart)) as JsonObject ?? new JsonObject();
+        var result = new JsonObject
         {
-            var fresh = DisplayOptions.init(null, null, null, null, null, null,
-                FSharpOption<PlotlyJSReference>.Some(PlotlyJSReference.NoReference));
-            source = GenericChart.setDisplayOptions(fresh, chart);
+            ["data"] = figure["data"]?.DeepClone() ?? new JsonArray(),
+            ["layout"] = figure["layout"]?.DeepClone() ?? new JsonObject(),
+        };
+        if (figure["frames"] is JsonArray { Count: > 0 } frames) result["frames"] = frames.DeepClone();
+        result["config"] = JsonNode.Parse(Newtonsoft.Json.JsonConvert.SerializeObject(GenericChart.getConfig(chart))) as JsonObject ?? new JsonObject();
+        return ForScreen(result);
+    }
+
+    /// <summary>Longest title line on screen, in characters, before it is wrapped at a space.</summary>
+    public const int TitleLineChars = 75;
+
+    /// <summary>
+    /// The figure (<c>data</c>, <c>layout</c>, <c>config</c>; changed in place and returned) as a page shows it:
+    /// <list type="bullet">
+    /// <item>no fixed width: <c>autosize</c> and <c>config.responsive</c>, so the chart fits a notebook column, a
+    /// report page or a phone, and its legend and toolbar are never cut off (the height stays the chart's);</item>
+    /// <item>a title longer than <see cref="TitleLineChars"/> wrapped at spaces, with the top margin to hold it;</item>
+    /// <item>a long legend (more than six entries, or long names) laid out horizontally below the plot, where every
+    /// entry shows without scrolling; the chart grows by the legend's rows so the plot keeps its height.</item>
+    /// </list>
+    /// </summary>
+    public static JsonObject ForScreen(JsonObject figure)
+    {
+        if (figure["layout"] is not JsonObject layout) figure["layout"] = layout = new JsonObject();
+        layout.Remove("width");
+        layout["autosize"] = true;
+        if (figure["config"] is not JsonObject config) figure["config"] = config = new JsonObject();
+        config["responsive"] = true;
+
+        int titleLines = WrapTitle(layout);
+        var margin = layout["margin"] as JsonObject ?? new JsonObject();
+        if (titleLines > 1)
+        {
+            margin["t"] = 50 + 22 * titleLines;
+            layout["margin"] = margin;
         }
-        string html = GenericChart.toChartHTML(source);
-        if (divId is null) return html;
-        var m = DivGuid().Match(html);
-        if (!m.Success) return html;
-        string guid = m.Groups[1].Value;
-        string scriptId = Regex.Replace(divId, "[^A-Za-z0-9_]", "_");
-        return html.Replace(guid.Replace("-", ""), scriptId).Replace(guid, divId);
+
+        var names = (figure["data"] as JsonArray ?? [])
+            .OfType<JsonObject>()
+            .Where(t => t["showlegend"] is not JsonValue v || !v.TryGetValue<bool>(out var show) || show)
+            .Select(t => t["name"] is JsonValue n && n.TryGetValue<string>(out var name) ? name : null)
+            .Where(n => !string.IsNullOrEmpty(n))
+            .Distinct()
+            .ToArray();
+        int chars = names.Sum(n => n!.Length + 6);
+        if (names.Length > 6 || (names.Length > 1 && chars > 90))
+        {
+            var legend = layout["legend"] as JsonObject ?? new JsonObject();
+            legend["orientation"] = "h";
+            legend["x"] = 0;
+            legend["xanchor"] = "left";
+            legend["y"] = -0.18;
+            legend["yanchor"] = "top";
+            layout["legend"] = legend;
+            // about 7 px per character at plotly's 12 px font, in a column of about 800 px; 22 px per row
+            int rows = (int)Math.Ceiling(chars * 7 / 800.0);
+            double height = layout["height"] is JsonValue hv && hv.TryGetValue<double>(out var h) && h > 0 ? h : 450;
+            layout["height"] = height + 40 + 22 * rows;
+        }
+        return figure;
+    }
+
+    /// <summary>Wraps the layout's title at spaces into lines of at most <see cref="TitleLineChars"/>; returns the line count.</summary>
+    private static int WrapTitle(JsonObject layout)
+    {
+        JsonObject? titleObject = layout["title"] as JsonObject;
+        string? text = titleObject?["text"] is JsonValue tv && tv.TryGetValue<string>(out var t) ? t
+            : layout["title"] is JsonValue sv && sv.TryGetValue<string>(out var s) ? s : null;
+        if (string.IsNullOrEmpty(text)) return 0;
+        var lines = new List<string>();
+        foreach (string part in Regex.Split(text, "<br\\s*/?>", RegexOptions.IgnoreCase))
+        {
+            if (Regex.Replace(part, "<[^>]+>", "").Length <= TitleLineChars || part.Contains('<')) { lines.Add(part); continue; }
+            var line = new System.Text.StringBuilder();
+            foreach (string word in part.Split(' '))
+            {
+                if (line.Length > 0 && line.Length + 1 + word.Length > TitleLineChars)
+                {
+                    lines.Add(line.ToString());
+                    line.Clear();
+                }
+                if (line.Length > 0) line.Append(' ');
+                line.Append(word);
+            }
+            if (line.Length > 0) lines.Add(line.ToString());
+        }
+        string wrapped = string.Join("<br>", lines);
+        if (titleObject is not null) titleObject["text"] = wrapped;
+        else layout["title"] = new JsonObject { ["text"] = wrapped };
+        return lines.Count;
     }
 
     /// <summary>A one-line text description for <c>text/plain</c>.</summary>
@@ -49,8 +168,6 @@ public static partial class PlotlyCharts
         return $"Plotly chart: {traces.Count} trace{(traces.Count == 1 ? "" : "s")} ({string.Join(", ", types)})";
     }
 
-    [GeneratedRegex("<div id=\"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\"")]
-    private static partial Regex DivGuid();
 }
 
 /// <summary>
@@ -85,11 +202,26 @@ public static class PlotlyJs
         var sb = new System.Text.StringBuilder(Source.Length + 300);
         sb.Append("<script type=\"text/javascript\">/* plotly.js ").Append(Version).Append(", from Plotly.NET, embedded once */\n");
         if (guard) sb.Append("if (!window.Plotly) {\n");
-        sb.Append("(function(define, module, exports) {\n").Append(Source).Append("\n}).call(window);\n");
+        sb.Append(GlobalSource());
         if (guard) sb.Append("}\n");
         sb.Append("</script>");
         return sb.ToString();
     }
+
+    /// <summary>The file name of the one shared copy beside a folder of reports (<see cref="FileText"/>).</summary>
+    public const string FileName = "plotly.min.js";
+
+    /// <summary>
+    /// The content of <see cref="FileName"/>: the library wrapped as in <see cref="ScriptElement"/>, so that a page
+    /// loading it with <c>&lt;script src&gt;</c> gets <c>window.Plotly</c> even when it also loads require.js.
+    /// </summary>
+    public static string FileText() => "/* plotly.js " + Version + ", from Plotly.NET, shared by the reports of this folder */\n" + GlobalSource();
+
+    /// <summary>A <c>&lt;script src&gt;</c> element loading the shared copy from <paramref name="src"/> (a relative URL).</summary>
+    public static string ScriptReference(string src) =>
+        "<script type=\"text/javascript\" src=\"" + HtmlText.Escape(src) + "\"></script>";
+
+    private static string GlobalSource() => "(function(define, module, exports) {\n" + Source + "\n}).call(window);\n";
 
     private static (string, string) Load()
     {

@@ -27,6 +27,30 @@ public static class RobustnessCharts
         : kpi.EndsWith("_eur_per_mwh", StringComparison.Ordinal) ? "EUR/MWh"
         : kpi.Contains("lines", StringComparison.Ordinal) ? "lines" : "";
 
+    /// <summary>
+    /// A KPI's name for people, e.g. <c>dso_total_eur</c> → "total cost to the DSO" (the Monte Carlo column names are
+    /// code names; titles and axes use these). An unknown name loses its unit suffix and underscores.
+    /// </summary>
+    public static string LabelOf(string kpi) => kpi switch
+    {
+        "lfm_cost_eur" => "LFM cost",
+        "dso_total_eur" => "total cost to the DSO",
+        "p2p_volume_mw" => "P2P volume",
+        "congested_lines" => "congested lines",
+        "overflow_sum_mw" => "overflow sum",
+        "overflow_weighted_avg_mw" => "weighted average overflow",
+        "peers_welfare_eur" => "peers' welfare",
+        _ => System.Text.RegularExpressions.Regex.Replace(kpi, "_(eur_per_mwh|eur|mw)$", "").Replace('_', ' '),
+    };
+
+    /// <summary>The KPI's axis title: its label and unit, e.g. "LFM cost (€)" (no unit for counts).</summary>
+    public static string AxisTitleOf(string kpi)
+    {
+        string unit = UnitOf(kpi) switch { "EUR" => "€", "EUR/MWh" => "€/MWh", "lines" => "", var u => u };
+        string label = LabelOf(kpi);
+        return unit.Length > 0 ? $"{char.ToUpperInvariant(label[0])}{label[1..]} ({unit})" : $"{char.ToUpperInvariant(label[0])}{label[1..]}";
+    }
+
     private static GenericChart Titled(GenericChart chart, string title, string xTitle, string yTitle, int width = 1000, int height = 450) =>
         Plotly.NET.Chart.withTitle(title, null).Invoke(chart)
             .WithXAxisStyle<double, double, string>(TitleText: xTitle)
@@ -52,11 +76,10 @@ public static class RobustnessCharts
             return CSharpChart.BoxPlot<string, double, string>(X: values.Select(_ => s).ToArray(), Y: values, Name: name,
                 BoxPoints: StyleParam.BoxPoints.Outliers);
         }).ToArray();
-        string unit = UnitOf(kpi);
         int draws = rows.Select(r => r.Draw).Distinct().Count();
         string feeder = rows.FirstOrDefault()?.Feeder ?? "";
-        return Titled(CSharpChart.Combine(boxes), title ?? $"{kpi} per scenario over {draws} draws ({feeder})", "scenario",
-            unit.Length > 0 ? $"{kpi} ({unit})" : kpi);
+        return Titled(CSharpChart.Combine(boxes), title ?? $"{AxisTitleOf(kpi)} per scenario over {draws} draws ({feeder})", "scenario",
+            AxisTitleOf(kpi));
     }
 
     /// <summary>Bar per pattern check: the share of draws (%) in which the study's finding holds.</summary>
@@ -144,9 +167,8 @@ public static class RobustnessCharts
         var ours = CSharpChart.Point<string, double, string>(withShipped.Select(r => r.Name),
             withShipped.Select(r => Convert.ToDouble(ScenarioReport.Kpis(r).Columns().Single(c => c.Key == kpi).Value, CultureInfo.InvariantCulture)),
             Name: "shipped draw (notebooks 01–06)", MarkerColor: Color.fromString(Orange), MarkerSymbol: StyleParam.MarkerSymbol.Cross);
-        string unit = UnitOf(kpi);
         int draws = rows.Select(r => r.Draw).Distinct().Count();
-        return Titled(CSharpChart.Combine([boxes, study, ours]), $"{kpi}: our {draws} draws, the study's value and the shipped draw", "scenario",
-            unit.Length > 0 ? $"{kpi} ({unit})" : kpi);
+        return Titled(CSharpChart.Combine([boxes, study, ours]), $"{AxisTitleOf(kpi)}: our {draws} draws, the study's value and the shipped draw", "scenario",
+            AxisTitleOf(kpi));
     }
 }

@@ -269,16 +269,17 @@ public static class StudyCharts
     }
 
     /// <summary>
-    /// Total cost to the DSO against traded volume, one labelled point per model (scenario), for comparing market
+    /// Total cost to the DSO against traded volume, one point per model (scenario), named in the legend, for comparing market
     /// designs. Models whose total is unknown (the LFM did not clear) are left out and named in the subtitle.
     /// </summary>
     public static GenericChart DsoCostVersusVolume(IReadOnlyList<ScenarioKpis> models, string title)
     {
         var known = models.Where(k => k.Dso.TotalEur is not null).ToArray();
         var unknown = models.Where(k => k.Dso.TotalEur is null).Select(k => k.Name).ToArray();
-        var chart = CSharpChart.Point<double, double, string>(known.Select(k => k.P2PVolumeMw), known.Select(k => k.Dso.TotalEur!.Value),
-            Name: "model", MultiText: known.Select(k => $"{k.Name} ({k.MarketDesign})").ToArray(),
-            MultiTextPosition: known.Select(_ => StyleParam.TextPosition.TopCenter).ToArray(), MarkerColor: Color.fromString(Blue));
+        // One trace per model, named in the legend: models that land on (nearly) the same point would otherwise have
+        // overlapping text labels that no one can read.
+        var chart = CSharpChart.Combine(known.Select(k => CSharpChart.Point<double, double, string>(new[] { k.P2PVolumeMw }, new[] { k.Dso.TotalEur!.Value },
+            Name: $"{k.Name} ({k.MarketDesign})", MarkerSymbol: StyleParam.MarkerSymbol.Circle)).ToArray());
         string full = unknown.Length == 0 ? title : $"{title}<br><sub>not shown (LFM infeasible, total unknown): {string.Join(", ", unknown)}</sub>";
         return Titled(chart, full, "traded volume among peers (MW over the interval; CM5: capacity delivered)", "total cost to the DSO (EUR)", 900, 500);
     }

@@ -104,12 +104,18 @@ public sealed class ChartRenderer : IAsyncDisposable
     }
 
     /// <summary>Draws <paramref name="chart"/> (not modified) as <paramref name="format"/>.</summary>
-    public async Task<ChartImage> RenderAsync(GenericChart chart, ChartImageFormat format, ChartImageOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<ChartImage> RenderAsync(GenericChart chart, ChartImageFormat format, ChartImageOptions? options = null, CancellationToken cancellationToken = default) =>
+        RenderFigureAsync(JsonNode.Parse(GenericChart.toFigureJson(chart))!.AsObject(), format, options, cancellationToken);
+
+    /// <summary>
+    /// Draws a plotly figure given as JSON (<c>data</c>, <c>layout</c>; e.g. a notebook output's
+    /// <c>application/vnd.plotly.v1+json</c>, <see cref="PlotlyCharts.ToMimeJson"/>), not modified, as <paramref name="format"/>.
+    /// </summary>
+    public async Task<ChartImage> RenderFigureAsync(JsonObject figure, ChartImageFormat format, ChartImageOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new ChartImageOptions();
         options.Validate();
         cancellationToken.ThrowIfCancellationRequested();
-        var figure = JsonNode.Parse(GenericChart.toFigureJson(chart))!.AsObject();
         var layout = figure["layout"] as JsonObject;
         int width = options.WidthPx ?? IntOf(layout?["width"]) ?? DefaultWidthPx;
         int height = options.HeightPx ?? IntOf(layout?["height"]) ?? DefaultHeightPx;

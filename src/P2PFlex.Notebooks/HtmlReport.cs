@@ -25,6 +25,9 @@ public sealed class HtmlReportOptions
     /// <summary>Link to the executed <c>.ipynb</c>; null for none.</summary>
     public string? NotebookHref { get; init; }
 
+    /// <summary>Load plotly.js from this relative URL (the folder's shared copy) instead of inlining it; null inlines it.</summary>
+    public string? PlotlyJsSrc { get; init; }
+
     /// <summary>Show code cells' source (cells tagged <c>remove-input</c>/<c>hide-input</c> never show it).</summary>
     public bool ShowCode { get; init; } = true;
 }
@@ -83,7 +86,8 @@ public static partial class HtmlReport
         head.Append(RunSummary(run, options));
         head.Append("</header>\n");
 
-        return Page(title, hasCharts ? PlotlyJs.ScriptElement(guard: false) : "", head + "<main>\n" + body + "</main>\n");
+        string plotly = !hasCharts ? "" : options.PlotlyJsSrc is { } src ? PlotlyJs.ScriptReference(src) : PlotlyJs.ScriptElement(guard: false);
+        return Page(title, plotly, head + "<main>\n" + body + "</main>\n");
     }
 
     private static string RunSummary(JsonObject? run, HtmlReportOptions options)
@@ -296,6 +300,8 @@ public static partial class HtmlReport
           .input, tr, img, figure, .pdf-facts, dl.facts { break-inside: avoid; }
           h1, h2, h3, h4, caption, .prompt { break-after: avoid; }
           table { font-size: 8.5pt; }
+          th, td { padding: .15rem .3rem; }
+          table.pdf-wrap-anywhere th, table.pdf-wrap-anywhere td { overflow-wrap: anywhere; }
           a { color: inherit; text-decoration: none; }
           .modebar-container, .modebar { display: none !important; }   /* Plotly's toolbar does nothing on paper */
         }

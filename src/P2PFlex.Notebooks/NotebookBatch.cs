@@ -29,6 +29,21 @@ public sealed class NotebookBatchOptions
     /// <summary>See <see cref="NotebookRunOptions.EmbedPlotlyJs"/>.</summary>
     public bool EmbedPlotlyJs { get; init; } = true;
 
+    /// <summary>
+    /// Where the pages get plotly.js from: embedded in each (default) or one <see cref="P2PFlex.Display.PlotlyJs.FileName"/> beside
+    /// them, written into the output folder with the set.
+    /// </summary>
+    public PlotlyJsMode PlotlyJs { get; init; } = PlotlyJsMode.Embed;
+
+    /// <summary>
+    /// Give every chart output a static picture (<see cref="StaticChartImages"/>), drawn by a headless Chromium started
+    /// once for the batch. Without a Chromium the batch says so once on <see cref="Progress"/> and goes on without them.
+    /// </summary>
+    public bool StaticChartImages { get; init; }
+
+    /// <summary>The Chromium for <see cref="StaticChartImages"/> (default: <see cref="ChromiumLocator"/>'s search).</summary>
+    public string? ChromiumPath { get; init; }
+
     public IReadOnlyList<Assembly> AdditionalReferences { get; init; } = [];
     public IReadOnlyList<string> AdditionalImports { get; init; } = [];
 
@@ -115,6 +130,14 @@ public static class NotebookBatch
         using var swap = BeginReportSwap(target);
         string outFull = swap.StagingPath;
 
+        string? plotlyJsSrc = null;
+        if (options.PlotlyJs == PlotlyJsMode.Directory)
+        {
+            AtomicFile.WriteAllText(Path.Combine(outFull, P2PFlex.Display.PlotlyJs.FileName), P2PFlex.Display.PlotlyJs.FileText());
+            plotlyJsSrc = P2PFlex.Display.PlotlyJs.FileName;
+        }
+        await using var pictures = new ChartPictureStep(options.StaticChartImages, options.ChromiumPath);
+
         var statuses = new List<NotebookRunStatus>();
         var entries = new List<IndexEntry>();
         for (int i = 0; i < inputs.Count; i++)
@@ -141,17 +164,20 @@ public static class NotebookBatch
                     Parameters = options.Parameters,
                     Progress = progress,
                     EmbedPlotlyJs = options.EmbedPlotlyJs,
+                    PlotlyJsSrc = plotlyJsSrc,
                     AdditionalReferences = options.AdditionalReferences,
                     AdditionalImports = options.AdditionalImports,
                 }, cancellationToken).ConfigureAwait(false);
                 executed = result.Notebook;
                 writing = true;
-                NotebookJson.Write(executed, ipynbPath);
-                writtenIpynb = ipynbPath;
+                // The report first: it loads plotly.js itself and draws every chart, so it needs no static pictures.
                 HtmlReport.Write(executed, htmlPath, new HtmlReportOptions
                 {
-                    NotebookName = name, NotebookHref = Path.GetFileName(ipynbPath), IndexHref = IndexFileName,
+                    NotebookName = name, NotebookHref = Path.GetFileName(ipynbPath), IndexHref = IndexFileName, PlotlyJsSrc = plotlyJsSrc,
                 });
+                await pictures.AddAsync(executed, name, progress, cancellationToken).ConfigureAwait(false);
+                NotebookJson.Write(executed, ipynbPath);
+                writtenIpynb = ipynbPath;
                 writing = false;
                 status = new NotebookRunStatus(path, name, result.Succeeded, result.FailedCell,
                     result.Succeeded ? null : NotebookRunResult.ErrorSummary(result.Error), ipynbPath, htmlPath, clock.Elapsed, result);
@@ -230,6 +256,55 @@ public static class NotebookBatch
         var sb = new StringBuilder();
         foreach (char c in stem) sb.Append(char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_');
         return sb.Length == 0 ? "notebook" : sb.ToString();
+    }
+}
+
+/// <summary>
+/// The static pictures of a batch (<see cref="StaticChartImages"/>): one browser, started at the first chart; without a
+/// browser, one line saying that the pictures were skipped and why, then nothing.
+/// </summary>
+internal sealed class ChartPictureStep(bool enabled, string? chromiumPath) : IAsyncDisposable
+{
+    private ChromiumBrowser? _browser;
+    private ChartRenderer? _renderer;
+    private bool _unavailable = !enabled;
+
+    public async Task AddAsync(Notebook notebook, string name, IProgress<NotebookProgress>? progress, CancellationToken cancellationToken)
+    {
+        if (_unavailable || !notebook.Cells.SelectMany(c => c.Outputs).Any(StaticChartImages.IsChart)) return;
+        if (_renderer is null)
+        {
+            try
+            {
+                _browser = await ChromiumBrowser.LaunchAsync(chromiumPath).ConfigureAwait(false);
+                _renderer = await ChartRenderer.CreateAsync(_browser).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is BrowserNotFoundException or PuppeteerSharp.PuppeteerException or IOException)
+            {
+                Skip(progress, name, $"static chart images skipped (the notebooks keep their interactive charts): {e.Message}");
+                return;
+            }
+        }
+        try
+        {
+            await StaticChartImages.AddAsync(notebook, _renderer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is PuppeteerSharp.PuppeteerException or InvalidOperationException)
+        {
+            Skip(progress, name, $"static chart images skipped from {name} on (the notebooks keep their interactive charts): the browser failed: {e.Message}");
+        }
+    }
+
+    private void Skip(IProgress<NotebookProgress>? progress, string name, string message)
+    {
+        _unavailable = true;
+        progress?.Report(new NotebookProgress(NotebookProgressKind.Warning, name, null, TimeSpan.Zero, Message: message));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_renderer is not null) await _renderer.DisposeAsync().ConfigureAwait(false);
+        if (_browser is not null) await _browser.DisposeAsync().ConfigureAwait(false);
     }
 }
 

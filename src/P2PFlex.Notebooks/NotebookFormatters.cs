@@ -10,8 +10,8 @@ namespace P2PFlex.Notebooks;
 /// .NET Interactive, so values look the same here as in Polyglot Notebooks. The HTML itself comes from
 /// <c>P2PFlex.Display</c> (its own assembly), which the official kernel's setup script (<c>notebooks/p2pflex-kernel.csx</c>)
 /// registers too. Registers, once per process:
-/// Plotly.NET charts → <c>text/html</c> (<see cref="PlotlyCharts.ToHtml"/>, no mutation, no CDN) and a one-line
-/// <c>text/plain</c>; Deedle frames → an HTML table (<see cref="DeedleHtml"/>); Deedle frames and series →
+/// Plotly.NET charts → <c>text/html</c> (<see cref="PlotlyCharts.ToHtml"/>, no mutation, no CDN), the figure as
+/// <c>application/vnd.plotly.v1+json</c> (<see cref="PlotlyCharts.ToMimeJson"/>) and a one-line <c>text/plain</c>; Deedle frames → an HTML table (<see cref="DeedleHtml"/>); Deedle frames and series →
 /// their own <c>Format()</c> text for <c>text/plain</c>, and series as <c>&lt;pre&gt;</c> HTML.
 /// </summary>
 public static class NotebookFormatters
@@ -44,10 +44,16 @@ public static class NotebookFormatters
         EnsureRegistered();
         IReadOnlyList<string> types = mimeTypes is { Count: > 0 } ? mimeTypes
             : value is string ? [PlainTextMime]
+            : value is GenericChart ? [HtmlMime, PlotlyCharts.MimeType, PlainTextMime]
             : [HtmlMime, PlainTextMime];
         var bundle = new MimeBundle();
         foreach (var mime in types)
         {
+            if (mime == PlotlyCharts.MimeType && value is GenericChart chart)
+            {
+                bundle.Set(mime, PlotlyCharts.ToMimeJson(chart));   // a JSON object in the notebook, not a string
+                continue;
+            }
             string text = value is IHtmlContent html && mime == HtmlMime ? ToHtmlString(html)
                 : value is string s && mime == PlainTextMime ? s
                 : value.ToDisplayString(mime);

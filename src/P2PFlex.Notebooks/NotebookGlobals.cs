@@ -72,8 +72,10 @@ internal sealed class NotebookSession
     private int _charts;
     private bool _plotlyEmbedded;
 
-    public NotebookSession(string notebookPath, string baseDirectory, IReadOnlyDictionary<string, string> parameters, bool embedPlotlyJs, string chartIdSeed)
+    public NotebookSession(string notebookPath, string baseDirectory, IReadOnlyDictionary<string, string> parameters, bool embedPlotlyJs, string chartIdSeed,
+        string? plotlyJsSrc = null)
     {
+        PlotlyJsSrc = plotlyJsSrc;
         NotebookPath = notebookPath;
         BaseDirectory = baseDirectory;
         Parameters = parameters;
@@ -88,6 +90,9 @@ internal sealed class NotebookSession
     public string BaseDirectory { get; }
     public IReadOnlyDictionary<string, string> Parameters { get; }
     public bool EmbedPlotlyJs { get; }
+
+    /// <summary>Where the library output loads plotly.js from (a relative URL); null embeds the library.</summary>
+    public string? PlotlyJsSrc { get; }
     public NotebookGlobals Globals { get; }
     public string ChartPrefix { get; }
     public int ChartCount => Volatile.Read(ref _charts);
@@ -138,7 +143,7 @@ internal sealed class NotebookSession
         if (ChartCount > before && EmbedPlotlyJs && !_plotlyEmbedded)
         {
             _plotlyEmbedded = true;
-            capture.Add(PlotlyLibraryOutput());
+            capture.Add(PlotlyLibraryOutput(PlotlyJsSrc));
         }
         return resultCount is null ? new DisplayDataOutput(bundle) : new ExecuteResultOutput(resultCount, bundle);
     }
@@ -146,8 +151,8 @@ internal sealed class NotebookSession
     /// <summary>The marker in an output's metadata that says "this output only loads plotly.js".</summary>
     public const string PlotlyJsMetadataKey = "plotlyjs";
 
-    private static DisplayDataOutput PlotlyLibraryOutput() => new(
-        new MimeBundle().Set(NotebookFormatters.HtmlMime, PlotlyJs.ScriptElement(guard: true))
+    private static DisplayDataOutput PlotlyLibraryOutput(string? src) => new(
+        new MimeBundle().Set(NotebookFormatters.HtmlMime, src is null ? PlotlyJs.ScriptElement(guard: true) : PlotlyJs.ScriptReference(src))
                         .Set(NotebookFormatters.PlainTextMime, $"(plotly.js {PlotlyJs.Version} for the charts of this notebook)"),
         new JsonObject { [NotebookRunner.MetadataKey] = new JsonObject { [PlotlyJsMetadataKey] = PlotlyJs.Version } });
 }

@@ -35,6 +35,12 @@ public sealed class NotebookRunOptions
     /// </summary>
     public bool EmbedPlotlyJs { get; init; } = true;
 
+    /// <summary>
+    /// With <see cref="EmbedPlotlyJs"/>: load plotly.js from this relative URL (e.g. <c>plotly.min.js</c> beside the
+    /// notebook, <see cref="P2PFlex.Display.PlotlyJs.FileName"/>) instead of embedding the 3.6 MB library; null (default) embeds it.
+    /// </summary>
+    public string? PlotlyJsSrc { get; init; }
+
     /// <summary>Assemblies referenced by every cell besides <see cref="NotebookRunner.DefaultReferences"/>.</summary>
     public IReadOnlyList<Assembly> AdditionalReferences { get; init; } = [];
 
@@ -135,7 +141,7 @@ public static class NotebookRunner
         var withPath = new NotebookRunOptions
         {
             Parameters = o.Parameters, NotebookPath = Path.GetFullPath(path), BaseDirectory = o.BaseDirectory, NotebookName = o.NotebookName,
-            Progress = o.Progress, EmbedPlotlyJs = o.EmbedPlotlyJs, AdditionalReferences = o.AdditionalReferences, AdditionalImports = o.AdditionalImports,
+            Progress = o.Progress, EmbedPlotlyJs = o.EmbedPlotlyJs, PlotlyJsSrc = o.PlotlyJsSrc, AdditionalReferences = o.AdditionalReferences, AdditionalImports = o.AdditionalImports,
         };
         return RunAsync(nb, withPath, cancellationToken);
     }
@@ -181,7 +187,7 @@ public static class NotebookRunner
         foreach (var p in injection.Parameters.Where(p => !p.Declared && injection.HasParametersCell))
             progress?.Report(new(NotebookProgressKind.Warning, name, null, clock.Elapsed, Message: $"parameter '{p.Name}' is not declared in the parameters cell; injected as {p.Type}"));
 
-        var session = new NotebookSession(notebookPath, baseDir, parameters, options.EmbedPlotlyJs,
+        var session = new NotebookSession(notebookPath, baseDir, parameters, options.EmbedPlotlyJs, plotlyJsSrc: options.PlotlyJsSrc,
             chartIdSeed: name + "\n" + string.Join("\n", parameters.Select(p => p.Key + "=" + p.Value)));
         var scriptOptions = CreateScriptOptions(options, baseDir);
         var preloaded = PreloadedAssemblyNames(options);

@@ -77,6 +77,7 @@ public static class PdfExport
                 await page.WaitForFunctionAsync(AllChartsDrawn, new WaitForFunctionOptions { Timeout = (int)options.ChartTimeout.TotalMilliseconds, PollingInterval = 100 })
                     .ConfigureAwait(false);
                 charts = await page.EvaluateFunctionAsync<int>(FitChartsToWidth).ConfigureAwait(false);
+                await page.EvaluateFunctionAsync(FitTablesToWidth).ConfigureAwait(false);
             }
             catch (WaitTaskTimeoutException)
             {
@@ -205,6 +206,19 @@ public static class PdfExport
             if (room > 200 && gd._fullLayout.width > room) await Plotly.relayout(gd, { width: room });
         }
         return ids.length;
+        }
+        """;
+
+    // Tables wider than the paper lose no column: their type shrinks in half-point steps down to 6 pt; a table still
+    // too wide may then break its cells' words anywhere. (On screen they scroll sideways instead.)
+    private const string FitTablesToWidth = """
+        () => {
+            const room = document.documentElement.clientWidth;
+            for (const t of document.querySelectorAll('table')) {
+                let pt = parseFloat(getComputedStyle(t).fontSize) * 0.75;
+                while (t.scrollWidth > room && pt > 6) { pt = Math.max(6, pt - 0.5); t.style.fontSize = pt + 'pt'; }
+                if (t.scrollWidth > room) t.classList.add('pdf-wrap-anywhere');
+            }
         }
         """;
 

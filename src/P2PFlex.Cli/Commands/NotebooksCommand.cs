@@ -9,7 +9,8 @@ using P2PFlex.Scenarios;
 namespace P2PFlex.Cli;
 
 /// <summary>What <c>p2pflex notebooks run</c> was asked for.</summary>
-public sealed record NotebooksRunOptions(IReadOnlyList<string> Notebooks, IReadOnlyDictionary<string, string> Parameters, string OutDirectory, bool Pdf = false);
+public sealed record NotebooksRunOptions(IReadOnlyList<string> Notebooks, IReadOnlyDictionary<string, string> Parameters, string OutDirectory, bool Pdf = false,
+    PlotlyJsMode PlotlyJs = PlotlyJsMode.Embed);
 
 /// <summary>
 /// <c>p2pflex notebooks run &lt;nb.ipynb…&gt; [-p NAME=VALUE]… [--out DIR]</c>: executes notebooks headless into DIR (executed
@@ -35,12 +36,13 @@ public static class NotebooksCommand
         });
         var outDir = OutOption();
         var pdf = PdfOption();
+        var plotlyJs = PlotlyJsOption(PlotlyJsMode.Embed);
         var run = new Command("run", "execute notebooks headless into DIR: executed .ipynb + HTML report each, and index.html")
         {
-            notebooks, parameters, outDir, pdf,
+            notebooks, parameters, outDir, pdf, plotlyJs,
         };
-        run.SetAction(r => Run(new NotebooksRunOptions(r.GetValue(notebooks)!, ParseParameters(r.GetValue(parameters) ?? []), r.GetValue(outDir)!, r.GetValue(pdf)),
-            CliKit.Out(r), CliKit.Err(r)));
+        run.SetAction(r => Run(new NotebooksRunOptions(r.GetValue(notebooks)!, ParseParameters(r.GetValue(parameters) ?? []), r.GetValue(outDir)!, r.GetValue(pdf),
+            r.GetValue(plotlyJs)), CliKit.Out(r), CliKit.Err(r)));
         return new Command("notebooks", "run notebooks headless") { run }.WithExamples("""
             p2pflex notebooks run notebooks/05-scenario-3.ipynb -p W=0.35 -p theta=0.8 --out reports/
             p2pflex notebooks run notebooks/01-feeder.ipynb --pdf
@@ -52,6 +54,32 @@ public static class NotebooksCommand
     {
         Description = "also print each HTML report (and the index) to a PDF beside it, with a headless Chromium (docs/figures.md)",
     };
+
+    /// <summary>The <c>--plotlyjs embed|directory</c> option of <c>notebooks run</c> and <c>reproduce</c>.</summary>
+    internal static Option<PlotlyJsMode> PlotlyJsOption(PlotlyJsMode defaultMode)
+    {
+        var option = new Option<PlotlyJsMode>("--plotlyjs")
+        {
+        Description = "embed: plotly.js inside every page (single-file pages); directory: one plotly.min.js beside the reports, "
+                      + "loaded by relative path (offline, one copy for the folder)",
+        HelpName = "embed|directory",
+        DefaultValueFactory = _ => defaultMode,
+        CustomParser = r => r.Tokens.Single().Value.ToLowerInvariant() switch
+        {
+            "embed" => PlotlyJsMode.Embed,
+            "directory" => PlotlyJsMode.Directory,
+            var other => Fail(r, other),
+        },
+        };
+        option.CompletionSources.Add("embed", "directory");
+        return option;
+    }
+
+    private static PlotlyJsMode Fail(System.CommandLine.Parsing.ArgumentResult r, string value)
+    {
+        r.AddError($"--plotlyjs must be embed or directory, got '{value}'");
+        return PlotlyJsMode.Embed;
+    }
 
     /// <summary>The <c>--out DIR</c> option of <c>notebooks run</c> and <c>reproduce</c>.</summary>
     internal static Option<string> OutOption() => new("--out")
@@ -76,7 +104,7 @@ public static class NotebooksCommand
     {
         foreach (var p in options.Notebooks) if (!File.Exists(p)) throw new FileNotFoundException($"notebook {p} does not exist");
         CheckParameters(options.Notebooks, options.Parameters);
-        return RunNotebooks(options.Notebooks, options.OutDirectory, options.Parameters, output, progress, options.Pdf);
+        return RunNotebooks(options.Notebooks, options.OutDirectory, options.Parameters, output, progress, options.Pdf, options.PlotlyJs);
     }
 
     /// <summary>
@@ -119,7 +147,7 @@ public static class NotebooksCommand
     /// as part of the set that replaces the folder (<see cref="ReportPdfs"/>).
     /// </summary>
     public static int RunNotebooks(IReadOnlyList<string> paths, string outDir, IReadOnlyDictionary<string, string> parameters,
-        TextWriter output, TextWriter progress, bool pdf = false)
+        TextWriter output, TextWriter progress, bool pdf = false, PlotlyJsMode plotlyJs = PlotlyJsMode.Embed)
     {
         if (pdf) ReportPdfs.CheckBrowser();   // before minutes of notebooks, not after
         var clock = Stopwatch.StartNew();
@@ -145,7 +173,7 @@ public static class NotebooksCommand
         var pdfLines = new StringWriter();   // printed after the reports line, where a reader looks for the files
         try
         {
-            result = RunBatch(paths, outDir, parameters, progress, study, pdf ? ReportPdfs.Step(pdfLines) : null, interrupt.Token);
+            result = RunBatch(paths, outDir, parameters, progress, study, pdf ? ReportPdfs.Step(pdfLines) : null, plotlyJs, interrupt.Token);
         }
         catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
         {
@@ -192,7 +220,7 @@ public static class NotebooksCommand
 
     private static NotebookBatchResult RunBatch(IReadOnlyList<string> paths, string outDir, IReadOnlyDictionary<string, string> parameters,
         TextWriter progress, IReadOnlyList<ScenarioResult> study, Func<NotebookBatchResult, CancellationToken, Task>? beforeCommit,
-        CancellationToken cancellationToken)
+        PlotlyJsMode plotlyJs, CancellationToken cancellationToken)
     {
         return TerminalProgress.Notebooks(progress, paths.Count, bars => NotebookBatch.RunAsync(paths, outDir, new NotebookBatchOptions
         {
@@ -200,6 +228,8 @@ public static class NotebooksCommand
             Progress = bars is null ? progress : null,
             Observer = bars,
             BeforeCommit = beforeCommit,
+            PlotlyJs = plotlyJs,
+            StaticChartImages = true,   // without a Chromium: one line saying so, the reports are still written
             Index = new IndexPageOptions
             {
                 Title = "P2PFlex — reproduction of EUniversal D5.3, chapter 5",

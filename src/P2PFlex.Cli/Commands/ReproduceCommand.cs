@@ -1,4 +1,5 @@
 using System.CommandLine;
+using P2PFlex.Notebooks;
 
 namespace P2PFlex.Cli;
 
@@ -12,16 +13,18 @@ public static class ReproduceCommand
     {
         var outDir = NotebooksCommand.OutOption();
         var pdf = NotebooksCommand.PdfOption();
+        var plotlyJs = NotebooksCommand.PlotlyJsOption(PlotlyJsMode.Directory);
         var command = new Command("reproduce", "the main job: run every study notebook into DIR (executed .ipynb + HTML) and print Table 8 beside the study's")
         {
-            outDir, pdf,
+            outDir, pdf, plotlyJs,
         };
         command.SetAction(r => NotebooksCommand.RunNotebooks(NotebooksCommand.StudyNotebooks(), r.GetValue(outDir)!,
-            new Dictionary<string, string>(), CliKit.Out(r), CliKit.Err(r), r.GetValue(pdf)));
+            new Dictionary<string, string>(), CliKit.Out(r), CliKit.Err(r), r.GetValue(pdf), r.GetValue(plotlyJs)));
         return command.WithExamples("""
             p2pflex reproduce
             p2pflex reproduce --out /tmp/reports
             p2pflex reproduce --pdf                a PDF beside each HTML report
+            p2pflex reproduce --plotlyjs embed     single-file pages (plotly.js inside each)
             """);
     }
 }

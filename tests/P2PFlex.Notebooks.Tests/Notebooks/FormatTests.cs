@@ -1,3 +1,4 @@
+using Plotly.NET.CSharp;
 using Microsoft.FSharp.Core;
 using P2PFlex.Display;
 using P2PFlex.Notebooks;
@@ -104,13 +105,36 @@ public class FormatTests
     }
 
     [Fact]
+    public void On_screen_a_chart_fits_its_container_wraps_a_long_title_and_puts_a_long_legend_below_while_the_chart_keeps_its_size()
+    {
+        var traces = Enumerable.Range(1, 9).Select(i => Plotly.NET.CSharp.Chart.Line<int, int, string>(x: new[] { 1, 2 }, y: new[] { i, i + 1 }, Name: $"series number {i}"));
+        string title = "A title that is far too long for one line of a narrow notebook column, so it has to be wrapped somewhere sensible";
+        var chart = Plotly.NET.Chart.withTitle(title, null).Invoke(Plotly.NET.CSharp.Chart.Combine(traces)).WithSize(1100, 450);
+        var figure = PlotlyCharts.ToMimeJson(chart);
+        var layout = figure["layout"]!.AsObject();
+        Assert.False(layout.ContainsKey("width"));   // no fixed pixel width on screen
+        Assert.True((bool)layout["autosize"]!);
+        Assert.True((bool)figure["config"]!["responsive"]!);
+        string wrapped = (string)layout["title"]!["text"]!;
+        Assert.Equal(title, wrapped.Replace("<br>", " "));
+        Assert.All(wrapped.Split("<br>"), line => Assert.True(line.Length <= PlotlyCharts.TitleLineChars, line));
+        Assert.Equal("h", (string?)layout["legend"]!["orientation"]);   // nine entries: horizontal, below the plot
+        Assert.True((double)layout["legend"]!["y"]! < 0);
+        Assert.True((double)layout["height"]! > 450);                 // the plot keeps its height, the legend gets its own
+        // the chart itself keeps the size asked for, which `p2pflex figures` exports at
+        var own = System.Text.Json.Nodes.JsonNode.Parse(GenericChart.toFigureJson(chart))!["layout"]!;
+        Assert.Equal(1100, (int)own["width"]!);
+        Assert.Contains("<div id=\"c-2\" style=\"width: 100%; height: ", PlotlyCharts.ToHtml(chart, "c-2"));
+    }
+
+    [Fact]
     public void Chart_html_never_mutates_the_chart_and_never_loads_from_a_cdn()
     {
         var chart = Plotly.NET.CSharp.Chart.Line<int, int, string>(x: new[] { 1, 2 }, y: new[] { 3, 4 });
         var optionsBefore = GenericChart.getDisplayOptions(chart);
         var referenceBefore = DisplayOptions.tryGetPlotlyReference(optionsBefore);
         string html = PlotlyCharts.ToHtml(chart, "c-1");
-        Assert.Contains("<div id=\"c-1\">", html);
+        Assert.Contains("<div id=\"c-1\" style=\"width: 100%;", html);
         Assert.Contains("Plotly.newPlot('c-1'", html);
         Assert.Same(optionsBefore, GenericChart.getDisplayOptions(chart));
         Assert.Equal(referenceBefore, DisplayOptions.tryGetPlotlyReference(GenericChart.getDisplayOptions(chart)));

@@ -6,7 +6,10 @@ using P2PFlex.TestSupport;
 
 namespace P2PFlex.Notebooks.Tests.Study;
 
-/// <summary>Runs the study notebooks once (headless) into a temporary folder; the tests below inspect the result.</summary>
+/// <summary>
+/// Runs the study notebooks once (headless) into a temporary folder as <c>reproduce</c> does (one shared plotly.js,
+/// static chart pictures); the tests below inspect the result.
+/// </summary>
 public sealed class StudyNotebooksFixture : IDisposable
 {
     public StudyNotebooksFixture()
@@ -14,7 +17,8 @@ public sealed class StudyNotebooksFixture : IDisposable
         NotebookDir = FindNotebooks();
         OutDir = Path.Combine(Path.GetTempPath(), $"p2pflex-study-notebooks-{Guid.NewGuid():N}");
         Notebooks = Directory.GetFiles(NotebookDir, "*.ipynb").OrderBy(f => f, StringComparer.Ordinal).ToArray();
-        Result = NotebookBatch.RunAsync(Notebooks, OutDir).GetAwaiter().GetResult();
+        Result = NotebookBatch.RunAsync(Notebooks, OutDir, new NotebookBatchOptions { PlotlyJs = PlotlyJsMode.Directory, StaticChartImages = true })
+            .GetAwaiter().GetResult();
     }
 
     public string NotebookDir { get; }
@@ -35,7 +39,7 @@ public sealed class StudyNotebooksFixture : IDisposable
     }
 }
 
-public class StudyNotebooksTests(StudyNotebooksFixture fixture) : IClassFixture<StudyNotebooksFixture>
+public partial class StudyNotebooksTests(StudyNotebooksFixture fixture) : IClassFixture<StudyNotebooksFixture>
 {
     [Fact]
     public void Every_study_notebook_runs_without_error()
@@ -130,6 +134,101 @@ public class StudyNotebooksTests(StudyNotebooksFixture fixture) : IClassFixture<
             HeadlessChromium.AssertEveryChartDraws(page);
         }
     }
+
+    /// <summary>The chart outputs of an executed notebook (those whose text/html draws a chart with Plotly.newPlot).</summary>
+    private static IEnumerable<JsonObject> ChartOutputs(string ipynb) =>
+        JsonNode.Parse(File.ReadAllText(ipynb))!["cells"]!.AsArray()
+            .SelectMany(c => c!["outputs"]?.AsArray() ?? [])
+            .OfType<JsonObject>()
+            .Where(o => o["data"]?["text/html"] is { } h && Text(h).Contains("Plotly.newPlot(", StringComparison.Ordinal));
+
+    private static string Text(JsonNode n) => n is JsonArray a ? string.Concat(a.Select(x => (string?)x)) : (string?)n ?? "";
+
+    [Fact]
+    public void Every_chart_output_carries_its_plotly_figure_as_json_and_a_static_svg_of_it()
+    {
+        int charts = 0;
+        foreach (var n in fixture.Result.Notebooks)
+            foreach (var output in ChartOutputs(n.ExecutedNotebookPath!))
+            {
+                var data = output["data"]!.AsObject();
+                string html = Text(data["text/html"]!);
+                // the figure JupyterLab / VS Code draw: an object with data and layout, the data the HTML's newPlot draws
+                var figure = Assert.IsType<JsonObject>(data[P2PFlex.Display.PlotlyCharts.MimeType], exactMatch: false);
+                Assert.IsType<JsonObject>(figure["layout"], exactMatch: false);
+                var htmlData = JsonNode.Parse(HtmlChartData().Match(html).Groups["data"].Value)!;
+                Assert.True(JsonNode.DeepEquals(htmlData, figure["data"]), $"{n.Name}: the plotly JSON's data differ from the chart's");
+                // the static form: an SVG drawing of the chart, and the same picture inside the chart's div for pages without JavaScript
+                string svg = Text(data[StaticChartImages.SvgMime] ?? throw new Xunit.Sdk.XunitException($"{n.Name}: a chart output has no image/svg+xml"));
+                Assert.StartsWith("<svg", svg.TrimStart());
+                Assert.Contains("class=\"main-svg\"", svg);
+                Assert.Contains($"<div class=\"{StaticChartImages.FallbackClass}\" role=\"img\"", html);
+                charts++;
+            }
+        Assert.True(charts >= 15, $"{charts} charts");
+    }
+
+    [Fact]
+    public async Task Without_javascript_nbconvert_pages_of_the_executed_notebooks_show_one_picture_per_chart()
+    {
+        // nbconvert's HTML of each executed notebook, opened in Chromium with JavaScript disabled (as a static viewer, an
+        // e-mail preview or a browser with scripts blocked shows it): every chart is a picture, as many as the live report draws.
+        string html = Path.Combine(fixture.OutDir + "-nbconvert");
+        var (code, output) = Run("/usr/bin/python3", ["-m", "nbconvert", "--to", "html", "--output-dir", html,
+            .. fixture.Result.Notebooks.Select(n => n.ExecutedNotebookPath!)], 300);
+        Assert.True(code == 0, "nbconvert --to html failed (run environment/install.sh):\n" + output);
+        string artifacts = Path.Combine(AppContext.BaseDirectory, "artifacts", "static");
+        Directory.CreateDirectory(artifacts);
+        await using var browser = await ChromiumBrowser.LaunchAsync();
+        try
+        {
+            foreach (var n in fixture.Result.Notebooks)
+            {
+                int live = HeadlessChromium.ChartIds(File.ReadAllText(n.ReportPath!)).Count;
+                var page = await browser.NewOfflinePageAsync();
+                await page.SetJavaScriptEnabledAsync(false);
+                await page.SetViewportAsync(new PuppeteerSharp.ViewPortOptions { Width = 1100, Height = 900 });
+                string file = Path.Combine(html, Path.GetFileNameWithoutExtension(n.ExecutedNotebookPath!) + ".html");
+                await page.GoToAsync(new Uri(file).AbsoluteUri, new PuppeteerSharp.NavigationOptions { WaitUntil = [PuppeteerSharp.WaitUntilNavigation.Load], Timeout = 120_000 });
+                // a picture: the static drawing, laid out with a size, holding the chart's bars/lines/markers
+                int pictures = await page.EvaluateExpressionAsync<int>(
+                    $"Array.from(document.querySelectorAll('.{StaticChartImages.FallbackClass} > svg')).filter(s => s.getBoundingClientRect().width > 100 "
+                    + "&& s.getBoundingClientRect().height > 100 && s.querySelectorAll('path, rect').length > 2).length");
+                Assert.Equal(0, await page.EvaluateExpressionAsync<int>("document.querySelectorAll('.js-plotly-plot').length"));   // no script ran
+                Assert.True(live == pictures, $"{n.Name}: {pictures} pictures without JavaScript, {live} charts in the live report");
+                if (n.Name.StartsWith("05-", StringComparison.Ordinal) || n.Name.StartsWith("07-", StringComparison.Ordinal))
+                    await page.ScreenshotAsync(Path.Combine(artifacts, Path.GetFileNameWithoutExtension(n.Name) + "-no-javascript.png"),
+                        new PuppeteerSharp.ScreenshotOptions { FullPage = true });
+                await page.CloseAsync();
+            }
+        }
+        finally
+        {
+            try { Directory.Delete(html, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    [Fact]
+    public void The_report_folder_holds_one_plotly_js_loaded_by_every_page_and_stays_under_10_MB()
+    {
+        // plotly.js's own banner opens the bundle once per copy, whether a file, inlined in a page or embedded in a notebook
+        string banner = P2PFlex.Display.PlotlyJs.Source[..Math.Min(120, P2PFlex.Display.PlotlyJs.Source.Length)];
+        var files = Directory.GetFiles(fixture.OutDir, "*", SearchOption.AllDirectories);
+        var copies = files.Where(f => (f.EndsWith(".ipynb", StringComparison.Ordinal) ? Notebooks.ChartPublishingTests.HtmlOutputs(f) : File.ReadAllText(f))
+                .Contains(banner, StringComparison.Ordinal)).Select(f => Path.GetFileName(f)!).ToArray();
+        Assert.Equal(new[] { P2PFlex.Display.PlotlyJs.FileName }, copies);
+        foreach (var n in fixture.Result.Notebooks)
+        {
+            if (HeadlessChromium.ChartIds(File.ReadAllText(n.ReportPath!)).Count == 0) continue;
+            Assert.Contains($"<script type=\"text/javascript\" src=\"{P2PFlex.Display.PlotlyJs.FileName}\"></script>", File.ReadAllText(n.ReportPath!));
+            Assert.Contains($"src=\"{P2PFlex.Display.PlotlyJs.FileName}\"", Notebooks.ChartPublishingTests.HtmlOutputs(n.ExecutedNotebookPath!));
+        }
+        long bytes = files.Sum(f => new FileInfo(f).Length);
+        Assert.True(bytes < 10_000_000, $"the report folder holds {bytes / 1e6:F1} MB");
+    }
+
+    [GeneratedRegex(@"var data = (?<data>\[.*?\]);\s*var layout", RegexOptions.Singleline)]
+    private static partial Regex HtmlChartData();
 
     private static (int Code, string Output) Run(string file, string[] args, int timeoutSeconds)
     {

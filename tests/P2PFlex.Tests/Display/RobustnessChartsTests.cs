@@ -24,10 +24,12 @@ public class RobustnessChartsTests
     public void Kpi_boxes_have_one_box_per_scenario_a_title_and_the_unit()
     {
         var html = Html(RobustnessCharts.KpiBoxes(Data.Value.Rows, "lfm_cost_eur", ScenarioReport.StudyScenarioNames));
-        Assert.Contains("lfm_cost_eur per scenario over 6 draws (case69)", html);
-        Assert.Contains("lfm_cost_eur (EUR)", html);
+        Assert.Contains("LFM cost (€) per scenario over 6 draws (case69)", html);   // a title for people, not the column name
+        Assert.Contains("\"LFM cost (€)\"", html);
+        Assert.DoesNotContain("lfm_cost_eur", html);
         Assert.Equal(8, System.Text.RegularExpressions.Regex.Matches(html, "\"type\":\"box\"").Count);
-        Assert.Contains("p2p_volume_mw (MW)", Html(RobustnessCharts.KpiBoxes(Data.Value.Rows, "p2p_volume_mw")));
+        Assert.Contains("P2P volume (MW)", Html(RobustnessCharts.KpiBoxes(Data.Value.Rows, "p2p_volume_mw")));
+        Assert.Contains("Total cost to the DSO (€) per scenario", Html(RobustnessCharts.KpiBoxes(Data.Value.Rows, "dso_total_eur")));
     }
 
     [Fact]
