@@ -6,7 +6,7 @@ Usage (from the repository root; tools/matpower/run.sh builds the CLI and calls 
     /usr/bin/python3 tools/matpower/acpf_compare.py --matpower DIR --p2pflex "dotnet .../p2pflex.dll" \\
         [--cases case69,case141,case533mt_hi] [--rounds 5] [--runs 200] [--warmup 200] [--warmup-calls 3000]
 
-DIR is a MATPOWER folder holding lib/, mips/lib/ and mp-opt-model/lib/ (the user's own copy; nothing of it is part
+DIR is a MATPOWER folder holding lib/, mips/lib/, mp-opt-model/lib/ and mptest/lib/ (have_feature) (the user's own copy; nothing of it is part
 of this repository). For every case, in rounds that alternate which side goes first, Octave runs newtonpf_time.m
 (--warmup untimed, --runs timed newtonpf calls) and the built P2PFlex binary runs `bench --only acpf-<case>`
 (--warmup-calls untimed solves to reach the optimised steady state, --runs timed). Printed per case: both medians with
@@ -35,10 +35,10 @@ def load_average():
 
 
 def octave_round(matpower, case_file, runs, warmup, voltages_file):
-    paths = [os.path.join(matpower, p) for p in ("lib", os.path.join("mips", "lib"), os.path.join("mp-opt-model", "lib"))]
+    paths = [os.path.join(matpower, p) for p in ("lib", os.path.join("mips", "lib"), os.path.join("mp-opt-model", "lib"), os.path.join("mptest", "lib"))]
     for p in paths:
         if not os.path.isdir(p):
-            sys.exit(f"acpf_compare: {p} is missing: --matpower (or MATPOWER_DIR) must be a MATPOWER folder with lib/, mips/lib/ and mp-opt-model/lib/")
+            sys.exit(f"acpf_compare: {p} is missing: --matpower (or MATPOWER_DIR) must be a MATPOWER folder with lib/, mips/lib/, mp-opt-model/lib/ and mptest/lib/")
     script = "".join(f"addpath('{p}');" for p in paths) + f"addpath('{HERE}');" \
         + f"newtonpf_time('{case_file}', {runs}, {warmup}, '{voltages_file}');"
     out = subprocess.run(["octave-cli", "--no-gui", "--quiet", "--eval", script], check=True, capture_output=True, text=True).stdout

@@ -5,7 +5,7 @@ function newtonpf_time(case_file, runs, warmup, voltages_file)
 %   newtonpf WARMUP times untimed and RUNS times timed, with MATPOWER's default options (tol 1e-8 on the mismatch,
 %   at most 10 iterations). It also times the whole preparation plus solve. Prints one line
 %   "newtonpf_ms=<median> full_ms=<median> iterations=<n> success=<0|1>" and writes the solved voltages
-%   (bus, |V| p.u., angle in degrees, case order) to VOLTAGES_FILE. Needs MATPOWER's lib, mips/lib and
+%   (bus, |V| p.u., angle in degrees, case order) to VOLTAGES_FILE. Needs MATPOWER's lib, mips/lib, mptest/lib and
 %   mp-opt-model/lib on the path (run.sh adds them).
   mpopt = mpoption('verbose', 0, 'out.all', 0);
   mpc = ext2int(loadcase(case_file));

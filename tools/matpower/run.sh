@@ -2,7 +2,7 @@
 # P2PFlex's AC power flow against MATPOWER's newtonpf under GNU Octave (docs/performance.md, "against MATPOWER").
 # Usage: tools/matpower/run.sh --matpower DIR [--cases case69,case141,case533mt_hi] [--rounds R] [--runs N]
 #        (or MATPOWER_DIR=DIR tools/matpower/run.sh …)
-# DIR is your MATPOWER folder (lib/, mips/lib/, mp-opt-model/lib/); the repository holds no MATPOWER code.
+# DIR is your MATPOWER folder (lib/, mips/lib/, mp-opt-model/lib/, mptest/lib/); the repository holds no MATPOWER code.
 # Installs Debian's octave when octave-cli is missing (needs root or sudo; a large install), builds the CLI once in
 # Release and runs acpf_compare.py: alternating rounds of newtonpf (newtonpf_time.m) and of the built binary's
 # `bench --only acpf-<case>` at steady state; prints both medians with their range, the ratio, the machine's load and
