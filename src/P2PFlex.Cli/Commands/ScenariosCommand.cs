@@ -5,7 +5,8 @@ using P2PFlex.Scenarios;
 namespace P2PFlex.Cli;
 
 /// <summary>What <c>p2pflex scenarios run</c> was asked for (no names: every scenario).</summary>
-public sealed record ScenariosRunOptions(IReadOnlyList<string> Names, bool Json, string Feeder = Data.FeederSetup.StudyFeederName);
+/// <remarks><paramref name="StudyCase"/>: the SimBench study case (hL, n1, hW, hPV, lW, lPV) when the feeder is a SimBench folder.</remarks>
+public sealed record ScenariosRunOptions(IReadOnlyList<string> Names, bool Json, string Feeder = Data.FeederSetup.StudyFeederName, string StudyCase = ScenariosCommand.DefaultStudyCase);
 
 /// <summary>What <c>p2pflex scenarios export</c> was asked for.</summary>
 public sealed record ScenariosExportOptions(string Name, string Directory);
@@ -16,6 +17,9 @@ public sealed record ScenariosExportOptions(string Name, string Directory);
 /// </summary>
 public static class ScenariosCommand
 {
+    /// <summary>The SimBench study case run when none is named: high load.</summary>
+    public const string DefaultStudyCase = "hL";
+
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     public static Command Build()
@@ -25,13 +29,19 @@ public static class ScenariosCommand
         var json = CliKit.Json("the KPIs of each scenario as JSON");
         var feeder = new Option<string>("--feeder")
         {
-            Description = "the feeder, with its shipped orderbook and P2P subset (" + string.Join(", ", Data.FeederSetup.ShippedFeeders) + "; default case69)",
+            Description = "the feeder, with its shipped orderbook and P2P subset (" + string.Join(", ", Data.FeederSetup.ShippedFeeders) + "; default case69), or a SimBench grid folder",
             HelpName = "case",
             DefaultValueFactory = _ => Data.FeederSetup.StudyFeederName,
         };
         feeder.CompletionSources.Add(Data.FeederSetup.ShippedFeeders);
-        var run = new Command("run", "run the study's scenarios (0p 1p 0 1 2 3-theta80 3-theta100 1pp) and print their KPIs") { names, json, feeder };
-        run.SetAction(r => Run(new ScenariosRunOptions(r.GetValue(names) ?? [], r.GetValue(json), r.GetValue(feeder)!), CliKit.Out(r)));
+        var studyCase = new Option<string>("--study-case")
+        {
+            Description = "with a SimBench folder as --feeder: its study case from StudyCases.csv (hL, n1, hW, hPV, lW, lPV; default hL)",
+            HelpName = "case",
+            DefaultValueFactory = _ => DefaultStudyCase,
+        };
+        var run = new Command("run", "run the study's scenarios (0p 1p 0 1 2 3-theta80 3-theta100 1pp) and print their KPIs") { names, json, feeder, studyCase };
+        run.SetAction(r => Run(new ScenariosRunOptions(r.GetValue(names) ?? [], r.GetValue(json), r.GetValue(feeder)!, r.GetValue(studyCase)!), CliKit.Out(r)));
 
         var name = new Argument<string>("name") { Description = "the scenario", HelpName = "name" };
         name.CompletionSources.Add(CliKit.ScenarioNames);
@@ -44,6 +54,7 @@ public static class ScenariosCommand
             p2pflex scenarios run                              Table 8: ours beside the study's
             p2pflex scenarios run 1 2 --json
             p2pflex scenarios run --feeder case141              every scenario on another feeder (study columns: case69's)
+            p2pflex scenarios run --feeder path/to/1-LV-rural1--0-no_sw --study-case hPV    a SimBench grid at a stress case
             p2pflex scenarios export 3-theta80 out/3-theta80
             """);
     }
@@ -52,15 +63,26 @@ public static class ScenariosCommand
     {
         var all = StudyContext.LoadScenarios();
         foreach (var n in options.Names) Find(all, n);
-        if (!Data.FeederSetup.IsShipped(options.Feeder))
-            throw new UsageException($"--feeder '{options.Feeder}' has no data files; shipped: {string.Join(", ", Data.FeederSetup.ShippedFeeders)}");
-        var context = StudyContext.Load(feeder: options.Feeder);
+        bool simBench = Data.SimBenchStudy.IsSimBenchFolder(options.Feeder);
+        if (!simBench && !Data.FeederSetup.IsShipped(options.Feeder))
+            throw new UsageException($"--feeder '{options.Feeder}' has no data files; shipped: {string.Join(", ", Data.FeederSetup.ShippedFeeders)}; or give a SimBench grid folder");
+        StudyContext context;
+        if (simBench)
+        {
+            var study = Data.SimBenchStudy.Read(options.Feeder);
+            if (!study.Grid.StudyCases.Any(c => c.Name == options.StudyCase))
+                throw new UsageException($"--study-case '{options.StudyCase}': {study.Name} has {string.Join(", ", study.Grid.StudyCases.Select(c => c.Name))}");
+            context = study.Context(options.StudyCase);
+        }
+        else context = StudyContext.Load(feeder: options.Feeder);
         var chosen = options.Names.Count == 0 ? all : all.Where(s => options.Names.Contains(s.Name)).ToArray();
         var results = chosen.Select(s => ScenarioRunner.Run(s, context)).ToArray();
         if (options.Json) output.WriteLine(JsonSerializer.Serialize(results.Select(ScenarioReport.Kpis), Json));
         else
         {
-            if (options.Feeder != Data.FeederSetup.StudyFeederName)
+            if (simBench)
+                output.WriteLine($"SimBench grid {context.FeederName}, study case {options.StudyCase} (its real ratings; orderbook and peers by the study's rule; the 'study' columns are the study's case69 values)");
+            else if (options.Feeder != Data.FeederSetup.StudyFeederName)
                 output.WriteLine($"feeder {options.Feeder} (its shipped orderbook and P2P subset; the 'study' columns are the study's case69 values)");
             TerminalTables.Scenarios(output, results);
         }
