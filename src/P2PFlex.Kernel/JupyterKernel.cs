@@ -84,6 +84,10 @@ public sealed class JupyterKernel : IDisposable
     /// <summary>True when the shutdown request asked for a restart (the frontend then starts a new kernel process).</summary>
     public bool RestartRequested { get; private set; }
 
+    /// <summary>Largest frame a client may send (64 MiB): far above any request a front-end sends (code, completions,
+    /// comm messages), checked by ZeroMQ before the frame is read into memory.</summary>
+    public const long MaxFrameBytes = 64L * 1024 * 1024;
+
     /// <summary>How many incoming messages were dropped (bad or missing signature, replay, malformed).</summary>
     public int DroppedMessages => Volatile.Read(ref _dropped);
 
@@ -188,6 +192,10 @@ public sealed class JupyterKernel : IDisposable
     private int Bind(NetMQSocket socket, int port, string channel)
     {
         socket.Options.Linger = TimeSpan.Zero;
+        // ZeroMQ's ZMQ_MAXMSGSIZE: a frame announcing more bytes than this disconnects its sender as soon as the
+        // frame's length header is read, before the frame is buffered or its signature computed (issue 22: a 256 MiB
+        // message with a wrong signature raised the kernel's memory by 512 MiB).
+        socket.Options.MaxMsgSize = MaxFrameBytes;
         if (_requested.Ip.Contains(':')) socket.Options.IPv4Only = false;
         string endpoint = port == 0 ? $"{_requested.Transport}://{_requested.HostPart}" : _requested.Endpoint(port);
         try

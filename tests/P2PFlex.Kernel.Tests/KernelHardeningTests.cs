@@ -49,6 +49,28 @@ public class KernelHardeningTests
     }
 
     [Fact]
+    public void A_frame_above_the_size_limit_is_refused_before_it_is_read_and_its_signature_never_checked()
+    {
+        using var k = new KernelClient();
+        var valid = k.Create("execute_request", new JsonObject { ["code"] = "1" });
+        var frames = valid.ToFrames(new MessageSigner("wrong key"));
+        var huge = new NetMQMessage();
+        for (int i = 0; i < frames.FrameCount; i++) huge.Append(frames[i]);
+        huge.Append(new byte[JupyterKernel.MaxFrameBytes + 1]);   // a buffer frame one byte above the limit
+        k.Shell.SendMultipartMessage(huge);
+        Assert.Null(k.TryReceive(k.Shell, TimeSpan.FromSeconds(3)));
+        // Never parsed, so never counted as a bad signature: ZeroMQ dropped the connection at the frame's length.
+        Assert.Equal(0, k.Kernel.DroppedMessages);
+        Assert.DoesNotContain("bad signature", k.Log.ToString());
+        // The kernel still serves other clients.
+        using var control = new NetMQ.Sockets.DealerSocket();
+        control.Options.Linger = TimeSpan.Zero;
+        control.Connect(k.Connection.Endpoint(k.Connection.ControlPort));
+        string id = k.Send(control, "kernel_info_request", new JsonObject());
+        Assert.Equal("kernel_info_reply", k.ReceiveReply(control, id).MsgType);
+    }
+
+    [Fact]
     public void A_port_already_in_use_is_a_clear_error_naming_channel_port_and_address()
     {
         using var holder = new TcpListener(IPAddress.Loopback, 0);
