@@ -83,8 +83,8 @@ public static class TimeSeriesCommand
     {
         if (!FeederSetup.IsShipped(o.Feeder))
             throw new UsageException($"--feeder '{o.Feeder}' has no data files; shipped: {string.Join(", ", FeederSetup.ShippedFeeders)}");
-        var all = StudyContext.LoadScenarios();
-        var chosen = o.Scenarios.Count == 0 ? all : o.Scenarios.Select(n => ScenariosCommand.Find(all, n)).ToArray();
+        var catalog = ScenariosCommand.LoadCatalog(o.Scenarios, Console.Error);
+        var chosen = o.Scenarios.Count == 0 ? catalog.Scenarios : o.Scenarios.Select(n => ScenariosCommand.Find(catalog, n)).ToArray();
         if (chosen.Select(s => s.Name).Distinct().Count() != chosen.Count) throw new UsageException("--scenarios names a scenario twice");
         var network = GridNetwork.Load(FeederSetup.CasePath(o.Feeder));
         var profiles = o.ProfilesFile is string file
@@ -117,8 +117,8 @@ public static class TimeSeriesCommand
 
     public static int Merge(string dir, TextWriter output)
     {
-        var all = StudyContext.LoadScenarios();
-        var merged = TimeSeriesShards.Merge(dir, name => ScenariosCommand.Find(all, name).Market.IntervalHours);
+        var catalog = ScenarioCatalog.Load();
+        var merged = TimeSeriesShards.Merge(dir, name => ScenariosCommand.Find(catalog, name).Market.IntervalHours);
         output.WriteLine($"merged {merged.Shards.Count} shard(s) ({merged.Header.Describe()}) → {merged.Path}");
         output.WriteLine($"summary: {Path.Combine(dir, "summary_scenarios.csv")}");
         output.WriteLine();
