@@ -59,7 +59,7 @@ public class RunnerTests(StudyRunFixture run) : IClassFixture<StudyRunFixture>
         var outputs = Cell("display(chart)").Outputs;
         var chart = outputs.OfType<DisplayDataOutput>().Single(d => d.Metadata.Count == 0 && d.Data.GetText("text/html")!.Contains("Plotly.newPlot("));
         string html = chart.Data.GetText("text/html")!;
-        Assert.Matches("<div id=\"plotly-[0-9a-f]{8}-1\">", html);
+        Assert.Matches("<div id=\"plotly-[0-9a-f]{8}-1\"[ >]", html);
         Assert.DoesNotContain("require", html);
         Assert.DoesNotContain("cdn.plot.ly", html);
         Assert.StartsWith("Plotly chart: 1 trace", chart.Data.GetText("text/plain"));
