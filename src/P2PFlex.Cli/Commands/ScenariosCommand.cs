@@ -64,9 +64,9 @@ public static class ScenariosCommand
         var catalog = LoadCatalog(options.Names, log);
         var chosen = options.Names.Count == 0 ? catalog.Scenarios : options.Names.Select(n => Find(catalog, n)).Distinct().ToArray();
         StudyContext context;
-        if (Data.SimBenchStudy.IsSimBenchFolder(options.Feeder))
+        if (TimeSeries.SimBenchStudy.IsSimBenchFolder(options.Feeder))
         {
-            var study = Data.SimBenchStudy.Read(options.Feeder);
+            var study = TimeSeries.SimBenchStudy.Read(options.Feeder);
             if (!study.Grid.StudyCases.Any(c => c.Name == options.StudyCase))
                 throw new UsageException($"--study-case '{options.StudyCase}': {study.Name} has {string.Join(", ", study.Grid.StudyCases.Select(c => c.Name))}");
             context = study.Context(options.StudyCase);

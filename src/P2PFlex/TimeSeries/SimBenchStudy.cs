@@ -2,9 +2,9 @@ using P2PFlex.Grid;
 using P2PFlex.Grid.SimBench;
 using P2PFlex.Markets.Orderbook;
 using P2PFlex.Scenarios;
-using P2PFlex.TimeSeries;
+using P2PFlex.Data;
 
-namespace P2PFlex.Data;
+namespace P2PFlex.TimeSeries;
 
 /// <summary>
 /// The study on a SimBench grid: the grid (<see cref="SimBenchGrid"/>), its profiles when the folder has them, and the
