@@ -38,7 +38,7 @@ public static class DataCommand
             p2pflex data generate --feeder case85 --data ~/study/data   derive case85's files into your data folder
             p2pflex data generate --feeder ~/grids/my.m --data ~/study/data
             p2pflex data verify --data ~/study/data             every feeder of that folder
-            p2pflex data cases --from ../shared/data/matpower --check
+            p2pflex data cases --from ~/matpower/data --check
             """);
     }
 

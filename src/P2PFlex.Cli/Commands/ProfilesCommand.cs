@@ -27,7 +27,7 @@ public static class ProfilesCommand
         });
         return new Command("profiles", "load and generation profiles for time series (docs/timeseries.md)") { bdew }
             .WithExamples("""
-                p2pflex profiles bdew ../shared/data/bdew/h25.csv   rewrite data/profiles/bdew_h25.csv from BDEW's table
+                p2pflex profiles bdew ~/bdew/h25.csv                rewrite data/profiles/bdew_h25.csv from BDEW's table
                 """);
     }
 }
