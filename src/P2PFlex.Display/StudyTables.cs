@@ -39,8 +39,13 @@ public static class StudyTables
     public static Frame<int, string> Kpis(IEnumerable<ScenarioResult> results) =>
         Frame.FromRecords(results.Select(ScenarioReport.Kpis).Select(k => new
         {
-            k.Name, k.CongestedLines, OverflowSumMw = Math.Round(k.OverflowSumMw, 4), OverflowWeightedAvgMw = Math.Round(k.OverflowWeightedAvgMw, 4),
-            LfmStatus = k.LfmStatus.ToString(), LfmCostEur = k.LfmCostEur is double c ? Math.Round(c, 3) : double.NaN, P2PVolumeMw = Math.Round(k.P2PVolumeMw, 4),
+            k.Name,
+            k.CongestedLines,
+            OverflowSumMw = Math.Round(k.OverflowSumMw, 4),
+            OverflowWeightedAvgMw = Math.Round(k.OverflowWeightedAvgMw, 4),
+            LfmStatus = k.LfmStatus.ToString(),
+            LfmCostEur = k.LfmCostEur is double c ? Math.Round(c, 3) : double.NaN,
+            P2PVolumeMw = Math.Round(k.P2PVolumeMw, 4),
             CongestedBeforeLfm = string.Join(" ", k.CongestedBeforeLfm),
         }).ToArray());
 
@@ -68,16 +73,23 @@ public static class StudyTables
     public static Frame<int, string> Lines(GridCheckResult check, bool congestedOnly = false) =>
         Frame.FromRecords(check.Lines.Where(l => !congestedOnly || l.Congested).Select(l => new
         {
-            Index = l.CaseIndex, Line = l.Label, FlowMw = Math.Round(l.FlowMw, 4), LimitMw = Math.Round(l.LimitMw, 4),
-            OccupancyPercent = Math.Round(l.Occupancy * 100, 1), OverflowMw = Math.Round(l.OverflowMw, 4),
+            Index = l.CaseIndex,
+            Line = l.Label,
+            FlowMw = Math.Round(l.FlowMw, 4),
+            LimitMw = Math.Round(l.LimitMw, 4),
+            OccupancyPercent = Math.Round(l.Occupancy * 100, 1),
+            OverflowMw = Math.Round(l.OverflowMw, 4),
         }).ToArray());
 
     /// <summary>Grid-state KPIs of one or more named checks.</summary>
     public static Frame<int, string> GridKpis(params (string Name, GridCheckResult Check)[] checks) =>
         Frame.FromRecords(checks.Select(c => new
         {
-            State = c.Name, CongestedLines = c.Check.CongestedLineCount, OverflowSumMw = Math.Round(c.Check.OverflowSumMw, 4),
+            State = c.Name,
+            CongestedLines = c.Check.CongestedLineCount,
+            OverflowSumMw = Math.Round(c.Check.OverflowSumMw, 4),
             OverflowWeightedAvgMw = Math.Round(c.Check.OverflowWeightedAverageMw, 4),
-            AverageOccupancyPercent = Math.Round(c.Check.AverageOccupancy * 100, 1), LinesAbove60Percent = c.Check.LinesAbove60Percent,
+            AverageOccupancyPercent = Math.Round(c.Check.AverageOccupancy * 100, 1),
+            LinesAbove60Percent = c.Check.LinesAbove60Percent,
         }).ToArray());
 }

@@ -15,12 +15,18 @@ public static class VoltageTables
             {
                 Scenario = x.r.Name,
                 Lfm = x.v.VoltageAwareStatus is null ? x.r.Lfm.Status.ToString() : $"voltage-aware {x.v.VoltageAwareStatus}",
-                MinVmBeforePu = Round(x.v.BeforeLfm.MinVmPu, 4), BusBefore = x.v.BeforeLfm.MinVmBus,
-                MinVmAfterPu = Round(x.v.AfterLfm?.MinVmPu, 4), BusAfter = x.v.AfterLfm?.MinVmBus,
-                OutsideBandBefore = x.v.BeforeLfm.BusesOutsideBand, OutsideBandAfter = x.v.AfterLfm?.BusesOutsideBand,
-                Outside095Before = x.v.BeforeLfm.BusesOutsideTightBand, Outside095After = x.v.AfterLfm?.BusesOutsideTightBand,
-                ViolationSumBeforePu = Round(x.v.BeforeLfm.ViolationSumPu, 4), ViolationSumAfterPu = Round(x.v.AfterLfm?.ViolationSumPu, 4),
-                LossesBeforeMw = Round(x.v.BeforeLfm.LossesMw, 4), LossesAfterMw = Round(x.v.AfterLfm?.LossesMw, 4),
+                MinVmBeforePu = Round(x.v.BeforeLfm.MinVmPu, 4),
+                BusBefore = x.v.BeforeLfm.MinVmBus,
+                MinVmAfterPu = Round(x.v.AfterLfm?.MinVmPu, 4),
+                BusAfter = x.v.AfterLfm?.MinVmBus,
+                OutsideBandBefore = x.v.BeforeLfm.BusesOutsideBand,
+                OutsideBandAfter = x.v.AfterLfm?.BusesOutsideBand,
+                Outside095Before = x.v.BeforeLfm.BusesOutsideTightBand,
+                Outside095After = x.v.AfterLfm?.BusesOutsideTightBand,
+                ViolationSumBeforePu = Round(x.v.BeforeLfm.ViolationSumPu, 4),
+                ViolationSumAfterPu = Round(x.v.AfterLfm?.ViolationSumPu, 4),
+                LossesBeforeMw = Round(x.v.BeforeLfm.LossesMw, 4),
+                LossesAfterMw = Round(x.v.AfterLfm?.LossesMw, 4),
             }).ToArray());
 
     /// <summary>Congested sets under DC occupancy and AC loading, before and after the LFM, and the lines that disagree.</summary>
@@ -31,9 +37,12 @@ public static class VoltageTables
             return new
             {
                 Scenario = r.Name,
-                DcBefore = ac.Before.DcCongested.Count, AcBefore = ac.Before.AcCongested.Count,
-                DcOnlyBefore = Lines(ac.Before.DcOnly), AcOnlyBefore = Lines(ac.Before.AcOnly),
-                DcAfter = ac.After?.DcCongested.Count, AcAfter = ac.After?.AcCongested.Count,
+                DcBefore = ac.Before.DcCongested.Count,
+                AcBefore = ac.Before.AcCongested.Count,
+                DcOnlyBefore = Lines(ac.Before.DcOnly),
+                AcOnlyBefore = Lines(ac.Before.AcOnly),
+                DcAfter = ac.After?.DcCongested.Count,
+                AcAfter = ac.After?.AcCongested.Count,
                 AcCongestedAfterLfm = ac.After is null ? "LFM did not clear" : Lines(ac.After.AcCongested),
             };
         }).ToArray());

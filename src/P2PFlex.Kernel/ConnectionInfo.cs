@@ -69,10 +69,16 @@ public sealed record ConnectionInfo
 
     public JsonObject ToJson() => new()
     {
-        ["transport"] = Transport, ["ip"] = Ip,
-        ["shell_port"] = ShellPort, ["iopub_port"] = IOPubPort, ["stdin_port"] = StdinPort,
-        ["control_port"] = ControlPort, ["hb_port"] = HeartbeatPort,
-        ["key"] = Key, ["signature_scheme"] = SignatureScheme, ["kernel_name"] = KernelName,
+        ["transport"] = Transport,
+        ["ip"] = Ip,
+        ["shell_port"] = ShellPort,
+        ["iopub_port"] = IOPubPort,
+        ["stdin_port"] = StdinPort,
+        ["control_port"] = ControlPort,
+        ["hb_port"] = HeartbeatPort,
+        ["key"] = Key,
+        ["signature_scheme"] = SignatureScheme,
+        ["kernel_name"] = KernelName,
     };
 
     public void Write(string path) => File.WriteAllText(path, ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }));

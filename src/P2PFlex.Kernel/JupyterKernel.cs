@@ -222,7 +222,8 @@ public sealed class JupyterKernel : IDisposable
             try { body(); }
             catch (Exception e) when (_stopping && e is ObjectDisposedException or NetMQException or TerminatingException) { }
             catch (Exception e) { _log.WriteLine($"p2pflex kernel: {name} thread failed: {e}"); }
-        }) { IsBackground = true, Name = "p2pflex-kernel-" + name };
+        })
+        { IsBackground = true, Name = "p2pflex-kernel-" + name };
         _threads.Add(t);
         t.Start();
     }
@@ -398,13 +399,13 @@ public sealed class JupyterKernel : IDisposable
                     Execute(msg);
                     break;
                 case "is_complete_request":
-                {
-                    string status = KernelScriptSession.IsComplete(Str(msg.Content, "code"));
-                    var content = new JsonObject { ["status"] = status };
-                    if (status == "incomplete") content["indent"] = "";
-                    Reply(_shell!, msg, "is_complete_reply", content);
-                    break;
-                }
+                    {
+                        string status = KernelScriptSession.IsComplete(Str(msg.Content, "code"));
+                        var content = new JsonObject { ["status"] = status };
+                        if (status == "incomplete") content["indent"] = "";
+                        Reply(_shell!, msg, "is_complete_reply", content);
+                        break;
+                    }
                 case "complete_request":
                     Complete(msg);
                     break;

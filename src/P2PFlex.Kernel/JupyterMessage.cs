@@ -28,13 +28,13 @@ public sealed class JupyterMessage
     /// <summary>A new message of <paramref name="msgType"/> in reply to (or caused by) <paramref name="parent"/>.</summary>
     public static JupyterMessage Create(string msgType, JsonObject content, JupyterMessage? parent, string session,
         IReadOnlyList<byte[]>? identities = null, JsonObject? metadata = null) => new()
-    {
-        Identities = identities ?? [],
-        Header = NewHeader(msgType, session),
-        ParentHeader = parent is null ? new JsonObject() : (JsonObject)parent.Header.DeepClone(),
-        Metadata = metadata ?? new JsonObject(),
-        Content = content,
-    };
+        {
+            Identities = identities ?? [],
+            Header = NewHeader(msgType, session),
+            ParentHeader = parent is null ? new JsonObject() : (JsonObject)parent.Header.DeepClone(),
+            Metadata = metadata ?? new JsonObject(),
+            Content = content,
+        };
 
     public static JsonObject NewHeader(string msgType, string session, string username = "kernel") => new()
     {

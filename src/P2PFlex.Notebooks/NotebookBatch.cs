@@ -173,7 +173,10 @@ public static class NotebookBatch
                 // The report first: it loads plotly.js itself and draws every chart, so it needs no static pictures.
                 HtmlReport.Write(executed, htmlPath, new HtmlReportOptions
                 {
-                    NotebookName = name, NotebookHref = Path.GetFileName(ipynbPath), IndexHref = IndexFileName, PlotlyJsSrc = plotlyJsSrc,
+                    NotebookName = name,
+                    NotebookHref = Path.GetFileName(ipynbPath),
+                    IndexHref = IndexFileName,
+                    PlotlyJsSrc = plotlyJsSrc,
                 });
                 await pictures.AddAsync(executed, name, progress, cancellationToken).ConfigureAwait(false);
                 NotebookJson.Write(executed, ipynbPath);

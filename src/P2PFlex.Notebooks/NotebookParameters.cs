@@ -80,8 +80,13 @@ public static class NotebookParameters
             SyntaxKind.CharacterLiteralExpression => "char",
             SyntaxKind.NumericLiteralExpression => lit.Token.Value switch
             {
-                int => "int", long => "long", uint => "uint", ulong => "ulong",
-                double => "double", float => "float", decimal => "decimal",
+                int => "int",
+                long => "long",
+                uint => "uint",
+                ulong => "ulong",
+                double => "double",
+                float => "float",
+                decimal => "decimal",
                 _ => null,
             },
             _ => null,

@@ -140,8 +140,15 @@ public static class NotebookRunner
         var o = options ?? new NotebookRunOptions();
         var withPath = new NotebookRunOptions
         {
-            Parameters = o.Parameters, NotebookPath = Path.GetFullPath(path), BaseDirectory = o.BaseDirectory, NotebookName = o.NotebookName,
-            Progress = o.Progress, EmbedPlotlyJs = o.EmbedPlotlyJs, PlotlyJsSrc = o.PlotlyJsSrc, AdditionalReferences = o.AdditionalReferences, AdditionalImports = o.AdditionalImports,
+            Parameters = o.Parameters,
+            NotebookPath = Path.GetFullPath(path),
+            BaseDirectory = o.BaseDirectory,
+            NotebookName = o.NotebookName,
+            Progress = o.Progress,
+            EmbedPlotlyJs = o.EmbedPlotlyJs,
+            PlotlyJsSrc = o.PlotlyJsSrc,
+            AdditionalReferences = o.AdditionalReferences,
+            AdditionalImports = o.AdditionalImports,
         };
         return RunAsync(nb, withPath, cancellationToken);
     }
@@ -247,8 +254,12 @@ public static class NotebookRunner
         {
             meta["failed_cell"] = new JsonObject
             {
-                ["index"] = failed.Index, ["id"] = failed.Id, ["code_cell"] = failed.CodeCellNumber, ["code_cells"] = failed.CodeCellCount,
-                ["execution_count"] = failed.ExecutionCount, ["error"] = NotebookRunResult.ErrorSummary(error),
+                ["index"] = failed.Index,
+                ["id"] = failed.Id,
+                ["code_cell"] = failed.CodeCellNumber,
+                ["code_cells"] = failed.CodeCellCount,
+                ["execution_count"] = failed.ExecutionCount,
+                ["error"] = NotebookRunResult.ErrorSummary(error),
             };
         }
         meta["start_time"] = started.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);

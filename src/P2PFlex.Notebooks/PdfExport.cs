@@ -103,7 +103,10 @@ public static class PdfExport
                 PrintBackground = true,
                 MarginOptions = new MarginOptions
                 {
-                    Top = Mm(options.MarginMm), Bottom = Mm(options.MarginMm), Left = Mm(options.MarginMm), Right = Mm(options.MarginMm),
+                    Top = Mm(options.MarginMm),
+                    Bottom = Mm(options.MarginMm),
+                    Left = Mm(options.MarginMm),
+                    Right = Mm(options.MarginMm),
                 },
                 DisplayHeaderFooter = true,
                 HeaderTemplate = "<span></span>",

@@ -22,7 +22,11 @@ public static class PolyglotMetadata
         // "C#" rather than VS Code's "polyglot-notebook": nbconvert finds no lexer for the latter.
         m["language_info"] ??= new JsonObject
         {
-            ["file_extension"] = ".cs", ["mimetype"] = "text/x-csharp", ["name"] = "C#", ["pygments_lexer"] = "csharp", ["version"] = "13.0",
+            ["file_extension"] = ".cs",
+            ["mimetype"] = "text/x-csharp",
+            ["name"] = "C#",
+            ["pygments_lexer"] = "csharp",
+            ["version"] = "13.0",
         };
         m["polyglot_notebook"] ??= new JsonObject
         {

@@ -50,7 +50,8 @@ public static partial class StudyFigureExport
     // Readable text (θ, ′, +) instead of \uXXXX escapes; the manifest is never embedded in HTML.
     private static readonly JsonSerializerOptions ManifestJson = new()
     {
-        WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     /// <param name="outDir">Target folder (created if missing; files of the same names are replaced).</param>

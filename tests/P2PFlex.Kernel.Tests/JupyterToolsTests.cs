@@ -55,7 +55,10 @@ public class JupyterToolsTests(InstalledKernel kernel) : IClassFixture<Installed
     {
         var psi = new ProcessStartInfo(file)
         {
-            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
             WorkingDirectory = cwd ?? Environment.CurrentDirectory,
         };
         foreach (var a in args) psi.ArgumentList.Add(a);

@@ -141,8 +141,12 @@ internal sealed class KernelClient : IDisposable
     {
         string id = Send(_shell, "execute_request", new JsonObject
         {
-            ["code"] = code, ["silent"] = false, ["store_history"] = true, ["user_expressions"] = new JsonObject(),
-            ["allow_stdin"] = allowStdin, ["stop_on_error"] = stopOnError,
+            ["code"] = code,
+            ["silent"] = false,
+            ["store_history"] = true,
+            ["user_expressions"] = new JsonObject(),
+            ["allow_stdin"] = allowStdin,
+            ["stop_on_error"] = stopOnError,
         });
         var reply = ReceiveReply(_shell, id);
         return new Execution(reply, IopubFor(id));

@@ -264,7 +264,8 @@ public class KernelStdinAndDisplayTests
 
         string id = k.Send(k.Shell, "execute_request", new JsonObject
         {
-            ["code"] = "Console.Write(\"name? \"); var name = Console.ReadLine(); $\"hello {name}\"", ["allow_stdin"] = true,
+            ["code"] = "Console.Write(\"name? \"); var name = Console.ReadLine(); $\"hello {name}\"",
+            ["allow_stdin"] = true,
         });
         var request = k.TryReceive(stdin, KernelClient.Timeout);
         Assert.NotNull(request);
@@ -292,7 +293,8 @@ public class KernelStdinAndDisplayTests
         using var k = new KernelClient(identity: identity);
         string id = k.Send(k.Shell, "execute_request", new JsonObject
         {
-            ["code"] = "Console.Write(\"name? \"); var name = Console.ReadLine(); $\"hello {name}\"", ["allow_stdin"] = true,
+            ["code"] = "Console.Write(\"name? \"); var name = Console.ReadLine(); $\"hello {name}\"",
+            ["allow_stdin"] = true,
         });
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (true)

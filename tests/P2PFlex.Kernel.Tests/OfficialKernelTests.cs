@@ -117,9 +117,12 @@ public sealed class OfficialKernelRun : IDisposable
         foreach (var (name, value) in parameters) source.Add($"var {name} = {value};\n");
         cells.Insert(at + 1, new JsonObject
         {
-            ["cell_type"] = "code", ["execution_count"] = null, ["id"] = "papermill-injected",
+            ["cell_type"] = "code",
+            ["execution_count"] = null,
+            ["id"] = "papermill-injected",
             ["metadata"] = new JsonObject { ["tags"] = new JsonArray("injected-parameters") },
-            ["outputs"] = new JsonArray(), ["source"] = source,
+            ["outputs"] = new JsonArray(),
+            ["source"] = source,
         });
         return nb.ToJsonString();
     }

@@ -24,7 +24,9 @@ public static class DataCommand
         verify.SetAction(r => Run(write: false, r.GetValue(verifyFeeder), CliKit.Out(r), CliKit.Err(r)));
         var from = new Option<string>("--from")
         {
-            Description = "the folder with the published MATPOWER case files (case69.m, …)", HelpName = "DIR", Required = true,
+            Description = "the folder with the published MATPOWER case files (case69.m, …)",
+            HelpName = "DIR",
+            Required = true,
         };
         var check = new Option<bool>("--check") { Description = "only compare the shipped cases with what DIR gives (exit 1 if one differs)" };
         var cases = new Command("cases", "write data/cases/*.m (our format, MW and per unit) from the published MATPOWER case files")

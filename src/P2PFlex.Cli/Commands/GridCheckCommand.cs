@@ -60,7 +60,14 @@ public static class GridCheckCommand
         },
         Lines = check.Lines.Select(l => new
         {
-            Index = l.CaseIndex, l.FromBus, l.ToBus, l.FlowMw, l.LimitMw, l.Occupancy, l.OverflowMw, l.Congested,
+            Index = l.CaseIndex,
+            l.FromBus,
+            l.ToBus,
+            l.FlowMw,
+            l.LimitMw,
+            l.Occupancy,
+            l.OverflowMw,
+            l.Congested,
         }),
     };
 

@@ -19,11 +19,15 @@ public static class KernelCommand
         var prefix = new Option<string>("--prefix") { Description = "into DIR/share/jupyter/kernels instead", HelpName = "DIR" };
         var name = new Option<string>("--name")
         {
-            Description = "the kernelspec's name", HelpName = "NAME", DefaultValueFactory = _ => KernelSpec.DefaultName,
+            Description = "the kernelspec's name",
+            HelpName = "NAME",
+            DefaultValueFactory = _ => KernelSpec.DefaultName,
         };
         var display = new Option<string>("--display-name")
         {
-            Description = "the label Jupyter shows", HelpName = "TEXT", DefaultValueFactory = _ => KernelSpec.DefaultDisplayName,
+            Description = "the label Jupyter shows",
+            HelpName = "TEXT",
+            DefaultValueFactory = _ => KernelSpec.DefaultDisplayName,
         };
         var install = new Command("install", "register the Jupyter kernelspec (default: --user, name p2pflex-csharp, \"P2PFlex C#\")")
         {

@@ -60,16 +60,16 @@ public static class NotebooksCommand
     {
         var option = new Option<PlotlyJsMode>("--plotlyjs")
         {
-        Description = "embed: plotly.js inside every page (single-file pages); directory: one plotly.min.js beside the reports, "
+            Description = "embed: plotly.js inside every page (single-file pages); directory: one plotly.min.js beside the reports, "
                       + "loaded by relative path (offline, one copy for the folder)",
-        HelpName = "embed|directory",
-        DefaultValueFactory = _ => defaultMode,
-        CustomParser = r => r.Tokens.Single().Value.ToLowerInvariant() switch
-        {
-            "embed" => PlotlyJsMode.Embed,
-            "directory" => PlotlyJsMode.Directory,
-            var other => Fail(r, other),
-        },
+            HelpName = "embed|directory",
+            DefaultValueFactory = _ => defaultMode,
+            CustomParser = r => r.Tokens.Single().Value.ToLowerInvariant() switch
+            {
+                "embed" => PlotlyJsMode.Embed,
+                "directory" => PlotlyJsMode.Directory,
+                var other => Fail(r, other),
+            },
         };
         option.CompletionSources.Add("embed", "directory");
         return option;

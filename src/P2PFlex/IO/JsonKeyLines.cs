@@ -48,17 +48,17 @@ public sealed class JsonKeyLines
             switch (reader.TokenType)
             {
                 case JsonTokenType.PropertyName:
-                {
-                    var (at0, keys, _) = frames.Peek();
-                    string name = reader.GetString()!;
-                    string full = at0.Length == 0 ? name : $"{at0}.{name}";
-                    int at = LineAt(reader.TokenStartIndex);
-                    if (!keys!.Add(name))
-                        throw new DataFormatException(path, at, full, $"key '{full}' is given twice (first on line {lines[full]}); only one value can count");
-                    lines[full] = at;
-                    pendingKey = full;
-                    break;
-                }
+                    {
+                        var (at0, keys, _) = frames.Peek();
+                        string name = reader.GetString()!;
+                        string full = at0.Length == 0 ? name : $"{at0}.{name}";
+                        int at = LineAt(reader.TokenStartIndex);
+                        if (!keys!.Add(name))
+                            throw new DataFormatException(path, at, full, $"key '{full}' is given twice (first on line {lines[full]}); only one value can count");
+                        lines[full] = at;
+                        pendingKey = full;
+                        break;
+                    }
                 case JsonTokenType.StartObject:
                     frames.Push((ValuePath(), new HashSet<string>(StringComparer.Ordinal), 0));
                     break;

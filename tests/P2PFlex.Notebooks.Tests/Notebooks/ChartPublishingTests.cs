@@ -64,7 +64,10 @@ public sealed class ChartPublishingTests : IDisposable
         var progress = new StringWriter();
         var result = await NotebookBatch.RunAsync(ChartNotebooks(), Path.Combine(_dir, "out"), new NotebookBatchOptions
         {
-            StaticChartImages = true, ChromiumPath = Path.Combine(_dir, "no-such-chromium"), Progress = progress, ProgressCellStarts = false,
+            StaticChartImages = true,
+            ChromiumPath = Path.Combine(_dir, "no-such-chromium"),
+            Progress = progress,
+            ProgressCellStarts = false,
         });
         Assert.True(result.AllSucceeded, result.Describe());
         string log = progress.ToString();

@@ -140,28 +140,28 @@ public class NamespaceDependencyTests
                 case OperandType.InlineI8 or OperandType.InlineR: pos += 8; break;
                 case OperandType.InlineSwitch: pos += 4 + 4 * BitConverter.ToInt32(il, pos); break;
                 case OperandType.InlineMethod or OperandType.InlineField or OperandType.InlineType or OperandType.InlineTok:
-                {
-                    int token = BitConverter.ToInt32(il, pos);
-                    pos += 4;
-                    MemberInfo? member = null;
-                    try
                     {
-                        member = method.Module.ResolveMember(token, typeArgs, methodArgs);
+                        int token = BitConverter.ToInt32(il, pos);
+                        pos += 4;
+                        MemberInfo? member = null;
+                        try
+                        {
+                            member = method.Module.ResolveMember(token, typeArgs, methodArgs);
+                        }
+                        catch (Exception e) when (e is ArgumentException or BadImageFormatException or TypeLoadException)
+                        {
+                        }
+                        switch (member)
+                        {
+                            case Type t: yield return t; break;
+                            case FieldInfo f: yield return f.DeclaringType!; yield return f.FieldType; break;
+                            case MethodBase m:
+                                yield return m.DeclaringType!;
+                                if (m is MethodInfo { IsGenericMethod: true } g) foreach (var a in g.GetGenericArguments()) yield return a;
+                                break;
+                        }
+                        break;
                     }
-                    catch (Exception e) when (e is ArgumentException or BadImageFormatException or TypeLoadException)
-                    {
-                    }
-                    switch (member)
-                    {
-                        case Type t: yield return t; break;
-                        case FieldInfo f: yield return f.DeclaringType!; yield return f.FieldType; break;
-                        case MethodBase m:
-                            yield return m.DeclaringType!;
-                            if (m is MethodInfo { IsGenericMethod: true } g) foreach (var a in g.GetGenericArguments()) yield return a;
-                            break;
-                    }
-                    break;
-                }
                 default: pos += 4; break; // InlineBrTarget, InlineI, InlineSig, InlineString, ShortInlineR
             }
         }

@@ -30,7 +30,9 @@ public class TerminalProgressTests
         var screen = new StringWriter();
         var terminal = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Out = new AnsiConsoleOutput(screen), Interactive = InteractionSupport.Yes, Ansi = AnsiSupport.Yes,
+            Out = new AnsiConsoleOutput(screen),
+            Interactive = InteractionSupport.Yes,
+            Ansi = AnsiSupport.Yes,
         });
         var plain = new StringWriter();
         int result = TerminalProgress.Run(plain, "sweep", 3, report =>
@@ -50,7 +52,9 @@ public class TerminalProgressTests
         var screen = new StringWriter();
         var terminal = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Out = new AnsiConsoleOutput(screen), Interactive = InteractionSupport.Yes, Ansi = AnsiSupport.Yes,
+            Out = new AnsiConsoleOutput(screen),
+            Interactive = InteractionSupport.Yes,
+            Ansi = AnsiSupport.Yes,
         });
         var writer = new StringWriter();
         string result = TerminalProgress.Notebooks(writer, 1, observer =>

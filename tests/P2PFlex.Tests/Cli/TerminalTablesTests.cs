@@ -67,9 +67,9 @@ public class TerminalTablesTests
     {
         string plain = ScenarioReport.Table(Results.Value);
         foreach (var table in ScenarioReport.Tables(Results.Value))
-        foreach (var row in table.Rows)
-        foreach (var cell in row.Where(c => c != "").SelectMany(c => c.Split(" → ")))
-            Assert.Contains(cell.Trim(), plain);
+            foreach (var row in table.Rows)
+                foreach (var cell in row.Where(c => c != "").SelectMany(c => c.Split(" → ")))
+                    Assert.Contains(cell.Trim(), plain);
     }
 
     [Fact]

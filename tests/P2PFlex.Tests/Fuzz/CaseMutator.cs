@@ -47,75 +47,75 @@ public static partial class CaseMutator
         switch (random.NextInt(12))
         {
             case 0: // byte flip: any character, printable or not
-            {
-                if (line.Length == 0) break;
-                var chars = line.ToCharArray();
-                int i = random.NextInt(chars.Length);
-                chars[i] = random.NextInt(4) == 0 ? (char)random.NextInt(256) : Punctuation[random.NextInt(Punctuation.Length)];
-                lines[at] = new string(chars);
-                break;
-            }
+                {
+                    if (line.Length == 0) break;
+                    var chars = line.ToCharArray();
+                    int i = random.NextInt(chars.Length);
+                    chars[i] = random.NextInt(4) == 0 ? (char)random.NextInt(256) : Punctuation[random.NextInt(Punctuation.Length)];
+                    lines[at] = new string(chars);
+                    break;
+                }
             case 1: lines.RemoveAt(at); break;
             case 2: lines.Insert(at, line); break;
             case 3: // truncation, inside a line
-            {
-                lines.RemoveRange(at + 1, lines.Count - at - 1);
-                lines[at] = line[..random.NextInt(line.Length + 1)];
-                break;
-            }
+                {
+                    lines.RemoveRange(at + 1, lines.Count - at - 1);
+                    lines[at] = line[..random.NextInt(line.Length + 1)];
+                    break;
+                }
             case 4:
             case 5: // a number replaced
-            {
-                var numbers = NumberPattern().Matches(line);
-                if (numbers.Count == 0) break;
-                var m = numbers[random.NextInt(numbers.Count)];
-                lines[at] = line[..m.Index] + NumberReplacements[random.NextInt(NumberReplacements.Length)] + line[(m.Index + m.Length)..];
-                break;
-            }
-            case 6: // unbalanced bracket inserted or removed
-            {
-                int i = random.NextInt(line.Length + 1);
-                if (random.NextInt(2) == 0) lines[at] = line.Insert(i, "([])"[random.NextInt(4)].ToString());
-                else
                 {
-                    int b = line.IndexOfAny(['[', ']', '(', ')']);
-                    if (b >= 0) lines[at] = line.Remove(b, 1);
+                    var numbers = NumberPattern().Matches(line);
+                    if (numbers.Count == 0) break;
+                    var m = numbers[random.NextInt(numbers.Count)];
+                    lines[at] = line[..m.Index] + NumberReplacements[random.NextInt(NumberReplacements.Length)] + line[(m.Index + m.Length)..];
+                    break;
                 }
-                break;
-            }
+            case 6: // unbalanced bracket inserted or removed
+                {
+                    int i = random.NextInt(line.Length + 1);
+                    if (random.NextInt(2) == 0) lines[at] = line.Insert(i, "([])"[random.NextInt(4)].ToString());
+                    else
+                    {
+                        int b = line.IndexOfAny(['[', ']', '(', ')']);
+                        if (b >= 0) lines[at] = line.Remove(b, 1);
+                    }
+                    break;
+                }
             case 7: // deep nesting around a number, balanced or not
-            {
-                var numbers = NumberPattern().Matches(line);
-                if (numbers.Count == 0) break;
-                var m = numbers[random.NextInt(numbers.Count)];
-                int depth = 1 + random.NextInt(random.NextInt(2) == 0 ? 50 : 6000);
-                string open = random.NextInt(2) == 0 ? "(" : "[", close = open == "(" ? ")" : "]";
-                int closing = random.NextInt(4) == 0 ? random.NextInt(depth + 1) : depth;
-                lines[at] = line[..m.Index] + Repeat(open, depth) + m.Value + Repeat(close, closing) + line[(m.Index + m.Length)..];
-                break;
-            }
+                {
+                    var numbers = NumberPattern().Matches(line);
+                    if (numbers.Count == 0) break;
+                    var m = numbers[random.NextInt(numbers.Count)];
+                    int depth = 1 + random.NextInt(random.NextInt(2) == 0 ? 50 : 6000);
+                    string open = random.NextInt(2) == 0 ? "(" : "[", close = open == "(" ? ")" : "]";
+                    int closing = random.NextInt(4) == 0 ? random.NextInt(depth + 1) : depth;
+                    lines[at] = line[..m.Index] + Repeat(open, depth) + m.Value + Repeat(close, closing) + line[(m.Index + m.Length)..];
+                    break;
+                }
             case 8: // long line: a row repeated along itself, or a long flat expression
-            {
-                int times = 2 + random.NextInt(random.NextInt(2) == 0 ? 10 : 3000);
-                string body = line.TrimEnd(';', ' ', '\t');
-                lines[at] = random.NextInt(2) == 0
-                    ? string.Concat(Enumerable.Repeat(body + " ", times))
-                    : "x = " + string.Join(random.NextInt(2) == 0 ? "+" : "*", Enumerable.Repeat("1", times)) + ";";
-                break;
-            }
+                {
+                    int times = 2 + random.NextInt(random.NextInt(2) == 0 ? 10 : 3000);
+                    string body = line.TrimEnd(';', ' ', '\t');
+                    lines[at] = random.NextInt(2) == 0
+                        ? string.Concat(Enumerable.Repeat(body + " ", times))
+                        : "x = " + string.Join(random.NextInt(2) == 0 ? "+" : "*", Enumerable.Repeat("1", times)) + ";";
+                    break;
+                }
             case 9: lines.Insert(at, Snippets[random.NextInt(Snippets.Length)]); break;
             case 10: // two lines swapped
-            {
-                int other = random.NextInt(lines.Count);
-                (lines[at], lines[other]) = (lines[other], lines[at]);
-                break;
-            }
+                {
+                    int other = random.NextInt(lines.Count);
+                    (lines[at], lines[other]) = (lines[other], lines[at]);
+                    break;
+                }
             case 11: // a run of one character (separators, signs, quotes, continuation dots)
-            {
-                string piece = Repeat(new[] { ";", ",", "-", "'", "...", " ", "\t", "%", "1 " }[random.NextInt(9)], 1 + random.NextInt(200));
-                lines[at] = line.Insert(random.NextInt(line.Length + 1), piece);
-                break;
-            }
+                {
+                    string piece = Repeat(new[] { ";", ",", "-", "'", "...", " ", "\t", "%", "1 " }[random.NextInt(9)], 1 + random.NextInt(200));
+                    lines[at] = line.Insert(random.NextInt(line.Length + 1), piece);
+                    break;
+                }
         }
     }
 

@@ -188,7 +188,8 @@ public class MatpowerReaderLimitsTests
                 while (!stop.IsCancellationRequested) w.Write(line);
             }
             catch (IOException) { }                           // the reader closed the pipe: EPIPE
-        }) { IsBackground = true };
+        })
+        { IsBackground = true };
         writer.Start();
         try
         {

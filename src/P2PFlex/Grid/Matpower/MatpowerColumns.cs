@@ -55,9 +55,17 @@ public static class MatpowerColumns
     /// model codes and gencost positions (<c>idx_cost</c>, 1-based as MATPOWER gives them).</summary>
     public static readonly IReadOnlyDictionary<string, double> NamedConstants = new Dictionary<string, double>(StringComparer.Ordinal)
     {
-        ["PQ"] = (int)BusType.PQ, ["PV"] = (int)BusType.PV, ["REF"] = (int)BusType.Reference, ["NONE"] = (int)BusType.Isolated,
-        ["PW_LINEAR"] = 1, ["POLYNOMIAL"] = 2,
-        ["MODEL"] = 1, ["STARTUP"] = 2, ["SHUTDOWN"] = 3, ["NCOST"] = 4, ["COST"] = 5,
+        ["PQ"] = (int)BusType.PQ,
+        ["PV"] = (int)BusType.PV,
+        ["REF"] = (int)BusType.Reference,
+        ["NONE"] = (int)BusType.Isolated,
+        ["PW_LINEAR"] = 1,
+        ["POLYNOMIAL"] = 2,
+        ["MODEL"] = 1,
+        ["STARTUP"] = 2,
+        ["SHUTDOWN"] = 3,
+        ["NCOST"] = 4,
+        ["COST"] = 5,
     };
 
     /// <summary>MATPOWER's index functions and the names each assigns, in its output order (which is not column order:

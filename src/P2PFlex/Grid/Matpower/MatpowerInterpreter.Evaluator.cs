@@ -25,26 +25,26 @@ internal sealed partial class MatpowerInterpreter
             case StringExpr s: return new MString(s.Value);
             case NameExpr n: return LookUp(n);
             case FieldExpr f:
-            {
-                var target = Evaluate(f.Target);
-                if (target is MStruct st && st.Fields.TryGetValue(f.Field, out var v)) return v;
-                throw Error(f.Line, f.Field, $"no field '{f.Field}' has been assigned");
-            }
+                {
+                    var target = Evaluate(f.Target);
+                    if (target is MStruct st && st.Fields.TryGetValue(f.Field, out var v)) return v;
+                    throw Error(f.Line, f.Field, $"no field '{f.Field}' has been assigned");
+                }
             case CallExpr c: return EvaluateCall(c);
             case MatrixExpr m: return EvaluateMatrix(m);
             case UnaryExpr u:
-            {
-                var v = AsMatrix(Evaluate(u.Operand), u.Line);
-                return u.Op == "-" ? Map(v, x => -x, u.Line) : v;
-            }
+                {
+                    var v = AsMatrix(Evaluate(u.Operand), u.Line);
+                    return u.Op == "-" ? Map(v, x => -x, u.Line) : v;
+                }
             case BinaryExpr b: return EvaluateBinary(AsMatrix(Evaluate(b.Left), b.Line), b.Op, AsMatrix(Evaluate(b.Right), b.Line), b.Line);
             case ChainExpr ch:
-            {
-                var acc = AsMatrix(Evaluate(ch.First), ch.Line);
-                foreach (var (op, line, operand) in ch.Rest)
-                    acc = EvaluateBinary(acc, op, AsMatrix(Evaluate(operand), line), line);
-                return acc;
-            }
+                {
+                    var acc = AsMatrix(Evaluate(ch.First), ch.Line);
+                    foreach (var (op, line, operand) in ch.Rest)
+                        acc = EvaluateBinary(acc, op, AsMatrix(Evaluate(operand), line), line);
+                    return acc;
+                }
             case RangeExpr r: return EvaluateRange(r);
             case ColonExpr c: throw Error(c.Line, "expression", "':' alone is only allowed as an index");
         }

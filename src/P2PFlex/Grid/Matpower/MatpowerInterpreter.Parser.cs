@@ -55,7 +55,7 @@ internal sealed partial class MatpowerInterpreter
     private Expr ParseRange()
     {
         var from = ParseAdditive();
-        if (!Peek.Is(":") ) return from;
+        if (!Peek.Is(":")) return from;
         int line = Next().Line;
         var second = ParseAdditive();
         if (Peek.Is(":"))

@@ -37,10 +37,20 @@ internal sealed partial class MatpowerInterpreter
 
     private static readonly Dictionary<string, Func<double, double>> ElementFunctions = new(StringComparer.Ordinal)
     {
-        ["sin"] = Math.Sin, ["cos"] = Math.Cos, ["tan"] = Math.Tan,
-        ["asin"] = Math.Asin, ["acos"] = Math.Acos, ["atan"] = Math.Atan,
-        ["sqrt"] = Math.Sqrt, ["abs"] = Math.Abs, ["exp"] = Math.Exp, ["log"] = Math.Log, ["log10"] = Math.Log10,
-        ["round"] = v => Math.Round(v, MidpointRounding.AwayFromZero), ["floor"] = Math.Floor, ["ceil"] = Math.Ceiling,
+        ["sin"] = Math.Sin,
+        ["cos"] = Math.Cos,
+        ["tan"] = Math.Tan,
+        ["asin"] = Math.Asin,
+        ["acos"] = Math.Acos,
+        ["atan"] = Math.Atan,
+        ["sqrt"] = Math.Sqrt,
+        ["abs"] = Math.Abs,
+        ["exp"] = Math.Exp,
+        ["log"] = Math.Log,
+        ["log10"] = Math.Log10,
+        ["round"] = v => Math.Round(v, MidpointRounding.AwayFromZero),
+        ["floor"] = Math.Floor,
+        ["ceil"] = Math.Ceiling,
     };
 
     // ---------------------------------------------------------------- statements

@@ -140,17 +140,17 @@ public static class VoltageAwareLfm
                     }
                     continue;
                 case LfmStatus.Infeasible:
-                {
-                    var inf = lfm.Infeasibility!;
-                    var buses = (inf.VoltageViolations ?? []).Select(v => network.Buses[v.Row].Number).ToArray();
-                    var lines = inf.OverloadedLines.Select(o => network.Branches[o.LineIndex].CaseIndex).ToArray();
-                    string what = string.Join("; ", new[]
                     {
+                        var inf = lfm.Infeasibility!;
+                        var buses = (inf.VoltageViolations ?? []).Select(v => network.Buses[v.Row].Number).ToArray();
+                        var lines = inf.OverloadedLines.Select(o => network.Branches[o.LineIndex].CaseIndex).ToArray();
+                        string what = string.Join("; ", new[]
+                        {
                         buses.Length > 0 ? $"no activation of the bids keeps bus{(buses.Length > 1 ? "es" : "")} {string.Join(", ", buses)} within [{F(options.Band.MinPu)}, {F(options.Band.MaxPu)}] p.u." : null,
                         lines.Length > 0 ? $"no activation relieves line{(lines.Length > 1 ? "s" : "")} {string.Join(", ", lines)}" : null,
                     }.Where(x => x is not null));
-                    return Done(bids, VoltageAwareLfmStatus.Infeasible, lfm, state, history, buses, lines, $"infeasible at pass {pass}: {what}");
-                }
+                        return Done(bids, VoltageAwareLfmStatus.Infeasible, lfm, state, history, buses, lines, $"infeasible at pass {pass}: {what}");
+                    }
                 default:
                     return Done(bids, VoltageAwareLfmStatus.SolverFailure, lfm, state, history, [], [], lfm.SolverMessage ?? "the LP solver failed");
             }
