@@ -124,8 +124,9 @@ public static class SweepCommand
         var points = TerminalProgress.Run(progress, "sweep", values.Count,
             report => ScenarioSweep.Run(scenario, context, options.Parameter, Reporting(values, parameter, report)));
         progress.WriteLine(CliKit.Invariant($"sweep: {values.Count}/{values.Count} done in {clock.Elapsed.TotalSeconds:F2} s (sequential, warm-started)"));
-        var rows = MarkLeast(points.Select(p => Row(p)).ToArray());
-        string least = LeastText(rows, parameter);
+        var minimum = DsoTotalMinimum.Of(points, options.Parameter);
+        var rows = points.Select(p => Row(p) with { DsoTotalLeast = minimum?.Values.Contains(p.Value) == true }).ToArray();
+        string least = minimum?.Text ?? "the DSO's total cost is unknown at every value (the LFM did not clear at any)";
 
         if (options.Format != SweepFormat.Text)
         {
@@ -156,27 +157,6 @@ public static class SweepCommand
         var k = point.Kpis;
         return new SweepRow(point.Value, k.CongestedLines, k.OverflowSumMw, k.OverflowWeightedAvgMw, k.LfmStatus, k.LfmCostEur, k.P2PVolumeMw,
             k.Dso.TotalEur, k.Dso.IncentivesPaidEur, k.Dso.PenaltiesReceivedEur, k.Dso.CapacityPaymentsEur);
-    }
-
-    /// <summary>The rows with <see cref="SweepRow.DsoTotalLeast"/> set where the DSO's total is least (every tied row;
-    /// none when no row has a total).</summary>
-    public static SweepRow[] MarkLeast(IReadOnlyList<SweepRow> rows)
-    {
-        var totals = rows.Where(r => r.DsoTotalEur is not null).Select(r => r.DsoTotalEur!.Value).ToArray();
-        if (totals.Length == 0) return rows.ToArray();
-        double least = totals.Min();
-        return rows.Select(r => r with { DsoTotalLeast = r.DsoTotalEur == least }).ToArray();
-    }
-
-    /// <summary>"the DSO's total cost is least at W = 0.05: 17.100 EUR = LFM … + incentives paid … − penalties received …".</summary>
-    public static string LeastText(IReadOnlyList<SweepRow> rows, string parameter)
-    {
-        var best = rows.Where(r => r.DsoTotalLeast).ToArray();
-        if (best.Length == 0) return "the DSO's total cost is unknown at every value (the LFM is infeasible throughout)";
-        var r = best[0];
-        string others = best.Length > 1 ? CliKit.Invariant($" (and at {best.Length - 1} more value(s) with the same total)") : "";
-        return $"the DSO's total cost is least at {parameter} = {Format(r.Value)}{others}: " + CliKit.Invariant(
-            $"{r.DsoTotalEur:F3} EUR = LFM {r.LfmCostEur ?? 0:F3} + incentives paid {r.IncentivesPaidEur:F3} − penalties received {r.PenaltiesReceivedEur:F3} + capacity payments {r.CapacityPaymentsEur:F3}");
     }
 
     /// <summary>CSV with a header; numbers in round-trip invariant form, an empty cost when the LFM has none.</summary>

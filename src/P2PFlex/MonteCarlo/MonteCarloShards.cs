@@ -167,7 +167,7 @@ public sealed class ProgressBar(TextWriter writer, string label, int total, Stop
             if (percent <= _shownPercent || (!Live && percent / 10 <= _shownPercent / 10 && _shownPercent >= 0)) return;
             _shownPercent = percent;
             double elapsed = clock.Elapsed.TotalSeconds;
-            string eta = done == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $", about {Duration(elapsed / done * (total - done))} left");
+            string eta = done == 0 || done >= total ? "" : string.Create(CultureInfo.InvariantCulture, $", about {Duration(elapsed / done * (total - done))} left");
             if (Live)
             {
                 const int width = 30;
