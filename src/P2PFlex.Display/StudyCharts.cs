@@ -1,4 +1,5 @@
 using Plotly.NET;
+using P2PFlex.Data;
 using P2PFlex.Grid;
 using P2PFlex.Scenarios;
 using CSharpChart = Plotly.NET.CSharp.Chart;

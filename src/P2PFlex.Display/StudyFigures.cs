@@ -1,5 +1,6 @@
 using System.Globalization;
 using Plotly.NET;
+using P2PFlex.Data;
 using P2PFlex.Grid;
 using P2PFlex.Scenarios;
 

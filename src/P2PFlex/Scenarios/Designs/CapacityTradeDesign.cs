@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using P2PFlex.Data;
 using P2PFlex.Grid;
 using P2PFlex.Markets.Capacity;
 using P2PFlex.Markets.Lfm;
