@@ -1,4 +1,5 @@
 using System.Text;
+using P2PFlex.Data;
 using P2PFlex.Grid;
 using P2PFlex.Interventions;
 using P2PFlex.Markets.Orderbook;

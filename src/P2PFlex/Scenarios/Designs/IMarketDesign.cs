@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using P2PFlex.Data;
 using P2PFlex.Grid;
 using P2PFlex.Markets.Orderbook;
 
