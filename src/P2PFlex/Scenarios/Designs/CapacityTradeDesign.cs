@@ -112,7 +112,7 @@ public sealed class CapacityTradeDesign : MarketDesign<CapacityTradeParameters, 
         var position = providers.Select((p, i) => (p, i)).ToDictionary(t => t.p, t => t.i);
         var problem = new CapacityProblem(
             providers.Select(k => new CapacityProvider(peers[k].Bid.Id, peers[k].Peer.MaxVolumeMw, peers[k].Peer.LinearCostEurPerMwh, peers[k].Peer.QuadraticCostEurPerMw2h)).ToArray(),
-            areas.Select(a => new CapacityArea($"line {a.LineIndex + 1} ({a.LineLabel})", a.RequirementMw, a.ProviderPeers.Select(k => position[k]).ToArray())).ToArray(),
+            areas.Select(a => new CapacityArea(input.Feeder.Network.Branches[a.LineIndex].Name, a.RequirementMw, a.ProviderPeers.Select(k => position[k]).ToArray())).ToArray(),
             m.IntervalHours);
         var result = CapacityMarket.Clear(problem);
         var net = new double[peers.Count];

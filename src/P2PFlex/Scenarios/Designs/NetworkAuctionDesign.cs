@@ -70,7 +70,7 @@ public sealed class NetworkAuctionDesign : MarketDesign<NetworkAuctionParameters
         var offered = lfmFollows ? MediatorAggregation.Offer(peers, result.QuantityMw, aggregate) : [];
         bool within = result.Status == NetworkAuctionStatus.Optimal;
         string? detail = within ? null
-            : FormattableString.Invariant($"the peers cannot remove the congestions: least residual overflow {result.LeastTotalOverflowMw:F6} MW on lines {string.Join(" ", result.Overloaded.Select(o => o.LineIndex + 1))}");
+            : FormattableString.Invariant($"the peers cannot remove the congestions: least residual overflow {result.LeastTotalOverflowMw:F6} MW on lines {string.Join(" ", result.Overloaded.Select(o => feeder.Network.Branches[o.LineIndex].CaseIndex))}");
         return new MarketStage(Name, peers, result.NetPositionMw, offered, lfmFollows, result.TradedVolumeMw,
             result.PeersWelfareEur, result.MediatorRevenueEur, result.NodalPriceEurPerMwh, DsoPayments.None,
             new NetworkAuctionStage(peers, problem, result, aggregate))
