@@ -14,12 +14,14 @@ namespace P2PFlex.Scenarios.Designs;
 /// </summary>
 /// <param name="LineIndex">Zero-based line (row of the PTDF).</param>
 /// <param name="LineLabel">"from–to" of the line.</param>
+/// <param name="LineNumber">The line's number: its 1-based branch row in the case file (docs/grid.md, "Naming lines"),
+/// not its position among in-service lines.</param>
 /// <param name="OverflowMw">The line's overflow before any capacity is delivered.</param>
 /// <param name="Buses">Bus indices of the area.</param>
 /// <param name="MinReliefMwPerMw">The smallest relief per MW injected over the area's buses.</param>
 /// <param name="RequirementMw">requirement_scale × overflow / MinReliefMwPerMw.</param>
 /// <param name="ProviderPeers">Indices into the stage's peers of the area's providers.</param>
-public sealed record CongestedArea(int LineIndex, string LineLabel, double OverflowMw, IReadOnlyList<int> Buses,
+public sealed record CongestedArea(int LineIndex, string LineLabel, int LineNumber, double OverflowMw, IReadOnlyList<int> Buses,
     double MinReliefMwPerMw, double RequirementMw, IReadOnlyList<int> ProviderPeers);
 
 /// <summary>The capacity trade as posed and cleared, and the LFM buying the same relief from the same bids.</summary>
@@ -111,7 +113,7 @@ public sealed class CapacityTradeDesign : MarketDesign<CapacityTradeParameters, 
         var position = providers.Select((p, i) => (p, i)).ToDictionary(t => t.p, t => t.i);
         var problem = new CapacityProblem(
             providers.Select(k => new CapacityProvider(peers[k].Bid.Id, peers[k].Peer.MaxVolumeMw, peers[k].Peer.LinearCostEurPerMwh, peers[k].Peer.QuadraticCostEurPerMw2h)).ToArray(),
-            areas.Select(a => new CapacityArea($"line {a.LineIndex + 1} ({a.LineLabel})", a.RequirementMw, a.ProviderPeers.Select(k => position[k]).ToArray())).ToArray(),
+            areas.Select(a => new CapacityArea($"line {a.LineNumber} ({a.LineLabel})", a.RequirementMw, a.ProviderPeers.Select(k => position[k]).ToArray())).ToArray(),
             m.IntervalHours);
         var result = CapacityMarket.Clear(problem);
         var net = new double[peers.Count];
@@ -172,7 +174,7 @@ public sealed class CapacityTradeDesign : MarketDesign<CapacityTradeParameters, 
             var providers = Enumerable.Range(0, peers.Count)
                 .Where(k => peers[k].Peer.Role == PeerRole.Seller && inArea.Contains(peers[k].BusIndex)).ToArray();
             double need = buses.Count == 0 ? line.OverflowMw * requirementScale : requirementScale * line.OverflowMw / minRelief;
-            areas.Add(new CongestedArea(l, line.Label, line.OverflowMw, buses, buses.Count == 0 ? 0 : minRelief, need, providers));
+            areas.Add(new CongestedArea(l, line.Label, line.CaseIndex, line.OverflowMw, buses, buses.Count == 0 ? 0 : minRelief, need, providers));
         }
         return areas;
     }
