@@ -1,4 +1,5 @@
 using Plotly.NET;
+using P2PFlex.Data;
 using P2PFlex.Grid;
 using P2PFlex.Scenarios;
 using CSharpChart = Plotly.NET.CSharp.Chart;
@@ -150,6 +151,7 @@ public static class StudyCharts
         {
             var k = p.Kpis;
             string cost = k.LfmCostEur is double c ? $"LFM cost {c.ToString("F2", ci)} EUR" : $"LFM {k.LfmStatus.ToString().ToLowerInvariant()}";
+            if (k.Dso.TotalEur is double total) cost += $", DSO total {total.ToString("F2", ci)} EUR";
             return $"{title}<br><sub>{parameterName} = {Value(p.Value)}: {k.CongestedLines} congested lines, overflow sum {k.OverflowSumMw.ToString("F3", ci)} MW, {cost}, P2P volume {k.P2PVolumeMw.ToString("F3", ci)} MW</sub>";
         }
         foreach (var p in points)
@@ -299,6 +301,41 @@ public static class StudyCharts
     }
 
     private static Microsoft.FSharp.Core.FSharpOption<T> Some<T>(T value) => Microsoft.FSharp.Core.FSharpOption<T>.Some(value);
+
+    /// <summary>
+    /// What the DSO pays as one parameter varies: its total (LFM + incentives paid − penalties received + capacity
+    /// payments) and each part, € (a point where the LFM did not clear has no total and no LFM cost: a gap), with the
+    /// least total marked and named in the legend. The parts show why a cheaper LFM need not be a cheaper DSO.
+    /// </summary>
+    public static GenericChart DsoCostSweep(IReadOnlyList<SweepPoint> points, DsoTotalMinimum? least, string parameterName, string title)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        var ci = System.Globalization.CultureInfo.InvariantCulture;
+        var x = points.Select(p => p.Value).ToArray();
+        GenericChart Line(Func<DsoCostKpis, double?> part, string name, string color, bool dashed = false) =>
+            CSharpChart.Line<double, double, string>(x, points.Select(p => part(p.Kpis.Dso) ?? double.NaN), Name: name, ShowMarkers: true,
+                LineColor: Color.fromString(color), LineDash: dashed ? StyleParam.DrawingStyle.Dash : StyleParam.DrawingStyle.Solid);
+        var traces = new List<GenericChart>
+        {
+            Line(d => d.TotalEur, "DSO total", Red),
+            Line(d => d.LfmCostEur, "LFM activation", Blue, dashed: true),
+            Line(d => d.IncentivesPaidEur, "incentives paid", Orange, dashed: true),
+            Line(d => d.PenaltiesReceivedEur, "penalties received (subtracted)", Grey, dashed: true),
+        };
+        if (points.Any(p => p.Kpis.Dso.CapacityPaymentsEur != 0)) traces.Add(Line(d => d.CapacityPaymentsEur, "capacity payments", "#2ca02c", dashed: true));
+        if (least is not null)
+        {
+            // A star larger than the total's own markers, which it sits on.
+            var star = new Plotly.NET.TraceObjects.Marker();
+            star.SetProperty("size", 18);
+            star.SetProperty("symbol", "star");
+            star.SetProperty("color", Red);
+            traces.Add(CSharpChart.Point<double, double, string>(least.Values, least.Values.Select(_ => least.Dso.TotalEur!.Value),
+                Name: string.Create(ci, $"least total: {least.Parameter} = {string.Join(", ", least.Values.Select(v => v.ToString("0.###", ci)))}, {least.Dso.TotalEur:F2} EUR"),
+                Marker: star));
+        }
+        return Titled(CSharpChart.Combine(traces), title, parameterName, "cost to the DSO (EUR)", 800, 450);
+    }
 
     /// <summary>KPIs of a scenario as one parameter varies (e.g. the incentive weight W).</summary>
     public static GenericChart KpiSweep(IReadOnlyList<double> parameter, IReadOnlyList<double> values, string parameterName, string kpiName, string title)

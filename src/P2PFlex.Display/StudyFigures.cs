@@ -1,5 +1,6 @@
 using System.Globalization;
 using Plotly.NET;
+using P2PFlex.Data;
 using P2PFlex.Grid;
 using P2PFlex.Scenarios;
 
@@ -133,6 +134,11 @@ public static class StudyFigures
         return StudyCharts.KpiSweep(w, values.ToArray(), "incentive weight W", axis, $"{title} against W (θ = {Num(theta)})");
     }
 
+    /// <summary>What the DSO pays against W: its total and the parts, the least total marked (notebook 05).</summary>
+    public static GenericChart DsoCostAgainstW(IReadOnlyList<SweepPoint> sweep, double theta) =>
+        StudyCharts.DsoCostSweep(sweep, DsoTotalMinimum.Of(sweep, SweepParameter.W), "incentive weight W",
+            $"What the DSO pays against W (θ = {Num(theta)})");
+
     // ---- the catalogue ---------------------------------------------------------------------------------------------
 
     private sealed record Entry(StudyFigure Figure, Func<StudyFigureData, GenericChart> Chart);
@@ -169,6 +175,8 @@ public static class StudyFigures
             d => KpiAgainstW(d.WSweep, SweepKpi.OverflowSum, d.Theta)),
         new(new("kpi-vs-w-p2p-volume-scenario-3-theta80", "Traded volume against W (θ = 0.8)", null, ["3-theta80"], "05-scenario-3.ipynb", "9348c81b295b"),
             d => KpiAgainstW(d.WSweep, SweepKpi.P2PVolume, d.Theta)),
+        new(new("dso-cost-vs-w-scenario-3-theta80", "What the DSO pays against W (θ = 0.8)", null, ["3-theta80"], "05-scenario-3.ipynb", "a3c6d19d5c18"),
+            d => DsoCostAgainstW(d.WSweep, d.Theta)),
     ];
 
     /// <summary>Every figure, in the order of the notebooks. Titles are those of the study's parameters (W = 0.2, θ = 0.8).</summary>

@@ -107,7 +107,7 @@ public static class NotebookRunner
     /// <summary>Assemblies every cell references: the P2PFlex library (P2PFlex.Core) and its charts and tables (P2PFlex.Display), Plotly.NET (+ C# API, FSharp.Core, DynamicObj), Deedle, MathNet, OR-Tools, Formatting.</summary>
     public static IReadOnlyList<Assembly> DefaultReferences { get; } =
     [
-        typeof(P2PFlex.Grid.StudyFeeder).Assembly,
+        typeof(P2PFlex.Data.StudyFeeder).Assembly,
         typeof(P2PFlex.Display.StudyCharts).Assembly,
         typeof(NotebookGlobals).Assembly,
         typeof(Plotly.NET.GenericChart).Assembly,

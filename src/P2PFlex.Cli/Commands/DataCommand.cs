@@ -1,6 +1,7 @@
 using System.CommandLine;
 using P2PFlex.Data;
 using P2PFlex.IO;
+using P2PFlex.Scenarios;
 
 namespace P2PFlex.Cli;
 
@@ -110,7 +111,7 @@ public static class DataCommand
         int stale = 0;
         foreach (var (name, caseRoot) in feeders)
         {
-            foreach (var (relative, content) in StudyDataGenerator.FeederFiles(caseRoot, name))
+            foreach (var (relative, content) in StudyDataGenerator.FeederFiles(caseRoot, name, StudyStoryScreen.Instance))
             {
                 string path = Path.Combine(root, relative);
                 bool same = File.Exists(path) && File.ReadAllText(path) == content;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using P2PFlex.Data;
 using P2PFlex.Grid;
 using P2PFlex.Scenarios;
 

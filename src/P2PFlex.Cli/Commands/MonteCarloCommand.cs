@@ -159,7 +159,10 @@ public static class MonteCarloCommand
                 output.WriteLine(CliKit.Invariant($"shard {s + 1}/{o.Shards}: {outcome.Rows} rows in {outcome.Elapsed.TotalSeconds:F2} s → {outcome.Path}"));
             }
         }
-        output.WriteLine(CliKit.Invariant($"{job.Feeder}: {computed} of {shards.Length} shard(s) computed in {clock.Elapsed.TotalSeconds:F2} s on {o.Cores ?? Environment.ProcessorCount} core(s); next: p2pflex montecarlo merge {o.OutDir}"));
+        string what = o.Shard is int only
+            ? CliKit.Invariant($"shard {only + 1} of {o.Shards} {(computed == 1 ? "computed" : "already there")}")
+            : CliKit.Invariant($"{computed} of {o.Shards} shard(s) computed{(computed < o.Shards ? $", {o.Shards - computed} already there" : "")}");
+        output.WriteLine(CliKit.Invariant($"{job.Feeder}: {what} in {clock.Elapsed.TotalSeconds:F2} s on {o.Cores ?? Environment.ProcessorCount} core(s); next: p2pflex montecarlo merge {o.OutDir}"));
         return 0;
     }
 

@@ -7,7 +7,11 @@ using P2PFlex.Scenarios;
 
 namespace P2PFlex.Cli;
 
-/// <summary>One row of <c>p2pflex sweep</c>: the KPIs of the scenario at one parameter value.</summary>
+/// <summary>
+/// One row of <c>p2pflex sweep</c>: the KPIs of the scenario at one parameter value, and what the DSO pays there: its
+/// total (<see cref="DsoTotalEur"/> = LFM cost + incentives paid − penalties received + capacity payments; null when
+/// the LFM is infeasible) and the parts. <see cref="DsoTotalLeast"/> marks the value(s) where the total is least.
+/// </summary>
 public sealed record SweepRow(
     double Value,
     int CongestedLines,
@@ -15,7 +19,12 @@ public sealed record SweepRow(
     double OverflowWeightedAvgMw,
     [property: System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<Markets.Lfm.LfmStatus>))] Markets.Lfm.LfmStatus LfmStatus,
     double? LfmCostEur,
-    [property: System.Text.Json.Serialization.JsonPropertyName("p2p_volume_mw")] double P2PVolumeMw);
+    [property: System.Text.Json.Serialization.JsonPropertyName("p2p_volume_mw")] double P2PVolumeMw,
+    double? DsoTotalEur = null,
+    double IncentivesPaidEur = 0,
+    double PenaltiesReceivedEur = 0,
+    double CapacityPaymentsEur = 0,
+    bool DsoTotalLeast = false);
 
 public enum SweepFormat { Text, Json, Csv }
 
@@ -34,7 +43,8 @@ public static class SweepCommand
 {
     /// <summary>Columns of the CSV output (and keys of each JSON object), in order.</summary>
     public static readonly string[] Columns =
-        ["value", "congested_lines", "overflow_sum_mw", "overflow_weighted_avg_mw", "lfm_status", "lfm_cost_eur", "p2p_volume_mw"];
+        ["value", "congested_lines", "overflow_sum_mw", "overflow_weighted_avg_mw", "lfm_status", "lfm_cost_eur", "p2p_volume_mw",
+         "dso_total_eur", "incentives_paid_eur", "penalties_received_eur", "capacity_payments_eur", "dso_total_least"];
 
     /// <summary>Most values one sweep runs (each is a full P2P → grid check → LFM run, a few ms; 10 000 take about a minute).</summary>
     public const int MaxPoints = 10_000;
@@ -114,20 +124,29 @@ public static class SweepCommand
         var points = TerminalProgress.Run(progress, "sweep", values.Count,
             report => ScenarioSweep.Run(scenario, context, options.Parameter, Reporting(values, parameter, report)));
         progress.WriteLine(CliKit.Invariant($"sweep: {values.Count}/{values.Count} done in {clock.Elapsed.TotalSeconds:F2} s (sequential, warm-started)"));
-        var rows = points.Select(p => Row(p)).ToArray();
+        var minimum = DsoTotalMinimum.Of(points, options.Parameter);
+        var rows = points.Select(p => Row(p) with { DsoTotalLeast = minimum?.Values.Contains(p.Value) == true }).ToArray();
+        string least = minimum?.Text ?? "the DSO's total cost is unknown at every value (the LFM did not clear at any)";
 
-        if (options.Format != SweepFormat.Text) progress.WriteLine($"sweep: feeder {context.FeederName}; {Data.Provenance.DataDescription()}");
+        if (options.Format != SweepFormat.Text)
+        {
+            progress.WriteLine($"sweep: feeder {context.FeederName}; {Data.Provenance.DataDescription()}");
+            progress.WriteLine("sweep: " + least);
+        }
         if (options.Format == SweepFormat.Json) output.WriteLine(JsonSerializer.Serialize(rows, Json));
         else if (options.Format == SweepFormat.Csv) output.Write(Csv(rows));
         else
         {
             output.WriteLine($"scenario {scenario.Name} ({scenario.Label}) on feeder {context.FeederName}, {parameter} from {Format(from)} to {Format(to)} step {Format(step)}");
             output.WriteLine(Data.Provenance.DataDescription());
-            output.WriteLine($"{parameter,8}  congested  overflow sum MW  weighted avg MW  LFM status   LFM cost EUR  P2P volume MW");
+            output.WriteLine($"{parameter,8}  congested  overflow sum MW  weighted avg MW  LFM status   LFM cost EUR  P2P volume MW  incentives EUR  penalties EUR  DSO total EUR");
             foreach (var r in rows)
-                output.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0,8:0.####}  {1,9}  {2,15:F4}  {3,15:F4}  {4,-10}  {5,12}  {6,13:F4}",
+                output.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0,8:0.####}  {1,9}  {2,15:F4}  {3,15:F4}  {4,-10}  {5,12}  {6,13:F4}  {7,14:F3}  {8,13:F3}  {9,13}{10}",
                     r.Value, r.CongestedLines, r.OverflowSumMw, r.OverflowWeightedAvgMw, r.LfmStatus,
-                    r.LfmCostEur is double c ? c.ToString("F3", CultureInfo.InvariantCulture) : "—", r.P2PVolumeMw));
+                    r.LfmCostEur is double c ? c.ToString("F3", CultureInfo.InvariantCulture) : "—", r.P2PVolumeMw,
+                    r.IncentivesPaidEur, r.PenaltiesReceivedEur, r.DsoTotalEur is double t ? t.ToString("F3", CultureInfo.InvariantCulture) : "—",
+                    r.DsoTotalLeast ? "  <- least" : ""));
+            output.WriteLine(least);
         }
         return 0;
     }
@@ -136,7 +155,8 @@ public static class SweepCommand
     public static SweepRow Row(SweepPoint point)
     {
         var k = point.Kpis;
-        return new SweepRow(point.Value, k.CongestedLines, k.OverflowSumMw, k.OverflowWeightedAvgMw, k.LfmStatus, k.LfmCostEur, k.P2PVolumeMw);
+        return new SweepRow(point.Value, k.CongestedLines, k.OverflowSumMw, k.OverflowWeightedAvgMw, k.LfmStatus, k.LfmCostEur, k.P2PVolumeMw,
+            k.Dso.TotalEur, k.Dso.IncentivesPaidEur, k.Dso.PenaltiesReceivedEur, k.Dso.CapacityPaymentsEur);
     }
 
     /// <summary>CSV with a header; numbers in round-trip invariant form, an empty cost when the LFM has none.</summary>
@@ -146,7 +166,9 @@ public static class SweepCommand
         sb.Append(string.Join(',', Columns)).Append('\n');
         foreach (var r in rows)
             sb.Append(string.Join(',', Format(r.Value), r.CongestedLines.ToString(CultureInfo.InvariantCulture), Format(r.OverflowSumMw),
-                Format(r.OverflowWeightedAvgMw), r.LfmStatus.ToString(), r.LfmCostEur is double c ? Format(c) : "", Format(r.P2PVolumeMw))).Append('\n');
+                Format(r.OverflowWeightedAvgMw), r.LfmStatus.ToString(), r.LfmCostEur is double c ? Format(c) : "", Format(r.P2PVolumeMw),
+                r.DsoTotalEur is double t ? Format(t) : "", Format(r.IncentivesPaidEur), Format(r.PenaltiesReceivedEur), Format(r.CapacityPaymentsEur),
+                r.DsoTotalLeast ? "true" : "false")).Append('\n');
         return sb.ToString();
     }
 

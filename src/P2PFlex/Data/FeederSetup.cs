@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using P2PFlex.Grid;
 using P2PFlex.Markets.Orderbook;
-using P2PFlex.Scenarios;
 
 namespace P2PFlex.Data;
 
@@ -25,7 +24,7 @@ public sealed record FeederSetup(
     LineLimitRule Limits,
     double ExtremeLoadFactor,
     OrderbookGenerator Orderbook,
-    PeerRules.SubsetDraw Subset,
+    SubsetDraw Subset,
     bool ScreenSubset,
     int ExtremeCongestedLow,
     int ExtremeCongestedHigh)
@@ -57,7 +56,7 @@ public sealed record FeederSetup(
 
     /// <summary>The study's setup of case69, calibrated by hand to the study's stated figures (docs/data.md).</summary>
     public static FeederSetup Case69 { get; } = new(StudyFeederName, LineLimitRule.Case69Study, StudyDataGenerator.ExtremeLoadFactor,
-        OrderbookGenerator.Case69Study, PeerRules.SubsetDraw.Study, ScreenSubset: true, 31, 37);
+        OrderbookGenerator.Case69Study, SubsetDraw.Study, ScreenSubset: true, 31, 37);
 
     /// <summary>The case-index list of the base congestions (the pinned lines), in ascending order.</summary>
     public IReadOnlyList<int> BaseCongestions => Limits.Pinned.Select(p => p.CaseIndex).Order().ToArray();
@@ -162,13 +161,13 @@ public sealed record FeederSetup(
     /// round(L·46/48) of its L buses with load, round(that·172/46) bids, case69's volume and price ranges and seed; a
     /// subset of round(bids·70/172) bids with case69's seed. Used by <see cref="Derive"/> and for SimBench grids.
     /// </summary>
-    public static (OrderbookGenerator Orderbook, PeerRules.SubsetDraw Subset) DrawRules(GridNetwork network)
+    public static (OrderbookGenerator Orderbook, SubsetDraw Subset) DrawRules(GridNetwork network)
     {
         int loadBuses = network.Buses.Count(b => b.PdMw > 0 && b.Index != network.SlackIndex);
         int busCount = (int)Math.Round(loadBuses * 46.0 / 48, MidpointRounding.AwayFromZero);
         int bidCount = (int)Math.Round(busCount * 172.0 / 46, MidpointRounding.AwayFromZero);
         int peers = (int)Math.Round(bidCount * 70.0 / 172, MidpointRounding.AwayFromZero);
-        return (OrderbookGenerator.Case69Study with { BidCount = bidCount, BusCount = busCount }, PeerRules.SubsetDraw.Study with { Count = peers });
+        return (OrderbookGenerator.Case69Study with { BidCount = bidCount, BusCount = busCount }, SubsetDraw.Study with { Count = peers });
     }
 
     /// <summary>A state with every load × factor.</summary>

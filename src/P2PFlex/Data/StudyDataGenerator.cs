@@ -1,7 +1,5 @@
 using System.Text;
 using P2PFlex.Grid;
-using P2PFlex.Markets.Orderbook;
-using P2PFlex.Scenarios;
 
 namespace P2PFlex.Data;
 
@@ -9,6 +7,7 @@ namespace P2PFlex.Data;
 /// Writes the study's derived data files (line limits, loading states) from the rules in code. The files are
 /// shipped in <c>data/</c>; runs read the files, never the generators. <c>p2pflex data generate</c> rewrites them and
 /// <c>p2pflex data verify</c> (and a test) checks that the shipped files are exactly what the rules produce.
+/// A feeder whose subset is screened (case69) needs the screen (<see cref="ISubsetScreen"/>), which the scenarios supply.
 /// </summary>
 public static class StudyDataGenerator
 {
@@ -17,17 +16,19 @@ public static class StudyDataGenerator
     public const double ExtremeLoadFactor = 1.5;
 
     /// <summary>The generated files of every shipped feeder (<see cref="FeederSetup.ShippedFeeders"/>): path relative to
-    /// the data folder → content.</summary>
-    public static IReadOnlyDictionary<string, string> Files(string dataRoot)
+    /// the data folder → content. case69's subset is drawn under <paramref name="screen"/>.</summary>
+    public static IReadOnlyDictionary<string, string> Files(string dataRoot, ISubsetScreen screen)
     {
         var files = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (string feeder in FeederSetup.ShippedFeeders)
-            foreach (var (path, content) in FeederFiles(dataRoot, feeder)) files[path] = content;
+            foreach (var (path, content) in FeederFiles(dataRoot, feeder, screen)) files[path] = content;
         return files;
     }
 
-    /// <summary>The generated files of one feeder: limits, base and extreme states, orderbook, P2P subset.</summary>
-    public static IReadOnlyDictionary<string, string> FeederFiles(string dataRoot, string feeder)
+    /// <summary>The generated files of one feeder: limits, base and extreme states, orderbook, P2P subset. A feeder whose
+    /// setup screens its subset (<see cref="FeederSetup.ScreenSubset"/>) needs <paramref name="screen"/>; the others draw
+    /// unscreened and ignore it.</summary>
+    public static IReadOnlyDictionary<string, string> FeederFiles(string dataRoot, string feeder, ISubsetScreen? screen = null)
     {
         var network = FeederResolver.LoadNetwork(FeederSetup.CasePath(feeder, dataRoot), feeder);
         var ptdf = Ptdf.Compute(network);
@@ -54,29 +55,30 @@ public static class StudyDataGenerator
         files[FeederSetup.OrderbookFile(feeder)] = orderbook.ToCsv(study
             ? setup.Orderbook.Provenance()
             : setup.Orderbook.Provenance(feeder, $"OrderbookGenerator from {rule}"));
-        var limits = new LineLimits(network, setup.Limits.Derive(network, ptdf).Select(r => r.LimitMw).ToArray());
-        var baseFeeder = new StudyFeeder(StudyState.Base, LoadingState.Base, network, ptdf, limits);
-        var extremeNetwork = extremeState.Apply(network);
-        var extremeFeeder = new StudyFeeder(StudyState.Extreme, extremeState, extremeNetwork, ptdf, new LineLimits(extremeNetwork, limits.LimitMw));
-        var context = new StudyContext(baseFeeder, extremeFeeder, orderbook, []);
         var draw = setup.Subset;
         var sb = new StringBuilder();
         if (setup.ScreenSubset)
         {
-            var scenarios = StudyContext.LoadScenarios(dataRoot);
-            var (ids, attempt) = PeerRules.DrawSubset(orderbook, draw, subset => PeerRules.TellsTheStudysStory(context, scenarios, subset));
+            if (screen is null)
+                throw new InvalidOperationException($"{feeder}: its P2P subset is the first draw that passes the scenarios' screen; " +
+                                                    "generate it with 'p2pflex data generate' (StudyDataGenerator needs the screen)");
+            var limits = new LineLimits(network, setup.Limits.Derive(network, ptdf).Select(r => r.LimitMw).ToArray());
+            var baseFeeder = new StudyFeeder(StudyState.Base, LoadingState.Base, network, ptdf, limits);
+            var extremeNetwork = extremeState.Apply(network);
+            var extremeFeeder = new StudyFeeder(StudyState.Extreme, extremeState, extremeNetwork, ptdf, new LineLimits(extremeNetwork, limits.LimitMw));
+            var (ids, attempt) = draw.Draw(orderbook, screen.Acceptance(dataRoot, baseFeeder, extremeFeeder, orderbook));
             sb.Append($"# The {draw.Count} bids (of {orderbook.Bids.Count}) that become P2P peers in scenarios 1, 1', 2 and 3 (40 %, as in the study).\n");
-            sb.Append($"# Drawn by P2PFlex.Scenarios.PeerRules.DrawSubset: attempt k shuffles all bid ids with SplitMix64(seed {draw.Seed} + k) and takes the first {draw.Count};\n");
-            sb.Append($"# kept: the first attempt whose scenarios 1 and 2 show the study's story ({string.Join(", ", PeerRules.ScreenedChecks)}): attempt {attempt}.\n");
+            sb.Append($"# Drawn by P2PFlex.Data.SubsetDraw.Draw: attempt k shuffles all bid ids with SplitMix64(seed {draw.Seed} + k) and takes the first {draw.Count};\n");
+            sb.Append($"# kept: the first attempt whose scenarios 1 and 2 show the study's story ({string.Join(", ", screen.Checks)}): attempt {attempt}.\n");
             sb.Append("# Scenarios 1' and 3 were not screened on.\n");
             sb.Append("bid_id\n");
             foreach (var id in ids) sb.Append(id).Append('\n');
         }
         else
         {
-            var (ids, _) = PeerRules.DrawSubset(orderbook, draw, _ => true);
+            var (ids, _) = draw.Draw(orderbook, _ => true);
             sb.Append($"# The {draw.Count} bids (of {orderbook.Bids.Count}) of {feeder} that become P2P peers in scenarios 1, 1', 2 and 3 (the study's 70/172 share).\n");
-            sb.Append($"# Drawn by P2PFlex.Scenarios.PeerRules.DrawSubset: SplitMix64(seed {draw.Seed}) shuffles all bid ids, the first {draw.Count} are kept;\n");
+            sb.Append($"# Drawn by P2PFlex.Data.SubsetDraw.Draw: SplitMix64(seed {draw.Seed}) shuffles all bid ids, the first {draw.Count} are kept;\n");
             sb.Append("# not screened on any outcome (Monte Carlo tells how typical the study's story is on this feeder).\n");
             sb.Append("bid_id\n");
             foreach (var id in ids) sb.Append(id).Append('\n');

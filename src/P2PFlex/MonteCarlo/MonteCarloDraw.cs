@@ -51,7 +51,7 @@ public sealed record MonteCarloDraw(int Draw, ulong Seed, FlexibilityOrderbook O
         ulong orderbookSeed = stream.NextUInt64();
         ulong subsetSeed = stream.NextUInt64();
         var orderbook = (setup.Orderbook with { Seed = orderbookSeed }).Generate(feeder.BaseFeeder.Network);
-        var (subset, _) = PeerRules.DrawSubset(orderbook, setup.Subset with { Seed = subsetSeed, MaxAttempts = 1 }, _ => true);
+        var (subset, _) = (setup.Subset with { Seed = subsetSeed, MaxAttempts = 1 }).Draw(orderbook, _ => true);
         return new MonteCarloDraw(draw, seed, orderbook with { Source = $"Monte Carlo draw {draw} (seed {seed})" }, subset);
     }
 

@@ -144,29 +144,58 @@ public static partial class MonteCarloShards
     private static partial System.Text.RegularExpressions.Regex ShardFileName();
 }
 
-/// <summary>A one-line progress bar on a text writer (stderr), redrawn with a carriage return at most every 1 %.</summary>
-public sealed class ProgressBar(TextWriter writer, string label, int total, Stopwatch clock, string unit = "draws") : IProgress<int>
+/// <summary>
+/// Progress of a shard on a text writer (stderr), with the estimated time left. On a terminal (<see cref="Live"/>) one
+/// line redrawn with a carriage return at most every 1 %; anywhere else (a file, a pipe, a Slurm log) a plain line at
+/// every 10 %, never a carriage return, so a log reads line by line.
+/// </summary>
+public sealed class ProgressBar(TextWriter writer, string label, int total, Stopwatch clock, string unit = "draws", bool? live = null) : IProgress<int>
 {
     private int _shownPercent = -1;
     private readonly object _gate = new();
+
+    /// <summary>Whether the bar is redrawn in place: by default only when the writer is this process's stderr and that is a
+    /// terminal that draws.</summary>
+    public bool Live { get; } = live ?? (ReferenceEquals(writer, Console.Error) && !Console.IsErrorRedirected
+                                         && Environment.GetEnvironmentVariable("TERM") is not (null or "" or "dumb"));
 
     public void Report(int done)
     {
         int percent = total == 0 ? 100 : (int)(100L * done / total);
         lock (_gate)
         {
-            if (percent <= _shownPercent) return;
+            if (percent <= _shownPercent || (!Live && percent / 10 <= _shownPercent / 10 && _shownPercent >= 0)) return;
             _shownPercent = percent;
-            const int width = 30;
-            int filled = width * percent / 100;
-            writer.Write(string.Create(CultureInfo.InvariantCulture,
-                $"\r{label} [{new string('#', filled)}{new string('.', width - filled)}] {done}/{total} {unit} {clock.Elapsed.TotalSeconds:F1} s"));
+            double elapsed = clock.Elapsed.TotalSeconds;
+            string eta = done == 0 || done >= total ? "" : string.Create(CultureInfo.InvariantCulture, $", about {Duration(elapsed / done * (total - done))} left");
+            if (Live)
+            {
+                const int width = 30;
+                int filled = width * percent / 100;
+                writer.Write(string.Create(CultureInfo.InvariantCulture,
+                    $"\r{label} [{new string('#', filled)}{new string('.', width - filled)}] {done}/{total} {unit} {elapsed:F1} s{eta}   "));
+            }
+            else writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label}: {done}/{total} {unit} ({percent} %) in {elapsed:F1} s{eta}"));
             writer.Flush();
         }
     }
 
     public void Finish()
     {
-        lock (_gate) { writer.WriteLine(); writer.Flush(); }
+        lock (_gate)
+        {
+            if (Live) writer.WriteLine();
+            writer.Flush();
+        }
+    }
+
+    /// <summary>"42 s", "3 min 5 s", "2 h 10 min".</summary>
+    public static string Duration(double seconds)
+    {
+        if (!double.IsFinite(seconds) || seconds < 0) return "?";
+        long s = (long)Math.Round(seconds);
+        return s < 60 ? string.Create(CultureInfo.InvariantCulture, $"{s} s")
+            : s < 3600 ? string.Create(CultureInfo.InvariantCulture, $"{s / 60} min {s % 60} s")
+            : string.Create(CultureInfo.InvariantCulture, $"{s / 3600} h {s % 3600 / 60} min");
     }
 }

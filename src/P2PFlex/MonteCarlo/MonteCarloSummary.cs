@@ -15,7 +15,12 @@ public sealed record CheckHoldRate(string Id, string Scenario, string Descriptio
     public double Rate => Draws == 0 ? 0 : (double)Holds / Draws;
 }
 
-/// <summary>Share of draws in which scenario A's LFM is cheaper than B's (an LFM that did not clear costs +∞; ties do not count).</summary>
+/// <summary>
+/// Share of draws in which scenario A costs the DSO less than B: its total (<c>dso_total_eur</c>: LFM cost + incentives
+/// paid − penalties received + capacity payments), so a design whose LFM did not run is compared on what it did pay
+/// (CM5's capacity payments, not "0 €"). A draw where the LFM was infeasible costs +∞ (the congestion stays); ties do
+/// not count.
+/// </summary>
 public sealed record BeatsRate(string A, string B, int Draws, int Beats)
 {
     public double Rate => Draws == 0 ? 0 : (double)Beats / Draws;
@@ -52,7 +57,7 @@ public sealed record MonteCarloSummary(
         var checks = StudyPattern.CheckIds.Select((id, c) => new CheckHoldRate(id, descriptions[id].Scenario, descriptions[id].Description,
             firstOfDraw.Length, firstOfDraw.Count(r => r.Checks[c] == true), firstOfDraw.Count(r => r.Checks[c] is null))).ToArray();
 
-        int costColumn = IndexOf("lfm_cost_eur");
+        int costColumn = IndexOf("dso_total_eur");
         double Cost(MonteCarloRow r) => r.Kpis[costColumn] is double d ? d : double.PositiveInfinity;
         var costByDraw = scenarios.Where(byScenario.ContainsKey)
             .ToDictionary(s => s, s => byScenario[s].ToDictionary(r => r.Draw, Cost));
@@ -119,7 +124,7 @@ public sealed record MonteCarloSummary(
         sb.Append("KPI distributions (mean; 5/25/50/75/95 % quantiles) — all KPIs in summary_kpis.csv\n");
         foreach (var k in Kpis.Where(k => k.Kpi is "congested_lines" or "lfm_cost_eur" or "p2p_volume_mw"))
             sb.Append(Invariant($"{k.Scenario,-28} {k.Kpi,-16} n={k.Count,-5} mean {k.Mean,10:G5}  [{k.Q05:G4}, {k.Q25:G4}, {k.Q50:G4}, {k.Q75:G4}, {k.Q95:G4}]\n"));
-        sb.Append("\nA beats B on LFM cost (share of draws; rows A, columns B) — all pairs in summary_beats.csv\n");
+        sb.Append("\nA beats B on the DSO's total cost (share of draws; rows A, columns B) — all pairs in summary_beats.csv\n");
         var names = Beats.Select(b => b.A).Distinct().ToArray();
         sb.Append(Invariant($"{"",-28}")).Append(string.Join(" ", names.Select(n => Invariant($"{Short(n),7}")))).Append('\n');
         foreach (string a in names)

@@ -1,3 +1,4 @@
+using P2PFlex.Data;
 using P2PFlex.Grid;
 
 namespace P2PFlex.Scenarios;

@@ -1,7 +1,7 @@
+using P2PFlex.Data;
 using P2PFlex.Grid;
 using P2PFlex.Markets.Lfm;
 using P2PFlex.Markets.Orderbook;
-using P2PFlex.Numerics;
 
 namespace P2PFlex.Scenarios;
 
@@ -82,50 +82,5 @@ public static class PeerRules
             path.Add(upstream);
         }
         return path;
-    }
-
-    /// <summary>Parameters of the seeded draw of the P2P subset.</summary>
-    public sealed record SubsetDraw(ulong Seed, int Count, int MaxAttempts)
-    {
-        /// <summary>The study's draw: 70 of 172 bids (40 %).</summary>
-        public static SubsetDraw Study { get; } = new(7022022, 70, 10_000);
-    }
-
-    /// <summary>The checks of <see cref="StudyPattern"/> the shipped draw is screened on: the story of scenarios 1 and 2.</summary>
-    public static readonly string[] ScreenedChecks = ["1-story", "1-congestions", "1-cost", "2-congestions", "2-cost-volume"];
-
-    /// <summary>
-    /// Draws subsets of <see cref="SubsetDraw.Count"/> bids (attempt k uses SplitMix64(seed + k), a Fisher–Yates shuffle
-    /// of all bid ids, the first Count ids) and returns the first one <paramref name="accept"/> takes, with its attempt
-    /// number. The study's own draw was random and unpublished; its scenarios 1 and 2 tell a particular story, so the
-    /// shipped draw is the first that tells the same one (<see cref="ScreenedChecks"/>). Scenario 1′ and 3 are not
-    /// screened: their outcomes are what the model predicts for that draw.
-    /// </summary>
-    public static (IReadOnlyList<string> Ids, int Attempt) DrawSubset(FlexibilityOrderbook orderbook, SubsetDraw draw, Func<IReadOnlyList<string>, bool> accept)
-    {
-        for (int attempt = 0; attempt < draw.MaxAttempts; attempt++)
-        {
-            var random = new SplitMix64(draw.Seed + (ulong)attempt);
-            var ids = orderbook.Bids.Select(b => b.Id).ToList();
-            for (int i = ids.Count - 1; i > 0; i--)
-            {
-                int j = random.NextInt(i + 1);
-                (ids[i], ids[j]) = (ids[j], ids[i]);
-            }
-            var chosen = ids.Take(draw.Count).OrderBy(s => s, StringComparer.Ordinal).ToArray();
-            if (accept(chosen)) return (chosen, attempt);
-        }
-        throw new InvalidOperationException($"no draw of {draw.Count} bids was accepted in {draw.MaxAttempts} attempts");
-    }
-
-    /// <summary>Whether a subset tells the study's story of scenarios 1 and 2 (<see cref="ScreenedChecks"/>).</summary>
-    public static bool TellsTheStudysStory(StudyContext context, IReadOnlyList<ScenarioDefinition> scenarios, IReadOnlyList<string> subset)
-    {
-        var candidate = context with { P2PSubset = subset };
-        var needed = new[] { "0", "1", "2" };
-        var results = scenarios.Where(s => needed.Contains(s.Name)).ToDictionary(s => s.Name, s => ScenarioRunner.Run(s, candidate));
-        if (results.Count != needed.Length) throw new InvalidOperationException("scenarios 0, 1 and 2 are needed to screen the P2P subset");
-        var checks = StudyPattern.Evaluate(results);
-        return ScreenedChecks.All(id => checks.Single(c => c.Id == id).Holds);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using P2PFlex.Data;
 using P2PFlex.Grid;
 using P2PFlex.Interventions;
 using P2PFlex.IO;

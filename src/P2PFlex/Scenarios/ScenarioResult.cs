@@ -1,3 +1,4 @@
+using P2PFlex.Data;
 using P2PFlex.Grid;
 using P2PFlex.Markets.Lfm;
 using P2PFlex.Markets.Orderbook;

@@ -56,3 +56,45 @@ public static class ScenarioSweep
         return points;
     }
 }
+
+/// <summary>
+/// Where a sweep costs the DSO least: the parameter value(s) at which its total (<see cref="DsoCostKpis.TotalEur"/> =
+/// LFM cost + incentives paid − penalties received + capacity payments) is smallest — every value that ties — and
+/// what it pays there. A cheaper LFM is not a cheaper DSO: a larger W lowers the LFM cost and raises the incentives.
+/// </summary>
+/// <param name="Parameter">The swept parameter as written (<c>W</c>, <c>theta</c>).</param>
+/// <param name="Values">The values with the least total, ascending (at least one).</param>
+/// <param name="Dso">What the DSO pays at the first of them.</param>
+/// <param name="Unknown">Values where the total is unknown (the LFM did not clear), left out of the comparison.</param>
+public sealed record DsoTotalMinimum(string Parameter, IReadOnlyList<double> Values, DsoCostKpis Dso, IReadOnlyList<double> Unknown)
+{
+    /// <summary>The least of a sweep's DSO totals; null when no point has one (the LFM is infeasible throughout).</summary>
+    public static DsoTotalMinimum? Of(IReadOnlyList<SweepPoint> points, SweepParameter parameter)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        var known = points.Select(p => (p.Value, p.Kpis.Dso)).Where(p => p.Dso.TotalEur is not null).ToArray();
+        if (known.Length == 0) return null;
+        double least = known.Min(p => p.Dso.TotalEur!.Value);
+        // Exact equality: the totals are computed the same way at every point, so a tie is a tie in every bit.
+        var at = known.Where(p => p.Dso.TotalEur == least).OrderBy(p => p.Value).ToArray();
+        var unknown = points.Where(p => p.Kpis.Dso.TotalEur is null).Select(p => p.Value).ToArray();
+        return new DsoTotalMinimum(ScenarioSweep.Words.Word(parameter), at.Select(p => p.Value).ToArray(), at[0].Dso, unknown);
+    }
+
+    /// <summary>"the DSO's total cost is least at W = 0.1: 15.471 EUR = LFM 13.987 + incentives paid 3.059 − penalties
+    /// received 1.575 + capacity payments 0.000".</summary>
+    public string Text
+    {
+        get
+        {
+            var ci = System.Globalization.CultureInfo.InvariantCulture;
+            string Value(double v) => v.ToString("0.######", ci);
+            string at = string.Join(", ", Values.Select(Value));
+            string ties = Values.Count > 1 ? " (a tie)" : "";
+            string unknown = Unknown.Count == 0 ? ""
+                : $" (unknown where the LFM did not clear: {Parameter} = {string.Join(", ", Unknown.Select(Value))})";
+            return string.Create(ci,
+                $"the DSO's total cost is least at {Parameter} = {at}{ties}: {Dso.TotalEur:F3} EUR = LFM {Dso.LfmCostEur ?? 0:F3} + incentives paid {Dso.IncentivesPaidEur:F3} − penalties received {Dso.PenaltiesReceivedEur:F3} + capacity payments {Dso.CapacityPaymentsEur:F3}{unknown}");
+        }
+    }
+}

@@ -34,7 +34,7 @@ public sealed class SimBenchStudy
         _ptdf = Ptdf.Compute(NominalNetwork);
         (Orderbook, Subset) = FeederSetup.DrawRules(NominalNetwork);
         var nominalBook = Orderbook.Generate(NominalNetwork);
-        P2PSubset = PeerRules.DrawSubset(nominalBook, Subset, _ => true).Ids;
+        P2PSubset = Subset.Draw(nominalBook, _ => true).Ids;
     }
 
     /// <summary>Reads a SimBench folder: the grid, and its profiles when <c>LoadProfile.csv</c> is there.</summary>
@@ -60,7 +60,7 @@ public sealed class SimBenchStudy
     public OrderbookGenerator Orderbook { get; }
 
     /// <summary>The P2P subset's draw.</summary>
-    public PeerRules.SubsetDraw Subset { get; }
+    public SubsetDraw Subset { get; }
 
     /// <summary>The P2P peers' bid ids (the same at every operating point).</summary>
     public IReadOnlyList<string> P2PSubset { get; }

@@ -19,10 +19,11 @@ public class SweepCommandTests
         Assert.True(code == 0, err);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(string.Join(',', SweepCommand.Columns), lines[0]);
-        Assert.Equal("value,congested_lines,overflow_sum_mw,overflow_weighted_avg_mw,lfm_status,lfm_cost_eur,p2p_volume_mw", lines[0]);
+        Assert.Equal("value,congested_lines,overflow_sum_mw,overflow_weighted_avg_mw,lfm_status,lfm_cost_eur,p2p_volume_mw," +
+                     "dso_total_eur,incentives_paid_eur,penalties_received_eur,capacity_payments_eur,dso_total_least", lines[0]);
         Assert.Equal(21, lines.Length);
         var rows = lines.Skip(1).Select(l => l.Split(',')).ToArray();
-        Assert.All(rows, r => Assert.Equal(7, r.Length));
+        Assert.All(rows, r => Assert.Equal(12, r.Length));
         Assert.Equal(ScenarioSweep.Range(0, 0.95, 0.05), rows.Select(r => double.Parse(r[0], CultureInfo.InvariantCulture)).ToArray());
 
         var w02 = rows.Single(r => r[0] == "0.2");
@@ -36,6 +37,27 @@ public class SweepCommandTests
         Assert.Equal(k.LfmCostEur!.Value, N(w02[5]), 1e-5);
         Assert.Equal(k.P2PVolumeMw, N(w02[6]), 1e-7);
         Assert.DoesNotContain("sweep [", output);   // the progress bar goes to stderr, never into the CSV
+    }
+
+    [Fact]
+    public void The_DSO_total_and_its_parts_are_in_every_row_and_the_least_W_is_stated()
+    {
+        var (code, output, err) = Run("sweep", "--scenario", "3-theta80", "--param", "W", "--from", "0.2", "--to", "0.35", "--step", "0.15", "--csv");
+        Assert.True(code == 0, err);
+        var rows = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')).ToArray();
+        double N(string s) => double.Parse(s, CultureInfo.InvariantCulture);
+        foreach (var r in rows)
+            Assert.Equal(N(r[7]), N(r[5]) + N(r[8]) - N(r[9]) + N(r[10]), 9);   // total = LFM + incentives − penalties + capacity
+        var (w02, w035) = (rows[0], rows[1]);
+        // The numbers: the LFM gets cheaper from W = 0.2 to 0.35, the DSO's total dearer (incentives grow).
+        Assert.True(N(w035[5]) < N(w02[5]), $"{w035[5]} vs {w02[5]}");
+        Assert.True(N(w035[7]) > N(w02[7]), $"{w035[7]} vs {w02[7]}");
+        Assert.Equal(Scenario3Theta80.Value.Dso.TotalEur!.Value, N(w02[7]), 1e-5);
+        Assert.Equal(("true", "false"), (w02[11], w035[11]));
+        Assert.Contains("sweep: the DSO's total cost is least at W = 0.2: ", err);
+        var text = Run("sweep", "--scenario", "3-theta80", "--param", "W", "--from", "0.2", "--to", "0.35", "--step", "0.15");
+        Assert.Contains("DSO total EUR", text.Out);
+        Assert.Contains("the DSO's total cost is least at W = 0.2: ", text.Out);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using P2PFlex.Data;
 using P2PFlex.Display;
 using P2PFlex.Grid;
 

@@ -44,6 +44,7 @@ public class OccupancySliderTests
             }
             string stepTitle = steps[k].GetProperty("args")[1].GetProperty("title.text").GetString()!;
             Assert.Contains($"{sweep[k].Kpis.CongestedLines} congested lines", stepTitle);
+            Assert.Contains($"DSO total {sweep[k].Kpis.Dso.TotalEur!.Value.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)} EUR", stepTitle);
         }
         // Three traces, showing the first point.
         var data = figure.RootElement.GetProperty("data");
@@ -54,5 +55,28 @@ public class OccupancySliderTests
     public void Slider_refuses_an_empty_sweep()
     {
         Assert.Throws<ArgumentException>(() => StudyCharts.OccupancySlider([], "W", "t"));
+    }
+
+    [Fact]
+    public void The_DSO_cost_chart_draws_the_total_and_its_parts_and_stars_the_least_total()
+    {
+        var s3 = StudyContext.LoadScenarios().Single(s => s.Name == "3-theta80");
+        var sweep = ScenarioSweep.Run(s3, Context.Value, SweepParameter.W, ScenarioSweep.Range(0.1, 0.4, 0.1));
+        var chart = StudyFigures.DsoCostAgainstW(sweep, 0.8);
+        using var figure = JsonDocument.Parse(GenericChart.toFigureJson(chart));
+        var traces = figure.RootElement.GetProperty("data").EnumerateArray().ToDictionary(t => t.GetProperty("name").GetString()!);
+        double[] Y(string name) => traces[name].GetProperty("y").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+        var (total, lfm, incentives, penalties) = (Y("DSO total"), Y("LFM activation"), Y("incentives paid"), Y("penalties received (subtracted)"));
+        Assert.Equal(sweep.Count, total.Length);
+        for (int k = 0; k < sweep.Count; k++)
+        {
+            Assert.Equal(sweep[k].Kpis.Dso.TotalEur!.Value, total[k], 12);
+            Assert.Equal(total[k], lfm[k] + incentives[k] - penalties[k], 9);
+        }
+        Assert.DoesNotContain("capacity payments", traces.Keys);   // scenario 3 buys no capacity
+        string star = Assert.Single(traces.Keys, n => n.StartsWith("least total: W = ", StringComparison.Ordinal));
+        int at = Array.IndexOf(total, total.Min());
+        Assert.Equal([sweep[at].Value], traces[star].GetProperty("x").EnumerateArray().Select(v => v.GetDouble()).ToArray());
+        Assert.Equal("What the DSO pays against W (θ = 0.8)", figure.RootElement.GetProperty("layout").GetProperty("title").GetProperty("text").GetString());
     }
 }

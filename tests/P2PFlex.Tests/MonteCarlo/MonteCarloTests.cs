@@ -207,10 +207,12 @@ public class MonteCarloTests
         Assert.Equal(7, MonteCarloSummary.Quantile([7], 0.95));
 
         int cost = MonteCarloRow.KpiTypes.Select((t, i) => (t, i)).Single(x => x.t.Name == "lfm_cost_eur").i;
-        MonteCarloRow Row(int draw, string scenario, double? c, bool? check0)
+        int total = MonteCarloRow.KpiTypes.Select((t, i) => (t, i)).Single(x => x.t.Name == "dso_total_eur").i;
+        MonteCarloRow Row(int draw, string scenario, double? c, bool? check0, double? dsoTotal = null)
         {
             var kpis = new object?[MonteCarloRow.KpiTypes.Count];
             kpis[cost] = c;
+            kpis[total] = dsoTotal ?? c;
             var checks = new bool?[12];
             checks[0] = check0;
             return new MonteCarloRow(draw, 1, "case69", scenario, null, kpis, checks);
@@ -220,16 +222,17 @@ public class MonteCarloTests
             Row(0, "A", 1, true), Row(0, "B", 2, true),
             Row(1, "A", null, false), Row(1, "B", 5, false),        // A's LFM did not clear: B wins
             Row(2, "A", 3, null), Row(2, "B", 3, null),            // a tie: nobody wins
+            Row(3, "A", 0, null, dsoTotal: 4), Row(3, "B", 3, null), // A ran no LFM (0 €) but paid 4 € for capacity: B wins
         };
         var summary = MonteCarloSummary.Compute("case69", ["A", "B"], rows);
         var ab = summary.Beats.Single(b => b.A == "A" && b.B == "B");
         var ba = summary.Beats.Single(b => b.A == "B" && b.B == "A");
-        Assert.Equal((3, 1), (ab.Draws, ab.Beats));
-        Assert.Equal((3, 1), (ba.Draws, ba.Beats));
+        Assert.Equal((4, 1), (ab.Draws, ab.Beats));
+        Assert.Equal((4, 2), (ba.Draws, ba.Beats));
         var check = summary.Checks[0];
-        Assert.Equal((3, 1, 1), (check.Draws, check.Holds, check.NotComputable));
+        Assert.Equal((4, 1, 2), (check.Draws, check.Holds, check.NotComputable));
         var costA = summary.Kpis.Single(k => k.Scenario == "A" && k.Kpi == "lfm_cost_eur");
-        Assert.Equal((2, 2.0), (costA.Count, costA.Mean));
+        Assert.Equal((3, 4.0 / 3), (costA.Count, costA.Mean));
     }
 
     [Fact]

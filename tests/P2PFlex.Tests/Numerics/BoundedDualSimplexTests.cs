@@ -34,7 +34,7 @@ public class BoundedDualSimplexTests
     }
 
     [Fact]
-    public void CheapestVariableCoversACoveringRow()
+    public void Cheapest_variable_covers_a_covering_row()
     {
         // min x0 + 2 x1, x0 + x1 ≥ 1.5, 0 ≤ x ≤ 1: x0 = 1 (cheapest, full), x1 = 0.5; cost 2. Raising the row's lower
         // side by 1 MW costs 2 more (x1 is the marginal variable): dual y = ∂cost/∂side = +2.
@@ -50,7 +50,7 @@ public class BoundedDualSimplexTests
     }
 
     [Fact]
-    public void UpperSideBindingHasNonPositiveDualAndSlackRowsAreNeverGenerated()
+    public void Upper_side_binding_has_non_positive_dual_and_slack_rows_are_never_generated()
     {
         // min −3 x0 − x1 (both want their upper bound 2), rows: x0 + x1 ≤ 3 (binds), x0 − x1 ≤ 10 (never violated).
         // x0 = 2 (more valuable), x1 = 1; one more unit of the first row's side is worth 1 (x1 grows): y = −1.
@@ -67,7 +67,7 @@ public class BoundedDualSimplexTests
     }
 
     [Fact]
-    public void EqualityRowIsMet()
+    public void Equality_row_is_met()
     {
         // min x0 + 4 x1 + 2 x2, x0 − x1 + x2 = 0.5, x0 + x2 ≥ 1.2, 0 ≤ x ≤ 1. The equality gives x1 = x0 + x2 − 0.5, so the
         // cost is 5 x0 + 6 x2 − 2 over x0 + x2 ∈ [1.2, 1.5]: x0 = 1 (cheaper), x2 = 0.2, x1 = 0.7, cost 4.2.
@@ -84,7 +84,7 @@ public class BoundedDualSimplexTests
     }
 
     [Fact]
-    public void RowNoBoxedPointMeetsIsInfeasibleWithoutAPivot()
+    public void Row_no_boxed_point_meets_is_infeasible_without_a_pivot()
     {
         var lp = Lp([1, 1], [0, 0], [1, 1], [[1, 1]], [3], [4]);
 
@@ -95,7 +95,7 @@ public class BoundedDualSimplexTests
     }
 
     [Fact]
-    public void RowsEachReachableButNotTogetherAreProvenInfeasibleByTheSimplex()
+    public void Rows_each_reachable_but_not_together_are_proven_infeasible_by_the_simplex()
     {
         // x0 + x1 ≥ 1.5 and x0 − x1 ≥ 0.9 and x1 ≥ 0.7 (as a row): each alone has a boxed solution, together
         // x0 ≥ 0.9 + x1 ≥ 1.6 > 1.
@@ -108,7 +108,7 @@ public class BoundedDualSimplexTests
     }
 
     [Fact]
-    public void NoViolatedRowMeansNoPivot()
+    public void No_violated_row_means_no_pivot()
     {
         var lp = Lp([1, -2], [0, 0], [1, 1], [[1, 1]], [-5], [5]);
 
@@ -156,7 +156,7 @@ public class BoundedDualSimplexTests
     }
 
     [Fact]
-    public void DegenerateLpWithTiedCostsIsSolvedAndCertified()
+    public void Degenerate_LP_with_tied_costs_is_solved_and_certified()
     {
         // Ten identical variables and ten copies of the same row: every vertex ties, many pivots are degenerate.
         int n = 10;
@@ -172,7 +172,7 @@ public class BoundedDualSimplexTests
     }
 
     [Fact]
-    public void SameInputGivesBitIdenticalOutput()
+    public void Same_input_gives_bit_identical_output()
     {
         var lp = RandomLp(new Random(77), 150, 90);
 
@@ -185,7 +185,7 @@ public class BoundedDualSimplexTests
     }
 
     [Fact]
-    public void PivotLimitIsReported()
+    public void Pivot_limit_is_reported()
     {
         var lp = RandomLp(new Random(5), 60, 40);
         Assert.True(BoundedDualSimplex.Solve(lp).Iterations > 1);
@@ -198,7 +198,7 @@ public class BoundedDualSimplexTests
     [InlineData("bounds")]
     [InlineData("sides")]
     [InlineData("column")]
-    public void MalformedLpIsRejectedNamingTheField(string what)
+    public void Malformed_LP_is_rejected_naming_the_field(string what)
     {
         var lp = Lp([1, 2], [0, 0], [1, 1], [[1, 1]], [0], [1]);
         var bad = what switch

@@ -1,4 +1,4 @@
-using P2PFlex.Grid;
+using P2PFlex.Data;
 using P2PFlex.Markets.Auction;
 using P2PFlex.Markets.P2P;
 using P2PFlex.Scenarios;
@@ -31,10 +31,9 @@ public class NetworkDesignLabelTests
         {
             var branch = branches[stage.Areas[a].LineIndex];
             Assert.Equal(branch.Name, stage.Problem.Areas[a].Name);
-            Assert.Equal(branch.CaseIndex, stage.Areas[a].LineNumber);
         }
         // The feeder discriminates: some area's line number is not its position + 1.
-        Assert.Contains(stage.Areas, a => a.LineNumber != a.LineIndex + 1);
+        Assert.Contains(stage.Areas, a => branches[a.LineIndex].CaseIndex != a.LineIndex + 1);
         var csv = ScenarioExportCsvText(r, "capacity_areas.csv");
         Assert.Contains("line 245 (228–227)", csv);
         Assert.DoesNotContain("line 223 (", csv);

@@ -33,4 +33,26 @@ public class ScenarioSweepTests
         var s3 = StudyContext.LoadScenarios().Single(s => s.Name == "3-theta80");
         Assert.Throws<ArgumentException>(() => ScenarioSweep.With(s3, SweepParameter.W, 1.0));
     }
+
+    [Fact]
+    public void The_least_DSO_total_is_the_smallest_total_of_the_sweep_not_the_cheapest_LFM()
+    {
+        var s3 = StudyContext.LoadScenarios().Single(s => s.Name == "3-theta80");
+        var points = ScenarioSweep.Run(s3, Context.Value, SweepParameter.W, ScenarioSweep.Range(0.05, 0.5, 0.05));
+        var least = DsoTotalMinimum.Of(points, SweepParameter.W)!;
+        var totals = points.Select(p => p.Kpis.Dso.TotalEur!.Value).ToArray();
+        Assert.Equal(totals.Min(), least.Dso.TotalEur);
+        Assert.Equal([points[Array.IndexOf(totals, totals.Min())].Value], least.Values);
+        Assert.Empty(least.Unknown);
+        foreach (var p in points)
+        {
+            var d = p.Kpis.Dso;
+            Assert.Equal(d.TotalEur!.Value, d.LfmCostEur!.Value + d.IncentivesPaidEur - d.PenaltiesReceivedEur + d.CapacityPaymentsEur, 12);
+        }
+        // On the study data the two criteria disagree (issue 20): the cheapest LFM is at a larger W than the least total.
+        double cheapestLfm = points.MinBy(p => p.Kpis.LfmCostEur!.Value)!.Value;
+        Assert.True(cheapestLfm > least.Values[0], $"cheapest LFM at W = {cheapestLfm}, least total at W = {least.Values[0]}");
+        Assert.StartsWith($"the DSO's total cost is least at W = {least.Values[0].ToString(System.Globalization.CultureInfo.InvariantCulture)}: ", least.Text);
+        Assert.Null(DsoTotalMinimum.Of([], SweepParameter.W));
+    }
 }

@@ -131,7 +131,7 @@ public class ScenarioTests
         Assert.All(book.Bids.Where(b => b.Direction == BidDirection.Down), b => Assert.InRange(b.PriceEurPerMwh, 5, 15));
         Assert.All(book.Bids.Where(b => b.Direction == BidDirection.Up), b => Assert.InRange(b.PriceEurPerMwh, 45, 55));
         Assert.Equal(70, Context.Value.P2PSubset.Count);
-        Assert.True(PeerRules.TellsTheStudysStory(Context.Value, StudyContext.LoadScenarios(), Context.Value.P2PSubset));
+        Assert.True(StudyStoryScreen.TellsTheStudysStory(Context.Value, StudyContext.LoadScenarios(), Context.Value.P2PSubset));
     }
 
     [Theory]

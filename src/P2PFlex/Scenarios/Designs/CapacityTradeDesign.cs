@@ -1,7 +1,8 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using P2PFlex.Data;
 using P2PFlex.Grid;
+using P2PFlex.IO;
 using P2PFlex.Markets.Capacity;
 using P2PFlex.Markets.Lfm;
 using P2PFlex.Markets.P2P;
@@ -14,14 +15,12 @@ namespace P2PFlex.Scenarios.Designs;
 /// </summary>
 /// <param name="LineIndex">Zero-based line (row of the PTDF).</param>
 /// <param name="LineLabel">"from–to" of the line.</param>
-/// <param name="LineNumber">The line's number: its 1-based branch row in the case file (docs/grid.md, "Naming lines"),
-/// not its position among in-service lines.</param>
 /// <param name="OverflowMw">The line's overflow before any capacity is delivered.</param>
 /// <param name="Buses">Bus indices of the area.</param>
 /// <param name="MinReliefMwPerMw">The smallest relief per MW injected over the area's buses.</param>
 /// <param name="RequirementMw">requirement_scale × overflow / MinReliefMwPerMw.</param>
 /// <param name="ProviderPeers">Indices into the stage's peers of the area's providers.</param>
-public sealed record CongestedArea(int LineIndex, string LineLabel, int LineNumber, double OverflowMw, IReadOnlyList<int> Buses,
+public sealed record CongestedArea(int LineIndex, string LineLabel, double OverflowMw, IReadOnlyList<int> Buses,
     double MinReliefMwPerMw, double RequirementMw, IReadOnlyList<int> ProviderPeers);
 
 /// <summary>The capacity trade as posed and cleared, and the LFM buying the same relief from the same bids.</summary>
@@ -113,7 +112,7 @@ public sealed class CapacityTradeDesign : MarketDesign<CapacityTradeParameters, 
         var position = providers.Select((p, i) => (p, i)).ToDictionary(t => t.p, t => t.i);
         var problem = new CapacityProblem(
             providers.Select(k => new CapacityProvider(peers[k].Bid.Id, peers[k].Peer.MaxVolumeMw, peers[k].Peer.LinearCostEurPerMwh, peers[k].Peer.QuadraticCostEurPerMw2h)).ToArray(),
-            areas.Select(a => new CapacityArea($"line {a.LineNumber} ({a.LineLabel})", a.RequirementMw, a.ProviderPeers.Select(k => position[k]).ToArray())).ToArray(),
+            areas.Select(a => new CapacityArea(input.Feeder.Network.Branches[a.LineIndex].Name, a.RequirementMw, a.ProviderPeers.Select(k => position[k]).ToArray())).ToArray(),
             m.IntervalHours);
         var result = CapacityMarket.Clear(problem);
         var net = new double[peers.Count];
@@ -135,19 +134,19 @@ public sealed class CapacityTradeDesign : MarketDesign<CapacityTradeParameters, 
         };
     }
 
-    private static void AreaRows(ScenarioResult r, CapacityStage c, StringBuilder sb)
+    private static void AreaRows(ScenarioResult r, CapacityStage c, CsvRowWriter csv)
     {
         var net = r.Feeder.Network;
         for (int a = 0; a < c.Areas.Count; a++)
         {
             var area = c.Areas[a];
             var problemArea = c.Problem.Areas[a];
-            sb.Append(a).Append(',').Append(problemArea.Name.Replace(',', ' ')).Append(',').Append(net.Branches[area.LineIndex].CaseIndex).Append(',')
-              .Append(ExportCsv.F(area.OverflowMw)).Append(',').Append(ExportCsv.F(area.MinReliefMwPerMw)).Append(',').Append(ExportCsv.F(area.RequirementMw)).Append(',')
-              .Append(ExportCsv.F(problemArea.Providers.Sum(i => c.Problem.Providers[i].MaxCapacityMw))).Append(',')
-              .Append(ExportCsv.F(c.Result.AreaDeliveredMw[a])).Append(',').Append(ExportCsv.F(c.Result.AreaPriceEurPerMwh[a])).Append(',')
-              .Append(string.Join(' ', area.Buses.Select(b => net.Buses[b].Number))).Append(',')
-              .Append(string.Join(' ', area.ProviderPeers.Select(k => c.Peers[k].Bid.Id))).Append('\n');
+            csv.Integer(a).Text(problemArea.Name).Integer(net.Branches[area.LineIndex].CaseIndex)
+               .Number(area.OverflowMw).Number(area.MinReliefMwPerMw).Number(area.RequirementMw)
+               .Number(problemArea.Providers.Sum(i => c.Problem.Providers[i].MaxCapacityMw))
+               .Number(c.Result.AreaDeliveredMw[a]).Number(c.Result.AreaPriceEurPerMwh[a])
+               .Text(string.Join(' ', area.Buses.Select(b => net.Buses[b].Number)))
+               .Text(string.Join(' ', area.ProviderPeers.Select(k => c.Peers[k].Bid.Id))).EndRow();
         }
     }
 
@@ -174,7 +173,7 @@ public sealed class CapacityTradeDesign : MarketDesign<CapacityTradeParameters, 
             var providers = Enumerable.Range(0, peers.Count)
                 .Where(k => peers[k].Peer.Role == PeerRole.Seller && inArea.Contains(peers[k].BusIndex)).ToArray();
             double need = buses.Count == 0 ? line.OverflowMw * requirementScale : requirementScale * line.OverflowMw / minRelief;
-            areas.Add(new CongestedArea(l, line.Label, line.CaseIndex, line.OverflowMw, buses, buses.Count == 0 ? 0 : minRelief, need, providers));
+            areas.Add(new CongestedArea(l, line.Label, line.OverflowMw, buses, buses.Count == 0 ? 0 : minRelief, need, providers));
         }
         return areas;
     }

@@ -1,7 +1,7 @@
 using Google.OrTools.LinearSolver;
 using P2PFlex.Markets.Auction;
 using P2PFlex.Markets.P2P;
-using P2PFlex.Grid;
+using P2PFlex.Data;
 using P2PFlex.Numerics;
 using P2PFlex.Scenarios;
 using P2PFlex.Scenarios.Designs;

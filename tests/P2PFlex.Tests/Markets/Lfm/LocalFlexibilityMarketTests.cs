@@ -136,7 +136,7 @@ public class LocalFlexibilityMarketTests
     }
 
     [Fact]
-    public void IntervalLengthScalesCostButNotTheDual()
+    public void Interval_length_scales_cost_but_not_the_dual()
     {
         var problem = TwoBus(1.2, 1.0, Up("p45", 1, 1.0, 45.0)) with { IntervalHours = 0.25 };
 
@@ -291,7 +291,7 @@ public class LocalFlexibilityMarketTests
     }
 
     [Fact]
-    public void NegativePriceBidSkipsFastPathAndIsActivatedWithinLimits()
+    public void Negative_price_bid_skips_fast_path_and_is_activated_within_limits()
     {
         // No congestion, but the bidder pays 10 €/MWh to be activated, so zero activation is no longer
         // optimal and the LP must run. Line 0 would allow up to 1.8 MW of up at bus 2 (0.8 → −1.0), so the
@@ -307,7 +307,7 @@ public class LocalFlexibilityMarketTests
     }
 
     [Fact]
-    public void OverflowWithinToleranceTakesFastPath()
+    public void Overflow_within_tolerance_takes_fast_path()
     {
         var problem = TwoBus(1.0 + 1e-7, 1.0, Up("a", 1, 1.0, 45.0));
 
@@ -349,7 +349,7 @@ public class LocalFlexibilityMarketTests
     }
 
     [Fact]
-    public void InfeasibleResultIsBitIdenticalAcrossSolves()
+    public void Infeasible_result_is_bit_identical_across_solves()
     {
         var problem = TwoBus(1.5, 1.0, Up("a", 1, 0.1, 40.0), Up("b", 1, 0.1, 50.0));
 

@@ -15,7 +15,7 @@ public class ExactLineSearchTests
     [InlineData(30, 6, 0.5)]
     [InlineData(150, 10, 0.2)]
     [InlineData(401, 20, 0.3)]
-    public void StepIsTheRootOfTheDirectionalDerivative(int peers, int reach, double capShare)
+    public void Step_is_the_root_of_the_directional_derivative(int peers, int reach, double capShare)
     {
         int checkedSteps = 0;
         for (int seed = 0; seed < 12; seed++)
@@ -47,7 +47,7 @@ public class ExactLineSearchTests
     }
 
     [Fact]
-    public void SameInputGivesBitIdenticalSteps()
+    public void Same_input_gives_bit_identical_steps()
     {
         var problem = SparseNormalSystemTests.LocalMarket(200, 12, 9, 0.3);
         double[] Steps()

@@ -1,6 +1,6 @@
-using P2PFlex.Data;
+using P2PFlex.Grid;
 
-namespace P2PFlex.Grid;
+namespace P2PFlex.Data;
 
 /// <summary>The two loading states of the study.</summary>
 public enum StudyState

@@ -1,8 +1,9 @@
 using P2PFlex.Data;
 using P2PFlex.Grid;
 using P2PFlex.IO;
+using P2PFlex.Scenarios;
 
-namespace P2PFlex.Tests.Grid;
+namespace P2PFlex.Tests.Data;
 
 /// <summary>The study's base state (scenario 0 before the LFM) and extreme state 0′ as the shipped data give them.</summary>
 public class StudyFeederTests
@@ -32,7 +33,7 @@ public class StudyFeederTests
     [Fact]
     public void Shipped_derived_data_is_exactly_what_the_rules_produce()
     {
-        foreach (var (relative, content) in StudyDataGenerator.Files(DataPaths.Root))
+        foreach (var (relative, content) in StudyDataGenerator.Files(DataPaths.Root, StudyStoryScreen.Instance))
             Assert.Equal(content, File.ReadAllText(DataPaths.Of(relative)));
     }
 
