@@ -34,8 +34,10 @@ public static class TimeSeriesCharts
 
     private static string Clock(DateTime t) => t.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 
-    /// <summary>Occupancy in % rounded to 0.001 %: a day's slider carries 96 × lines values, and more digits only weigh down the page.</summary>
-    public static double Percent(double occupancy) => Math.Round(occupancy * 100, 3);
+    /// <summary>Occupancy in % rounded to 0.1 % (what a bar or a colour can show): a day's slider and heat map carry
+    /// 96 × lines values, each written several times into the executed notebook and the report, and more digits only weigh
+    /// down the pages.</summary>
+    public static double Percent(double occupancy) => Math.Round(occupancy * 100, 1);
 
     private static string[] LineLabels(GridCheckResult check) => check.Lines.Select(l => $"{l.CaseIndex} ({l.Label})").ToArray();
 
@@ -113,7 +115,8 @@ public static class TimeSeriesCharts
 
     /// <summary>
     /// Duration curves: each series' values sorted from largest to smallest against the hours of the window during
-    /// which the value is at least that (interval k of n at (k + 1) × Δt).
+    /// which the value is at least that (interval k of n at (k + 1) × Δt). Inside a run of equal values only its first
+    /// and last points are drawn: the line is the same, and a week's flat stretches (no congestion, no cost) stay light.
     /// </summary>
     public static GenericChart DurationCurves(IReadOnlyList<(string Name, IReadOnlyList<double> Values)> series, double stepHours, string title, string yTitle)
     {
@@ -121,8 +124,10 @@ public static class TimeSeriesCharts
         var traces = series.Select((s, k) =>
         {
             var sorted = s.Values.OrderByDescending(v => v).ToArray();
-            var hours = Enumerable.Range(1, sorted.Length).Select(i => i * stepHours).ToArray();
-            return CSharpChart.Line<double, double, string>(hours, sorted, Name: s.Name, LineColor: Color.fromString(Palette[k % Palette.Length]));
+            var kept = Enumerable.Range(0, sorted.Length)
+                .Where(i => i == 0 || i == sorted.Length - 1 || sorted[i] != sorted[i - 1] || sorted[i] != sorted[i + 1]).ToArray();
+            return CSharpChart.Line<double, double, string>(kept.Select(i => (i + 1) * stepHours), kept.Select(i => sorted[i]),
+                Name: s.Name, LineColor: Color.fromString(Palette[k % Palette.Length]));
         }).ToArray();
         return Titled(CSharpChart.Combine(traces), title, "hours of the window with at least this value (h)", yTitle, 1000, 480);
     }
