@@ -9,12 +9,29 @@ namespace P2PFlex.Kernel;
 /// (<see cref="KernelOutputPump"/>, every 0.1 s), answers <c>Console.ReadLine()</c> through stdin, turns an interrupt
 /// into the cell's cancellation (and says so on stderr when the cell does not observe it), records history, sends the
 /// execute_reply and, after a failed cell with stop_on_error, answers the execute requests already queued "aborted".
+/// An exception nobody catches on a thread the cell started fails the cell, or, after it, is published under it
+/// (<see cref="CellFaults"/>); when the process itself ends, <see cref="KernelDeathReport"/> takes the running cell over
+/// (<see cref="ClaimRunning"/>).
 /// </summary>
 internal sealed class ExecuteHandler(KernelTransport transport, KernelScriptSession script, KernelOptions options, TextWriter log)
 {
     private readonly object _stateLock = new();
     private CancellationTokenSource? _running;
+    private RunningCell? _cell;
+    private JupyterMessage? _lastRequest;
     private int _executionCount;
+
+    /// <summary>A cell being run: its request, <c>In [n]</c> and the pump that publishes its output.</summary>
+    internal sealed record RunningCell(JupyterMessage Request, int ExecutionCount, KernelOutputPump Pump, bool Silent);
+
+    /// <summary>
+    /// Takes over the running cell's reply (the process is ending: <see cref="KernelDeathReport"/> answers it): after this
+    /// the executing thread sends no execute_reply for it. Null when no cell runs or its reply was already sent.
+    /// </summary>
+    public RunningCell? ClaimRunning() => Interlocked.Exchange(ref _cell, null);
+
+    /// <summary>The last execute_request handled (the cell a late death is attributed to), or null.</summary>
+    public JupyterMessage? LastRequest => Volatile.Read(ref _lastRequest);
 
     /// <summary>The inputs (and plain-text results) of the cells run with store_history.</summary>
     public KernelHistory History { get; } = new();
@@ -36,8 +53,13 @@ internal sealed class ExecuteHandler(KernelTransport transport, KernelScriptSess
         int count = Math.Max(_executionCount, 1);
         if (!silent) transport.Publish("execute_input", new JsonObject { ["code"] = code, ["execution_count"] = count }, msg);
 
-        var capture = new CellCapture();
+        // A thread of this cell that throws after the cell has finished: its error goes to iopub with this cell as
+        // parent (the cell's reply is sent; the kernel goes on). While the cell runs, it is the cell's error.
+        var capture = new CellCapture { AfterCell = (e, thread) => PublishLateFault(msg, silent, e, thread) };
         var pump = new KernelOutputPump(capture, silent ? null : (type, content) => transport.Publish(type, content, msg), count);
+        var cell = new RunningCell(msg, count, pump, silent);
+        Volatile.Write(ref _lastRequest, msg);
+        Volatile.Write(ref _cell, cell);
         using var cts = new CancellationTokenSource();
         lock (_stateLock) _running = cts;
         ExecutionOutcome outcome;
@@ -58,7 +80,11 @@ internal sealed class ExecuteHandler(KernelTransport transport, KernelScriptSess
             while (!task.Wait(100))
             {
                 pump.Flush(final: false);
-                if (transport.Stopping) return;
+                if (transport.Stopping)
+                {
+                    Interlocked.CompareExchange(ref _cell, null, cell);
+                    return;
+                }
                 if (cts.IsCancellationRequested)
                 {
                     cancelledAt ??= clock.Elapsed;
@@ -87,6 +113,9 @@ internal sealed class ExecuteHandler(KernelTransport transport, KernelScriptSess
         {
             lock (_stateLock) _running = null;
         }
+        capture.Finish();
+        // The process began to end while the cell ran and its reply was sent by the death report: nothing more to say.
+        if (Interlocked.CompareExchange(ref _cell, null, cell) != cell) return;
         pump.Flush(final: true);
 
         if (storeHistory)
@@ -99,7 +128,8 @@ internal sealed class ExecuteHandler(KernelTransport transport, KernelScriptSess
             error = new ErrorOutput("Interrupted", "the cell was interrupted", ["Interrupted: the cell was interrupted (OperationCanceledException)"]);
         if (error is not null)
         {
-            if (!silent)
+            // A fault of the cell's threads is among its outputs: the pump has published it already.
+            if (!silent && !ReferenceEquals(error, capture.Fault))
                 transport.Publish("error", KernelContent.Error(error), msg);
             var reply = KernelContent.Error(error);
             reply["status"] = "error";
@@ -117,6 +147,22 @@ internal sealed class ExecuteHandler(KernelTransport transport, KernelScriptSess
                 ["user_expressions"] = new JsonObject(),
             }, new JsonObject { ["status"] = "ok" });
         }
+    }
+
+    /// <summary>An uncaught exception of a thread the finished cell of <paramref name="request"/> started: a stderr line
+    /// and an error on iopub with that cell as parent. The thread has ended; the kernel and its session go on.</summary>
+    private bool PublishLateFault(JupyterMessage request, bool silent, Exception exception, string? thread)
+    {
+        var error = CellFaults.Error(exception, thread, "this cell started, after the cell had finished", "that thread ended; the kernel goes on");
+        log.WriteLine($"p2pflex kernel: {error.EName} on a thread a finished cell started: {exception.Message}");
+        if (silent) return true;
+        transport.Publish("stream", new JsonObject
+        {
+            ["name"] = "stderr",
+            ["text"] = $"[p2pflex kernel] {error.EName}: {exception.Message} (unhandled on a thread this cell started, after it had finished; the kernel goes on)\n",
+        }, request);
+        transport.Publish("error", KernelContent.Error(error), request);
+        return true;
     }
 
     /// <summary>A line typed by the user for <c>Console.ReadLine()</c> in the cell of <paramref name="request"/>.</summary>

@@ -8,7 +8,8 @@ namespace P2PFlex.Kernel;
 /// session. This class puts the parts together and owns their lifetime: <see cref="KernelTransport"/> (sockets,
 /// signing, the heartbeat), <see cref="KernelHandlers"/> (what each shell and control request does),
 /// <see cref="ExecuteHandler"/> (running a cell) with <see cref="KernelOutputPump"/> (its output on iopub while it
-/// runs, every 0.1 s) and <see cref="KernelStdin"/> (<c>Console.ReadLine()</c> as input_request).
+/// runs, every 0.1 s) and <see cref="KernelStdin"/> (<c>Console.ReadLine()</c> as input_request); with
+/// <see cref="KernelOptions.OwnsProcess"/>, <see cref="KernelDeathReport"/> (a cell that ends the process is reported).
 /// Threads: heartbeat, shell, control (its own thread, so interrupt and shutdown are answered while a cell runs) and,
 /// with a parent process id, a watcher that stops the kernel when the parent is gone.
 /// <para>
@@ -32,6 +33,7 @@ public sealed class JupyterKernel : IDisposable
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ExecuteHandler? _execute;
     private KernelHandlers? _handlers;
+    private KernelDeathReport? _deathReport;
 
     public JupyterKernel(ConnectionInfo connection, KernelOptions? options = null)
     {
@@ -82,6 +84,11 @@ public sealed class JupyterKernel : IDisposable
         _transport.Bind();
         _execute = new ExecuteHandler(_transport, script, _options, _log);
         _handlers = new KernelHandlers(_transport, script, _execute, _log, Stop);
+        if (_options.OwnsProcess)
+        {
+            _deathReport = new KernelDeathReport(_transport, _execute, _log);
+            _deathReport.Start();
+        }
 
         _transport.StartThread("heartbeat", _transport.RunHeartbeat);
         _transport.StartThread("control", () => _transport.Serve(KernelChannel.Control, _handlers.HandleControl));
@@ -110,6 +117,7 @@ public sealed class JupyterKernel : IDisposable
     public void Stop()
     {
         if (!_transport.BeginStop()) return;
+        _deathReport?.Dispose();
         _execute?.Interrupt();
         _transport.Close();
         _stopped.TrySetResult();

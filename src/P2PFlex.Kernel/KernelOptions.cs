@@ -15,6 +15,14 @@ public sealed class KernelOptions
     /// <summary>A process whose exit stops the kernel (Jupyter sets <c>JPY_PARENT_PID</c>): no orphaned kernels.</summary>
     public int? ParentProcessId { get; init; }
 
+    /// <summary>
+    /// The kernel is its process's only purpose (<c>p2pflex kernel start</c>): when a cell makes the process end
+    /// (<c>Environment.Exit</c>, an unhandled exception on a thread it started) the kernel reports it to the frontend
+    /// and waits for the messages to leave (<see cref="KernelDeathReport"/>). Default false: a kernel hosted in another
+    /// program leaves the process's end to that program.
+    /// </summary>
+    public bool OwnsProcess { get; init; }
+
     /// <summary>After an interrupt, how long a cell may keep running before the kernel says it does not observe cancellation.</summary>
     public TimeSpan InterruptGrace { get; init; } = TimeSpan.FromSeconds(2);
 }

@@ -29,6 +29,9 @@ internal sealed class KernelTransport
     private readonly MessageSigner _signer;
     private readonly object _iopubLock = new();
     private readonly object _stdinLock = new();
+    // One per receiving channel, held around each receive and send on its socket: a socket is not thread-safe, and a
+    // death report (KernelDeathReport) replies on shell from whatever thread the process is ending on.
+    private readonly object[] _channelLocks = [new(), new(), new()];
     private readonly HashSet<string> _seenSignatures = new(StringComparer.Ordinal);
     private readonly Queue<string> _seenOrder = new();
     private readonly List<Thread> _threads = new();
@@ -143,7 +146,10 @@ internal sealed class KernelTransport
     {
         var frames = new NetMQMessage();
         message = null;
-        if (!Socket(channel).TryReceiveMultipartMessage(timeout, ref frames)) return false;
+        lock (_channelLocks[(int)channel])
+        {
+            if (!Socket(channel).TryReceiveMultipartMessage(timeout, ref frames)) return false;
+        }
         message = Accept(frames, Name(channel));
         return true;
     }
@@ -184,7 +190,7 @@ internal sealed class KernelTransport
     {
         var reply = JupyterMessage.Create(msgType, content, request, Session, request.Identities, metadata);
         if (Stopping && msgType != "shutdown_reply") return;
-        Socket(channel).SendMultipartMessage(reply.ToFrames(_signer));
+        lock (_channelLocks[(int)channel]) Socket(channel).SendMultipartMessage(reply.ToFrames(_signer));
     }
 
     /// <summary>Publishes on iopub (any thread), with <paramref name="parent"/> as the parent header.</summary>
@@ -256,8 +262,12 @@ internal sealed class KernelTransport
     /// <summary>Marks the transport as stopping; false when it already was (the caller then has nothing to do).</summary>
     public bool BeginStop() => Interlocked.Exchange(ref _stopping, 1) == 0;
 
-    /// <summary>Ends the threads (each notices <see cref="Stopping"/> within 0.1 s) and closes the sockets.</summary>
-    public void Close()
+    /// <summary>
+    /// Ends the threads (each notices <see cref="Stopping"/> within 0.1 s) and closes the sockets. With a
+    /// <paramref name="linger"/>, messages still queued are sent for up to that long after the close (ZeroMQ's linger;
+    /// see <see cref="KernelDeathReport"/>, which then waits for them before the process ends); otherwise they are dropped.
+    /// </summary>
+    public void Close(TimeSpan? linger = null)
     {
         var self = Thread.CurrentThread;
         foreach (var t in _threads.Where(t => t != self)) t.Join(TimeSpan.FromSeconds(2));
@@ -265,7 +275,13 @@ internal sealed class KernelTransport
         {
             foreach (var s in Sockets())
             {
-                try { s?.Dispose(); } catch (Exception e) when (e is ObjectDisposedException or NetMQException) { }
+                try
+                {
+                    if (s is null) continue;
+                    if (linger is { } l) s.Options.Linger = l;
+                    s.Dispose();
+                }
+                catch (Exception e) when (e is ObjectDisposedException or NetMQException) { }
             }
         }
     }

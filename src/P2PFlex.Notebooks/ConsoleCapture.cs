@@ -18,8 +18,22 @@ internal static class ConsoleCapture
     public static IDisposable Begin(CellCapture capture)
     {
         Install();
+        CellFaults.EnsureInstalled();
         var previous = Current.Value;
         Current.Value = capture;
+        return new Scope(previous);
+    }
+
+    /// <summary>The capture of the cell whose async flow the calling thread is in: a thread, pool item or timer a cell
+    /// starts inherits it (unless the cell suppressed the flow), so this names the cell that started it.</summary>
+    public static CellCapture? CurrentCapture => Current.Value;
+
+    /// <summary>Sends this async flow's console output to the process's own writers until disposed (a thread a cell
+    /// started inherits the cell's capture; a report about the whole process must not land there).</summary>
+    public static IDisposable Outside()
+    {
+        var previous = Current.Value;
+        Current.Value = null;
         return new Scope(previous);
     }
 
@@ -70,6 +84,8 @@ internal sealed class CellCapture
 {
     private readonly object _gate = new();
     private readonly List<object> _items = new(); // StreamBuffer or NotebookOutput
+    private bool _finished;
+    private ErrorOutput? _fault;
 
     public CellCapture()
     {
@@ -79,6 +95,45 @@ internal sealed class CellCapture
 
     public TextWriter Stdout { get; }
     public TextWriter Stderr { get; }
+
+    /// <summary>The first exception nobody caught on a thread the cell started while it ran (<see cref="CellFaults"/>):
+    /// already among the outputs; the cell fails with it unless it failed on its own.</summary>
+    public ErrorOutput? Fault
+    {
+        get { lock (_gate) return _fault; }
+    }
+
+    /// <summary>
+    /// Where an uncaught exception of a thread this cell started goes once the cell has finished (the kernel: iopub, with
+    /// the cell as parent; the runner: the notebook's running cell). Returns false when nobody takes it: the process then
+    /// ends, as .NET does with an unhandled exception.
+    /// </summary>
+    public Func<Exception, string?, bool>? AfterCell { get; set; }
+
+    /// <summary>The cell's code has returned: later faults of its threads go to <see cref="AfterCell"/>.</summary>
+    public void Finish()
+    {
+        lock (_gate) _finished = true;
+    }
+
+    /// <summary>An uncaught exception on the thread <paramref name="thread"/> that this cell (or, not
+    /// <paramref name="startedHere"/>, an earlier cell of its notebook) started: the cell's error while it runs; after
+    /// that, <see cref="AfterCell"/>'s. False when nobody takes it.</summary>
+    public bool TakeFault(Exception exception, string? thread, bool startedHere = true)
+    {
+        lock (_gate)
+        {
+            if (!_finished)
+            {
+                var error = CellFaults.Error(exception, thread, startedHere ? "this cell started" : "an earlier cell started, after that cell had finished",
+                    "that thread ended and this cell fails");
+                _fault ??= error;
+                _items.Add(error);
+                return true;
+            }
+        }
+        return AfterCell?.Invoke(exception, thread) ?? false;
+    }
 
     public void Add(NotebookOutput output)
     {

@@ -199,6 +199,17 @@ public static class NotebookRunner
         var scriptOptions = CreateScriptOptions(options, baseDir);
         var preloaded = PreloadedAssemblyNames(options);
 
+        // A cell that ends the process (Environment.Exit, an exception on a thread it started) takes the runner with it:
+        // say which notebook and cell, on the process's stderr, before it ends (a stack overflow cannot be reported).
+        CellRef? running = null;
+        CellCapture? current = null;
+        using var deathReport = ProcessDeathWatch.Subscribe(death =>
+        {
+            if (Volatile.Read(ref running) is not { } cell) return;
+            string when = Volatile.Read(ref current) is null ? "after it had finished" : "while it ran";
+            Console.Error.WriteLine($"p2pflex: {name}: {cell}: {death.Describe()} {when}; the process ends now and writes no executed notebook or report of this run");
+            Console.Error.Flush();
+        });
         ScriptState<object>? state = null;
         CellRef? failed = null;
         ErrorOutput? error = null;
@@ -212,6 +223,7 @@ public static class NotebookRunner
             cell.ExecutionCount = ++executionCount;
             var cellRef = new CellRef(index, cell.Id, k + 1, codeCells.Count, executionCount);
             progress?.Report(new(NotebookProgressKind.CellStarted, name, cellRef, clock.Elapsed));
+            Volatile.Write(ref running, cellRef);
             var cellClock = Stopwatch.StartNew();
 
             CellOutcome outcome;
@@ -229,7 +241,12 @@ public static class NotebookRunner
                 else
                 {
                     var cellOptions = scriptOptions.WithFilePath(Path.Combine(baseDir, $"{name} [cell {index + 1}]"));
-                    outcome = await RunCellAsync(session, state, pre, cellOptions, executionCount, cancellationToken).ConfigureAwait(false);
+                    // A thread of this cell that throws after the cell has finished fails the cell running then.
+                    var capture = new CellCapture();
+                    capture.AfterCell = (e, thread) => Volatile.Read(ref current) is { } now && now != capture && now.TakeFault(e, thread, startedHere: false);
+                    Volatile.Write(ref current, capture);
+                    outcome = await RunCellAsync(session, state, pre, cellOptions, executionCount, cancellationToken, capture).ConfigureAwait(false);
+                    Volatile.Write(ref current, null);
                 }
             }
             state = outcome.State;
@@ -323,8 +340,11 @@ public static class NotebookRunner
                 error = CompileError(ce, pre.Code);
             }
         }
+        // A thread the cell started that threw while it ran (CellFaults): its error is among the outputs already.
+        capture.Finish();
         var outputs = capture.ToOutputs();
         if (error is not null) outputs.Add(error);
+        else if (capture.Fault is { } fault) error = fault;
         return new CellOutcome(state, outputs, error);
     }
 

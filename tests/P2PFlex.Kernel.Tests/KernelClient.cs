@@ -22,20 +22,36 @@ internal sealed class KernelClient : IDisposable
     private readonly SubscriberSocket _iopub = new();
     private readonly string _session = Guid.NewGuid().ToString("N");
 
+    private readonly JupyterKernel? _kernel;
+
     public KernelClient(KernelOptions? options = null, string? key = null, byte[]? identity = null)
     {
         Log = new StringWriter();
         var requested = new ConnectionInfo { Ip = "127.0.0.1", Key = key ?? Guid.NewGuid().ToString(), KernelName = "p2pflex-csharp" };
-        Kernel = new JupyterKernel(requested, new KernelOptions
+        _kernel = new JupyterKernel(requested, new KernelOptions
         {
             Log = TextWriter.Synchronized(Log),
             BaseDirectory = options?.BaseDirectory,
             EmbedPlotlyJs = options?.EmbedPlotlyJs ?? false,
             InterruptGrace = options?.InterruptGrace ?? TimeSpan.FromSeconds(2),
         });
-        Kernel.Start();
-        Connection = Kernel.Connection;
+        _kernel.Start();
+        Connection = _kernel.Connection;
         Signer = new MessageSigner(Connection.Key);
+        Connect(identity);
+    }
+
+    /// <summary>A client for a kernel that runs elsewhere (its own process, started from a connection file).</summary>
+    public KernelClient(ConnectionInfo connection)
+    {
+        Log = new StringWriter();
+        Connection = connection;
+        Signer = new MessageSigner(Connection.Key);
+        Connect(null);
+    }
+
+    private void Connect(byte[]? identity)
+    {
         foreach (var s in new NetMQSocket[] { _shell, _control, _iopub }) s.Options.Linger = TimeSpan.Zero;
         if (identity is not null) _shell.Options.Identity = identity;   // Jupyter clients give shell and stdin one identity
         _shell.Connect(Connection.Endpoint(Connection.ShellPort));
@@ -45,7 +61,8 @@ internal sealed class KernelClient : IDisposable
         WaitForIopub();
     }
 
-    public JupyterKernel Kernel { get; }
+    /// <summary>The in-process kernel (not for a client of a kernel in another process).</summary>
+    public JupyterKernel Kernel => _kernel ?? throw new InvalidOperationException("this client's kernel runs in another process");
     public ConnectionInfo Connection { get; }
     public MessageSigner Signer { get; }
     public StringWriter Log { get; }
@@ -163,7 +180,7 @@ internal sealed class KernelClient : IDisposable
 
     public void Dispose()
     {
-        Kernel.Dispose();
+        _kernel?.Dispose();
         _shell.Dispose();
         _control.Dispose();
         _iopub.Dispose();

@@ -90,7 +90,7 @@ public static class KernelCommand
             throw new ArgumentException(e.Message, e);
         }
         int? parent = int.TryParse(Environment.GetEnvironmentVariable("JPY_PARENT_PID"), out int pid) && pid > 1 ? pid : null;
-        using var kernel = new JupyterKernel(info, new KernelOptions { ParentProcessId = parent });
+        using var kernel = new JupyterKernel(info, new KernelOptions { ParentProcessId = parent, OwnsProcess = true });
         kernel.Start();
         // A SIGINT (a frontend that ignores interrupt_mode "message", or Ctrl+C) interrupts the cell instead of killing the kernel.
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; kernel.Interrupt(); });

@@ -47,7 +47,12 @@ public static class TimeSeriesCommand
 
     private static Func<ParseResult, TimeSeriesRunOptions> RunOptions(Command command, bool withShards)
     {
-        var feeder = new Option<string>("--feeder") { Description = "the feeder (a case with data files: " + string.Join(", ", FeederSetup.ShippedFeeders) + ")", HelpName = "case", DefaultValueFactory = _ => FeederSetup.StudyFeederName };
+        var feeder = new Option<string>("--feeder", "--case")
+        {
+            Description = "the feeder: a case name (case69, case85, …), a MATPOWER case file's path (its data derived on first use, docs/data.md) or a SimBench grid folder with its profiles (docs/timeseries.md; default case69)",
+            HelpName = "case|file.m|folder",
+            DefaultValueFactory = _ => FeederSetup.StudyFeederName,
+        };
         var profiles = new Option<string?>("--profiles") { Description = "a profile CSV (time + one column, or one column per bus<N>); default: BDEW H25 on every load", HelpName = "file" };
         var year = CliKit.Integer("--year", 1583, "calendar year of the default BDEW profile (default 2025)");
         var window = new Option<string>("--window") { Description = "day, week or year (default week: the representative week, holding the year's peak)", HelpName = "day|week|year", DefaultValueFactory = _ => "week" };
@@ -79,22 +84,38 @@ public static class TimeSeriesCommand
     }
 
     /// <summary>The run's states, scenarios and window.</summary>
-    public static (IntervalStates States, IReadOnlyList<ScenarioDefinition> Scenarios, TimeSeriesJob Job) Prepare(TimeSeriesRunOptions o)
+    public static (IFeederIntervals States, IReadOnlyList<ScenarioDefinition> Scenarios, TimeSeriesJob Job) Prepare(TimeSeriesRunOptions o)
     {
-        if (!FeederSetup.IsShipped(o.Feeder))
-            throw new UsageException($"--feeder '{o.Feeder}' has no data files; shipped: {string.Join(", ", FeederSetup.ShippedFeeders)}");
         var catalog = ScenariosCommand.LoadCatalog(o.Scenarios, Console.Error);
         var chosen = o.Scenarios.Count == 0 ? catalog.Scenarios : o.Scenarios.Select(n => ScenariosCommand.Find(catalog, n)).ToArray();
         if (chosen.Select(s => s.Name).Distinct().Count() != chosen.Count) throw new UsageException("--scenarios names a scenario twice");
-        var network = GridNetwork.Load(FeederSetup.CasePath(o.Feeder));
+        var states = Intervals(o);
+        var profiles = states.Profiles;
+        var (first, count) = TimeSeriesWindow.Resolve(states.Axis, TimeSeriesWindow.Parse(o.Window), o.Start, TimeSeriesWindow.PeakInterval(states));
+        if (o.Shards > count) throw new UsageException(CliKit.Invariant($"{o.Shards} shards for {count} intervals: some shards would be empty"));
+        var job = new TimeSeriesJob(states.FeederName, profiles.Source, TimeSeriesRunner.Digest(profiles), first, count, chosen.Select(s => s.Name).ToArray());
+        return (states, chosen, job);
+    }
+
+    /// <summary>The feeder's intervals: a SimBench folder under its own profiles, or a MATPOWER feeder (by name or case
+    /// file, resolved as everywhere else) under the profile file given or the default BDEW H25 profile.</summary>
+    private static IFeederIntervals Intervals(TimeSeriesRunOptions o)
+    {
+        if (SimBenchStudy.IsSimBenchFolder(o.Feeder))
+        {
+            if (o.ProfilesFile is not null)
+                throw new UsageException("--profiles: a SimBench grid runs on its own profiles (LoadProfile.csv, RESProfile.csv of its folder)");
+            var study = SimBenchStudy.Read(o.Feeder);
+            if (study.Profiles is null)
+                throw new UsageException($"--feeder: {Path.Combine(o.Feeder, "LoadProfile.csv")} is missing; a SimBench time series needs the grid's profiles");
+            return new SimBenchIntervals(study);
+        }
+        var resolved = CliKit.ResolveFeeder(o.Feeder, Console.Error);
+        var network = FeederResolver.LoadNetwork(resolved.CasePath, resolved.Name);
         var profiles = o.ProfilesFile is string file
             ? StudyProfiles.Bind(ProfileCsv.Read(file), network, Path.GetFileName(file))
             : StudyProfiles.Default(network, o.Year);
-        var states = IntervalStates.ForShippedFeeder(profiles, o.Feeder);
-        var (first, count) = TimeSeriesWindow.Resolve(states.Axis, TimeSeriesWindow.Parse(o.Window), o.Start, TimeSeriesWindow.PeakInterval(states));
-        if (o.Shards > count) throw new UsageException(CliKit.Invariant($"{o.Shards} shards for {count} intervals: some shards would be empty"));
-        var job = new TimeSeriesJob(o.Feeder, profiles.Source, TimeSeriesRunner.Digest(profiles), first, count, chosen.Select(s => s.Name).ToArray());
-        return (states, chosen, job);
+        return IntervalStates.ForFeeder(profiles, resolved.Name);
     }
 
     public static int Run(TimeSeriesRunOptions o, TextWriter output, TextWriter progress)

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -64,9 +63,9 @@ public static class ScenarioExport
         // Every design's files in every export (header only for another design's run): the same set for every scenario.
         foreach (var file in DesignFiles(result))
         {
-            var sb = new StringBuilder(file.Header).Append('\n');
-            file.WriteRows(result, sb);
-            files[file.Name] = sb.ToString();
+            var csv = CsvRowWriter.WithHeader(file.Header);
+            file.WriteRows(result, csv);
+            files[file.Name] = csv.ToText();
         }
         return files;
     }

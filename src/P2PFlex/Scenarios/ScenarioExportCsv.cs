@@ -1,4 +1,3 @@
-using System.Text;
 using P2PFlex.Interventions;
 using P2PFlex.IO;
 using P2PFlex.Markets.Lfm;
@@ -7,23 +6,12 @@ using P2PFlex.Markets.P2P;
 
 namespace P2PFlex.Scenarios;
 
-/// <summary>How the export writes values in its CSV files (shared by the core files and the designs' own).</summary>
-public static class ExportCsv
-{
-    /// <summary>Round-trip number; −0 is written as 0 (numerically equal, easier to read).</summary>
-    public static string F(double v) => v == 0 ? "0" : CsvTable.Format(v);
-
-    /// <summary>A bid's direction as the export writes it.</summary>
-    public static string Direction(BidDirection d) => d == BidDirection.Up ? "up" : "down";
-}
-
 /// <summary>The export's CSV files that every design shares (docs/export.md); the designs write their own
-/// (<see cref="Designs.IMarketDesign.ExportFiles"/>).</summary>
+/// (<see cref="Designs.IMarketDesign.ExportFiles"/>). Every file goes through one <see cref="CsvRowWriter"/>.</summary>
 internal static class ScenarioExportCsv
 {
-    private static string F(double v) => ExportCsv.F(v);
-
-    private static string Direction(BidDirection d) => ExportCsv.Direction(d);
+    /// <summary>A bid's direction as the export writes it.</summary>
+    private static string Direction(BidDirection d) => d == BidDirection.Up ? "up" : "down";
 
     internal static bool LfmOptimal(ScenarioResult r) => r.Lfm.Status == LfmStatus.Optimal;
 
@@ -42,19 +30,19 @@ internal static class ScenarioExportCsv
                 after[net.IndexOfBus(bid.Bus)] += bid.Direction == BidDirection.Up ? x : -x;
             }
         }
-        var sb = new StringBuilder("bus,is_slack,base_injection_mw,injection_before_lfm_mw,injection_after_lfm_mw,vm_before_lfm_pu,vm_after_lfm_pu\n");
+        var csv = CsvRowWriter.WithHeader("bus,is_slack,base_injection_mw,injection_before_lfm_mw,injection_after_lfm_mw,vm_before_lfm_pu,vm_after_lfm_pu");
         var acBefore = r.Ac?.BeforeLfm is { Converged: true } b0 ? b0 : null;
         var acAfter = r.Ac?.AfterLfm is { Converged: true } a0 ? a0 : null;
         foreach (var bus in net.Buses)
         {
             int i = bus.Index;
-            sb.Append(bus.Number).Append(',').Append(i == net.SlackIndex ? "true" : "false").Append(',')
-              .Append(F(baseInjection[i])).Append(',').Append(F(r.InjectionMw[i])).Append(',')
-              .Append(after is null ? "" : F(after[i])).Append(',')
-              .Append(acBefore is null ? "" : F(acBefore.Buses[i].VmPu)).Append(',')
-              .Append(acAfter is null ? "" : F(acAfter.Buses[i].VmPu)).Append('\n');
+            csv.Integer(bus.Number).Flag(i == net.SlackIndex)
+               .Number(baseInjection[i]).Number(r.InjectionMw[i])
+               .Number(after?[i])
+               .Number(acBefore?.Buses[i].VmPu)
+               .Number(acAfter?.Buses[i].VmPu).EndRow();
         }
-        return sb.ToString();
+        return csv.ToText();
     }
 
     internal static string Lines(ScenarioResult r)
@@ -63,22 +51,22 @@ internal static class ScenarioExportCsv
         var atRiskSet = AtRiskLines(r)?.ToHashSet();
         bool optimal = LfmOptimal(r);
         var duals = r.Lfm.LineLimitDualEurPerMwhPerMw;
-        var sb = new StringBuilder("index,from_bus,to_bus,base_flow_mw,limit_mw,flow_before_lfm_mw,flow_after_lfm_mw,at_risk,lfm_dual_eur_per_mwh_per_mw,s_before_lfm_mva,s_after_lfm_mva\n");
+        var csv = CsvRowWriter.WithHeader("index,from_bus,to_bus,base_flow_mw,limit_mw,flow_before_lfm_mw,flow_after_lfm_mw,at_risk,lfm_dual_eur_per_mwh_per_mw,s_before_lfm_mva,s_after_lfm_mva");
         var acBefore = r.Ac?.BeforeLfm is { Converged: true } b0 ? b0 : null;
         var acAfter = r.Ac?.AfterLfm is { Converged: true } a0 ? a0 : null;
         for (int l = 0; l < r.Feeder.Network.Branches.Count; l++)
         {
             var br = r.Feeder.Network.Branches[l];
-            sb.Append(br.CaseIndex).Append(',').Append(br.FromBus).Append(',').Append(br.ToBus).Append(',')
-              .Append(F(baseCheck.Lines[l].FlowMw)).Append(',').Append(F(r.Feeder.Limits.LimitMw[l])).Append(',')
-              .Append(F(r.BeforeLfm.Lines[l].FlowMw)).Append(',')
-              .Append(optimal && r.AfterLfm is not null ? F(r.AfterLfm.Lines[l].FlowMw) : "").Append(',') // the DC check's flows (the voltage-aware LP's are linearised |S|)
-              .Append(atRiskSet is null ? "" : atRiskSet.Contains(l) ? "true" : "false").Append(',')
-              .Append(optimal && duals.Length == r.Feeder.Network.Branches.Count ? F(duals[l]) : "").Append(',')
-              .Append(acBefore is null ? "" : F(acBefore.Lines[l].SMaxMva)).Append(',')
-              .Append(acAfter is null ? "" : F(acAfter.Lines[l].SMaxMva)).Append('\n');
+            csv.Integer(br.CaseIndex).Integer(br.FromBus).Integer(br.ToBus)
+               .Number(baseCheck.Lines[l].FlowMw).Number(r.Feeder.Limits.LimitMw[l])
+               .Number(r.BeforeLfm.Lines[l].FlowMw)
+               .Number(optimal && r.AfterLfm is not null ? r.AfterLfm.Lines[l].FlowMw : null) // the DC check's flows (the voltage-aware LP's are linearised |S|)
+               .Flag(atRiskSet?.Contains(l))
+               .Number(optimal && duals.Length == r.Feeder.Network.Branches.Count ? duals[l] : null)
+               .Number(acBefore?.Lines[l].SMaxMva)
+               .Number(acAfter?.Lines[l].SMaxMva).EndRow();
         }
-        return sb.ToString();
+        return csv.ToText();
     }
 
     /// <summary>At-risk lines of an intervention with θ when there is no P2P stage to carry them (null without θ).</summary>
@@ -93,44 +81,42 @@ internal static class ScenarioExportCsv
     {
         var net = r.Feeder.Network;
         var ptdf = r.Feeder.Ptdf;
-        var sb = new StringBuilder("index,from_bus,to_bus");
-        foreach (var bus in net.Buses) sb.Append(",bus_").Append(bus.Number);
-        sb.Append('\n');
+        var csv = new CsvRowWriter(["index", "from_bus", "to_bus", .. net.Buses.Select(bus => "bus_" + bus.Number.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
         for (int l = 0; l < net.Branches.Count; l++)
         {
             var br = net.Branches[l];
-            sb.Append(br.CaseIndex).Append(',').Append(br.FromBus).Append(',').Append(br.ToBus);
-            for (int k = 0; k < net.Buses.Count; k++) sb.Append(',').Append(F(ptdf[l, k]));
-            sb.Append('\n');
+            csv.Integer(br.CaseIndex).Integer(br.FromBus).Integer(br.ToBus);
+            for (int k = 0; k < net.Buses.Count; k++) csv.Number(ptdf[l, k]);
+            csv.EndRow();
         }
-        return sb.ToString();
+        return csv.ToText();
     }
 
     internal static string Bids(ScenarioResult r, FlexibilityOrderbook orderbook)
     {
         var peerIds = r.Market.Peers.Select(p => p.Bid.Id).ToHashSet(StringComparer.Ordinal);
-        var sb = new StringBuilder("id,bus,direction,volume_mw,price_eur_per_mwh,role\n");
+        var csv = CsvRowWriter.WithHeader("id,bus,direction,volume_mw,price_eur_per_mwh,role");
         foreach (var b in orderbook.Bids)
-            sb.Append(b.Id).Append(',').Append(b.Bus).Append(',').Append(Direction(b.Direction)).Append(',')
-              .Append(F(b.VolumeMw)).Append(',').Append(F(b.PriceEurPerMwh)).Append(',')
-              .Append(peerIds.Contains(b.Id) ? "peer" : "lfm").Append('\n');
-        return sb.ToString();
+            csv.Text(b.Id).Integer(b.Bus).Text(Direction(b.Direction))
+               .Number(b.VolumeMw).Number(b.PriceEurPerMwh)
+               .Text(peerIds.Contains(b.Id) ? "peer" : "lfm").EndRow();
+        return csv.ToText();
     }
 
     internal static string LfmBids(ScenarioResult r)
     {
         var peerIds = r.Market.Peers.Select(p => p.Bid.Id).ToHashSet(StringComparer.Ordinal);
         bool optimal = LfmOptimal(r);
-        var sb = new StringBuilder("id,bus,direction,volume_mw,price_eur_per_mwh,origin,activated_mw\n");
+        var csv = CsvRowWriter.WithHeader("id,bus,direction,volume_mw,price_eur_per_mwh,origin,activated_mw");
         for (int b = 0; b < r.LfmBids.Count; b++)
         {
             var bid = r.LfmBids[b];
-            sb.Append(bid.Id).Append(',').Append(bid.Bus).Append(',').Append(Direction(bid.Direction)).Append(',')
-              .Append(F(bid.VolumeMw)).Append(',').Append(F(bid.PriceEurPerMwh)).Append(',')
-              .Append(peerIds.Contains(bid.Id) ? "peer_unmet" : bid.Id.StartsWith(Designs.MediatorAggregation.IdPrefix, StringComparison.Ordinal) ? "mediator" : "orderbook").Append(',')
-              .Append(optimal ? F(r.Lfm.Activations[b].ActivatedMw) : "").Append('\n');
+            csv.Text(bid.Id).Integer(bid.Bus).Text(Direction(bid.Direction))
+               .Number(bid.VolumeMw).Number(bid.PriceEurPerMwh)
+               .Text(peerIds.Contains(bid.Id) ? "peer_unmet" : bid.Id.StartsWith(Designs.MediatorAggregation.IdPrefix, StringComparison.Ordinal) ? "mediator" : "orderbook")
+               .Number(optimal ? r.Lfm.Activations[b].ActivatedMw : null).EndRow();
         }
-        return sb.ToString();
+        return csv.ToText();
     }
 
     /// <summary>Per peer of the market design: parameters as the market saw them, the cleared quantity, the price the peer
@@ -138,7 +124,7 @@ internal static class ScenarioExportCsv
     /// capacity trade: the sum of its areas' capacity prices, blank for peers outside every area) and its surplus.</summary>
     internal static string MarketPeers(ScenarioResult r)
     {
-        var sb = new StringBuilder("peer_index,bid_id,bus,role,max_volume_mw,linear_cost_eur_per_mwh,quadratic_cost_eur_per_mw2h,quantity_mw,net_position_mw,price_eur_per_mwh,surplus_eur\n");
+        var csv = CsvRowWriter.WithHeader("peer_index,bid_id,bus,role,max_volume_mw,linear_cost_eur_per_mwh,quadratic_cost_eur_per_mw2h,quantity_mw,net_position_mw,price_eur_per_mwh,surplus_eur");
         var peers = r.Market.Peers;
         var price = r.Market.Outcome.PeerPriceEurPerMwh;
         var surplus = r.Market.Outcome.PeerSurplusEur;
@@ -146,12 +132,12 @@ internal static class ScenarioExportCsv
         {
             var p = peers[k];
             double net = r.Market.NetPositionMw[k];
-            sb.Append(k).Append(',').Append(p.Bid.Id).Append(',').Append(p.Bid.Bus).Append(',')
-              .Append(p.Peer.Role == PeerRole.Seller ? "seller" : "buyer").Append(',')
-              .Append(F(p.Peer.MaxVolumeMw)).Append(',').Append(F(p.Peer.LinearCostEurPerMwh)).Append(',')
-              .Append(F(p.Peer.QuadraticCostEurPerMw2h)).Append(',').Append(F(Math.Abs(net))).Append(',').Append(F(net)).Append(',')
-              .Append(k < price.Count && price[k] is double pr ? F(pr) : "").Append(',').Append(k < surplus.Count && surplus[k] is double su ? F(su) : "").Append('\n');
+            csv.Integer(k).Text(p.Bid.Id).Integer(p.Bid.Bus)
+               .Text(p.Peer.Role == PeerRole.Seller ? "seller" : "buyer")
+               .Number(p.Peer.MaxVolumeMw).Number(p.Peer.LinearCostEurPerMwh)
+               .Number(p.Peer.QuadraticCostEurPerMw2h).Number(Math.Abs(net)).Number(net)
+               .Number(k < price.Count ? price[k] : null).Number(k < surplus.Count ? surplus[k] : null).EndRow();
         }
-        return sb.ToString();
+        return csv.ToText();
     }
 }

@@ -13,12 +13,13 @@ namespace P2PFlex.TimeSeries;
 /// P2P subset's bid ids stay. With every factor 1 an interval is exactly the snapshot: the same networks, orderbook
 /// and subset, bit for bit.
 /// </summary>
-public sealed class IntervalStates
+public sealed class IntervalStates : IFeederIntervals
 {
     private readonly StudyContext _snapshot;
     private readonly GridNetwork _case;
     private readonly OrderbookGenerator _generator;
     private readonly (int Bus, double[] Factors)[] _loads;
+    private readonly double[] _boundLoadMw;
 
     /// <param name="snapshot">The feeder's study context (states, limits, orderbook, subset).</param>
     /// <param name="caseNetwork">The feeder as in its case file (no loading state applied).</param>
@@ -41,10 +42,13 @@ public sealed class IntervalStates
         _generator = generator;
         Profiles = profiles;
         _loads = profiles.Bindings.Select(b => (b.BusNumber, profiles.Set[b.PProfile].Factors.ToArray())).ToArray();
+        var network = snapshot.BaseFeeder.Network;
+        _boundLoadMw = profiles.Bindings.Select(b => network.Buses[network.IndexOfBus(b.BusNumber)].PdMw).ToArray();
     }
 
-    /// <summary>The states of a shipped feeder (case69 unless named) under its profiles.</summary>
-    public static IntervalStates ForShippedFeeder(FeederProfiles profiles, string feeder = FeederSetup.StudyFeederName, string? dataRoot = null)
+    /// <summary>The states of a feeder with data files in the data folder (case69 unless named; any feeder that
+    /// <see cref="FeederResolver"/> resolved) under its profiles.</summary>
+    public static IntervalStates ForFeeder(FeederProfiles profiles, string feeder = FeederSetup.StudyFeederName, string? dataRoot = null)
     {
         var snapshot = StudyContext.Load(dataRoot, feeder);
         var caseNetwork = GridNetwork.Load(FeederSetup.CasePath(feeder, dataRoot));
@@ -62,6 +66,15 @@ public sealed class IntervalStates
         var f = new double[_loads.Length];
         for (int k = 0; k < _loads.Length; k++) f[k] = _loads[k].Factors[interval];
         return f;
+    }
+
+    /// <summary>Total load of the bound buses in an interval, MW: each bound bus's base-state load × its factor (buses
+    /// without a profile keep their load in every interval, so they do not move the peak).</summary>
+    public double TotalLoadMwAt(int interval)
+    {
+        double total = 0;
+        for (int k = 0; k < _loads.Length; k++) total += _boundLoadMw[k] * _loads[k].Factors[interval];
+        return total;
     }
 
     /// <summary>The study context of an interval (see the class summary).</summary>

@@ -49,7 +49,7 @@ public sealed record TimeSeriesRow(int Interval, DateTime Time, string Scenario,
 /// </summary>
 public sealed class TimeSeriesRunner
 {
-    private readonly IntervalStates _states;
+    private readonly IFeederIntervals _states;
     private readonly IReadOnlyList<ScenarioDefinition> _scenarios;
     private readonly ConcurrentDictionary<FactorKey, Outcome[]> _cache = new();
 
@@ -63,7 +63,7 @@ public sealed class TimeSeriesRunner
     /// <param name="scenarios">The scenarios run in every interval, in row order.</param>
     /// <param name="reuseEqualIntervals">Reuse the outcome of an earlier interval with bit-equal factors (on by default;
     /// off only to check that reuse changes nothing).</param>
-    public TimeSeriesRunner(IntervalStates states, IReadOnlyList<ScenarioDefinition> scenarios, bool reuseEqualIntervals = true)
+    public TimeSeriesRunner(IFeederIntervals states, IReadOnlyList<ScenarioDefinition> scenarios, bool reuseEqualIntervals = true)
     {
         _states = states;
         _scenarios = scenarios;
@@ -72,7 +72,7 @@ public sealed class TimeSeriesRunner
 
     private readonly bool _reuse;
 
-    public IntervalStates States => _states;
+    public IFeederIntervals States => _states;
     public IReadOnlyList<ScenarioDefinition> Scenarios => _scenarios;
 
     /// <summary>SHA-256 (hex) of the profiles: axis, bindings and every factor's bits.</summary>

@@ -17,18 +17,14 @@ public static class TimeSeriesWindow
         _ => throw new ArgumentException($"window '{text}' is not day, week or year"),
     };
 
-    /// <summary>Interval of the highest total load of the bound loads (weights: each bound bus's base load, MW).</summary>
-    public static int PeakInterval(IntervalStates states)
+    /// <summary>Interval of the highest total load (<see cref="IFeederIntervals.TotalLoadMwAt"/>; the first on a tie).</summary>
+    public static int PeakInterval(IFeederIntervals states)
     {
-        var network = states.Snapshot.BaseFeeder.Network;
-        var weights = states.Profiles.Bindings.Select(b => network.Buses[network.IndexOfBus(b.BusNumber)].PdMw).ToArray();
         int best = 0;
         double bestLoad = double.NegativeInfinity;
         for (int t = 0; t < states.Axis.Count; t++)
         {
-            var f = states.FactorsAt(t);
-            double load = 0;
-            for (int k = 0; k < f.Length; k++) load += weights[k] * f[k];
+            double load = states.TotalLoadMwAt(t);
             if (load > bestLoad) { bestLoad = load; best = t; }
         }
         return best;

@@ -28,12 +28,12 @@ public sealed record WChoice(int Interval, DateTime Time, double W, double Theta
 /// </summary>
 public sealed class WPolicy
 {
-    private readonly IntervalStates _states;
+    private readonly IFeederIntervals _states;
     private readonly ScenarioDefinition _scenario;
     private readonly (double W, double Theta)[] _grid;
     private readonly DsoIntervention.Incentive _fixed;
 
-    public WPolicy(IntervalStates states, ScenarioDefinition scenario, IReadOnlyList<double> wGrid, IReadOnlyList<double>? thetaGrid = null)
+    public WPolicy(IFeederIntervals states, ScenarioDefinition scenario, IReadOnlyList<double> wGrid, IReadOnlyList<double>? thetaGrid = null)
     {
         if (scenario.Intervention is not DsoIntervention.Incentive incentive)
             throw new ArgumentException($"scenario '{scenario.Name}' has no incentive intervention: the W policy needs one (scenario 3)");

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using P2PFlex.IO;
@@ -39,9 +38,9 @@ public sealed class ToyPoolDesign : MarketDesign<ToyPoolParameters, ToyPoolOutco
 
     public override IReadOnlyList<DesignExportFile> ExportFiles { get; } =
     [
-        File("toy_pool.csv", "toy pool: each peer's bid and quantity", "bid_id,quantity_mw", (r, o, sb) =>
+        File("toy_pool.csv", "toy pool: each peer's bid and quantity", "bid_id,quantity_mw", (r, o, csv) =>
         {
-            for (int k = 0; k < o.Peers.Count; k++) sb.Append(o.Peers[k].Bid.Id).Append(',').Append(ExportCsv.F(o.QuantityMw[k])).Append('\n');
+            for (int k = 0; k < o.Peers.Count; k++) csv.Text(o.Peers[k].Bid.Id).Number(o.QuantityMw[k]).EndRow();
         }),
     ];
 

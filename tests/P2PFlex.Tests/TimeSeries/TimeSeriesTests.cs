@@ -26,7 +26,7 @@ public class TimeSeriesTests
     [Fact]
     public void A_flat_profile_gives_the_snapshot_KPIs_bit_for_bit_in_every_interval_and_every_scenario()
     {
-        var states = IntervalStates.ForShippedFeeder(Flat(96));
+        var states = IntervalStates.ForFeeder(Flat(96));
         var snapshot = All.Value.Select(s => ScenarioReport.Kpis(ScenarioRunner.Run(s, Case69.Value)).Columns().Select(c => c.Value).ToArray()).ToArray();
         void Check(IReadOnlyList<TimeSeriesRow> rows, int intervals)
         {
@@ -46,7 +46,7 @@ public class TimeSeriesTests
         Check(new TimeSeriesRunner(states, All.Value, reuseEqualIntervals: false).Run(40, 3), 3);
     }
 
-    private static readonly Lazy<IntervalStates> H25 = new(() => IntervalStates.ForShippedFeeder(StudyProfiles.Default(Case69.Value.BaseFeeder.Network)));
+    private static readonly Lazy<IntervalStates> H25 = new(() => IntervalStates.ForFeeder(StudyProfiles.Default(Case69.Value.BaseFeeder.Network)));
 
     private static string TempDir()
     {

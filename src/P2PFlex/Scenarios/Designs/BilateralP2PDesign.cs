@@ -1,6 +1,6 @@
-using System.Text;
 using P2PFlex.Data;
 using P2PFlex.Grid;
+using P2PFlex.IO;
 using P2PFlex.Interventions;
 using P2PFlex.Markets.Orderbook;
 using P2PFlex.Markets.P2P;
@@ -56,31 +56,31 @@ public sealed class BilateralP2PDesign : MarketDesign<NoParameters, P2PStage>
         return new DsoPayments(paid, received, 0);
     }
 
-    private static void PeerRows(ScenarioResult r, P2PStage stage, StringBuilder sb)
+    private static void PeerRows(ScenarioResult r, P2PStage stage, CsvRowWriter csv)
     {
         for (int k = 0; k < stage.Peers.Count; k++)
         {
             var p = stage.Peers[k];
             var peer = stage.Problem.Peers[k];
-            sb.Append(k).Append(',').Append(p.Bid.Id).Append(',').Append(p.Bid.Bus).Append(',')
-              .Append(peer.Role == PeerRole.Seller ? "seller" : "buyer").Append(',')
-              .Append(ExportCsv.F(peer.MaxVolumeMw)).Append(',').Append(ExportCsv.F(peer.LinearCostEurPerMwh)).Append(',')
-              .Append(ExportCsv.F(peer.QuadraticCostEurPerMw2h)).Append(',')
-              .Append(ExportCsv.F(stage.Result.NetPositionMw[k])).Append(',').Append(ExportCsv.F(stage.Result.PriceEurPerMwh[k])).Append('\n');
+            csv.Integer(k).Text(p.Bid.Id).Integer(p.Bid.Bus)
+               .Text(peer.Role == PeerRole.Seller ? "seller" : "buyer")
+               .Number(peer.MaxVolumeMw).Number(peer.LinearCostEurPerMwh)
+               .Number(peer.QuadraticCostEurPerMw2h)
+               .Number(stage.Result.NetPositionMw[k]).Number(stage.Result.PriceEurPerMwh[k]).EndRow();
         }
     }
 
-    private static void PairRows(ScenarioResult r, P2PStage stage, StringBuilder sb)
+    private static void PairRows(ScenarioResult r, P2PStage stage, CsvRowWriter csv)
     {
         var pairs = stage.Problem.Pairs;
         for (int p = 0; p < pairs.Count; p++)
         {
             var pair = pairs[p];
-            sb.Append(stage.Peers[pair.SellerIndex].Bid.Id).Append(',').Append(stage.Peers[pair.BuyerIndex].Bid.Id).Append(',')
-              .Append(ExportCsv.F(pair.SellerPreferenceEurPerMwh)).Append(',').Append(ExportCsv.F(pair.BuyerPreferenceEurPerMwh)).Append(',')
-              .Append(ExportCsv.F(stage.PreferenceFactor[p])).Append(',')
-              .Append(double.IsPositiveInfinity(pair.CapMw) ? "" : ExportCsv.F(pair.CapMw)).Append(',')
-              .Append(ExportCsv.F(stage.Result.TradesMw[p])).Append('\n');
+            csv.Text(stage.Peers[pair.SellerIndex].Bid.Id).Text(stage.Peers[pair.BuyerIndex].Bid.Id)
+               .Number(pair.SellerPreferenceEurPerMwh).Number(pair.BuyerPreferenceEurPerMwh)
+               .Number(stage.PreferenceFactor[p])
+               .Number(double.IsPositiveInfinity(pair.CapMw) ? null : pair.CapMw) // no cap: empty
+               .Number(stage.Result.TradesMw[p]).EndRow();
         }
     }
 

@@ -1,8 +1,8 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using P2PFlex.Data;
 using P2PFlex.Grid;
+using P2PFlex.IO;
 using P2PFlex.Markets.Capacity;
 using P2PFlex.Markets.Lfm;
 using P2PFlex.Markets.P2P;
@@ -134,19 +134,19 @@ public sealed class CapacityTradeDesign : MarketDesign<CapacityTradeParameters, 
         };
     }
 
-    private static void AreaRows(ScenarioResult r, CapacityStage c, StringBuilder sb)
+    private static void AreaRows(ScenarioResult r, CapacityStage c, CsvRowWriter csv)
     {
         var net = r.Feeder.Network;
         for (int a = 0; a < c.Areas.Count; a++)
         {
             var area = c.Areas[a];
             var problemArea = c.Problem.Areas[a];
-            sb.Append(a).Append(',').Append(problemArea.Name.Replace(',', ' ')).Append(',').Append(net.Branches[area.LineIndex].CaseIndex).Append(',')
-              .Append(ExportCsv.F(area.OverflowMw)).Append(',').Append(ExportCsv.F(area.MinReliefMwPerMw)).Append(',').Append(ExportCsv.F(area.RequirementMw)).Append(',')
-              .Append(ExportCsv.F(problemArea.Providers.Sum(i => c.Problem.Providers[i].MaxCapacityMw))).Append(',')
-              .Append(ExportCsv.F(c.Result.AreaDeliveredMw[a])).Append(',').Append(ExportCsv.F(c.Result.AreaPriceEurPerMwh[a])).Append(',')
-              .Append(string.Join(' ', area.Buses.Select(b => net.Buses[b].Number))).Append(',')
-              .Append(string.Join(' ', area.ProviderPeers.Select(k => c.Peers[k].Bid.Id))).Append('\n');
+            csv.Integer(a).Text(problemArea.Name).Integer(net.Branches[area.LineIndex].CaseIndex)
+               .Number(area.OverflowMw).Number(area.MinReliefMwPerMw).Number(area.RequirementMw)
+               .Number(problemArea.Providers.Sum(i => c.Problem.Providers[i].MaxCapacityMw))
+               .Number(c.Result.AreaDeliveredMw[a]).Number(c.Result.AreaPriceEurPerMwh[a])
+               .Text(string.Join(' ', area.Buses.Select(b => net.Buses[b].Number)))
+               .Text(string.Join(' ', area.ProviderPeers.Select(k => c.Peers[k].Bid.Id))).EndRow();
         }
     }
 

@@ -1,8 +1,8 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using P2PFlex.Data;
 using P2PFlex.Grid;
+using P2PFlex.IO;
 using P2PFlex.Markets.Orderbook;
 
 namespace P2PFlex.Scenarios.Designs;
@@ -164,9 +164,10 @@ public sealed record NoParameters : IDesignParameters;
 /// used another design) so that the set of files is the same for every scenario.</summary>
 /// <param name="Name">File name.</param>
 /// <param name="Description">What <c>scenario.json</c>'s <c>files</c> map says of it.</param>
-/// <param name="Header">The CSV header line (without the line end).</param>
-/// <param name="WriteRows">Appends the rows (each ending in <c>\n</c>) for a run of the design.</param>
-public sealed record DesignExportFile(string Name, string Description, string Header, Action<ScenarioResult, StringBuilder> WriteRows);
+/// <param name="Header">The CSV header line: the column names separated by commas (without the line end).</param>
+/// <param name="WriteRows">Writes the rows for a run of the design, one field per column (the export's one
+/// <see cref="CsvRowWriter"/>: quoting, number format and line ends as docs/export.md states).</param>
+public sealed record DesignExportFile(string Name, string Description, string Header, Action<ScenarioResult, CsvRowWriter> WriteRows);
 
 /// <summary>
 /// A market design the scenario file can name (<c>"market_design": {"kind": "…"}</c>). Each design clears the peers'
@@ -222,6 +223,6 @@ public abstract class MarketDesign<TParameters, TOutcome> : IMarketDesign
     public static TOutcome? OutcomeOf(ScenarioResult result) => result.Market.Outcome as TOutcome;
 
     /// <summary>An export file whose rows this design writes from its typed result.</summary>
-    protected static DesignExportFile File(string name, string description, string header, Action<ScenarioResult, TOutcome, StringBuilder> rows) =>
-        new(name, description, header, (r, sb) => { if (OutcomeOf(r) is { } o) rows(r, o, sb); });
+    protected static DesignExportFile File(string name, string description, string header, Action<ScenarioResult, TOutcome, CsvRowWriter> rows) =>
+        new(name, description, header, (r, csv) => { if (OutcomeOf(r) is { } o) rows(r, o, csv); });
 }

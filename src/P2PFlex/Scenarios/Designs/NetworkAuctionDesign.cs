@@ -1,6 +1,6 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using P2PFlex.IO;
 using P2PFlex.Markets.Auction;
 
 namespace P2PFlex.Scenarios.Designs;
@@ -81,21 +81,21 @@ public sealed class NetworkAuctionDesign : MarketDesign<NetworkAuctionParameters
         };
     }
 
-    private static void LineRows(ScenarioResult r, NetworkAuctionStage n, StringBuilder sb)
+    private static void LineRows(ScenarioResult r, NetworkAuctionStage n, CsvRowWriter csv)
     {
         var limits = n.Result.LimitUsedMw;
         for (int l = 0; l < r.Feeder.Network.Branches.Count; l++)
         {
             var br = r.Feeder.Network.Branches[l];
-            sb.Append(br.CaseIndex).Append(',').Append(br.FromBus).Append(',').Append(br.ToBus).Append(',')
-              .Append(ExportCsv.F(n.Problem.BaseFlowMw[l])).Append(',').Append(ExportCsv.F(limits[l])).Append(',')
-              .Append(ExportCsv.F(n.Result.FlowMw[l])).Append(',').Append(ExportCsv.F(n.Result.LineDualEurPerMwh[l])).Append('\n');
+            csv.Integer(br.CaseIndex).Integer(br.FromBus).Integer(br.ToBus)
+               .Number(n.Problem.BaseFlowMw[l]).Number(limits[l])
+               .Number(n.Result.FlowMw[l]).Number(n.Result.LineDualEurPerMwh[l]).EndRow();
         }
     }
 
-    private static void PriceRows(ScenarioResult r, NetworkAuctionStage n, StringBuilder sb)
+    private static void PriceRows(ScenarioResult r, NetworkAuctionStage n, CsvRowWriter csv)
     {
         var prices = n.Result.NodalPriceEurPerMwh;
-        foreach (var bus in r.Feeder.Network.Buses) sb.Append(bus.Number).Append(',').Append(ExportCsv.F(prices[bus.Index])).Append('\n');
+        foreach (var bus in r.Feeder.Network.Buses) csv.Integer(bus.Number).Number(prices[bus.Index]).EndRow();
     }
 }
