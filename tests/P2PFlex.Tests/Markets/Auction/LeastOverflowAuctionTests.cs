@@ -115,6 +115,12 @@ public class LeastOverflowAuctionTests
         var sign = problem.Peers.Select(p => p.Role == PeerRole.Seller ? 1.0 : -1.0).ToArray();
         Assert.Equal(-NetworkAuction.BuildQp(problem, sign, problem.LimitMw).Objective(q) * problem.IntervalHours, welfare, 1e-7);
         if (welfareEur is double expected) Assert.Equal(expected, welfare, 1e-4);
+        // The prices are not unique: the revenue has no lower end and the reported one is within its range.
+        var ambiguity = r.PriceAmbiguity!;
+        Assert.True(ambiguity.RevenueRangeDetermined);
+        Assert.Null(ambiguity.MediatorRevenueMinEur);
+        Assert.True(r.MediatorRevenueEur <= (ambiguity.MediatorRevenueMaxEur ?? double.PositiveInfinity) + 1e-4);
+        Assert.NotEmpty(ambiguity.BusIndices);
 
         // The former clearing (limits raised to the phase-1 vertex's flows) as a foil: never better, and on
         // case533mt_hi worse and rejected by the certificate, so the certificate can fail.
