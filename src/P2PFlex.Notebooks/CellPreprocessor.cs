@@ -10,8 +10,12 @@ namespace P2PFlex.Notebooks;
 /// <param name="Note">Why it is there.</param>
 public sealed record ShippedPackage(string Id, string Version, string Note);
 
-/// <summary>The result of preprocessing one cell: code for Roslyn (same line count), notes for stderr, or an error.</summary>
-internal sealed record PreprocessedCell(string Code, IReadOnlyList<string> Notes, string? Error);
+/// <summary>The result of preprocessing one cell: code for Roslyn (same line count), notes for stderr, or an error, and
+/// the packages beyond the preloaded ones that the cell asks for (<see cref="NuGetPackages"/> restores them).</summary>
+internal sealed record PreprocessedCell(string Code, IReadOnlyList<string> Notes, string? Error)
+{
+    public IReadOnlyList<PackageRequest> Packages { get; init; } = [];
+}
 
 /// <summary>
 /// Turns a cell written for .NET Interactive into plain C# script, keeping line numbers (trip-wire: plain Roslyn
@@ -19,7 +23,8 @@ internal sealed record PreprocessedCell(string Code, IReadOnlyList<string> Notes
 /// <list type="bullet">
 /// <item><c>#!csharp</c> (and <c>#!c#</c>, <c>#!cs</c>) lines are removed; any other <c>#!</c> magic is an error.</item>
 /// <item><c>#r "nuget: Id[, version]"</c> becomes a comment when the runner ships <c>Id</c> (a different version is
-/// noted on stderr), and is an error naming the shipped packages otherwise.</item>
+/// noted on stderr); any other package becomes a comment and a <see cref="PackageRequest"/>, restored through NuGet
+/// before the cell runs (<see cref="NuGetPackages"/>), and must name its exact version.</item>
 /// <item><c>#i "nuget: source"</c> lines become comments.</item>
 /// <item><c>#r "path/X.dll"</c> becomes a comment when X is an assembly the runner already loads (a second copy from
 /// another path would clash with it); other paths stay and resolve relative to the notebook.</item>
@@ -43,6 +48,7 @@ internal static partial class CellPreprocessor
     {
         var notes = new List<string>();
         var errors = new List<string>();
+        var packages = new List<PackageRequest>();
         var lines = source.Split('\n');
         for (int i = 0; i < lines.Length; i++)
         {
@@ -62,8 +68,15 @@ internal static partial class CellPreprocessor
                 var shipped = ShippedPackages.Find(id);
                 if (shipped is null)
                 {
-                    errors.Add($"line {lineNo}: package '{id}' is not available in the P2PFlex notebook runner, which loads only these packages: "
-                        + ShippedPackages.Describe() + ". Add a package to src/P2PFlex.Notebooks (and Directory.Packages.props) to use it.");
+                    // Restored through NuGet before the cell runs; an exact version, so the notebook runs the same tomorrow.
+                    if (version.Length == 0 || version.Contains('*') || version.IndexOfAny(['[', '(', ',']) >= 0)
+                        errors.Add($"line {lineNo}: package '{id}' needs an exact version, e.g. #r \"nuget: {id}, 1.2.3\" "
+                            + "(packages beyond the preloaded ones are restored through NuGet, and a notebook must give the same result on every run)");
+                    else
+                    {
+                        packages.Add(new PackageRequest(id, version, lineNo));
+                        lines[i] = "// " + line.Trim() + "   (restored through NuGet by the P2PFlex notebook runner)";
+                    }
                 }
                 else
                 {
@@ -84,7 +97,7 @@ internal static partial class CellPreprocessor
             }
         }
         string code = string.Join('\n', lines);
-        return errors.Count > 0 ? new PreprocessedCell(code, notes, string.Join("\n", errors)) : new PreprocessedCell(code, notes, null);
+        return errors.Count > 0 ? new PreprocessedCell(code, notes, string.Join("\n", errors)) : new PreprocessedCell(code, notes, null) { Packages = packages };
     }
 
     /// <summary>The source with <c>#!</c> and <c>#r "nuget:…"</c>/<c>#i</c> lines blanked, for parsing only.</summary>

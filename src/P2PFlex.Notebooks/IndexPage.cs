@@ -32,7 +32,13 @@ public sealed class IndexPageOptions
 
     /// <summary>Tables shown under the list of notebooks (passed in by the caller, e.g. the CLI's reproduce command).</summary>
     public IReadOnlyList<ReportTable> Summary { get; init; } = [];
+
+    /// <summary>What each run printed (<see cref="NotebookTextResults"/>), shown under the tables as preformatted text.</summary>
+    public IReadOnlyList<PrintedResults> Printed { get; init; } = [];
 }
+
+/// <summary>What one run of a notebook printed: its name as listed (<c>05-scenario-3.ipynb (W = 0.35)</c>) and its texts.</summary>
+public sealed record PrintedResults(string Run, IReadOnlyList<string> Texts);
 
 /// <summary>The <c>index.html</c> of a batch: links to each report and executed notebook, status, time, parameters, summary tables.</summary>
 public static class IndexPage
@@ -72,6 +78,15 @@ public static class IndexPage
         sb.Append("</tbody>\n</table>\n");
 
         foreach (var table in options.Summary) sb.Append(Table(table));
+        if (options.Printed.Count > 0)
+        {
+            sb.Append("<h2>What each notebook printed</h2>\n");
+            foreach (var run in options.Printed)
+            {
+                sb.Append("<h3>").Append(Html.Escape(run.Run)).Append("</h3>\n");
+                sb.Append(run.Texts.Count == 0 ? "<p>(nothing)</p>\n" : "<pre class=\"printed\">" + Html.Escape(string.Join("\n\n", run.Texts)) + "</pre>\n");
+            }
+        }
         sb.Append("</main>\n");
         return HtmlReport.Page(options.Title, "", sb.ToString());
     }

@@ -23,6 +23,10 @@ public sealed class NotebookBatchOptions
     /// <summary>Title, intro and summary tables of <c>index.html</c>.</summary>
     public IndexPageOptions Index { get; init; } = new();
 
+    /// <summary>Show on the index what each notebook printed (<see cref="NotebookTextResults"/>): for runs whose results
+    /// are not the study's tables (one notebook, parameters, a grid).</summary>
+    public bool IndexPrintedResults { get; init; }
+
     /// <summary>Summary tables computed from the runs (appended after <see cref="IndexPageOptions.Summary"/>).</summary>
     public Func<IReadOnlyList<NotebookRunStatus>, IReadOnlyList<ReportTable>>? SummaryFactory { get; init; }
 
@@ -55,6 +59,10 @@ public sealed class NotebookBatchOptions
     /// </summary>
     public Func<NotebookBatchResult, CancellationToken, Task>? BeforeCommit { get; init; }
 }
+
+/// <summary>One notebook run of a batch: the notebook, its parameters (null: its defaults) and, for a run of a grid, the
+/// suffix that keeps its files apart from the other runs of the same notebook (<see cref="ParameterGrid.FileSuffix"/>).</summary>
+public sealed record NotebookJob(string NotebookPath, IReadOnlyDictionary<string, string>? Parameters = null, string? FileSuffix = null);
 
 /// <summary>What happened to one notebook of a batch.</summary>
 /// <param name="NotebookPath">The input file.</param>
@@ -116,12 +124,23 @@ public static class NotebookBatch
         IReadOnlyDictionary<string, string>? parameters = null, TextWriter? progress = null, CancellationToken cancellationToken = default) =>
         RunAsync(notebookPaths, outDir, new NotebookBatchOptions { Parameters = parameters, Progress = progress }, cancellationToken);
 
-    public static async Task<NotebookBatchResult> RunAsync(IEnumerable<string> notebookPaths, string outDir, NotebookBatchOptions options,
+    public static Task<NotebookBatchResult> RunAsync(IEnumerable<string> notebookPaths, string outDir, NotebookBatchOptions options,
+        CancellationToken cancellationToken = default) =>
+        RunAsync(notebookPaths.Select(p => new NotebookJob(p, options.Parameters)).ToList(), outDir, options, cancellationToken);
+
+    /// <summary>
+    /// Runs notebook jobs: each a notebook with its own parameters (<see cref="NotebookJob"/>; a grid of parameters is one
+    /// job per combination, <see cref="ParameterGrid"/>). A job with a <see cref="NotebookJob.FileSuffix"/> writes
+    /// <c>&lt;name&gt;-&lt;suffix&gt;.ipynb/.html</c> and is listed on the index as <c>name (W = 0.1, …)</c>.
+    /// <see cref="NotebookBatchOptions.Parameters"/> is not used here.
+    /// </summary>
+    public static async Task<NotebookBatchResult> RunAsync(IReadOnlyList<NotebookJob> jobs, string outDir, NotebookBatchOptions options,
         CancellationToken cancellationToken = default)
     {
-        var inputs = notebookPaths.Select(Path.GetFullPath).ToList();
+        var inputs = jobs.Select(j => Path.GetFullPath(j.NotebookPath)).ToList();
         string target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(outDir));
-        var stems = OutputStems(inputs);
+        var stems = OutputStems(inputs.Select((p, i) => jobs[i].FileSuffix is { Length: > 0 } suffix
+            ? Path.Combine(Path.GetDirectoryName(p)!, Path.GetFileNameWithoutExtension(p) + "-" + suffix + ".ipynb") : p).ToList());
         // The output folder is replaced as a whole (FolderSwap): a notebook inside it would be deleted.
         foreach (string input in inputs)
             if (input.StartsWith(target + Path.DirectorySeparatorChar, StringComparison.Ordinal))
@@ -144,7 +163,7 @@ public static class NotebookBatch
         {
             cancellationToken.ThrowIfCancellationRequested();
             string path = inputs[i];
-            string name = Path.GetFileName(path);
+            string name = jobs[i].FileSuffix is { Length: > 0 } ? $"{Path.GetFileName(path)} ({ParameterGrid.Describe(jobs[i].Parameters ?? new Dictionary<string, string>())})" : Path.GetFileName(path);
             string prefix = string.Create(CultureInfo.InvariantCulture, $"[{i + 1}/{inputs.Count}] ");
             IProgress<NotebookProgress>? lines = options.Progress is null ? null : new TextWriterProgress(options.Progress, prefix, options.ProgressCellStarts);
             var progress = options.Observer is null ? lines
@@ -161,7 +180,7 @@ public static class NotebookBatch
             {
                 var result = await NotebookRunner.RunFileAsync(path, new NotebookRunOptions
                 {
-                    Parameters = options.Parameters,
+                    Parameters = jobs[i].Parameters,
                     Progress = progress,
                     EmbedPlotlyJs = options.EmbedPlotlyJs,
                     PlotlyJsSrc = plotlyJsSrc,
@@ -214,7 +233,11 @@ public static class NotebookBatch
             return new NotebookBatchResult(target, null, statuses.Select(st => st with { ExecutedNotebookPath = null, ReportPath = null }).ToList());
         }
         var summary = options.Index.Summary.Concat(options.SummaryFactory?.Invoke(statuses) ?? []).ToList();
-        IndexPage.Write(Path.Combine(outFull, IndexFileName), entries, new IndexPageOptions { Title = options.Index.Title, IntroMarkdown = options.Index.IntroMarkdown, Summary = summary });
+        var printed = options.IndexPrintedResults
+            ? statuses.Where(st => st.Result is not null).Select(st => new PrintedResults(st.Name, NotebookTextResults.Of(st.Result!.Notebook))).ToList()
+            : [];
+        IndexPage.Write(Path.Combine(outFull, IndexFileName), entries,
+            new IndexPageOptions { Title = options.Index.Title, IntroMarkdown = options.Index.IntroMarkdown, Summary = summary, Printed = printed });
         cancellationToken.ThrowIfCancellationRequested();
         if (options.BeforeCommit is not null)
         {

@@ -66,6 +66,47 @@ public static class NotebookParameters
         return result;
     }
 
+    /// <summary>The variables a notebook declares in its cell tagged <c>parameters</c> (empty when it has none), each
+    /// once (the last declaration wins, as in the cell).</summary>
+    public static IReadOnlyList<DeclaredParameter> Declared(Notebook nb)
+    {
+        var cell = FindParametersCell(nb);
+        if (cell is null) return [];
+        var all = Declared(cell.Source);
+        return all.Where((d, i) => all.Skip(i + 1).All(later => later.Name != d.Name)).ToArray();
+    }
+
+    /// <summary>
+    /// The declared names a mistyped <paramref name="name"/> most likely meant: the same name in another case
+    /// (<c>w</c> → <c>W</c>), else the names within a small edit distance (one edit per three letters, at least one),
+    /// nearest first.
+    /// </summary>
+    public static IReadOnlyList<string> Nearest(string name, IEnumerable<string> declared)
+    {
+        var names = declared.Distinct(StringComparer.Ordinal).ToArray();
+        var sameLetters = names.Where(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase)).ToArray();
+        if (sameLetters.Length > 0) return sameLetters;
+        int limit = Math.Max(1, name.Length / 3);
+        return names.Select(n => (Name: n, Distance: EditDistance(name.ToLowerInvariant(), n.ToLowerInvariant())))
+            .Where(x => x.Distance <= limit).OrderBy(x => x.Distance).ThenBy(x => x.Name, StringComparer.Ordinal)
+            .Select(x => x.Name).ToArray();
+    }
+
+    /// <summary>Levenshtein distance (insertions, deletions, substitutions).</summary>
+    private static int EditDistance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (int i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            previous = current;
+        }
+        return previous[b.Length];
+    }
+
     internal static readonly CSharpParseOptions ScriptParseOptions =
         new(LanguageVersion.Latest, DocumentationMode.None, SourceCodeKind.Script);
 

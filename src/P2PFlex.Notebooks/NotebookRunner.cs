@@ -320,6 +320,27 @@ public static class NotebookRunner
         session.CellCancellation = cancellationToken;
         foreach (var note in pre.Notes) capture.Stderr.WriteLine(note);
         ErrorOutput? error = null;
+        if (pre.Packages.Count > 0)
+        {
+            // Packages beyond the preloaded ones: restored now, referenced by this cell and, through the submission
+            // chain, by every later one.
+            try
+            {
+                var paths = await NuGetPackages.RestoreAsync(pre.Packages, session.BaseDirectory, _preloadedNames.Value, cancellationToken).ConfigureAwait(false);
+                // An assembly this process has loaded already (e.g. one Roslyn itself uses) is referenced as loaded: a
+                // second copy of it from the package would be a different assembly at run time.
+                var loaded = AppDomain.CurrentDomain.GetAssemblies().Where(a => !a.IsDynamic && a.Location.Length > 0)
+                    .GroupBy(a => a.GetName().Name!, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First().Location, StringComparer.OrdinalIgnoreCase);
+                options = options.AddReferences(paths.Select(p =>
+                    MetadataReference.CreateFromFile(loaded.TryGetValue(Path.GetFileNameWithoutExtension(p), out var location) ? location : p)));
+            }
+            catch (NuGetRestoreException e)
+            {
+                capture.Finish();
+                var failed = Error("NuGetRestoreError", $"line {pre.Packages[0].Line}: " + e.Message);
+                return new CellOutcome(state, [.. capture.ToOutputs(), failed], failed);
+            }
+        }
         using (session.Enter(capture))
         {
             try

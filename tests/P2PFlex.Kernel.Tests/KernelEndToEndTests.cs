@@ -85,6 +85,13 @@ public class KernelEndToEndTests
         var unknown = k.Execute("#r \"nuget: Some.Unknown.Package\"");
         Assert.Equal("error", unknown.Status);
         Assert.Equal("UnsupportedDirective", S(unknown.Reply.Content["ename"]));
+        Assert.Contains("needs an exact version", S(unknown.Reply.Content["evalue"]));
+
+        // A package beyond the preloaded ones is restored through NuGet (issue 20), as in the runner.
+        var restored = k.Execute("#r \"nuget: Pluralize.NET, 1.0.2\"\nvar words = new Pluralize.NET.Pluralizer();\nwords.Pluralize(\"battery\")");
+        Assert.Equal("ok", restored.Status);
+        Assert.Equal("batteries", restored.ResultText);
+        Assert.Equal("feeders", k.Execute("words.Pluralize(\"feeder\")").ResultText);
 
         var chart = k.Execute("Plotly.NET.CSharp.Chart.Line<int, int, string>(x: new[] { 1, 2 }, y: new[] { 3, 4 })");
         Assert.Equal("ok", chart.Status);

@@ -15,7 +15,7 @@ public static class TestData
 
     /// <summary>The published MATPOWER case file (<c>../shared/data/matpower/NAME.m</c>): the tests of MATPOWER's own
     /// syntax (unit-conversion statements, index functions, expressions) read these.</summary>
-    public static string PublishedCase(string name) => Path.Combine(SharedData("matpower"), name + ".m");
+    public static string PublishedCase(string name) => SharedData.Path("matpower", name + ".m");
 
     /// <summary>
     /// The study's data (case69, its line limits and loading states, the shipped orderbook and P2P subset), loaded once
@@ -54,18 +54,4 @@ public static class TestData
     /// <summary>A temporary copy of a shipped scenario file (<c>data/scenarios/NAME.json</c>) with its text edited.</summary>
     public static string ScenarioCopy(string name, Func<string, string> edit) =>
         TempFile(edit(File.ReadAllText(Path.Combine(DataPaths.Root, "scenarios", name + ".json"))), ".json");
-
-    /// <summary>
-    /// A folder of the shared test inputs (<c>../shared/data/NAME</c> beside the repository: BDEW, SimBench, MATPOWER),
-    /// found by walking up from the test assembly. Missing is a failure with a clear message: CI has it.
-    /// </summary>
-    public static string SharedData(string name)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "shared", "data", name);
-            if (Directory.Exists(candidate)) return candidate;
-        }
-        throw new DirectoryNotFoundException($"the shared test inputs shared/data/{name} are not beside the repository (looked upwards from {AppContext.BaseDirectory}); tests need ../shared/data");
-    }
 }

@@ -18,8 +18,8 @@ public static class ReproduceCommand
         {
             outDir, pdf, plotlyJs,
         };
-        command.SetAction(r => NotebooksCommand.RunNotebooks(NotebooksCommand.StudyNotebooks(), r.GetValue(outDir)!,
-            new Dictionary<string, string>(), CliKit.Out(r), CliKit.Err(r), r.GetValue(pdf), r.GetValue(plotlyJs)));
+        command.SetAction(r => NotebooksCommand.RunNotebooks(NotebooksCommand.StudyNotebooks().Select(p => new NotebookJob(p)).ToList(), r.GetValue(outDir)!,
+            CliKit.Out(r), CliKit.Err(r), r.GetValue(pdf), r.GetValue(plotlyJs), studyTables: true));
         return command.WithExamples("""
             p2pflex reproduce
             p2pflex reproduce --out /tmp/reports

@@ -71,6 +71,7 @@ public static class StudyDataGenerator
             sb.Append($"# Drawn by P2PFlex.Data.SubsetDraw.Draw: attempt k shuffles all bid ids with SplitMix64(seed {draw.Seed} + k) and takes the first {draw.Count};\n");
             sb.Append($"# kept: the first attempt whose scenarios 1 and 2 show the study's story ({string.Join(", ", screen.Checks)}): attempt {attempt}.\n");
             sb.Append("# Scenarios 1' and 3 were not screened on.\n");
+            sb.Append(SubsetDeclaration.Comment(ids)).Append('\n');
             sb.Append("bid_id\n");
             foreach (var id in ids) sb.Append(id).Append('\n');
         }
@@ -80,6 +81,7 @@ public static class StudyDataGenerator
             sb.Append($"# The {draw.Count} bids (of {orderbook.Bids.Count}) of {feeder} that become P2P peers in scenarios 1, 1', 2 and 3 (the study's 70/172 share).\n");
             sb.Append($"# Drawn by P2PFlex.Data.SubsetDraw.Draw: SplitMix64(seed {draw.Seed}) shuffles all bid ids, the first {draw.Count} are kept;\n");
             sb.Append("# not screened on any outcome (Monte Carlo tells how typical the study's story is on this feeder).\n");
+            sb.Append(SubsetDeclaration.Comment(ids)).Append('\n');
             sb.Append("bid_id\n");
             foreach (var id in ids) sb.Append(id).Append('\n');
         }

@@ -25,7 +25,7 @@ public sealed record MonteCarloHeader(
     [property: JsonPropertyName("first_draw")] int FirstDraw,
     [property: JsonPropertyName("draw_count")] int DrawCount,
     [property: JsonPropertyName("rows")] long? Rows = null,
-    [property: JsonPropertyName("rows_sha256")] string? RowsSha256 = null)
+    [property: JsonPropertyName("rows_sha256")] string? RowsSha256 = null) : IShardHeader<MonteCarloJob>
 {
     public MonteCarloJob Job => new(Feeder, Draws, MasterSeed, Scenarios);
 

@@ -26,15 +26,8 @@ public static partial class MonteCarloShards
         var (first, count) = job.ShardRange(shard, shards);
         string path = Path.Combine(outDir, MonteCarloFile.ShardName(shard, shards));
         string recompute = RecomputeCommand(job, shard, shards, outDir);
-        if (File.Exists(path))
-        {
-            // Resume only from a shard that is intact: a damaged one is reported, not silently kept or replaced.
-            ShardIntegrity.Verify(path, recompute);
-            var existing = MonteCarloFile.ReadHeader(path);
-            if (!existing.Matches(job) || existing.Shard != shard || existing.Shards != shards)
-                throw new InvalidOperationException($"{path} holds another run ({existing.Describe()}); use another --out folder or delete it");
+        if (ShardSet.AlreadyWritten(path, recompute, job, shard, shards, MonteCarloFile.ReadHeader))
             return new ShardOutcome(shard, shards, path, Skipped: true, 0, TimeSpan.Zero);
-        }
         var clock = Stopwatch.StartNew();
         var bar = progress is null ? null : new ProgressBar(progress, $"shard {shard + 1}/{shards}", count, clock);
         var rows = MonteCarloRunner.Run(job, feeder, scenarios, first, count, maxDegreeOfParallelism, bar);
@@ -78,21 +71,7 @@ public static partial class MonteCarloShards
 
         var headers = files.Select(f => (File: f, Header: MonteCarloFile.ReadHeader(f))).ToArray();
         var first = headers[0];
-        foreach (var (file, h) in headers)
-        {
-            if (h.Shard is null || h.Shards is null) throw new InvalidOperationException($"{file} is a merged file, not a shard; move it out of {dir}");
-            if (!h.Matches(first.Header.Job) || h.Shards != first.Header.Shards)
-                throw new InvalidOperationException($"{file} belongs to another run ({h.Describe()}) than {first.File} ({first.Header.Describe()})");
-        }
-        int shards = first.Header.Shards!.Value;
-        var duplicates = headers.GroupBy(h => h.Header.Shard!.Value).Where(g => g.Count() > 1).ToArray();
-        if (duplicates.Length > 0)
-            throw new InvalidOperationException("duplicate shards: " + string.Join("; ", duplicates.Select(g =>
-                $"shard {g.Key + 1}/{shards} in {string.Join(" and ", g.Select(x => Path.GetFileName(x.File)))}")));
-        var missing = Enumerable.Range(0, shards).Except(headers.Select(h => h.Header.Shard!.Value)).ToArray();
-        if (missing.Length > 0)
-            throw new InvalidOperationException($"missing shards of {shards}: {string.Join(", ", missing.Select(m => (m + 1).ToString(CultureInfo.InvariantCulture)))} " +
-                $"(expected files {string.Join(", ", missing.Take(5).Select(m => MonteCarloFile.ShardName(m, shards)))}{(missing.Length > 5 ? ", …" : "")}); run them, then merge again");
+        int shards = ShardSet.CheckComplete<MonteCarloHeader, MonteCarloJob>(dir, headers, MonteCarloFile.ShardName);
 
         var job = first.Header.Job;
         var order = job.Scenarios.Select((s, i) => (s, i)).ToDictionary(x => x.s, x => x.i, StringComparer.Ordinal);

@@ -127,6 +127,10 @@ public sealed record ScenarioDefinition(
     /// <summary>The LFM's mode and the voltage band (<c>"lfm"</c>; <see cref="LfmSpec.Default"/> when absent).</summary>
     public LfmSpec Lfm { get; init; } = LfmSpec.Default;
 
+    /// <summary>For a scenario changed from its file's (<see cref="ScenarioSweep.With"/>): the file's scenario and the
+    /// changes; null for the file's scenario itself.</summary>
+    public ScenarioOrigin? ChangedFrom { get; init; }
+
     private sealed record Json(
         [property: JsonPropertyName("name")] string? Name,
         [property: JsonPropertyName("label")] string? Label,

@@ -9,6 +9,16 @@ public enum SweepParameter
     Theta,
 }
 
+/// <summary>An intervention parameter set to another value than the scenario file's: "W = 0.35", "θ = 0.9".</summary>
+public sealed record ScenarioChange(SweepParameter Parameter, double Value)
+{
+    public string Describe() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"{(Parameter == SweepParameter.W ? "W" : "θ")} = {Value:0.######}");
+}
+
+/// <summary>The scenario file's scenario a changed scenario comes from (its name and label) and what was changed.</summary>
+public sealed record ScenarioOrigin(string Name, string Label, IReadOnlyList<ScenarioChange> Changes);
+
 /// <summary>One point of a parameter sweep.</summary>
 public sealed record SweepPoint(double Value, ScenarioResult Result)
 {
@@ -33,15 +43,34 @@ public static class ScenarioSweep
     /// <summary>The parameters' words (<c>p2pflex sweep --param</c>).</summary>
     public static ScenarioWordList<SweepParameter> Words { get; } = new((SweepParameter.W, "W"), (SweepParameter.Theta, "theta"));
 
-    /// <summary>The scenario with one intervention parameter changed.</summary>
-    public static ScenarioDefinition With(ScenarioDefinition scenario, SweepParameter parameter, double value) =>
-        (parameter, scenario.Intervention) switch
+    /// <summary>
+    /// The scenario with one intervention parameter changed. A value other than the scenario's own makes another
+    /// scenario, and it is named so: <c>3-theta80 (W = 0.35)</c>, <c>3-theta80 (W = 0.35, θ = 0.9)</c> after a second
+    /// change (label likewise), with neither the study's values nor the file's expected KPIs, which belong to the file's
+    /// parameters. The scenario's own value returns it unchanged, name included.
+    /// </summary>
+    public static ScenarioDefinition With(ScenarioDefinition scenario, SweepParameter parameter, double value)
+    {
+        var changed = (parameter, scenario.Intervention) switch
         {
             (SweepParameter.W, DsoIntervention.Incentive i) => scenario.WithIntervention(i with { W = value }),
             (SweepParameter.Theta, DsoIntervention.Incentive i) => scenario.WithIntervention(i with { Theta = value }),
             (SweepParameter.Theta, DsoIntervention.Block b) => scenario.WithIntervention(b with { Theta = value }),
             _ => throw new ArgumentException($"scenario '{scenario.Name}' has no parameter '{Words.Word(parameter)}' (W needs an incentive, theta an incentive or blocking)"),
         };
+        if (changed.Intervention == scenario.Intervention) return scenario;
+        var origin = scenario.ChangedFrom ?? new ScenarioOrigin(scenario.Name, scenario.Label, []);
+        var changes = origin.Changes.Where(c => c.Parameter != parameter).Append(new ScenarioChange(parameter, value)).OrderBy(c => c.Parameter).ToArray();
+        string what = string.Join(", ", changes.Select(c => c.Describe()));
+        return changed with
+        {
+            Name = $"{origin.Name} ({what})",
+            Label = $"{origin.Label}, changed: {what}",
+            Study = null,
+            Expected = null,
+            ChangedFrom = origin with { Changes = changes },
+        };
+    }
 
     public static IReadOnlyList<SweepPoint> Run(ScenarioDefinition scenario, StudyContext context, SweepParameter parameter, IEnumerable<double> values)
     {

@@ -29,7 +29,8 @@ public sealed record StudyContext(StudyFeeder BaseFeeder, StudyFeeder ExtremeFee
     public string FeederName => BaseFeeder.Network.Name;
 
     /// <summary>Reads a list of bid ids (column <c>bid_id</c>); unknown or repeated ids are refused with file and line, and
-    /// an empty list is an error: the subset exists to name the P2P peers, and a market without peers is not a market.</summary>
+    /// an empty list is an error: the subset exists to name the P2P peers, and a market without peers is not a market.
+    /// A declared size and checksum (<see cref="SubsetDeclaration"/>, written by the generator) must match the ids.</summary>
     public static IReadOnlyList<string> ReadSubset(string path, FlexibilityOrderbook orderbook)
     {
         var table = CsvTable.Read(path, "bid_id");
@@ -43,6 +44,13 @@ public sealed record StudyContext(StudyFeeder BaseFeeder, StudyFeeder ExtremeFee
             ids.Add(id);
         }
         if (ids.Count == 0) throw new DataFormatException(path, 0, "bid_id", "the P2P subset lists no bids; the scenarios that trade P2P need at least one peer");
+        // The generator declares the file's size and checksum; a file that lost rows is an error, not fewer peers.
+        const string suffix = "_p2p_subset.csv";
+        string name = Path.GetFileName(path);
+        string fix = name.EndsWith(suffix, StringComparison.Ordinal)
+            ? $"regenerate it with 'p2pflex data generate --feeder {name[..^suffix.Length]}'"
+            : "restore the file, or remove the declaration line if the list was meant to change";
+        SubsetDeclaration.Check(path, BoundedInput.ReadAllText(path, CsvTable.MaxFileBytes), ids, fix);
         return ids;
     }
 

@@ -22,7 +22,7 @@ public sealed record TimeSeriesHeader(
     [property: JsonPropertyName("shard")] int? Shard,
     [property: JsonPropertyName("shards")] int? Shards,
     [property: JsonPropertyName("shard_first")] int ShardFirst,
-    [property: JsonPropertyName("shard_count")] int ShardCount)
+    [property: JsonPropertyName("shard_count")] int ShardCount) : IShardHeader<TimeSeriesJob>
 {
     public TimeSeriesJob Job => new(Feeder, Profiles, ProfileDigest, First, Count, Scenarios);
 

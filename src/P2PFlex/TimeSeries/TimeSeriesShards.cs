@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using P2PFlex.IO;
 using P2PFlex.MonteCarlo;
 
@@ -9,7 +8,8 @@ namespace P2PFlex.TimeSeries;
 public sealed record MergedTimeSeries(string Path, TimeSeriesHeader Header, IReadOnlyList<ScenarioYear> Summary, IReadOnlyList<string> Shards);
 
 /// <summary>
-/// Shards of a time-series run, the Monte Carlo way (<see cref="MonteCarloShards"/>): shard k of n is a contiguous
+/// Shards of a time-series run, the Monte Carlo way (<see cref="MonteCarloShards"/>, the same resume and completeness
+/// rules: <see cref="ShardSet"/>): shard k of n is a contiguous
 /// range of the window's intervals (<see cref="ShardRanges"/>) written to <c>shard-000k-of-000n.parquet</c>; a shard
 /// whose file exists for the same job is skipped (resume: an interrupted shard left no file under its name, only a
 /// temporary one, and is recomputed); merge checks that the shards are one complete run and writes
@@ -27,15 +27,8 @@ public static class TimeSeriesShards
         var (first, count) = job.ShardRange(shard, shards);
         string path = Path.Combine(outDir, TimeSeriesFile.ShardName(shard, shards));
         string recompute = RecomputeCommand(path);
-        if (File.Exists(path))
-        {
-            // Resume only from a shard that is intact (the Monte Carlo shards' manifest check).
-            ShardIntegrity.Verify(path, recompute);
-            var existing = TimeSeriesFile.ReadHeader(path);
-            if (!existing.Matches(job) || existing.Shard != shard || existing.Shards != shards)
-                throw new InvalidOperationException($"{path} holds another run ({existing.Describe()}); use another --out folder or delete it");
+        if (ShardSet.AlreadyWritten(path, recompute, job, shard, shards, TimeSeriesFile.ReadHeader))
             return new ShardOutcome(shard, shards, path, Skipped: true, 0, TimeSpan.Zero);
-        }
         var clock = Stopwatch.StartNew();
         var bar = progress is null ? null : new ProgressBar(progress, $"shard {shard + 1}/{shards}", count, clock, "intervals");
         var header = HeaderOf(job, runner, shard, shards, first, count);
@@ -87,20 +80,7 @@ public static class TimeSeriesShards
         foreach (var f in files) ShardIntegrity.Verify(f, RecomputeCommand(f));
         var headers = files.Select(f => (File: f, Header: TimeSeriesFile.ReadHeader(f))).ToArray();
         var first = headers[0];
-        foreach (var (file, h) in headers)
-        {
-            if (h.Shard is null || h.Shards is null) throw new InvalidOperationException($"{file} is a merged file, not a shard; move it out of {dir}");
-            if (!h.Matches(first.Header.Job) || h.Shards != first.Header.Shards)
-                throw new InvalidOperationException($"{file} belongs to another run ({h.Describe()}) than {first.File} ({first.Header.Describe()})");
-        }
-        int shards = first.Header.Shards!.Value;
-        var duplicates = headers.GroupBy(h => h.Header.Shard!.Value).Where(g => g.Count() > 1).ToArray();
-        if (duplicates.Length > 0)
-            throw new InvalidOperationException("duplicate shards: " + string.Join("; ", duplicates.Select(g =>
-                $"shard {g.Key + 1}/{shards} in {string.Join(" and ", g.Select(x => Path.GetFileName(x.File)))}")));
-        var missing = Enumerable.Range(0, shards).Except(headers.Select(h => h.Header.Shard!.Value)).ToArray();
-        if (missing.Length > 0)
-            throw new InvalidOperationException($"missing shards of {shards}: {string.Join(", ", missing.Select(m => (m + 1).ToString(CultureInfo.InvariantCulture)))}; run them, then merge again");
+        ShardSet.CheckComplete<TimeSeriesHeader, TimeSeriesJob>(dir, headers, TimeSeriesFile.ShardName);
 
         var job = first.Header.Job;
         var ordered = headers.OrderBy(h => h.Header.Shard).ToArray();

@@ -80,7 +80,7 @@ public class CliTests
     [Fact]
     public void Shipped_cases_check_against_the_published_files_and_a_missing_source_folder_is_a_usage_error()
     {
-        var (code, output, _) = Run("data", "cases", "--from", TestData.SharedData("matpower"), "--check");
+        var (code, output, _) = Run("data", "cases", "--from", SharedData.Path("matpower"), "--check");
         Assert.Equal(0, code);
         Assert.Equal(TestData.AllCases.Length, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.StartsWith("ok ")));
         Assert.DoesNotContain("STALE", output);

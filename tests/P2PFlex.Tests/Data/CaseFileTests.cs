@@ -67,7 +67,7 @@ public class CaseFileTests
     [Fact]
     public void No_file_of_the_data_folder_is_a_copy_of_a_reference_file()
     {
-        var reference = Directory.GetFiles(Path.GetDirectoryName(TestData.SharedData("matpower"))!, "*", SearchOption.AllDirectories)
+        var reference = Directory.GetFiles(Path.GetDirectoryName(SharedData.Path("matpower"))!, "*", SearchOption.AllDirectories)
             .ToDictionary(f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))), f => f);
         foreach (string file in Directory.GetFiles(DataPaths.Root, "*", SearchOption.AllDirectories))
         {

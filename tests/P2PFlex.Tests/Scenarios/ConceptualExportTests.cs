@@ -90,6 +90,17 @@ public class ConceptualExportTests : IDisposable
         for (int l = 0; l < lines.Count; l++) Assert.Equal(lines.Number(l, "flow_after_auction_mw"), r.FlowMw[l], 1e-7);
         var kpis = Json(dir).GetProperty("kpis");
         Assert.Equal(kpis.GetProperty("market").GetProperty("mediator_revenue_eur").GetDouble(), r.MediatorRevenueEur, 1e-5);
+        // Under least overflow the export says the prices are not unique, and the revenue's range holds the reported one.
+        var design = Json(dir).GetProperty("market_design");
+        bool leastOverflow = design.GetProperty("auction_status").GetString() == "LeastOverflow";
+        Assert.Equal(!leastOverflow, design.GetProperty("prices_unique").GetBoolean());
+        if (leastOverflow)
+        {
+            Assert.NotEqual(0, design.GetProperty("non_unique_price_buses").GetArrayLength());
+            Assert.Equal(JsonValueKind.Null, design.GetProperty("mediator_revenue_min_eur").ValueKind);
+            double revenue = kpis.GetProperty("market").GetProperty("mediator_revenue_eur").GetDouble();
+            Assert.True(revenue <= design.GetProperty("mediator_revenue_max_eur").GetDouble() + 1e-4);
+        }
     }
 
     [Fact]

@@ -55,8 +55,9 @@ public enum NetworkAuctionStatus
     Optimal,
     /// <summary>
     /// No balanced trade of the peers brings every line within its limit (the base state's congestions are beyond the
-    /// peers' reach). The auction then clears with each still-overloaded line's limit raised to its flow at the least
-    /// total overflow, so the trades reach that least overflow and maximise welfare among such trades.
+    /// peers' reach), or the phase-1 vertex is over a limit by more than the QP's start tolerance. The auction then
+    /// maximises welfare among all trades of least total overflow (one outcome, whatever vertex the LP returns); the
+    /// prices are not unique then (<see cref="NetworkAuctionResult.PriceAmbiguity"/>).
     /// </summary>
     LeastOverflow,
 }
@@ -83,8 +84,9 @@ public sealed record AuctionLineOverflow(int LineIndex, double FlowMw, double Ov
 /// <param name="Overloaded">Lines over their limit after the auction.</param>
 /// <param name="Iterations">Active-set iterations (0 when the unconstrained auction already respected every limit).</param>
 /// <param name="Unconstrained">The same peers' auction without the grid (CM1), for comparison.</param>
-/// <param name="LimitUsedMw">The limit per line the auction cleared against: F, or the least-overflow flow where that is
-/// higher (and within the tolerance of F when feasible), so an independent solver can re-solve the same QP.</param>
+/// <param name="LimitUsedMw">The limit per line the auction cleared against: exactly F under an Optimal status; under
+/// LeastOverflow the line's flow at the welfare-maximal least-overflow outcome where that is higher, so an independent
+/// solver can re-solve the same QP.</param>
 /// <param name="BalanceDualEurPerMwh">ν, the multiplier of the balance row (−ν is the price at the slack bus).</param>
 public sealed record NetworkAuctionResult(
     NetworkAuctionStatus Status,
@@ -102,7 +104,27 @@ public sealed record NetworkAuctionResult(
     int Iterations,
     AuctionResult Unconstrained,
     ImmutableArray<double> LimitUsedMw,
-    double BalanceDualEurPerMwh);
+    double BalanceDualEurPerMwh)
+{
+    /// <summary>Under <see cref="NetworkAuctionStatus.LeastOverflow"/>: which prices are not unique (null otherwise).</summary>
+    public NonUniquePrices? PriceAmbiguity { get; init; }
+}
+
+/// <summary>
+/// In the least-overflow state the quantities, flows and welfare are unique but the prices are not: the least-overflow
+/// problem's multipliers form an unbounded set (any non-negative multiple of the phase-1 LP's own overflow prices can be
+/// added to them), so the nodal prices behind the lines that carry overflow and the mediator revenue are not determined
+/// by the outcome. The reported prices are the multipliers of the auction with each overloaded line's limit raised to
+/// its flow (<see cref="NetworkAuctionResult.LimitUsedMw"/>), the form the export re-solves.
+/// </summary>
+/// <param name="BusIndices">Buses whose nodal price moves along that unbounded direction (the phase-1 LP's nodal
+/// overflow price is not zero there); their prices are not unique. Other buses' prices may be non-unique too where the
+/// line limits are degenerate; these are the ones the least overflow itself makes ambiguous.</param>
+/// <param name="RevenueRangeDetermined">Whether the LPs over the multipliers found the range (false: no multipliers
+/// within their tolerances, which a least-overflow outcome should never give).</param>
+/// <param name="MediatorRevenueMinEur">Lowest mediator revenue any set of optimal multipliers gives, € (null: no lower end).</param>
+/// <param name="MediatorRevenueMaxEur">Highest, € (null: no upper end).</param>
+public sealed record NonUniquePrices(ImmutableArray<int> BusIndices, bool RevenueRangeDetermined, double? MediatorRevenueMinEur, double? MediatorRevenueMaxEur);
 
 /// <summary>
 /// Clears the network-aware auction: maximise Σ utility − Σ cost subject to Σ G = Σ D, the peers' bounds and
@@ -111,8 +133,9 @@ public sealed record NetworkAuctionResult(
 /// <item>Clear the auction without the grid (<see cref="DoubleAuction"/>); if its flows respect every limit it is the
 /// answer (the constraints are slack, so the same KKT point), with one price at every bus.</item>
 /// <item>Otherwise find a feasible start with a phase-1 LP (GLOP) that minimises the total overflow; when that minimum
-/// is above the tolerance the grid cannot be cleared by the peers and the overloaded lines' limits are raised to their
-/// phase-1 flows (<see cref="NetworkAuctionStatus.LeastOverflow"/>).</item>
+/// is above the tolerance the grid cannot be cleared by the peers (<see cref="NetworkAuctionStatus.LeastOverflow"/>):
+/// the welfare-maximal trade of least total overflow is found first (<see cref="LeastOverflowQp"/>), and the overloaded
+/// lines' limits are raised to their flows there.</item>
 /// <item>Solve the QP exactly from that start with the primal active-set method (<see cref="ActiveSetQpSolver"/>); the
 /// multipliers of the balance row and of the line rows give the nodal prices.</item>
 /// </list>
@@ -143,12 +166,38 @@ public static class NetworkAuction
 
         // Sign of each peer's injection per MW of its quantity.
         var sign = peers.Select(p => p.Role == PeerRole.Seller ? 1.0 : -1.0).ToArray();
-        var (start, phase1Flows, leastOverflow) = PhaseOne(problem, sign);
-        var status = leastOverflow > problem.OverflowToleranceMw ? NetworkAuctionStatus.LeastOverflow : NetworkAuctionStatus.Optimal;
-        // Lines the phase-1 point leaves over their limit get that flow as their limit, so the start is feasible. When
-        // the least overflow is within the tolerance this moves limits by GLOP's rounding only (≤ the tolerance).
+        var phaseOne = PhaseOne(problem, sign);
+        var start = phaseOne.Start;
         var limits = problem.LimitMw.ToArray();
-        for (int l = 0; l < lines; l++) limits[l] = Math.Max(limits[l], Math.Abs(phase1Flows[l]));
+        bool beyondReach = phaseOne.LeastOverflowMw > problem.OverflowToleranceMw;
+        if (!beyondReach)
+        {
+            // Within the tolerance every limit stays exactly F: GLOP's vertex meets it to rounding (~1e-15 MW), which the
+            // active-set method accepts as a start (ActiveSetQpSolver.FeasibilityTolerance). A line the vertex leaves
+            // further over than that is a least-overflow case after all (with a tiny overflow), never a raised limit
+            // under an Optimal status.
+            for (int l = 0; l < lines; l++)
+                if (Math.Abs(phaseOne.FlowsMw[l]) - limits[l] > ActiveSetQpSolver.FeasibilityTolerance) beyondReach = true;
+        }
+        var status = beyondReach ? NetworkAuctionStatus.LeastOverflow : NetworkAuctionStatus.Optimal;
+        if (beyondReach)
+        {
+            // The least total overflow can be split among the lines in many ways (a face of the phase-1 LP, not a
+            // vertex), so the phase-1 vertex's split is not used: the auction maximises welfare over every trade that
+            // reaches the least total overflow (one QP, see LeastOverflowQp), which has one minimiser since the objective
+            // is strictly convex. Its flows then set the limits the auction clears against: each line over its limit
+            // gets that flow as its limit, a subset of the least-overflow trades that contains the minimiser, so the
+            // per-line auction below ends at the same trades and gives its multipliers (the nodal prices) in per-line form.
+            var lex = LeastOverflowQp(problem, sign, phaseOne);
+            var lexSolution = solveQp(lex, start);
+            if (lexSolution.Status != QpStatus.Optimal)
+                throw new InvalidOperationException($"network-aware auction: the least-overflow QP stopped after {lexSolution.Iterations} iterations without proving optimality");
+            start = lexSolution.X;
+            var lexNet = new double[n];
+            for (int k = 0; k < n; k++) lexNet[k] = sign[k] * start[k];
+            var lexFlows = Flows(problem, lexNet);
+            for (int l = 0; l < lines; l++) limits[l] = Math.Max(limits[l], Math.Abs(lexFlows[l]));
+        }
 
         var qp = BuildQp(problem, sign, limits);
         var solution = solveQp(qp, start);
@@ -156,7 +205,13 @@ public static class NetworkAuction
             throw new InvalidOperationException($"network-aware auction: the active-set QP stopped after {solution.Iterations} iterations without proving optimality");
         var q = solution.X;
         var net = new double[n];
-        for (int k = 0; k < n; k++) net[k] = sign[k] * q[k];
+        for (int k = 0; k < n; k++)
+        {
+            // A quantity within rounding of 0 is 0, so its net position carries no sign (and + 0.0 turns −0 into 0).
+            q[k] = Math.Clamp(q[k], 0, peers[k].MaxVolumeMw);
+            if (q[k] <= ZeroQuantityMw) q[k] = 0;
+            net[k] = sign[k] * q[k] + 0.0;
+        }
         var flows = Flows(problem, net);
         double nu = solution.RowDual[0];
         var mu = new double[lines];
@@ -178,9 +233,23 @@ public static class NetworkAuction
             if (sign[k] > 0) traded += q[k];
         }
         var overloaded = Overflows(problem, flows, problem.LimitMw);
+        NonUniquePrices? ambiguity = null;
+        if (beyondReach)
+        {
+            var range = MediatorRevenueRange(problem, sign, q, flows, limits);
+            var affected = Enumerable.Range(0, buses).Where(b => phaseOne.OverflowPricePerMw[b] != 0).ToImmutableArray();
+            ambiguity = new NonUniquePrices(affected, range is not null, range?.Min, range?.Max);
+        }
         return new NetworkAuctionResult(status, [.. q], [.. net], [.. nodalPrices], [.. mu], [.. flows], [.. surplus], traded,
-            surplus.Sum(), revenue, overloaded.Sum(o => o.OverflowMw), [.. overloaded], solution.Iterations, unconstrained, [.. limits], nu);
+            surplus.Sum(), revenue, overloaded.Sum(o => o.OverflowMw), [.. overloaded], solution.Iterations, unconstrained, [.. limits], nu)
+        {
+            PriceAmbiguity = ambiguity,
+        };
     }
+
+    /// <summary>A cleared quantity at most this far above 0 is 0 (rounding of the active-set steps, ~1e-15 MW), so
+    /// a peer that does not trade has a net position of exactly 0.</summary>
+    public const double ZeroQuantityMw = 1e-12;
 
     /// <summary>
     /// PTDF entries below <see cref="Lfm.LineBidSensitivity.NoiseMwPerMw"/> in magnitude are solver round-off (a radial
@@ -239,12 +308,155 @@ public static class NetworkAuction
         return list;
     }
 
+    /// <summary>The phase-1 LP's answer: a vertex of least total overflow (a feasible start), its flows, the least
+    /// total overflow, and per line the side on which the least-overflow face lets the flow exceed the limit.</summary>
+    /// <param name="Start">Quantities at GLOP's vertex.</param>
+    /// <param name="FlowsMw">Line flows there.</param>
+    /// <param name="LeastOverflowMw">Σ_l max(0, |f_l| − F_l) there: the least total overflow.</param>
+    /// <param name="OverflowSide">+1 where the upper side's overflow variable s⁺_l has zero reduced cost (its row's
+    /// multiplier is at the bound of the overflow's unit price), −1 likewise for s⁻_l, 0 elsewhere. By complementary
+    /// slackness with GLOP's dual solution, every least-overflow trade has s_l = 0 where the side is 0, and f_l ≥ F_l
+    /// (f_l ≤ −F_l) where it is +1 (−1): the rows of <see cref="LeastOverflowQp"/>.</param>
+    /// <param name="OverflowPricePerMw">Per bus, the phase-1 LP's own nodal price of overflow (−ν¹ − Σ_l y_l H_lk, in
+    /// MW of total overflow per MW injected): adding any non-negative multiple of it to a least-overflow outcome's prices keeps
+    /// every optimality condition, which is why those prices are not unique.</param>
+    internal sealed record PhaseOneResult(double[] Start, double[] FlowsMw, double LeastOverflowMw, int[] OverflowSide, double[] OverflowPricePerMw);
+
+    /// <summary>A reduced cost or dual below this is zero: the phase-1 LP's data are the PTDF (0 or ±1 on a radial feeder,
+    /// O(1) on a meshed one) and unit costs, so its duals are O(1) numbers or exact zeros up to rounding.</summary>
+    private const double PhaseOneDualZero = 1e-9;
+
+    /// <summary>
+    /// The least-overflow auction as one QP over the peers' quantities: maximise welfare (minimise the auction's
+    /// objective) over every balanced trade whose total overflow is the least one, S*. With O⁺ (O⁻) the lines whose flow
+    /// may exceed the upper (lower) limit at the least overflow (<see cref="PhaseOneResult.OverflowSide"/>): rows
+    /// f_l ≥ F_l on O⁺, f_l ≤ −F_l on O⁻, −F_l ≤ f_l ≤ F_l elsewhere, and the total-overflow row
+    /// Σ_O⁺ (f_l − F_l) + Σ_O⁻ (−f_l − F_l) ≤ S*. Every point of it has total overflow ≤ S* (the flows on O± are over
+    /// their limits, the others within), so exactly S*; and every least-overflow trade satisfies it (complementary
+    /// slackness with the phase-1 duals), so it is the whole least-overflow set, written with linear rows only. The
+    /// phase-1 vertex is a feasible start. The per-line split of the overflow is a result, not the vertex's.
+    /// </summary>
+    internal static SeparableQp LeastOverflowQp(NetworkAuctionProblem problem, double[] sign, PhaseOneResult phaseOne)
+    {
+        var qp = BuildQp(problem, sign, problem.LimitMw);
+        int n = problem.Peers.Count, lines = problem.LineCount;
+        var rows = new double[qp.RowCount + 1][];
+        var lo = new double[qp.RowCount + 1];
+        var hi = new double[qp.RowCount + 1];
+        Array.Copy(qp.Rows, rows, qp.RowCount);
+        Array.Copy(qp.RowLower, lo, qp.RowCount);
+        Array.Copy(qp.RowUpper, hi, qp.RowCount);
+        var total = new double[n];
+        double totalUpper = phaseOne.LeastOverflowMw;
+        for (int l = 0; l < lines; l++)
+        {
+            int side = phaseOne.OverflowSide[l];
+            if (side == 0) continue;
+            double limit = problem.LimitMw[l], f0 = problem.BaseFlowMw[l];
+            if (side > 0) hi[1 + l] = double.PositiveInfinity; else lo[1 + l] = double.NegativeInfinity;
+            if (side > 0) lo[1 + l] = limit - f0; else hi[1 + l] = -limit - f0;
+            var row = qp.Rows[1 + l];
+            for (int k = 0; k < n; k++) total[k] += side * row[k];
+            totalUpper += limit - side * f0;
+        }
+        rows[qp.RowCount] = total;
+        lo[qp.RowCount] = double.NegativeInfinity;
+        hi[qp.RowCount] = totalUpper;
+        return qp with { Rows = rows, RowLower = lo, RowUpper = hi };
+    }
+
+    /// <summary>Activity tolerance of <see cref="MediatorRevenueRange"/>: a line within this of its limit, a quantity
+    /// within this of its bound counts as there (the active-set method's solutions sit on them to rounding).</summary>
+    private const double ActiveToleranceMw = 1e-7;
+
+    /// <summary>Stationarity residual <see cref="MediatorRevenueRange"/> allows, €/MWh (rounding of the gradient at the
+    /// solution; the prices themselves are O(10–100) €/MWh).</summary>
+    private const double StationarityToleranceEurPerMwh = 1e-6;
+
+    /// <summary>Box on every multiplier in <see cref="MediatorRevenueRange"/>, €/MWh: far beyond any price of the
+    /// study (tens to hundreds of €/MWh), so a bounded end is never cut by it.</summary>
+    private const double MultiplierBoxEurPerMwh = 1e6;
+
+    /// <summary>
+    /// The range of the mediator revenue over every set of multipliers that proves the outcome optimal for the auction
+    /// as cleared (line limits <paramref name="limits"/>, the ones <see cref="NetworkAuctionResult.LimitUsedMw"/>
+    /// reports, so the reported prices are one of these sets), by two LPs (GLOP) over its KKT conditions with the
+    /// quantities fixed at <paramref name="q"/>: free ν; λ⁺_l, λ⁻_l ≥ 0 only on sides at their limit; bound
+    /// multipliers only at bounds; stationarity in q to <see cref="StationarityToleranceEurPerMwh"/>. The revenue is
+    /// Σ_k ρ_k(−net_k) Δt = Σ_l μ_l (f_l − f⁰_l) Δt + ν Σ_k net_k Δt with μ = λ⁺ − λ⁻. GLOP's presolve reports an
+    /// unbounded program as infeasible at times, so every multiplier is boxed to ±<see cref="MultiplierBoxEurPerMwh"/>
+    /// and the LPs are solved with that box and twice it: an end that moves with the box (by more than 1e-6 of it) is
+    /// unbounded (null); a bounded end is the one with the box, to the stationarity tolerance (~1e-5 €). Null
+    /// overall when no multipliers exist within the tolerances.
+    /// </summary>
+    internal static (double? Min, double? Max)? MediatorRevenueRange(NetworkAuctionProblem problem, double[] sign, double[] q, double[] flows, double[] limits)
+    {
+        int n = problem.Peers.Count, lines = problem.LineCount;
+        double? Solve(bool maximise, double box)
+        {
+            using var solver = Solver.CreateSolver("GLOP") ?? throw new InvalidOperationException("OR-Tools GLOP is not available");
+            solver.SuppressOutput();
+            double inf = box;
+            var nu = solver.MakeNumVar(-inf, inf, "");
+            var up = new Variable[lines];
+            var down = new Variable[lines];
+            for (int l = 0; l < lines; l++)
+            {
+                up[l] = solver.MakeNumVar(0, flows[l] >= limits[l] - ActiveToleranceMw ? inf : 0, "");
+                down[l] = solver.MakeNumVar(0, flows[l] <= -limits[l] + ActiveToleranceMw ? inf : 0, "");
+            }
+            var objective = solver.Objective();
+            double netSum = 0;
+            for (int k = 0; k < n; k++)
+            {
+                var p = problem.Peers[k];
+                double gradient = sign[k] > 0 ? p.LinearCostEurPerMwh + p.QuadraticCostEurPerMw2h * q[k] : -p.LinearCostEurPerMwh + p.QuadraticCostEurPerMw2h * q[k];
+                bool atLower = q[k] <= ActiveToleranceMw, atUpper = q[k] >= p.MaxVolumeMw - ActiveToleranceMw;
+                var z = solver.MakeNumVar(atUpper ? -inf : 0, atLower ? inf : 0, "");
+                var stationaryQ = solver.MakeConstraint(-gradient - StationarityToleranceEurPerMwh, -gradient + StationarityToleranceEurPerMwh, "");
+                stationaryQ.SetCoefficient(nu, sign[k]);
+                stationaryQ.SetCoefficient(z, -1);
+                int bus = problem.PeerBusIndex[k];
+                for (int l = 0; l < lines; l++)
+                {
+                    double h = problem.PtdfMwPerMw[l, bus] * sign[k];
+                    if (h == 0) continue;
+                    stationaryQ.SetCoefficient(up[l], h);
+                    stationaryQ.SetCoefficient(down[l], -h);
+                }
+                netSum += sign[k] * q[k];
+            }
+            objective.SetCoefficient(nu, netSum * problem.IntervalHours);
+            for (int l = 0; l < lines; l++)
+            {
+                double change = (flows[l] - problem.BaseFlowMw[l]) * problem.IntervalHours;
+                objective.SetCoefficient(up[l], change);
+                objective.SetCoefficient(down[l], -change);
+            }
+            if (maximise) objective.SetMaximization(); else objective.SetMinimization();
+            return solver.Solve() == Solver.ResultStatus.OPTIMAL ? objective.Value() : null;
+        }
+        double? End(bool maximise)
+        {
+            var once = Solve(maximise, MultiplierBoxEurPerMwh);
+            var twice = Solve(maximise, 2 * MultiplierBoxEurPerMwh);
+            if (once is null || twice is null) return double.NaN;
+            // Unbounded: the end moves with the box (by its slope × 1e6 €/MWh; 5.8e5 € on case533mt_hi). Bounded: it
+            // moves only through the stationarity tolerance (~1e-5 €), so a change of 1e-6 of the box separates them.
+            return Math.Abs(twice.Value - once.Value) > 1e-6 * MultiplierBoxEurPerMwh ? null : once;
+        }
+        var min = End(false);
+        var max = End(true);
+        if (min is double a && double.IsNaN(a) || max is double b && double.IsNaN(b)) return null;
+        return (min, max);
+    }
+
     /// <summary>
     /// Least total overflow reachable by balanced trades (GLOP): minimise Σ (s⁺_l + s⁻_l) subject to the balance, the
-    /// peers' bounds and −F − f⁰ ≤ Σ H s q − s⁺ + s⁻ ≤ F − f⁰. Its solution is a feasible start for the QP (with the
-    /// limits raised to its flows when the minimum is positive).
+    /// peers' bounds and −F − f⁰ ≤ Σ H s q − s⁺ + s⁻ ≤ F − f⁰. Its solution is a feasible start for the QP; its reduced
+    /// costs say which lines may carry overflow at the least total (<see cref="PhaseOneResult.OverflowSide"/>).
     /// </summary>
-    private static (double[] Start, double[] Flows, double LeastOverflowMw) PhaseOne(NetworkAuctionProblem problem, double[] sign)
+    internal static PhaseOneResult PhaseOne(NetworkAuctionProblem problem, double[] sign)
     {
         int n = problem.Peers.Count, lines = problem.LineCount;
         using var solver = Solver.CreateSolver("GLOP") ?? throw new InvalidOperationException("OR-Tools GLOP is not available");
@@ -254,6 +466,9 @@ public static class NetworkAuction
         var balance = solver.MakeConstraint(0, 0, "");
         for (int k = 0; k < n; k++) balance.SetCoefficient(q[k], sign[k]);
         var objective = solver.Objective();
+        var ups = new Variable[lines];
+        var downs = new Variable[lines];
+        var lineRows = new Constraint[lines];
         for (int l = 0; l < lines; l++)
         {
             var up = solver.MakeNumVar(0, double.PositiveInfinity, "");
@@ -268,6 +483,9 @@ public static class NetworkAuction
             row.SetCoefficient(down, 1);
             objective.SetCoefficient(up, 1);
             objective.SetCoefficient(down, 1);
+            ups[l] = up;
+            downs[l] = down;
+            lineRows[l] = row;
         }
         objective.SetMinimization();
         var status = solver.Solve();
@@ -280,6 +498,17 @@ public static class NetworkAuction
         var flows = Flows(problem, net);
         double least = 0;
         for (int l = 0; l < lines; l++) least += Math.Max(0, Math.Abs(flows[l]) - problem.LimitMw[l]);
-        return (x, flows, least);
+        var side = new int[lines];
+        for (int l = 0; l < lines; l++)
+            side[l] = Math.Abs(ups[l].ReducedCost()) <= PhaseOneDualZero ? 1 : Math.Abs(downs[l].ReducedCost()) <= PhaseOneDualZero ? -1 : 0;
+        var overflowPrice = new double[problem.BusCount];
+        double nu = balance.DualValue();
+        for (int b = 0; b < overflowPrice.Length; b++)
+        {
+            double s = -nu;
+            for (int l = 0; l < lines; l++) s -= lineRows[l].DualValue() * problem.PtdfMwPerMw[l, b];
+            overflowPrice[b] = Math.Abs(s) <= PhaseOneDualZero ? 0 : s;
+        }
+        return new PhaseOneResult(x, flows, least, side, overflowPrice);
     }
 }

@@ -32,7 +32,7 @@ public static partial class LocalFlexibilityMarket
             if (excess > tolerance)
             {
                 return Failure(problem,
-                    string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{solverName} reported OPTIMAL but line {l} exceeds its limit by {excess:R} MW in the returned activation."));
+                    string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{solverName} reported OPTIMAL but the line of PTDF row {l} (0-based position among the problem's lines, not its line number) exceeds its limit by {excess:R} MW in the returned activation."));
             }
         }
 

@@ -14,7 +14,13 @@ public sealed record NetworkAuctionParameters(
 
 /// <summary>The network-aware auction as posed and cleared, for notebooks, export and tests: each peer trades at its
 /// bus's nodal price.</summary>
-public sealed record NetworkAuctionStage(IReadOnlyList<ScenarioPeer> Peers, NetworkAuctionProblem Problem, NetworkAuctionResult Result, bool MediatorAggregates) : IMarketOutcome
+/// <param name="Peers">The peers, in problem order.</param>
+/// <param name="Problem">The auction as posed.</param>
+/// <param name="Result">Its outcome.</param>
+/// <param name="MediatorAggregates">Whether the mediator offers the unmet volumes aggregated per bus.</param>
+/// <param name="BusNumbers">The feeder's bus number per bus index (the export names buses by number).</param>
+public sealed record NetworkAuctionStage(IReadOnlyList<ScenarioPeer> Peers, NetworkAuctionProblem Problem, NetworkAuctionResult Result, bool MediatorAggregates,
+    IReadOnlyList<int> BusNumbers) : IMarketOutcome
 {
     public IReadOnlyList<double?> PeerPriceEurPerMwh => Peers.Select(p => (double?)Result.NodalPriceEurPerMwh[p.BusIndex]).ToArray();
 
@@ -25,6 +31,17 @@ public sealed record NetworkAuctionStage(IReadOnlyList<ScenarioPeer> Peers, Netw
         o["auction_status"] = Result.Status.ToString();
         o["balance_dual_eur_per_mwh"] = Result.BalanceDualEurPerMwh;
         o["iterations"] = Result.Iterations;
+        // Least overflow: the trades are unique, the prices are not (NonUniquePrices); say which, and the range of the
+        // mediator revenue over every set of prices that proves the outcome optimal (null end: unbounded).
+        var ambiguity = Result.PriceAmbiguity;
+        o["prices_unique"] = ambiguity is null;
+        if (ambiguity is not null)
+        {
+            o["non_unique_price_buses"] = new JsonArray([.. ambiguity.BusIndices.Select(b => (JsonNode?)BusNumbers[b])]);
+            o["mediator_revenue_range_determined"] = ambiguity.RevenueRangeDetermined;
+            o["mediator_revenue_min_eur"] = ambiguity.MediatorRevenueMinEur;
+            o["mediator_revenue_max_eur"] = ambiguity.MediatorRevenueMaxEur;
+        }
     }
 }
 
@@ -73,7 +90,7 @@ public sealed class NetworkAuctionDesign : MarketDesign<NetworkAuctionParameters
             : FormattableString.Invariant($"the peers cannot remove the congestions: least residual overflow {result.LeastTotalOverflowMw:F6} MW on lines {string.Join(" ", result.Overloaded.Select(o => feeder.Network.Branches[o.LineIndex].CaseIndex))}");
         return new MarketStage(Name, peers, result.NetPositionMw, offered, lfmFollows, result.TradedVolumeMw,
             result.PeersWelfareEur, result.MediatorRevenueEur, result.NodalPriceEurPerMwh, DsoPayments.None,
-            new NetworkAuctionStage(peers, problem, result, aggregate))
+            new NetworkAuctionStage(peers, problem, result, aggregate, feeder.Network.Buses.Select(b => b.Number).ToArray()))
         {
             Status = within ? MarketStageStatus.ClearedWithinLineLimits : MarketStageStatus.CongestionsRemain,
             StatusDetail = detail,
