@@ -22,10 +22,15 @@ public enum PlotlyJsMode
 /// <item><c>image/svg+xml</c>: the chart drawn by the same headless Chromium and plotly.js as <c>p2pflex figures</c>
 /// (<see cref="ChartRenderer"/>), from the output's own <c>application/vnd.plotly.v1+json</c>, for viewers that draw
 /// images but run no JavaScript;</item>
-/// <item>the same picture inline inside the chart's <c>div</c> in <c>text/html</c>: a page without
-/// JavaScript (nbconvert HTML opened with scripts off, an untrusted notebook in classic Jupyter, a report whose
+/// <item>a raster picture of the same chart (WebP) inside the chart's <c>div</c> in <c>text/html</c>, as an <c>img</c>
+/// with a <c>data:image/webp</c> source: a page without JavaScript (nbconvert HTML opened with scripts off, nbconvert
+/// <c>--sanitize-html</c> and the static viewers built on it, an untrusted notebook in classic Jupyter, a report whose
 /// plotly.js did not load) shows the picture; once plotly.js has drawn the chart (the div then has the class
-/// <c>js-plotly-plot</c>) a stylesheet rule hides it.</item>
+/// <c>js-plotly-plot</c>) a stylesheet rule hides it. A raster image and not the inline SVG: HTML sanitizers
+/// (nbconvert's lxml cleaner) keep an <c>img</c> with a PNG, JPEG or WebP data URI but strip an inline SVG's drawing
+/// elements and any <c>data:image/svg+xml</c> source, which left sanitized pages with an empty box where each chart
+/// was. WebP and not PNG: a third of the bytes at the same look (the report folder stays under 10 MB; with PNGs it
+/// was 11.1 MB).</item>
 /// </list>
 /// </summary>
 public static partial class StaticChartImages
@@ -37,6 +42,11 @@ public static partial class StaticChartImages
 
     /// <summary>Width of the picture when the chart sets none (charts fit their container on screen): a notebook column.</summary>
     public const int DefaultWidthPx = 900;
+
+    /// <summary>Pixels per CSS pixel of the picture in <c>text/html</c>: one, the fallback of pages without JavaScript
+    /// (the vector form is the output's <c>image/svg+xml</c>); at 1.5 the pictures would take the report folder to about
+    /// 10 MB.</summary>
+    public const double FallbackScale = 1;
 
     /// <summary>Hides the picture once plotly.js has drawn the interactive chart in the same div.</summary>
     public const string FallbackStyle = "<style>.js-plotly-plot > ." + FallbackClass + " { display: none; }</style>";
@@ -60,42 +70,42 @@ public static partial class StaticChartImages
                 d.Data.Set(SvgMime, svg);
                 d.Metadata[SvgMime] = new JsonObject { ["width"] = image.WidthPx, ["height"] = image.HeightPx };
                 if (d.Data.GetText(NotebookFormatters.HtmlMime) is { } html)
-                    d.Data.Set(NotebookFormatters.HtmlMime, WithFallback(html, svg, image.Title));
+                {
+                    var picture = await renderer.RenderFigureAsync(figure, ChartImageFormat.Webp, size with { Scale = FallbackScale }, cancellationToken).ConfigureAwait(false);
+                    d.Data.Set(NotebookFormatters.HtmlMime, WithFallback(html, picture));
+                }
                 drawn++;
             }
         return drawn;
     }
 
     /// <summary>
-    /// <paramref name="html"/> (a chart's div and its <c>Plotly.newPlot</c> script) with <paramref name="svg"/> first
-    /// inside the chart's div (inline, not a data URI: a third smaller, and the picture's text stays text), and the rule
-    /// that hides it once the chart is drawn. Unchanged if it holds no chart or has its picture already.
+    /// <paramref name="html"/> (a chart's div and its <c>Plotly.newPlot</c> script) with <paramref name="picture"/> first
+    /// inside the chart's div, as an <c>img</c> at the chart's CSS size (scaled down to a narrow column) with the chart's
+    /// title as its text alternative, and the rule that hides it once the chart is drawn. Unchanged if it holds no chart
+    /// or has its picture already.
     /// </summary>
-    public static string WithFallback(string html, string svg, string title)
+    public static string WithFallback(string html, ChartImage picture)
     {
+        string mime = picture.Format switch
+        {
+            ChartImageFormat.Png => "image/png",
+            ChartImageFormat.Webp => "image/webp",
+            _ => throw new ArgumentException($"the picture in text/html is a raster image (sanitizers strip SVG), not {picture.Format}", nameof(picture)),
+        };
         if (html.Contains(FallbackClass, StringComparison.Ordinal)) return html;
         var call = NewPlotCall().Match(html);
         if (!call.Success) return html;
         var div = Regex.Match(html, "<div[^>]*\\bid=\"" + Regex.Escape(call.Groups["id"].Value) + "\"[^>]*>");
         if (!div.Success) return html;
-        // the drawing scales down to a narrow column: its root keeps the viewBox and loses the fixed pixel size
-        // (and not plotly's class "main-svg", which plotly.js's stylesheet and the chart checks treat as a drawn chart)
-        string picture = SvgRootSize().Replace(svg.Replace("\r\n", "\n").Replace('\n', ' '), "", 2);
-        int root = picture.IndexOf("<svg", StringComparison.Ordinal);
-        if (root >= 0) picture = picture[..root] + MainSvgClass().Replace(picture[root..], "class=\"" + FallbackClass + "-svg\"", 1);
-        string figure = $"<div class=\"{FallbackClass}\" role=\"img\" aria-label=\"{Html.Escape(string.IsNullOrEmpty(title) ? "chart" : title)}\" "
-                        + $"style=\"max-width: 100%;\">{picture}</div>";
+        string alt = Html.Escape(string.IsNullOrEmpty(picture.Title) ? "chart" : picture.Title);
+        string figure = $"<div class=\"{FallbackClass}\" role=\"img\" aria-label=\"{alt}\">"
+                        + string.Create(CultureInfo.InvariantCulture, $"<img alt=\"{alt}\" width=\"{picture.WidthPx}\" height=\"{picture.HeightPx}\" style=\"max-width: 100%; height: auto;\" ")
+                        + $"src=\"data:{mime};base64,{Convert.ToBase64String(picture.Bytes)}\"></div>";
         return FallbackStyle + html.Insert(div.Index + div.Length, figure);
     }
 
     private static bool HasSize(JsonObject? layout, string key) => layout?[key] is JsonValue v && v.TryGetValue<double>(out var x) && x > 0;
-
-    // the width="…" and height="…" of the <svg> root (its first two attributes of that name)
-    [GeneratedRegex(@"(?<=<svg\b[^>]*)\s(width|height)=""[^""]*""")]
-    private static partial Regex SvgRootSize();
-
-    [GeneratedRegex(@"class=""main-svg""")]
-    private static partial Regex MainSvgClass();
 
     [GeneratedRegex(@"Plotly\.newPlot\('(?<id>[^']+)'")]
     private static partial Regex NewPlotCall();

@@ -104,6 +104,33 @@ public class ProcessDeathTests
     }
 
     [Fact]
+    public void Environment_Exit_after_the_cell_finished_is_published_with_the_last_cell_as_parent_before_the_process_ends()
+    {
+        using var kernel = new KernelProcess();
+        using var client = new KernelClient(kernel.Connection);
+        var run = client.Execute("""
+            using System.Threading;
+            new Thread(() => { Thread.Sleep(500); Environment.Exit(5); }).Start();
+            "started"
+            """);
+        Assert.Equal("ok", run.Status);
+        string id = run.Reply.ParentHeader["msg_id"]!.GetValue<string>();
+
+        var late = new List<JupyterMessage>();
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < KernelClient.Timeout && !late.Any(m => m.MsgType == "error"))
+        {
+            var msg = client.TryReceiveIopub(TimeSpan.FromSeconds(1));
+            if (msg is not null && msg.ParentHeader["msg_id"]?.GetValue<string>() == id) late.Add(msg);
+        }
+        var error = Assert.Single(late, m => m.MsgType == "error");
+        Assert.Equal("ProcessExit", Text(error, "ename"));
+        Assert.Contains("Environment.Exit(5) was called after this cell had finished", Text(error, "evalue"));
+        Assert.Contains("Environment.Exit(5) was called after the last cell had finished", Text(Assert.Single(late, m => m.MsgType == "stream"), "text"));
+        Assert.Equal(5, kernel.WaitForExit());
+    }
+
+    [Fact]
     public void An_exception_on_a_thread_the_running_cell_started_fails_that_cell_and_the_kernel_goes_on()
     {
         using var kernel = new KernelProcess();
