@@ -377,6 +377,12 @@ public static class NetworkAuction
     /// study (tens to hundreds of €/MWh), so a bounded end is never cut by it.</summary>
     private const double MultiplierBoxEurPerMwh = 1e6;
 
+    /// <summary>Simplex iterations GLOP may spend on one of <see cref="MediatorRevenueRange"/>'s LPs. With the 1e6 box
+    /// GLOP can stall on such an LP (a case141 Monte Carlo draw of cm3-v2-extreme ran for minutes without end); the
+    /// range is a report, not part of the clearing, so past this it is given as unknown (null). An iteration count,
+    /// not a time, so the outcome is the same on every machine.</summary>
+    private const int RevenueRangeIterationLimit = 20_000;
+
     /// <summary>
     /// The range of the mediator revenue over every set of multipliers that proves the outcome optimal for the auction
     /// as cleared (line limits <paramref name="limits"/>, the ones <see cref="NetworkAuctionResult.LimitUsedMw"/>
@@ -396,6 +402,8 @@ public static class NetworkAuction
         {
             using var solver = Solver.CreateSolver("GLOP") ?? throw new InvalidOperationException("OR-Tools GLOP is not available");
             solver.SuppressOutput();
+            if (!solver.SetSolverSpecificParametersAsString($"max_number_of_iterations: {RevenueRangeIterationLimit}"))
+                throw new InvalidOperationException("GLOP refused its iteration limit");
             double inf = box;
             var nu = solver.MakeNumVar(-inf, inf, "");
             var up = new Variable[lines];

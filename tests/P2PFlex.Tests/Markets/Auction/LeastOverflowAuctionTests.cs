@@ -157,6 +157,19 @@ public class LeastOverflowAuctionTests
         Assert.Equal(r.PeersWelfareEur + r.MediatorRevenueEur, other.PeersWelfareEur + other.MediatorRevenueEur, 1e-6);
         Assert.Equal(r.LeastTotalOverflowMw, other.LeastTotalOverflowMw, SameOutcomeToleranceMw);
     }
+
+    [Fact]
+    public async Task A_draw_whose_revenue_range_stalls_the_LP_solver_still_clears_in_seconds()
+    {
+        // case141, Monte Carlo draw 1 of cm3-v2-extreme: GLOP ran for minutes without end on the mediator-revenue range
+        // LP (1e6 multiplier box) until the range LPs got an iteration limit; the clearing itself never depended on it.
+        var scenarios = StudyContext.LoadScenarios().Where(s => s.Name == "cm3-v2-extreme").ToArray();
+        var job = new P2PFlex.MonteCarlo.MonteCarloJob("case141", 2, P2PFlex.MonteCarlo.MonteCarloJob.DefaultSeed, ["cm3-v2-extreme"]);
+        var context = StudyContext.Load(feeder: "case141");
+        var run = Task.Run(() => P2PFlex.MonteCarlo.MonteCarloRunner.Run(job, context, scenarios, 0, 2, maxDegreeOfParallelism: 1));
+        var rows = await run.WaitAsync(TimeSpan.FromMinutes(3));
+        Assert.Equal(2, rows.Count);
+    }
 }
 
 /// <summary>
