@@ -125,6 +125,11 @@ public static class NotebooksCommand
         return axes;
     }
 
+    /// <summary>Two whole numbers split by one comma (<c>0,35</c>): for a real-valued parameter that reads as a decimal
+    /// comma as easily as a grid of two values, so it is refused rather than run as the grid silently.</summary>
+    private static bool IsDecimalComma(IReadOnlyList<string> values) =>
+        values.Count == 2 && values.All(v => v.Length > 0 && v.All(char.IsAsciiDigit)) && !values[0].StartsWith('+');
+
     /// <summary><c>p2pflex notebooks params NB</c>: the notebook's parameters with their types and defaults.</summary>
     public static int Params(string path, bool json, TextWriter output)
     {
@@ -230,6 +235,10 @@ public static class NotebooksCommand
             foreach (string path in notebooks)
             {
                 var mine = allowUnknown ? axes : axes.Where(a => declared[path].Any(d => d.Name == a.Name)).ToList();
+                foreach (var a in mine)
+                    if (declared[path].FirstOrDefault(d => d.Name == a.Name)?.Type is "double" or "float" or "decimal" && IsDecimalComma(a.Values))
+                        throw new ArgumentException($"-p for {Path.GetFileName(path)}: {a.Name}={string.Join(",", a.Values)} is ambiguous: a decimal comma "
+                            + $"(write {a.Values[0]}.{a.Values[1]}) or a grid of {a.Values[0]} and {a.Values[1]} (write {a.Values[0]}.0,{a.Values[1]}.0)");
                 foreach (var a in axes.Except(mine))
                     log.WriteLine($"notebooks: {Path.GetFileName(path)} declares no parameter '{a.Name}'; it runs without it");
                 var sets = ParameterGrid.Expand(mine);
