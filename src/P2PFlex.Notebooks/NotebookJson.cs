@@ -24,10 +24,15 @@ public sealed class NotebookFormatException(string origin, string reason)
 /// </summary>
 public static class NotebookJson
 {
+    /// <summary>Largest notebook read (bytes): the study's executed notebooks are at most a few MB with their charts.</summary>
+    public const long MaxFileBytes = 256L * 1024 * 1024;
+
     public static Notebook Read(string path)
     {
         string text;
-        try { text = File.ReadAllText(path, Encoding.UTF8); }
+        // Counted while reading (a device or a pipe reports size 0); UTF-8 unless a byte-order mark says otherwise.
+        try { text = P2PFlex.IO.BoundedInput.ReadAllText(path, MaxFileBytes); }
+        catch (P2PFlex.IO.InputTooLargeException) { throw new NotebookFormatException(path, $"more than {MaxFileBytes} bytes, the limit of a notebook (a device or a pipe?)"); }
         catch (IOException e) { throw new NotebookFormatException(path, e.Message); }
         return Parse(text, path);
     }

@@ -84,9 +84,14 @@ public static class ParameterGrid
 /// </summary>
 public static class NotebookParameterFile
 {
+    /// <summary>Largest parameter file read (bytes): a grid of a few axes is a few hundred bytes.</summary>
+    public const long MaxFileBytes = 1024 * 1024;
+
     public static IReadOnlyList<ParameterAxis> Read(string path)
     {
-        string text = File.ReadAllText(path);
+        string text;
+        try { text = P2PFlex.IO.BoundedInput.ReadAllText(path, MaxFileBytes); }
+        catch (P2PFlex.IO.InputTooLargeException) { throw new InvalidDataException($"{path}: more than {MaxFileBytes} bytes, the limit of a parameter file (a device, a pipe or not a parameter file?)"); }
         string ext = Path.GetExtension(path).ToLowerInvariant();
         return ext switch
         {

@@ -113,7 +113,7 @@ public static class TimeSeriesCommand
         var resolved = CliKit.ResolveFeeder(o.Feeder, Console.Error);
         var network = FeederResolver.LoadNetwork(resolved.CasePath, resolved.Name);
         var profiles = o.ProfilesFile is string file
-            ? StudyProfiles.Bind(ProfileCsv.Read(file), network, Path.GetFileName(file))
+            ? StudyProfiles.BindFile(file, network)
             : StudyProfiles.Default(network, o.Year);
         return IntervalStates.ForFeeder(profiles, resolved.Name);
     }

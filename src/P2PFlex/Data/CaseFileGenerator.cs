@@ -39,7 +39,7 @@ public static class CaseFileGenerator
         if (c.Name != source.Name)
             throw new MatpowerFormatException(sourceFile, 1, "function",
                 $"the file defines case '{c.Name}', expected '{source.Name}'");
-        string sha256 = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(sourceFile)));
+        string sha256 = Convert.ToHexStringLower(SHA256.HashData(IO.BoundedInput.ReadAllBytes(sourceFile, MatpowerLimits.MaxFileBytes)));
         return MatpowerCaseWriter.Write(c, Header(source, c, Path.GetFileName(sourceFile), sha256));
     }
 

@@ -96,12 +96,13 @@ public static partial class FeederResolver
             CheckName(name, feeder);
             casePath = Path.Combine(root, "cases", name + ".m");
             kind = FeederSourceKind.CaseFile;
-            byte[] given = File.ReadAllBytes(feeder);
-            // Read it once before copying: a file that is not a case stays out of the data folder.
+            // Read it once before copying (the reader's byte and work limits apply, so a device or a pipe is a located
+            // error): a file that is not a case stays out of the data folder.
             GridNetwork.Load(feeder);
+            byte[] given = IO.BoundedInput.ReadAllBytes(feeder, Grid.Matpower.MatpowerLimits.MaxFileBytes);
             if (File.Exists(casePath))
             {
-                if (!given.AsSpan().SequenceEqual(File.ReadAllBytes(casePath)))
+                if (!given.AsSpan().SequenceEqual(IO.BoundedInput.ReadAllBytes(casePath, Grid.Matpower.MatpowerLimits.MaxFileBytes)))
                     throw new ArgumentException($"{feeder}: the data folder {root} already holds a different case named '{name}' ({casePath}); " +
                                                 "rename your file or choose another data folder (--data DIR)");
             }
@@ -162,7 +163,7 @@ public static partial class FeederResolver
         string shipped = Path.Combine(builtIn, "cases", name + ".m");
         if (!File.Exists(shipped)) return false;
         return string.Equals(Path.GetFullPath(shipped), Path.GetFullPath(casePath), StringComparison.Ordinal)
-               || File.ReadAllBytes(shipped).AsSpan().SequenceEqual(File.ReadAllBytes(casePath));
+               || File.ReadAllBytes(shipped).AsSpan().SequenceEqual(IO.BoundedInput.ReadAllBytes(casePath, Grid.Matpower.MatpowerLimits.MaxFileBytes));
     }
 
     private static void CheckName(string name, string given)

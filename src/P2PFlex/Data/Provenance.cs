@@ -29,6 +29,9 @@ public static class Provenance
         return text;
     }
 
+    /// <summary>Largest file of a data folder hashed into its version: the largest input limit (a case file or a CSV table).</summary>
+    public const long MaxDataFileBytes = Grid.Matpower.MatpowerLimits.MaxFileBytes > IO.CsvTable.MaxFileBytes ? Grid.Matpower.MatpowerLimits.MaxFileBytes : IO.CsvTable.MaxFileBytes;
+
     /// <summary>
     /// A version of the data: SHA-256 over every file of the data folder (its path relative to the folder, its length and
     /// its content, in ordinal order of the paths; hidden files and folders skipped), as <c>sha256:</c> and the first 16
@@ -43,7 +46,8 @@ public static class Provenance
                      .Where(f => !f.Split('/').Any(part => part.StartsWith('.')))
                      .OrderBy(f => f, StringComparer.Ordinal))
         {
-            byte[] content = File.ReadAllBytes(Path.Combine(root, file));
+            // Bounded like every input read: a device or a pipe placed in the data folder stops at the limit.
+            byte[] content = IO.BoundedInput.ReadAllBytes(Path.Combine(root, file), MaxDataFileBytes);
             hash.AppendData(Encoding.UTF8.GetBytes($"{file}\n{content.Length.ToString(CultureInfo.InvariantCulture)}\n"));
             hash.AppendData(content);
         }

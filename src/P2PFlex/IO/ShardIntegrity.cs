@@ -58,7 +58,7 @@ public static class ShardIntegrity
     public const string ManifestSuffix = ".manifest.json";
 
     // A manifest is a few hundred bytes; anything much larger is not one (and is not read whole into memory).
-    private const int MaxManifestBytes = 64 * 1024;
+    public const int MaxManifestBytes = 64 * 1024;
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
@@ -110,11 +110,13 @@ public static class ShardIntegrity
         ShardManifest? m;
         try
         {
-            var info = new FileInfo(manifestPath);
-            if (info.Length > MaxManifestBytes) return new ShardCheck(path, null, $"its manifest {Path.GetFileName(manifestPath)} is {info.Length} bytes, not a manifest");
-            m = JsonSerializer.Deserialize<ShardManifest>(File.ReadAllBytes(manifestPath), Json);
+            m = JsonSerializer.Deserialize<ShardManifest>(BoundedInput.ReadAllBytes(manifestPath, MaxManifestBytes), Json);
             if (m is null || m.Sha256 is not { Length: 64 } || m.RowsSha256 is not { Length: 64 } || m.Bytes < 0 || m.Rows < 0 || m.Recompute is null)
                 return new ShardCheck(path, null, $"its manifest {Path.GetFileName(manifestPath)} lacks a field (file, bytes, sha256, rows, rows_sha256, recompute)");
+        }
+        catch (InputTooLargeException)
+        {
+            return new ShardCheck(path, null, $"its manifest {Path.GetFileName(manifestPath)} has more than {MaxManifestBytes} bytes, not a manifest");
         }
         catch (JsonException e)
         {

@@ -155,6 +155,9 @@ public sealed record ScenarioDefinition(
         [property: JsonPropertyName("w")] double? W,
         [property: JsonPropertyName("reward_share")] double? RewardShare);
 
+    /// <summary>Largest scenario file read (bytes): the shipped ones are about 1.5 kB.</summary>
+    public const long MaxFileBytes = 1024 * 1024;
+
     private static readonly JsonSerializerOptions Options = new() { ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
     /// <summary>Reads and checks a scenario file; every problem names the file and the field.</summary>
@@ -167,7 +170,8 @@ public sealed record ScenarioDefinition(
         JsonKeyLines lines;
         try
         {
-            string text = File.ReadAllText(path);
+            // Counted while reading (a device or a pipe reports size 0): docs/data.md, "Input size limits".
+            string text = BoundedInput.ReadAllText(path, MaxFileBytes);
             // First: a key given twice would otherwise let the last value win without a word.
             lines = JsonKeyLines.Scan(path, text);
             json = JsonSerializer.Deserialize<Json>(text, Options);
@@ -178,7 +182,11 @@ public sealed record ScenarioDefinition(
         {
             throw new DataFormatException(path, (int)(e.LineNumber ?? -1) + 1, e.Path is { Length: > 2 } at ? at[2..] : "file", $"not a valid scenario file: {e.Message}");
         }
-        catch (IOException e)
+        catch (InputTooLargeException)
+        {
+            throw new DataFormatException(path, 0, "file", $"has more than {MaxFileBytes} bytes, the limit of a scenario file (the shipped ones are about 1.5 kB); a device, a pipe or not a scenario file?");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new DataFormatException(path, 0, "file", $"cannot be read: {e.Message}");
         }

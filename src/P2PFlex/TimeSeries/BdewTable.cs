@@ -198,9 +198,12 @@ public sealed record BdewTable
     {
         try
         {
-            long length = new FileInfo(path).Length;
-            if (length > CsvTable.MaxFileBytes) throw new DataFormatException(path, 0, "file", $"is {length} bytes, more than the limit of {CsvTable.MaxFileBytes}");
-            return File.ReadAllText(path);
+            // Counted while reading, not from the reported size (0 for a device or a pipe).
+            return BoundedInput.ReadAllText(path, CsvTable.MaxFileBytes);
+        }
+        catch (InputTooLargeException)
+        {
+            throw new DataFormatException(path, 0, "file", $"has more than {CsvTable.MaxFileBytes} bytes, the limit; a device, a pipe or not a BDEW table?");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -28,7 +28,8 @@ public static class ProfileCsv
     public static DateTime? ParseTime(string text) =>
         DateTime.TryParseExact(text, TimeFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var t) ? t : null;
 
-    private static ProfileSet Build(CsvTable table, string file)
+    /// <summary>The profile set of a table read from <paramref name="file"/> (errors name it).</summary>
+    internal static ProfileSet Build(CsvTable table, string file)
     {
         int headerLine = 1 + table.Comments.Count;
         if (table.Header[0] != TimeColumn) throw new DataFormatException(file, headerLine, table.Header[0], $"the first column must be '{TimeColumn}'");

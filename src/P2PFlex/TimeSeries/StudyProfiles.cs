@@ -43,7 +43,23 @@ public static class StudyProfiles
     /// drives every load; otherwise each column named <c>bus&lt;N&gt;</c> (or just <c>N</c>) drives the load of bus N
     /// and loads without a column keep their base value. A column naming no loaded bus is an error.
     /// </summary>
-    public static FeederProfiles Bind(ProfileSet set, GridNetwork network, string source)
+    public static FeederProfiles Bind(ProfileSet set, GridNetwork network, string source) =>
+        Bind(set, network, source, (column, problem) => new ArgumentException($"{source}: profile column '{column}' {problem}"));
+
+    /// <summary>
+    /// Reads a researcher's profile file (<see cref="ProfileCsv"/>) and binds it as <see cref="Bind(ProfileSet, GridNetwork, string)"/>
+    /// does; a column naming no loaded bus is a <see cref="IO.DataFormatException"/> naming the file, the header's line
+    /// and the column. The bindings' source is the file's name (so the run's identity does not depend on its folder).
+    /// </summary>
+    public static FeederProfiles BindFile(string path, GridNetwork network)
+    {
+        var table = IO.CsvTable.Read(path, ProfileCsv.TimeColumn);
+        int headerLine = 1 + table.Comments.Count;
+        return Bind(ProfileCsv.Build(table, path), network, Path.GetFileName(path),
+            (column, problem) => new IO.DataFormatException(path, headerLine, column, $"profile column '{column}' {problem}"));
+    }
+
+    private static FeederProfiles Bind(ProfileSet set, GridNetwork network, string source, Func<string, string, Exception> error)
     {
         var loaded = network.Buses.Where(b => b.PdMw > 0).ToArray();
         if (set.Profiles.Count == 1)
@@ -55,7 +71,7 @@ public static class StudyProfiles
             string digits = p.Name.StartsWith("bus", StringComparison.Ordinal) ? p.Name[3..] : p.Name;
             if (!int.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int bus)
                 || !loaded.Any(b => b.Number == bus))
-                throw new ArgumentException($"{source}: profile column '{p.Name}' names no bus with load of {network.Name} (columns are bus<N> when there is more than one)");
+                throw error(p.Name, $"names no bus with load of {network.Name} (columns are bus<N> when there is more than one)");
             bindings.Add(new ProfileBinding(ProfileElementKind.Load, digits, bus, p.Name));
         }
         return new FeederProfiles(set, bindings, source);
@@ -68,7 +84,7 @@ public static class StudyProfiles
     public static string ConvertBdew(string bdewTablePath)
     {
         var table = BdewTable.ReadBdew(bdewTablePath);
-        string sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(bdewTablePath)));
+        string sha = Convert.ToHexStringLower(SHA256.HashData(IO.BoundedInput.ReadAllBytes(bdewTablePath, IO.CsvTable.MaxFileBytes)));
         string file = Path.GetFileName(bdewTablePath);
         return table.FormatProject(
         [

@@ -100,7 +100,25 @@ public class ConceptualExportTests : IDisposable
             Assert.Equal(JsonValueKind.Null, design.GetProperty("mediator_revenue_min_eur").ValueKind);
             double revenue = kpis.GetProperty("market").GetProperty("mediator_revenue_eur").GetDouble();
             Assert.True(revenue <= design.GetProperty("mediator_revenue_max_eur").GetDouble() + 1e-4);
+            // Per non-unique bus, its price's range over the same multipliers holds the reported price (which
+            // nodal_prices.csv carries), and each is unbounded on at least one side: the direction that makes the
+            // bus's price non-unique is a ray.
+            var ranges = design.GetProperty("non_unique_price_ranges").EnumerateArray().ToArray();
+            Assert.Equal(design.GetProperty("non_unique_price_buses").EnumerateArray().Select(e => e.GetInt32()), ranges.Select(x => x.GetProperty("bus").GetInt32()));
+            var priceOf = Enumerable.Range(0, prices.Count).ToDictionary(b => prices.Integer(b, "bus"), b => prices.Number(b, "nodal_price_eur_per_mwh"));
+            foreach (var range in ranges)
+            {
+                Assert.True(range.GetProperty("determined").GetBoolean());
+                double reported = range.GetProperty("reported_eur_per_mwh").GetDouble();
+                Assert.Equal(priceOf[range.GetProperty("bus").GetInt32()], reported);
+                double? min = range.GetProperty("min_eur_per_mwh").ValueKind == JsonValueKind.Null ? null : range.GetProperty("min_eur_per_mwh").GetDouble();
+                double? max = range.GetProperty("max_eur_per_mwh").ValueKind == JsonValueKind.Null ? null : range.GetProperty("max_eur_per_mwh").GetDouble();
+                Assert.True((min ?? double.NegativeInfinity) <= reported + 1e-4 && reported <= (max ?? double.PositiveInfinity) + 1e-4,
+                    $"bus {range.GetProperty("bus").GetInt32()}: reported {reported} outside [{min}, {max}]");
+                Assert.True(min is null || max is null, $"bus {range.GetProperty("bus").GetInt32()}: a bounded range [{min}, {max}] for a non-unique price");
+            }
         }
+        else Assert.False(design.TryGetProperty("non_unique_price_ranges", out _));
     }
 
     [Fact]

@@ -126,6 +126,14 @@ public sealed record NetworkAuctionResult(
 /// <param name="MediatorRevenueMaxEur">Highest, € (null: no upper end).</param>
 public sealed record NonUniquePrices(ImmutableArray<int> BusIndices, bool RevenueRangeDetermined, double? MediatorRevenueMinEur, double? MediatorRevenueMaxEur);
 
+/// <summary>The range of one bus's nodal price over every set of multipliers that proves a least-overflow outcome
+/// optimal (<see cref="NetworkAuction.NodalPriceRanges"/>), €/MWh.</summary>
+/// <param name="BusIndex">The bus (internal index).</param>
+/// <param name="Determined">Whether the LPs found the range (false: an LP did not solve within its iteration limit).</param>
+/// <param name="MinEurPerMwh">Lowest price (null: no lower end, or not determined).</param>
+/// <param name="MaxEurPerMwh">Highest price (null: no upper end, or not determined).</param>
+public sealed record NodalPriceRange(int BusIndex, bool Determined, double? MinEurPerMwh, double? MaxEurPerMwh);
+
 /// <summary>
 /// Clears the network-aware auction: maximise Σ utility − Σ cost subject to Σ G = Σ D, the peers' bounds and
 /// −F_l ≤ f⁰_l + Σ_k H_lk Δp_k ≤ F_l for every line. Steps:
@@ -386,77 +394,133 @@ public static class NetworkAuction
     /// <summary>
     /// The range of the mediator revenue over every set of multipliers that proves the outcome optimal for the auction
     /// as cleared (line limits <paramref name="limits"/>, the ones <see cref="NetworkAuctionResult.LimitUsedMw"/>
-    /// reports, so the reported prices are one of these sets), by two LPs (GLOP) over its KKT conditions with the
-    /// quantities fixed at <paramref name="q"/>: free ν; λ⁺_l, λ⁻_l ≥ 0 only on sides at their limit; bound
-    /// multipliers only at bounds; stationarity in q to <see cref="StationarityToleranceEurPerMwh"/>. The revenue is
-    /// Σ_k ρ_k(−net_k) Δt = Σ_l μ_l (f_l − f⁰_l) Δt + ν Σ_k net_k Δt with μ = λ⁺ − λ⁻. GLOP's presolve reports an
-    /// unbounded program as infeasible at times, so every multiplier is boxed to ±<see cref="MultiplierBoxEurPerMwh"/>
-    /// and the LPs are solved with that box and twice it: an end that moves with the box (by more than 1e-6 of it) is
-    /// unbounded (null); a bounded end is the one with the box, to the stationarity tolerance (~1e-5 €). Null
-    /// overall when no multipliers exist within the tolerances.
+    /// reports, so the reported prices are one of these sets): the revenue is
+    /// Σ_k ρ_k(−net_k) Δt = Σ_l μ_l (f_l − f⁰_l) Δt + ν Σ_k net_k Δt with μ = λ⁺ − λ⁻, minimised and maximised over the
+    /// multipliers' polytope (<see cref="MultiplierLp"/>). Null overall when no multipliers exist within the tolerances.
     /// </summary>
     internal static (double? Min, double? Max)? MediatorRevenueRange(NetworkAuctionProblem problem, double[] sign, double[] q, double[] flows, double[] limits)
     {
-        int n = problem.Peers.Count, lines = problem.LineCount;
-        double? Solve(bool maximise, double box)
+        double netSum = 0;
+        for (int k = 0; k < problem.Peers.Count; k++) netSum += sign[k] * q[k];
+        var lineCoefficient = new double[problem.LineCount];
+        for (int l = 0; l < lineCoefficient.Length; l++) lineCoefficient[l] = (flows[l] - problem.BaseFlowMw[l]) * problem.IntervalHours;
+        using var once = new MultiplierLp(problem, sign, q, flows, limits, MultiplierBoxEurPerMwh);
+        using var twice = new MultiplierLp(problem, sign, q, flows, limits, 2 * MultiplierBoxEurPerMwh);
+        var range = MultiplierLp.Range(once, twice, netSum * problem.IntervalHours, lineCoefficient);
+        return range.Determined ? (range.Min, range.Max) : null;
+    }
+
+    /// <summary>
+    /// Per bus of <paramref name="buses"/> (indices), the range of its nodal price ρ_b = −ν − Σ_l μ_l H[l, b] over every
+    /// set of multipliers that proves <paramref name="result"/> optimal (the polytope of <see cref="MediatorRevenueRange"/>,
+    /// the same box, tolerances and simplex iteration limit per LP): what the export reports where the prices are not
+    /// unique (least overflow). Two LPs per bus at each of the two boxes, each warm-started from the previous bus's
+    /// basis. Meant for reports (the export), not for every clearing.
+    /// </summary>
+    public static IReadOnlyList<NodalPriceRange> NodalPriceRanges(NetworkAuctionProblem problem, NetworkAuctionResult result, IReadOnlyList<int> buses)
+    {
+        problem = WithoutPtdfNoise(problem);
+        var sign = problem.Peers.Select(p => p.Role == PeerRole.Seller ? 1.0 : -1.0).ToArray();
+        double[] q = [.. result.QuantityMw], flows = [.. result.FlowMw], limits = [.. result.LimitUsedMw];
+        using var once = new MultiplierLp(problem, sign, q, flows, limits, MultiplierBoxEurPerMwh);
+        using var twice = new MultiplierLp(problem, sign, q, flows, limits, 2 * MultiplierBoxEurPerMwh);
+        var ranges = new List<NodalPriceRange>(buses.Count);
+        var lineCoefficient = new double[problem.LineCount];
+        foreach (int b in buses)
         {
-            using var solver = Solver.CreateSolver("GLOP") ?? throw new InvalidOperationException("OR-Tools GLOP is not available");
-            solver.SuppressOutput();
-            if (!solver.SetSolverSpecificParametersAsString($"max_number_of_iterations: {RevenueRangeIterationLimit}"))
+            for (int l = 0; l < lineCoefficient.Length; l++) lineCoefficient[l] = -problem.PtdfMwPerMw[l, b];
+            var (determined, min, max) = MultiplierLp.Range(once, twice, -1, lineCoefficient);
+            ranges.Add(new NodalPriceRange(b, determined, min, max));
+        }
+        return ranges;
+    }
+
+    /// <summary>
+    /// The KKT multipliers of the auction as cleared, with the quantities fixed, as an LP (GLOP): free ν; λ⁺_l, λ⁻_l ≥ 0
+    /// only on sides at their limit; bound multipliers only at bounds; stationarity in q to
+    /// <see cref="StationarityToleranceEurPerMwh"/>. Any linear function c_ν ν + Σ_l c_l (λ⁺_l − λ⁻_l) is minimised and
+    /// maximised over it (<see cref="Range"/>). GLOP's presolve reports an unbounded program as infeasible at times, so
+    /// every multiplier is boxed to ± the box and the LPs are solved with <see cref="MultiplierBoxEurPerMwh"/> and twice
+    /// it: an end that moves with the box (by more than 1e-6 of it) is unbounded (null); a bounded end is the one with
+    /// the box, to the stationarity tolerance. Each solve may spend at most <see cref="RevenueRangeIterationLimit"/>
+    /// simplex iterations (a count, not a time: the same outcome on every machine); past it, the end is unknown.
+    /// </summary>
+    private sealed class MultiplierLp : IDisposable
+    {
+        private readonly Solver _solver;
+        private readonly Variable _nu;
+        private readonly Variable[] _up, _down;
+
+        public MultiplierLp(NetworkAuctionProblem problem, double[] sign, double[] q, double[] flows, double[] limits, double box)
+        {
+            int n = problem.Peers.Count, lines = problem.LineCount;
+            _solver = Solver.CreateSolver("GLOP") ?? throw new InvalidOperationException("OR-Tools GLOP is not available");
+            _solver.SuppressOutput();
+            if (!_solver.SetSolverSpecificParametersAsString($"max_number_of_iterations: {RevenueRangeIterationLimit}"))
                 throw new InvalidOperationException("GLOP refused its iteration limit");
-            double inf = box;
-            var nu = solver.MakeNumVar(-inf, inf, "");
-            var up = new Variable[lines];
-            var down = new Variable[lines];
+            _nu = _solver.MakeNumVar(-box, box, "");
+            _up = new Variable[lines];
+            _down = new Variable[lines];
             for (int l = 0; l < lines; l++)
             {
-                up[l] = solver.MakeNumVar(0, flows[l] >= limits[l] - ActiveToleranceMw ? inf : 0, "");
-                down[l] = solver.MakeNumVar(0, flows[l] <= -limits[l] + ActiveToleranceMw ? inf : 0, "");
+                _up[l] = _solver.MakeNumVar(0, flows[l] >= limits[l] - ActiveToleranceMw ? box : 0, "");
+                _down[l] = _solver.MakeNumVar(0, flows[l] <= -limits[l] + ActiveToleranceMw ? box : 0, "");
             }
-            var objective = solver.Objective();
-            double netSum = 0;
             for (int k = 0; k < n; k++)
             {
                 var p = problem.Peers[k];
                 double gradient = sign[k] > 0 ? p.LinearCostEurPerMwh + p.QuadraticCostEurPerMw2h * q[k] : -p.LinearCostEurPerMwh + p.QuadraticCostEurPerMw2h * q[k];
                 bool atLower = q[k] <= ActiveToleranceMw, atUpper = q[k] >= p.MaxVolumeMw - ActiveToleranceMw;
-                var z = solver.MakeNumVar(atUpper ? -inf : 0, atLower ? inf : 0, "");
-                var stationaryQ = solver.MakeConstraint(-gradient - StationarityToleranceEurPerMwh, -gradient + StationarityToleranceEurPerMwh, "");
-                stationaryQ.SetCoefficient(nu, sign[k]);
+                var z = _solver.MakeNumVar(atUpper ? -box : 0, atLower ? box : 0, "");
+                var stationaryQ = _solver.MakeConstraint(-gradient - StationarityToleranceEurPerMwh, -gradient + StationarityToleranceEurPerMwh, "");
+                stationaryQ.SetCoefficient(_nu, sign[k]);
                 stationaryQ.SetCoefficient(z, -1);
                 int bus = problem.PeerBusIndex[k];
                 for (int l = 0; l < lines; l++)
                 {
                     double h = problem.PtdfMwPerMw[l, bus] * sign[k];
                     if (h == 0) continue;
-                    stationaryQ.SetCoefficient(up[l], h);
-                    stationaryQ.SetCoefficient(down[l], -h);
+                    stationaryQ.SetCoefficient(_up[l], h);
+                    stationaryQ.SetCoefficient(_down[l], -h);
                 }
-                netSum += sign[k] * q[k];
             }
-            objective.SetCoefficient(nu, netSum * problem.IntervalHours);
-            for (int l = 0; l < lines; l++)
+        }
+
+        /// <summary>The optimum of c_ν ν + Σ_l c_l (λ⁺_l − λ⁻_l); null when GLOP does not prove one (infeasible, or the
+        /// iteration limit reached).</summary>
+        public double? Optimise(double nuCoefficient, double[] lineCoefficient, bool maximise)
+        {
+            var objective = _solver.Objective();
+            objective.SetCoefficient(_nu, nuCoefficient);
+            for (int l = 0; l < _up.Length; l++)
             {
-                double change = (flows[l] - problem.BaseFlowMw[l]) * problem.IntervalHours;
-                objective.SetCoefficient(up[l], change);
-                objective.SetCoefficient(down[l], -change);
+                objective.SetCoefficient(_up[l], lineCoefficient[l]);
+                objective.SetCoefficient(_down[l], -lineCoefficient[l]);
             }
             if (maximise) objective.SetMaximization(); else objective.SetMinimization();
-            return solver.Solve() == Solver.ResultStatus.OPTIMAL ? objective.Value() : null;
+            return _solver.Solve() == Solver.ResultStatus.OPTIMAL ? objective.Value() : null;
         }
-        double? End(bool maximise)
+
+        /// <summary>The range of the function over the multipliers: each end from the two boxes (null: unbounded);
+        /// not determined when an LP did not solve.</summary>
+        public static (bool Determined, double? Min, double? Max) Range(MultiplierLp once, MultiplierLp twice, double nuCoefficient, double[] lineCoefficient)
         {
-            var once = Solve(maximise, MultiplierBoxEurPerMwh);
-            var twice = Solve(maximise, 2 * MultiplierBoxEurPerMwh);
-            if (once is null || twice is null) return double.NaN;
-            // Unbounded: the end moves with the box (by its slope × 1e6 €/MWh; 5.8e5 € on case533mt_hi). Bounded: it
-            // moves only through the stationarity tolerance (~1e-5 €), so a change of 1e-6 of the box separates them.
-            return Math.Abs(twice.Value - once.Value) > 1e-6 * MultiplierBoxEurPerMwh ? null : once;
+            double? End(bool maximise)
+            {
+                var a = once.Optimise(nuCoefficient, lineCoefficient, maximise);
+                var b = twice.Optimise(nuCoefficient, lineCoefficient, maximise);
+                if (a is null || b is null) return double.NaN;
+                // Unbounded: the end moves with the box (by its slope × 1e6; 5.8e5 € for the revenue on case533mt_hi).
+                // Bounded: it moves only through the stationarity tolerance, so a change of 1e-6 of the box separates them.
+                return Math.Abs(b.Value - a.Value) > 1e-6 * MultiplierBoxEurPerMwh ? null : a;
+            }
+            var min = End(false);
+            var max = End(true);
+            if (min is double x && double.IsNaN(x) || max is double y && double.IsNaN(y)) return (false, null, null);
+            return (true, min, max);
         }
-        var min = End(false);
-        var max = End(true);
-        if (min is double a && double.IsNaN(a) || max is double b && double.IsNaN(b)) return null;
-        return (min, max);
+
+        public void Dispose() => _solver.Dispose();
     }
 
     /// <summary>

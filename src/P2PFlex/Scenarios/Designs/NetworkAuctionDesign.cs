@@ -41,6 +41,15 @@ public sealed record NetworkAuctionStage(IReadOnlyList<ScenarioPeer> Peers, Netw
             o["mediator_revenue_range_determined"] = ambiguity.RevenueRangeDetermined;
             o["mediator_revenue_min_eur"] = ambiguity.MediatorRevenueMinEur;
             o["mediator_revenue_max_eur"] = ambiguity.MediatorRevenueMaxEur;
+            // Per non-unique bus, the range of its price over the same multipliers (computed for the export only).
+            o["non_unique_price_ranges"] = new JsonArray([.. NetworkAuction.NodalPriceRanges(Problem, Result, ambiguity.BusIndices).Select(r => (JsonNode?)new JsonObject
+            {
+                ["bus"] = BusNumbers[r.BusIndex],
+                ["determined"] = r.Determined,
+                ["reported_eur_per_mwh"] = Result.NodalPriceEurPerMwh[r.BusIndex],
+                ["min_eur_per_mwh"] = r.MinEurPerMwh,
+                ["max_eur_per_mwh"] = r.MaxEurPerMwh,
+            })]);
         }
     }
 }
