@@ -38,6 +38,28 @@ internal static class ScenarioExportJson
         return o;
     }
 
+    /// <summary>The voltage-aware LFM's loop and last LP (band, tolerances, status, passes); null for the congestion-only LFM.</summary>
+    private static JsonObject? VoltageAwareJson(ScenarioResult r)
+    {
+        if (r.VoltageAwareLfm is not { } va) return null;
+        var options = va.Options;
+        return new JsonObject
+        {
+            ["status"] = va.Status.ToString(),
+            ["iterations"] = va.Iterations,
+            ["v_min_pu"] = options?.Band.MinPu,
+            ["v_max_pu"] = options?.Band.MaxPu,
+            ["max_iterations"] = options?.MaxIterations,
+            ["voltage_tolerance_pu"] = options?.VoltageTolerancePu,
+            ["line_tolerance_mva"] = options?.LineToleranceMva,
+            ["activation_tolerance_mw"] = options?.ActivationToleranceMw,
+            ["final_lp_exported"] = va.FinalProblem is not null,
+            ["final_lp_voltage_tolerance_pu"] = va.FinalProblem?.Voltage?.TolerancePu,
+            ["final_lp_overflow_tolerance_mva"] = va.FinalProblem?.OverflowToleranceMw,
+            ["message"] = va.Message,
+        };
+    }
+
     internal static string ScenarioJson(ScenarioResult r)
     {
         var d = r.Definition;
@@ -106,6 +128,7 @@ internal static class ScenarioExportJson
                 ["downward_total_mw"] = ScenarioExportCsv.LfmOptimal(r) ? r.Lfm.DownwardTotalMw : null,
                 ["least_total_overflow_mw"] = r.Lfm.Infeasibility?.LeastTotalOverflowMw,
                 ["solver_message"] = r.Lfm.SolverMessage,
+                ["voltage_aware"] = VoltageAwareJson(r),
             },
             ["files"] = files,
         };
