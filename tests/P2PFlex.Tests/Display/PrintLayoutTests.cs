@@ -103,7 +103,7 @@ public class PrintLayoutTests
         // Five long names: a horizontal legend below the plot, one row each in a column; the figure grows for them.
         Assert.Equal("h", (string?)layout["legend"]!["orientation"]);
         Assert.Equal("container", (string?)layout["legend"]!["yref"]);
-        Assert.Equal(0, (double)layout["legend"]!["y"]!);
+        Assert.Equal("0", layout["legend"]!["y"]!.ToJsonString());
         Assert.True(printed.HeightCssPx > 333 * 450 / 800 + 5 * 14, $"{printed.HeightCssPx} px");
         Assert.True((bool)layout["xaxis"]!["automargin"]!);
     }
