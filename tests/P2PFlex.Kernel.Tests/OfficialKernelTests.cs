@@ -43,8 +43,7 @@ public sealed class OfficialKernelRun : IDisposable
         Root = Directory.CreateTempSubdirectory("p2pflex-official-kernel-").FullName;
         OutDir = Path.Combine(Root, "executed");
         HtmlDir = Path.Combine(Root, "html");
-        // Every notebook in notebooks/, 08 with the tests' smaller Monte Carlo (a copy; the kernel runs in notebooks/)
-        Notebooks = P2PFlex.TestSupport.StudyNotebookInputs.Paths;
+        Notebooks = Directory.GetFiles(NotebookDir, "*.ipynb").Order(StringComparer.Ordinal).ToArray();
         foreach (var (project, assembly) in new[] { ("P2PFlex", "P2PFlex.Core"), ("P2PFlex.Display", "P2PFlex.Display") })
         {
             string dll = Path.Combine(RepoRoot, "src", project, "bin", "Debug", "net10.0", assembly + ".dll");
@@ -176,7 +175,7 @@ public class OfficialKernelTests(OfficialKernelRun run, ITestOutputHelper log) :
         {
             string name = Path.GetFileName(path);
             Assert.True(run.Summary.TryGetValue(name, out var s) && s.Status == "ok", Describe(name));
-            var headless = await HeadlessRuns.Of(path);
+            var headless = await NotebookRunner.RunFileAsync(path, new NotebookRunOptions());
             Assert.True(headless.Succeeded, $"{name} failed headless");
             log.WriteLine($"{name}: runner {headless.Elapsed.TotalSeconds:F1} s, official kernel {s.Seconds:F1} s");
             var compared = NotebookOutputs.AssertSameResults(JsonNode.Parse(NotebookJson.Serialize(headless.Notebook))!, run.Executed(name), name, "the official kernel");
