@@ -28,6 +28,9 @@ internal sealed record PreprocessedCell(string Code, IReadOnlyList<string> Notes
 /// <item><c>#i "nuget: source"</c> lines become comments.</item>
 /// <item><c>#r "path/X.dll"</c> becomes a comment when X is an assembly the runner already loads (a second copy from
 /// another path would clash with it); other paths stay and resolve relative to the notebook.</item>
+/// <item><c>#load "path/p2pflex-kernel.csx"</c> (the official kernel's setup script, <see cref="OfficialKernelSetupScript"/>)
+/// becomes a comment: what it sets up is built into the runner, and a study notebook copied to another folder, away
+/// from the script, still runs.</item>
 /// </list>
 /// </summary>
 internal static partial class CellPreprocessor
@@ -43,6 +46,13 @@ internal static partial class CellPreprocessor
 
     [GeneratedRegex("""^\s*#!(?<magic>\S+)""")]
     private static partial Regex Magic();
+
+    [GeneratedRegex("""^\s*#load\s+"(?<path>[^"]+)"\s*(//.*)?$""")]
+    private static partial Regex LoadDirective();
+
+    /// <summary>The file name of the setup script the study notebooks' first cell loads for the official .NET
+    /// Interactive kernel (<c>notebooks/p2pflex-kernel.csx</c>).</summary>
+    public const string OfficialKernelSetupScript = "p2pflex-kernel.csx";
 
     public static PreprocessedCell Process(string source, IReadOnlyCollection<string> preloadedAssemblyNames)
     {
@@ -88,6 +98,11 @@ internal static partial class CellPreprocessor
             else if (SourceDirective().IsMatch(line))
             {
                 lines[i] = "// " + line.Trim() + "   (package sources are not used by the P2PFlex notebook runner)";
+            }
+            else if ((m = LoadDirective().Match(line)).Success
+                     && string.Equals(Path.GetFileName(m.Groups["path"].Value.Replace('\\', '/')), OfficialKernelSetupScript, StringComparison.OrdinalIgnoreCase))
+            {
+                lines[i] = "// " + line.Trim() + "   (the official kernel's setup; built into the P2PFlex notebook runner)";
             }
             else if ((m = PathReference().Match(line)).Success)
             {

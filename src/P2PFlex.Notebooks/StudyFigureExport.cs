@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using P2PFlex.Data;
 using P2PFlex.Display;
 
@@ -37,12 +36,13 @@ public sealed record FigureExportResult(string OutputDirectory, string ManifestP
 
 /// <summary>
 /// Writes the study's figures (<see cref="StudyFigures.Catalogue"/>) as SVG, PNG and/or PDF files named
-/// <c>&lt;figure id&gt;.&lt;ext&gt;</c> into a folder, then <c>figures.json</c>, the manifest (docs/figures.md).
-/// Every file is written atomically (a temporary file in the same folder, then a rename), the manifest last: an
-/// interrupted export leaves complete files only, and no manifest naming a file that is not there. Temporary files
-/// of an earlier export that was killed are removed first.
+/// <c>&lt;figure id&gt;.&lt;ext&gt;</c> into a folder, then <c>figures.json</c>, the manifest (docs/figures.md). The
+/// folder is replaced as a whole (<see cref="FolderSwap"/>, as <c>reproduce</c> replaces its report set): every file
+/// goes into a staging folder next to the target, which is swapped in only when the set is complete and flushed. Any
+/// failure — a cancellation, a full disk, a browser that dies — leaves the previous set byte-identical and removes the
+/// staging folder; a staging folder left by a killed export is removed by the next one.
 /// </summary>
-public static partial class StudyFigureExport
+public static class StudyFigureExport
 {
     public const string ManifestFileName = "figures.json";
     public const int ManifestFormatVersion = 1;
@@ -54,11 +54,12 @@ public static partial class StudyFigureExport
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    /// <param name="outDir">Target folder (created if missing; files of the same names are replaced).</param>
+    /// <param name="outDir">Target folder: missing, empty, or an earlier figure set (it holds <c>figures.json</c>), which
+    /// is replaced as a whole; any other folder is refused untouched.</param>
     /// <param name="options">Formats, size, figures.</param>
     /// <param name="data">The study's runs; null to load the shipped data.</param>
     /// <param name="renderer">A renderer to reuse; null to start a browser for this export only.</param>
-    /// <param name="cancellationToken">Checked between files: files already written stay, none is left half-written.</param>
+    /// <param name="cancellationToken">Checked between files: a cancelled export leaves the target as it was.</param>
     public static async Task<FigureExportResult> WriteAsync(string outDir, FigureExportOptions? options = null, StudyFigureData? data = null,
         ChartRenderer? renderer = null, CancellationToken cancellationToken = default)
     {
@@ -68,12 +69,11 @@ public static partial class StudyFigureExport
         var figures = options.FigureIds is { Count: > 0 } ids ? ids.Select(StudyFigures.Find).ToArray() : StudyFigures.Catalogue.ToArray();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         if (renderer is null) ChromiumLocator.Find(options.ChromiumPath);   // no browser: fail before touching the folder
-        string outFull = Path.GetFullPath(outDir);
+        string outFull = Path.TrimEndingDirectorySeparator(Path.GetFullPath(outDir));
         if (File.Exists(outFull)) throw new IOException($"{outFull} is a file, not a folder");
-        Directory.CreateDirectory(outFull);
-        RemoveStaleTemporaryFiles(outFull);
 
         data ??= StudyFigureData.Load();
+        using var swap = BeginFigureSwap(outFull);
         ChromiumBrowser? ownBrowser = null;
         ChartRenderer? ownRenderer = null;
         try
@@ -93,7 +93,7 @@ public static partial class StudyFigureExport
                     cancellationToken.ThrowIfCancellationRequested();
                     var image = await renderer.RenderAsync(chart, format, options.Image, cancellationToken).ConfigureAwait(false);
                     string fileName = figure.Id + ChartImage.Extension(format);
-                    AtomicFile.WriteAllBytes(Path.Combine(outFull, fileName), image.Bytes);
+                    AtomicFile.WriteAllBytes(Path.Combine(swap.StagingPath, fileName), image.Bytes);
                     written.Add(new ExportedFigure(figure, fileName, format, image.WidthPx, image.HeightPx, image.Scale, image.Bytes.Length,
                         Convert.ToHexStringLower(SHA256.HashData(image.Bytes))));
                     options.Progress?.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -101,9 +101,10 @@ public static partial class StudyFigureExport
                 }
             }
             cancellationToken.ThrowIfCancellationRequested();
-            string manifestPath = Path.Combine(outFull, ManifestFileName);
-            AtomicFile.WriteAllText(manifestPath, Manifest(written, data, renderer.Browser.Version, DateTimeOffset.UtcNow).ToJsonString(ManifestJson) + "\n");
-            return new FigureExportResult(outFull, manifestPath, written, clock.Elapsed, renderer.Browser.Version);
+            AtomicFile.WriteAllText(Path.Combine(swap.StagingPath, ManifestFileName),
+                Manifest(written, data, renderer.Browser.Version, DateTimeOffset.UtcNow).ToJsonString(ManifestJson) + "\n");
+            swap.Commit();
+            return new FigureExportResult(outFull, Path.Combine(outFull, ManifestFileName), written, clock.Elapsed, renderer.Browser.Version);
         }
         finally
         {
@@ -168,29 +169,7 @@ public static partial class StudyFigureExport
         return null;
     }
 
-    /// <summary>Deletes <see cref="AtomicFile"/> temporaries whose writing process is gone (an export killed mid-write).</summary>
-    private static void RemoveStaleTemporaryFiles(string dir)
-    {
-        foreach (string file in Directory.EnumerateFiles(dir, ".*.tmp"))
-        {
-            var m = TemporaryName().Match(Path.GetFileName(file));
-            if (!m.Success || !int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int pid)) continue;
-            if (pid == Environment.ProcessId || IsRunning(pid)) continue;   // still being written
-            try { File.Delete(file); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
-    }
-
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var p = System.Diagnostics.Process.GetProcessById(pid);
-            return !p.HasExited;
-        }
-        catch (ArgumentException) { return false; }
-        catch (InvalidOperationException) { return false; }
-    }
-
-    [GeneratedRegex(@"^\..+\.(\d+)\.[0-9a-f]{32}\.tmp$")]
-    private static partial Regex TemporaryName();
+    /// <summary>The swap of a figure folder: an earlier set holds the manifest.</summary>
+    public static FolderSwap BeginFigureSwap(string target) =>
+        FolderSwap.Begin(target, dir => File.Exists(Path.Combine(dir, ManifestFileName)), $"figure set ({ManifestFileName})");
 }

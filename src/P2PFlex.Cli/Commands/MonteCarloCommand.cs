@@ -13,8 +13,7 @@ public sealed record MonteCarloRunOptions(string Feeder, int Draws, ulong Seed, 
     string OutDir, bool Csv, int? Cores);
 
 /// <summary>What <c>p2pflex montecarlo submit</c> was asked for.</summary>
-public sealed record MonteCarloSubmitOptions(string Feeder, int Draws, ulong Seed, IReadOnlyList<string> Scenarios, int Shards, string OutDir,
-    int CpusPerTask, IReadOnlyList<string> SbatchArgs, bool DryRun);
+public sealed record MonteCarloSubmitOptions(string Feeder, int Draws, ulong Seed, IReadOnlyList<string> Scenarios, string OutDir, SlurmSubmitOptions Slurm);
 
 /// <summary>
 /// <c>p2pflex montecarlo</c>: Monte Carlo robustness of the study's findings (docs/montecarlo.md). <c>run</c> (also
@@ -96,15 +95,11 @@ public static class MonteCarloCommand
         draws.Required = true;
         var seed = SeedOption();
         var scenarios = ScenariosOption();
-        var shards = CliKit.Integer("--shards", 1, "array tasks, one shard each");
-        shards.Required = true;
         var outDir = new Option<string>("--out") { Description = "result folder on storage every node sees", HelpName = "dir", Required = true };
-        var cpus = CliKit.Integer("--cpus-per-task", 1, "cores per array task (default 1)");
-        var sbatch = new Option<string[]>("--sbatch-arg") { Description = "extra sbatch argument for both jobs, repeatable (e.g. --sbatch-arg=--partition=short)", HelpName = "arg", AllowMultipleArgumentsPerToken = false };
-        var dryRun = new Option<bool>("--dry-run") { Description = "print the two sbatch command lines instead of running them" };
-        foreach (var o in new Option[] { feeder, draws, seed, scenarios, shards, outDir, cpus, sbatch, dryRun }) command.Options.Add(o);
+        foreach (var o in new Option[] { feeder, draws, seed, scenarios, outDir }) command.Options.Add(o);
+        var slurm = SlurmSubmitOptions.AddTo(command, "array tasks, one shard of draws each");
         return r => new MonteCarloSubmitOptions(r.GetValue(feeder)!, r.GetValue(draws)!.Value, r.GetValue(seed), SplitScenarios(r.GetValue(scenarios)),
-            r.GetValue(shards)!.Value, r.GetValue(outDir)!, r.GetValue(cpus) ?? 1, r.GetValue(sbatch) ?? [], r.GetValue(dryRun));
+            r.GetValue(outDir)!, slurm(r));
     }
 
     private static IReadOnlyList<string> SplitScenarios(string? text) =>
@@ -182,25 +177,13 @@ public static class MonteCarloCommand
     public static int Submit(MonteCarloSubmitOptions o, TextWriter output)
     {
         var (job, _) = JobOf(o.Feeder, o.Draws, o.Seed, o.Scenarios, TextWriter.Null);
-        if (o.Shards > o.Draws) throw new UsageException(CliKit.Invariant($"{o.Shards} shards for {o.Draws} draws: some shards would be empty"));
-        string scripts = Path.Combine(Path.GetDirectoryName(DataPaths.BuiltIn)!, "environment", "slurm");
-        if (!File.Exists(Path.Combine(scripts, "montecarlo-shard.sbatch"))) throw new FileNotFoundException($"no Slurm scripts in {scripts}");
-        // Jobs run this same build: the dotnet host and this p2pflex.dll (and find data/ from the repository, as here).
-        string self = typeof(MonteCarloCommand).Assembly.Location;
-        string host = Environment.ProcessPath is string p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
-        var request = new SlurmRequest(job, o.Shards, Path.GetFullPath(o.OutDir), $"{host} {self}", scripts, o.CpusPerTask, o.SbatchArgs,
-            DataPaths.SameFolder(DataPaths.Root, DataPaths.BuiltIn) ? null : DataPaths.Root);
-        if (o.DryRun)
-        {
-            output.WriteLine("sbatch " + string.Join(" ", SlurmSubmission.ArrayArguments(request).Select(Quote)));
-            output.WriteLine("sbatch " + string.Join(" ", SlurmSubmission.MergeArguments(request, "ARRAYJOB").Select(Quote)));
-            return 0;
-        }
-        var submitted = SlurmSubmission.Submit(request);
-        output.WriteLine($"array job {submitted.ArrayJobId} ({o.Shards} tasks, {job.Draws} draws of {job.Feeder}), merge job {submitted.MergeJobId} after it");
-        output.WriteLine($"watch: squeue -j {submitted.ArrayJobId},{submitted.MergeJobId}; result: {Path.Combine(request.OutDir, "summary_checks.csv")}");
-        return 0;
+        if (o.Slurm.Shards > o.Draws) throw new UsageException(CliKit.Invariant($"{o.Slurm.Shards} shards for {o.Draws} draws: some shards would be empty"));
+        string outDir = Path.GetFullPath(o.OutDir);
+        string[] runArguments =
+        [
+            "--feeder", job.Feeder, "--draws", job.Draws.ToString(CultureInfo.InvariantCulture),
+            "--seed", job.MasterSeed.ToString(CultureInfo.InvariantCulture), "--scenarios", string.Join(",", job.Scenarios), "--out", outDir,
+        ];
+        return SlurmSubmit.Run("montecarlo", runArguments, outDir, o.Slurm, $"{job.Draws} draws of {job.Feeder}", "summary_checks.csv", output);
     }
-
-    private static string Quote(string s) => s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || "-_=./:,%+@".Contains(c)) ? s : "'" + s.Replace("'", "'\\''") + "'";
 }

@@ -35,17 +35,23 @@ public static class TimeSeriesCommand
         policy.Options.Add(thetas);
         policy.SetAction(r => Policy(policyOptions(r), r.GetValue(thetas), CliKit.Out(r), CliKit.Err(r)));
 
-        return new Command("timeseries", "the study's chain over a day, a week or a year of load profiles") { run, merge, policy }
+        var submit = new Command("submit", "submit a run to Slurm sharded by time window: a job array (one window shard per task) and a merge job after it (afterok)");
+        var submitOptions = RunOptions(submit, withShards: false, withCores: false);
+        var slurm = SlurmSubmitOptions.AddTo(submit, "array tasks, one shard of the window (contiguous intervals) each");
+        submit.SetAction(r => Submit(submitOptions(r), slurm(r), CliKit.Out(r)));
+
+        return new Command("timeseries", "the study's chain over a day, a week or a year of load profiles") { run, merge, policy, submit }
             .WithExamples("""
                 p2pflex timeseries run --out ts/week                      every scenario over case69's representative week
                 p2pflex timeseries merge ts/week                           totals per scenario (summary_scenarios.csv)
                 p2pflex timeseries run --window year --scenarios 3-theta80 --shard 2/12 --out ts/year
                 p2pflex timeseries policy --window year --scenarios 3-theta80 --out ts/policy
+                p2pflex timeseries submit --window year --shards 48 --out /scratch/me/ts-year
                 p2pflex timeseries run --profiles my_loads.csv --window year --out ts/mine
                 """);
     }
 
-    private static Func<ParseResult, TimeSeriesRunOptions> RunOptions(Command command, bool withShards)
+    private static Func<ParseResult, TimeSeriesRunOptions> RunOptions(Command command, bool withShards, bool withCores = true)
     {
         var feeder = new Option<string>("--feeder", "--case")
         {
@@ -62,7 +68,8 @@ public static class TimeSeriesCommand
         var cores = CliKit.Integer("--cores", 1, "cores to use (default: all)");
         var shard = new Option<string?>("--shard") { Description = "compute only shard i of n (1-based, as a Slurm array task)", HelpName = "i/n" };
         var shards = CliKit.Integer("--shards", 1, "split the window into n shard files, computed here one after another (resumable; default 1)");
-        var all = new List<Option> { feeder, profiles, year, window, start, scenarios, outDir, cores };
+        var all = new List<Option> { feeder, profiles, year, window, start, scenarios, outDir };
+        if (withCores) all.Add(cores);
         if (withShards) { all.Add(shard); all.Add(shards); }
         foreach (var o in all) command.Options.Add(o);
         command.Validators.Add(r =>
@@ -145,6 +152,24 @@ public static class TimeSeriesCommand
         output.WriteLine();
         output.Write(TimeSeriesSummary.Text(merged.Summary));
         return 0;
+    }
+
+    /// <summary>Submits the run to Slurm through the same path as Monte Carlo (<see cref="SlurmSubmit"/>): task i runs
+    /// <c>timeseries run … --shard i/K</c>, the merge job <c>timeseries merge</c>. The window and scenarios are checked
+    /// here first, so a mistake is reported now and not by every array task.</summary>
+    public static int Submit(TimeSeriesRunOptions o, SlurmSubmitOptions slurm, TextWriter output)
+    {
+        var (states, _, job) = Prepare(o with { Shards = slurm.Shards });
+        string outDir = Path.GetFullPath(o.OutDir);
+        var runArguments = new List<string> { "--feeder", SlurmSubmit.Absolute(o.Feeder) };
+        if (o.ProfilesFile is string file) runArguments.AddRange(["--profiles", Path.GetFullPath(file)]);
+        runArguments.AddRange(["--year", o.Year.ToString(CultureInfo.InvariantCulture), "--window", o.Window]);
+        if (o.Start is DateOnly from) runArguments.AddRange(["--start", from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)]);
+        // Scenario files named by path travel as absolute paths; by default every task runs the scenarios chosen here.
+        var scenarios = o.Scenarios.Count == 0 ? job.Scenarios : o.Scenarios.Select(SlurmSubmit.Absolute).ToArray();
+        runArguments.AddRange(["--scenarios", string.Join(",", scenarios), "--out", outDir]);
+        string what = CliKit.Invariant($"{job.Count} intervals of {job.Feeder} from {TimeAxis.Format(states.Axis.TimeAt(job.First))}, {job.Scenarios.Count} scenario(s)");
+        return SlurmSubmit.Run("timeseries", runArguments, outDir, slurm, what, "summary_scenarios.csv", output);
     }
 
     public static int Policy(TimeSeriesRunOptions o, string? thetas, TextWriter output, TextWriter progress)

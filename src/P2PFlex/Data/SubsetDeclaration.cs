@@ -37,7 +37,8 @@ public static partial class SubsetDeclaration
     /// <param name="text">The file's text (the declaration's line number is counted in it).</param>
     /// <param name="ids">The ids the file lists, in order.</param>
     /// <param name="fix">What to do about a mismatch, for the message (e.g. the command that regenerates the file).</param>
-    public static void Check(string file, string text, IReadOnlyList<string> ids, string fix)
+    /// <returns>Whether the file declares its ids (and they match): then the list is the generator's, intact.</returns>
+    public static bool Check(string file, string text, IReadOnlyList<string> ids, string fix)
     {
         int lineNumber = 0;
         using var reader = new StringReader(text);
@@ -45,7 +46,7 @@ public static partial class SubsetDeclaration
         {
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line)) continue;
-            if (!line.StartsWith('#')) return;   // the header: the leading comments had no declaration
+            if (!line.StartsWith('#')) return false;   // the header: the leading comments had no declaration
             string comment = line[1..].Trim();
             if (!comment.StartsWith("rows ", StringComparison.Ordinal)) continue;
             var m = DeclarationPattern().Match(comment);
@@ -59,8 +60,9 @@ public static partial class SubsetDeclaration
             if (!string.Equals(digest, m.Groups[2].Value, StringComparison.Ordinal))
                 throw new DataFormatException(file, lineNumber, "declaration",
                     $"the {ids.Count} bid ids do not match the declared sha256 (declared {m.Groups[2].Value[..12]}…, the ids give {digest[..12]}…): the file was edited or corrupted; {fix}");
-            return;
+            return true;
         }
+        return false;
     }
 
     [GeneratedRegex(@"^rows (\d{1,9}), sha256 ([0-9a-f]{64})(\s|$)")]

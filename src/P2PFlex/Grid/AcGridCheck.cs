@@ -56,8 +56,10 @@ public sealed record AcGridState(
     public bool Converged => PowerFlow.Converged;
     public double LossesMw => PowerFlow.LossesMw;
 
-    /// <summary>The bus with the lowest |V| (first in file order on ties).</summary>
-    public AcBusState MinimumVoltage => Buses.Aggregate((a, b) => b.VmPu < a.VmPu ? b : a);
+    /// <summary>The bus with the lowest |V| (first in file order on ties); an error when the power flow did not converge.</summary>
+    public AcBusState MinimumVoltage => Converged
+        ? Buses.Aggregate((a, b) => b.VmPu < a.VmPu ? b : a)
+        : throw new InvalidOperationException($"the power flow did not converge ({PowerFlow.Status}: {PowerFlow.Message}); it has no minimum voltage");
 
     /// <summary>Number of buses outside a band (the state's own when null).</summary>
     public int BusesOutside(VoltageBand? band = null)

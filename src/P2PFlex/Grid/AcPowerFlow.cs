@@ -44,8 +44,13 @@ public sealed record AcPowerFlowResult(
     /// <summary>Whether the run converged.</summary>
     public bool Converged => Status == PowerFlowStatus.Converged;
 
-    /// <summary>The bus with the lowest voltage magnitude (first one in file order on ties, as MATPOWER reports it).</summary>
-    public AcBusVoltage MinimumVoltage => Voltages.Aggregate((a, b) => b.VmPu < a.VmPu ? b : a);
+    /// <summary>
+    /// The bus with the lowest voltage magnitude (first one in file order on ties, as MATPOWER reports it). Only a
+    /// converged run has one: the last iterate of any other run is not a voltage profile, so asking it is an error.
+    /// </summary>
+    public AcBusVoltage MinimumVoltage => Converged
+        ? Voltages.Aggregate((a, b) => b.VmPu < a.VmPu ? b : a)
+        : throw new InvalidOperationException($"the power flow did not converge ({Status}: {Message}); it has no minimum voltage");
 }
 
 /// <summary>

@@ -26,13 +26,13 @@ public sealed record PowerFlowReport(
     IReadOnlyList<PowerFlowBusReport>? Buses,
     IReadOnlyList<PowerFlowBranchReport>? Branches)
 {
-    private static readonly JsonSerializerOptions Options = new()
+    private static readonly JsonSerializerOptions Options = IO.LibraryJson.With(new()
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         // Null fields are written (as null) so that the document always has the same keys.
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    };
+    });
 
     /// <summary>The report of a power flow run on <paramref name="network"/>.</summary>
     public static PowerFlowReport From(GridNetwork network, AcPowerFlowResult result)

@@ -11,8 +11,8 @@ namespace P2PFlex.MonteCarlo;
 /// <summary>
 /// What a result file holds, stored in the Parquet file's key-value metadata (key <see cref="MonteCarloFile.MetadataKey"/>)
 /// so that merge can check shards belong together without trusting file names. <c>Shard</c> (0-based) and <c>Shards</c>
-/// are null in a merged file: a merge of 1 or of 40 shards is the same file. <c>Rows</c> and <c>RowsSha256</c> (the
-/// SHA-256 of the rows' CSV, <see cref="MonteCarloFile.CsvText"/>) are set by the writer; the reader refuses rows that
+/// are null in a merged file: a merge of 1 or of 40 shards holds the same results. <c>Rows</c> and <c>RowsSha256</c> (the
+/// SHA-256 of the rows' CSV, <see cref="MonteCarloFile.RowsDigest"/>) are set by the writer; the reader refuses rows that
 /// decode to anything else (<see cref="ShardIntegrity.VerifyRows"/>).
 /// </summary>
 public sealed record MonteCarloHeader(
@@ -54,7 +54,7 @@ public static class MonteCarloFile
     /// <summary>File name of a merged result.</summary>
     public const string MergedName = "merged.parquet";
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+    private static readonly JsonSerializerOptions Json = LibraryJson.With(new() { WriteIndented = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull });
 
     /// <summary>The Parquet field of a KPI column (nullable: a scenario that could not run has no values).</summary>
     public static DataField FieldOf(string name, Type type) =>
@@ -71,10 +71,20 @@ public static class MonteCarloFile
             new DataField<string>("scenario", false), new DataField<string>("error", true),
         }
         .Concat(MonteCarloRow.KpiTypes.Select(k => FieldOf(k.Name, k.Type)))
-        .Concat(Scenarios.StudyPattern.CheckIds.Select(id => new DataField<bool?>(MonteCarloRow.CheckColumn(id)))));
+        .Concat(Scenarios.StudyPattern.CheckIds.Select(id => new DataField<bool?>(MonteCarloRow.CheckColumn(id))))
+        .Concat(Scenarios.StageTimings.Columns.Select(c => new DataField<double?>(c))));
 
-    /// <summary>SHA-256 of the rows' canonical text (their CSV): what the metadata and the manifest record.</summary>
+    /// <summary>SHA-256 of the rows' canonical text (their CSV, every column): what the metadata and the manifest record
+    /// to detect a changed byte. It covers the timing columns, so two runs of one job differ in it; compare results with
+    /// <see cref="ResultsDigest"/>.</summary>
     public static string RowsDigest(IReadOnlyList<MonteCarloRow> rows) => ShardIntegrity.Sha256OfText(CsvText(rows));
+
+    /// <summary>
+    /// SHA-256 of the rows' results: their CSV without the timing columns (<see cref="Scenarios.StageTimings"/>), the one
+    /// part of a row that differs between two runs. The same on every run, core count, shard split and machine: what
+    /// identity checks compare.
+    /// </summary>
+    public static string ResultsDigest(IReadOnlyList<MonteCarloRow> rows) => ShardIntegrity.Sha256OfText(CsvText(rows, timings: false));
 
     /// <summary>
     /// Writes rows to a Parquet file atomically, with their count and digest in its metadata and its manifest
@@ -107,6 +117,28 @@ public static class MonteCarloFile
             int check = c;
             await group.WriteAsync(fields[f++], (ReadOnlyMemory<bool?>)rows.Select(r => r.Checks[check]).ToArray());
         }
+        await WriteTimingColumnsAsync(group, fields, f, rows.Select(r => r.Timings).ToArray());
+    }
+
+    /// <summary>Writes the timing columns (<see cref="Scenarios.StageTimings.Columns"/>) from field <paramref name="first"/> on;
+    /// returns the index of the next field. Shared by the Monte Carlo and time-series files.</summary>
+    public static async Task<int> WriteTimingColumnsAsync(ParquetRowGroupWriter group, IReadOnlyList<DataField> fields, int first, IReadOnlyList<Scenarios.StageTimings?> timings)
+    {
+        var values = timings.Select(Scenarios.StageTimings.Values).ToArray();
+        for (int c = 0; c < Scenarios.StageTimings.Columns.Length; c++)
+        {
+            int column = c;
+            await group.WriteAsync(fields[first + c], (ReadOnlyMemory<double?>)values.Select(v => v[column]).ToArray());
+        }
+        return first + Scenarios.StageTimings.Columns.Length;
+    }
+
+    /// <summary>Reads the timing columns of a row group of <paramref name="n"/> rows from field <paramref name="first"/> on.</summary>
+    public static async Task<Scenarios.StageTimings?[]> ReadTimingColumnsAsync(ParquetRowGroupReader group, IReadOnlyList<DataField> fields, int first, int n)
+    {
+        var columns = new double?[Scenarios.StageTimings.Columns.Length][];
+        for (int c = 0; c < columns.Length; c++) { columns[c] = new double?[n]; await group.ReadAsync(fields[first + c], columns[c].AsMemory()); }
+        return Enumerable.Range(0, n).Select(i => Scenarios.StageTimings.From(columns[0][i], columns[1][i], columns[2][i])).ToArray();
     }
 
     /// <summary>
@@ -199,9 +231,10 @@ public static class MonteCarloFile
             f += kpis.Length;
             var checks = new bool?[Scenarios.StudyPattern.CheckIds.Length][];
             for (int c = 0; c < checks.Length; c++) { checks[c] = new bool?[n]; await group.ReadAsync(fields[f++], checks[c].AsMemory()); }
+            var timings = await ReadTimingColumnsAsync(group, fields, f, n);
             for (int i = 0; i < n; i++)
                 rows.Add(new MonteCarloRow(draw[i], seed[i], feeder[i]!, scenario[i]!, error[i],
-                    kpis.Select(col => col[i]).ToArray(), checks.Select(col => col[i]).ToArray()));
+                    kpis.Select(col => col[i]).ToArray(), checks.Select(col => col[i]).ToArray(), timings[i]));
         }
         return (header, rows);
     }
@@ -245,11 +278,13 @@ public static class MonteCarloFile
     /// <summary>The rows as CSV (header line, invariant culture, doubles round-trip, empty for null), written atomically.</summary>
     public static void WriteCsv(string path, IReadOnlyList<MonteCarloRow> rows) => AtomicFile.WriteAllText(path, CsvText(rows));
 
-    /// <summary>The rows' CSV text: what <see cref="WriteCsv"/> writes and what <see cref="RowsDigest"/> digests.</summary>
-    public static string CsvText(IReadOnlyList<MonteCarloRow> rows)
+    /// <summary>The rows' CSV text: what <see cref="WriteCsv"/> writes and <see cref="RowsDigest"/> digests; with
+    /// <paramref name="timings"/> false, without the timing columns (what <see cref="ResultsDigest"/> digests).</summary>
+    public static string CsvText(IReadOnlyList<MonteCarloRow> rows, bool timings = true)
     {
         var sb = new StringBuilder();
-        sb.Append(string.Join(",", MonteCarloRow.ColumnNames)).Append('\n');
+        var columns = timings ? MonteCarloRow.ColumnNames : MonteCarloRow.ColumnNames.SkipLast(Scenarios.StageTimings.Columns.Length);
+        sb.Append(string.Join(",", columns)).Append('\n');
         foreach (var r in rows)
         {
             var cells = new List<string>
@@ -259,6 +294,7 @@ public static class MonteCarloFile
             };
             cells.AddRange(r.Kpis.Select(Cell));
             cells.AddRange(r.Checks.Select(c => c is bool b ? (b ? "true" : "false") : ""));
+            if (timings) cells.AddRange(Scenarios.StageTimings.Values(r.Timings).Select(t => t is double d ? CsvTable.Format(d) : ""));
             sb.Append(string.Join(",", cells)).Append('\n');
         }
         return sb.ToString();

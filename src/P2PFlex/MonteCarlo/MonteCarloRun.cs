@@ -37,9 +37,11 @@ public static class ShardRanges
 /// (<see cref="MonteCarloRow.KpiTypes"/>, in that order) and the study's pattern checks of the draw (the same on every
 /// row of a draw; null where a scenario the check needs was not run or failed). <c>Error</c> says why the scenario
 /// could not run on this draw (then every KPI is null), e.g. scenario 1″ finding no up bid behind a base congestion.
+/// <c>Timings</c> is how long each stage took (<see cref="StageTimings"/>, null on an error row): the only columns that
+/// differ from run to run, left out of the rows' digest and of every identity check.
 /// </summary>
 public sealed record MonteCarloRow(int Draw, ulong Seed, string Feeder, string Scenario, string? Error,
-    IReadOnlyList<object?> Kpis, IReadOnlyList<bool?> Checks)
+    IReadOnlyList<object?> Kpis, IReadOnlyList<bool?> Checks, StageTimings? Timings = null)
 {
     /// <summary>The KPI columns (name, scalar type) — every group of <see cref="ScenarioKpis"/>, including ones added later.</summary>
     public static IReadOnlyList<(string Name, Type Type)> KpiTypes { get; } = KpiColumns.Types();
@@ -50,9 +52,12 @@ public sealed record MonteCarloRow(int Draw, ulong Seed, string Feeder, string S
     /// <summary>The id columns that come before the KPIs.</summary>
     public static readonly string[] IdColumns = ["draw", "seed", "feeder", "scenario", "error"];
 
-    /// <summary>Every column name, in file order.</summary>
+    /// <summary>Every column name, in file order: the deterministic ones, then the timing columns (<see cref="StageTimings.Columns"/>).</summary>
     public static IReadOnlyList<string> ColumnNames { get; } =
-        [.. IdColumns, .. KpiTypes.Select(k => k.Name), .. StudyPattern.CheckIds.Select(CheckColumn)];
+        [.. IdColumns, .. KpiTypes.Select(k => k.Name), .. StudyPattern.CheckIds.Select(CheckColumn), .. StageTimings.Columns];
+
+    /// <summary>The row without its timings: what is the same on every run (identity checks compare these).</summary>
+    public MonteCarloRow WithoutTimings() => this with { Timings = null };
 
     /// <summary>A KPI value by column name.</summary>
     public object? Kpi(string name)
@@ -119,7 +124,7 @@ public static class MonteCarloRunner
             IReadOnlyList<object?> kpis = results.TryGetValue(name, out var r)
                 ? ScenarioReport.Kpis(r).Columns().Select(c => c.Value).ToArray()
                 : new object?[MonteCarloRow.KpiTypes.Count];
-            rows[i] = new MonteCarloRow(draw, seed, job.Feeder, name, errors.GetValueOrDefault(name), kpis, checks);
+            rows[i] = new MonteCarloRow(draw, seed, job.Feeder, name, errors.GetValueOrDefault(name), kpis, checks, r?.Timings);
         }
         return rows;
     }

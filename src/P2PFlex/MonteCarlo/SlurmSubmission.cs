@@ -3,29 +3,44 @@ using System.Globalization;
 
 namespace P2PFlex.MonteCarlo;
 
-/// <summary>What to submit: the job, its number of shards (array tasks), where results go, and how jobs call p2pflex.</summary>
-/// <param name="Job">Feeder, draws, master seed, scenarios.</param>
+/// <summary>
+/// What to submit: a sharded p2pflex run (Monte Carlo draws or a time series' window), its number of shards (array
+/// tasks), where results go, and how jobs call p2pflex. Every sharded command goes through this one request and the
+/// two scripts <c>environment/slurm/shard.sbatch</c> and <c>merge.sbatch</c>.
+/// </summary>
+/// <param name="Command">The p2pflex command whose <c>run --shard i/K</c> and <c>merge</c> the jobs call: <c>montecarlo</c>, <c>timeseries</c>.</param>
+/// <param name="RunArguments">The options of <c>p2pflex COMMAND run</c> for every shard (with <c>--out</c>; without <c>--shard</c>, <c>--cores</c>).</param>
 /// <param name="Shards">Array tasks, one shard each (<c>--array=1-Shards</c>).</param>
 /// <param name="OutDir">Result folder (absolute; shared between the nodes).</param>
 /// <param name="P2PFlexCommand">How a job runs p2pflex, e.g. <c>dotnet /home/me/p2pflex/p2pflex.dll</c>.</param>
-/// <param name="ScriptDir">Folder holding <c>montecarlo-shard.sbatch</c> and <c>montecarlo-merge.sbatch</c>.</param>
-/// <param name="CpusPerTask">Cores per array task (the shard's draws run in parallel on them).</param>
+/// <param name="ScriptDir">Folder holding <c>shard.sbatch</c> and <c>merge.sbatch</c>.</param>
+/// <param name="CpusPerTask">Cores per array task (the shard's work runs in parallel on them).</param>
 /// <param name="ExtraSbatchArgs">Passed to both sbatch calls before the script (e.g. <c>--partition=short</c>, <c>--time=00:30:00</c>).</param>
 /// <param name="DataFolder">The data folder the jobs read (exported as <c>P2PFLEX_DATA</c>); null for the built-in data.</param>
-public sealed record SlurmRequest(MonteCarloJob Job, int Shards, string OutDir, string P2PFlexCommand, string ScriptDir, int CpusPerTask,
-    IReadOnlyList<string> ExtraSbatchArgs, string? DataFolder = null)
+public sealed record SlurmRequest(string Command, IReadOnlyList<string> RunArguments, int Shards, string OutDir, string P2PFlexCommand, string ScriptDir,
+    int CpusPerTask, IReadOnlyList<string> ExtraSbatchArgs, string? DataFolder = null)
 {
+    /// <summary>The shard script, run by every array task.</summary>
+    public const string ShardScript = "shard.sbatch";
+
+    /// <summary>The merge script, run once after the array.</summary>
+    public const string MergeScript = "merge.sbatch";
+
     /// <summary>The <c>--export</c> argument of both jobs: the caller's environment, how to run p2pflex, the data folder.</summary>
     public string Export => $"--export=ALL,P2PFLEX={P2PFlexCommand}" + (DataFolder is null ? "" : $",P2PFLEX_DATA={DataFolder}");
+
+    /// <summary>Job name of the array (<c>p2pflex-montecarlo</c>, …); the merge job's adds <c>-merge</c>.</summary>
+    public string JobName => $"p2pflex-{Command}";
 }
 
 /// <summary>The two submitted jobs.</summary>
 public sealed record SlurmSubmitted(string ArrayJobId, string MergeJobId);
 
 /// <summary>
-/// Submits a Monte Carlo run to Slurm: a job array (one shard per task, <c>environment/slurm/montecarlo-shard.sbatch</c>)
-/// and a merge job (<c>montecarlo-merge.sbatch</c>) that starts only when every task succeeded
-/// (<c>--dependency=afterok:ARRAY</c>) and is cancelled, not left pending, when one fails (<c>--kill-on-invalid-dep=yes</c>).
+/// Submits a sharded run to Slurm: a job array (one shard per task, <c>environment/slurm/shard.sbatch</c>) and a merge
+/// job (<c>merge.sbatch</c>) that starts only when every task succeeded (<c>--dependency=afterok:ARRAY</c>) and is
+/// cancelled, not left pending, when one fails (<c>--kill-on-invalid-dep=yes</c>). Monte Carlo and the time series use
+/// it alike; they differ only in their command and run options.
 /// </summary>
 public static class SlurmSubmission
 {
@@ -34,13 +49,13 @@ public static class SlurmSubmission
     {
         var args = new List<string>
         {
-            "--parsable", $"--array=1-{r.Shards.ToString(CultureInfo.InvariantCulture)}", "--job-name=p2pflex-mc",
+            "--parsable", $"--array=1-{r.Shards.ToString(CultureInfo.InvariantCulture)}", $"--job-name={r.JobName}",
             $"--cpus-per-task={r.CpusPerTask.ToString(CultureInfo.InvariantCulture)}",
             $"--output={Path.Combine(r.OutDir, "logs", "shard-%a.out")}",
             r.Export,
         };
         args.AddRange(r.ExtraSbatchArgs);
-        args.Add(Path.Combine(r.ScriptDir, "montecarlo-shard.sbatch"));
+        args.Add(Path.Combine(r.ScriptDir, SlurmRequest.ShardScript));
         args.AddRange(ScriptArguments(r));
         return args;
     }
@@ -50,22 +65,19 @@ public static class SlurmSubmission
     {
         var args = new List<string>
         {
-            "--parsable", $"--dependency=afterok:{arrayJobId}", "--kill-on-invalid-dep=yes", "--job-name=p2pflex-mc-merge",
+            "--parsable", $"--dependency=afterok:{arrayJobId}", "--kill-on-invalid-dep=yes", $"--job-name={r.JobName}-merge",
             $"--output={Path.Combine(r.OutDir, "logs", "merge.out")}",
             r.Export,
         };
         args.AddRange(r.ExtraSbatchArgs);
-        args.Add(Path.Combine(r.ScriptDir, "montecarlo-merge.sbatch"));
+        args.Add(Path.Combine(r.ScriptDir, SlurmRequest.MergeScript));
+        args.Add(r.Command);
         args.Add(r.OutDir);
         return args;
     }
 
-    /// <summary>Positional arguments of the shard script: feeder, draws, seed, shards, out dir, scenarios (comma-separated).</summary>
-    public static IReadOnlyList<string> ScriptArguments(SlurmRequest r) =>
-    [
-        r.Job.Feeder, r.Job.Draws.ToString(CultureInfo.InvariantCulture), r.Job.MasterSeed.ToString(CultureInfo.InvariantCulture),
-        r.Shards.ToString(CultureInfo.InvariantCulture), r.OutDir, string.Join(",", r.Job.Scenarios),
-    ];
+    /// <summary>Positional arguments of the shard script: the number of shards, the command, its run options.</summary>
+    public static IReadOnlyList<string> ScriptArguments(SlurmRequest r) => [r.Shards.ToString(CultureInfo.InvariantCulture), r.Command, .. r.RunArguments];
 
     /// <summary>Runs sbatch twice (array, then the dependent merge) and returns the job ids.</summary>
     public static SlurmSubmitted Submit(SlurmRequest r, string sbatch = "sbatch")

@@ -74,10 +74,10 @@ public sealed record MarketDesignSpec(string Kind, Designs.IDesignParameters Par
     public System.Text.Json.Nodes.JsonObject ToExportJson()
     {
         var o = new System.Text.Json.Nodes.JsonObject { ["kind"] = Kind };
-        var own = (System.Text.Json.Nodes.JsonObject)JsonSerializer.SerializeToNode(Parameters, Parameters.GetType())!;
+        var own = (System.Text.Json.Nodes.JsonObject)JsonSerializer.SerializeToNode(Parameters, Parameters.GetType(), LibraryJson.Default)!;
         foreach (var design in Designs.MarketDesigns.All)
         {
-            var defaults = (System.Text.Json.Nodes.JsonObject)JsonSerializer.SerializeToNode(design.DefaultParameters, design.DefaultParameters.GetType())!;
+            var defaults = (System.Text.Json.Nodes.JsonObject)JsonSerializer.SerializeToNode(design.DefaultParameters, design.DefaultParameters.GetType(), LibraryJson.Default)!;
             foreach (var (key, value) in defaults)
                 if (!o.ContainsKey(key)) o[key] = (own.TryGetPropertyValue(key, out var mine) ? mine : value)?.DeepClone();
         }
@@ -131,7 +131,7 @@ public sealed record ScenarioDefinition(
     /// changes; null for the file's scenario itself.</summary>
     public ScenarioOrigin? ChangedFrom { get; init; }
 
-    private sealed record Json(
+    internal sealed record Json(
         [property: JsonPropertyName("name")] string? Name,
         [property: JsonPropertyName("label")] string? Label,
         [property: JsonPropertyName("state")] string? State,
@@ -143,19 +143,19 @@ public sealed record ScenarioDefinition(
         [property: JsonPropertyName("study")] JsonElement? Study,
         [property: JsonPropertyName("expected")] JsonElement? Expected);
 
-    private sealed record LfmJson(
+    internal sealed record LfmJson(
         [property: JsonPropertyName("voltage_aware")] bool? VoltageAware,
         [property: JsonPropertyName("v_min_pu")] double? VMinPu,
         [property: JsonPropertyName("v_max_pu")] double? VMaxPu,
         [property: JsonPropertyName("max_iterations")] int? MaxIterations);
 
-    private sealed record InterventionJson(
+    internal sealed record InterventionJson(
         [property: JsonPropertyName("kind")] string? Kind,
         [property: JsonPropertyName("theta")] double? Theta,
         [property: JsonPropertyName("w")] double? W,
         [property: JsonPropertyName("reward_share")] double? RewardShare);
 
-    private static readonly JsonSerializerOptions Options = new() { ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+    private static readonly JsonSerializerOptions Options = LibraryJson.With(new() { ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
 
     /// <summary>Reads and checks a scenario file; every problem names the file and the field.</summary>
     /// <param name="path">The scenario file.</param>

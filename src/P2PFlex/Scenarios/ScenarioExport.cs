@@ -29,11 +29,14 @@ public static class ScenarioExport
         ("bids.csv", "the whole flexibility orderbook; role = peer (P2P market) or lfm (offered to the LFM only)"),
         ("lfm_bids.csv", "bids offered to the LFM (non-peer orderbook bids, then unmet parts of peer bids or the mediator's aggregated bids) with their activation; header only when no LFM ran"),
         ("market_peers.csv", "the peers of the scenario's market design with their cost/utility parameters, cleared quantity, net position, the price they trade at and their surplus; header only without peers"),
+        ("voltage_lfm_lines.csv", "the voltage-aware LFM's last LP, line rows linearised at the AC operating point: |S| there, at zero activation, limit, gradient g_bus_<n> (MVA per MW); header only for the congestion-only LFM"),
+        ("voltage_lfm_buses.csv", "the voltage-aware LFM's AC operating point (|V|, angle, load per bus) and last LP's voltage rows: |V| at zero activation, sensitivities sv_bus_<n> (p.u. per MW); header only for the congestion-only LFM"),
     ];
 
     /// <summary>The order of the files in format 1's <c>files</c> map; files of designs added later follow in registry order.</summary>
     private static readonly string[] FormatOneOrder =
-        ["scenario.json", "buses.csv", "lines.csv", "ptdf.csv", "bids.csv", "peers.csv", "pairs.csv", "lfm_bids.csv", "market_peers.csv", "auction_lines.csv", "nodal_prices.csv", "capacity_areas.csv"];
+        ["scenario.json", "buses.csv", "lines.csv", "ptdf.csv", "bids.csv", "peers.csv", "pairs.csv", "lfm_bids.csv", "market_peers.csv", "auction_lines.csv", "nodal_prices.csv", "capacity_areas.csv",
+         "voltage_lfm_lines.csv", "voltage_lfm_buses.csv"];
 
     /// <summary>The files of an export, with the description written into <c>scenario.json</c>'s <c>files</c> map:
     /// the core files and every registered design's own.</summary>
@@ -59,6 +62,8 @@ public static class ScenarioExport
             ["bids.csv"] = ScenarioExportCsv.Bids(result, orderbook),
             ["lfm_bids.csv"] = ScenarioExportCsv.LfmBids(result),
             ["market_peers.csv"] = ScenarioExportCsv.MarketPeers(result),
+            ["voltage_lfm_lines.csv"] = ScenarioExportCsv.VoltageLfmLines(result),
+            ["voltage_lfm_buses.csv"] = ScenarioExportCsv.VoltageLfmBuses(result),
         };
         // Every design's files in every export (header only for another design's run): the same set for every scenario.
         foreach (var file in DesignFiles(result))

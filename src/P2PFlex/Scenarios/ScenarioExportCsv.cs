@@ -140,4 +140,42 @@ internal static class ScenarioExportCsv
         }
         return csv.ToText();
     }
+    private static IEnumerable<string> BusColumns(Grid.GridNetwork net, string prefix) =>
+        net.Buses.Select(bus => prefix + bus.Number.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>The voltage-aware LFM's last LP, line rows: |S| at the operating point, the row's value at zero activation,
+    /// the limit and the row's gradient G[l, k] = ∂|S_l|/∂p_k per bus; header only without a voltage-aware LP.</summary>
+    internal static string VoltageLfmLines(ScenarioResult r)
+    {
+        var net = r.Feeder.Network;
+        var csv = new CsvRowWriter(["index", "from_bus", "to_bus", "s_at_point_mva", "s_at_zero_activation_mva", "limit_mva", .. BusColumns(net, "g_bus_")]);
+        if (r.VoltageAwareLfm is { FinalProblem: { } problem, LinearisedAt: { } point })
+            for (int l = 0; l < net.Branches.Count; l++)
+            {
+                var br = net.Branches[l];
+                csv.Integer(br.CaseIndex).Integer(br.FromBus).Integer(br.ToBus)
+                   .Number(point.Lines[l].SMaxMva).Number(problem.BaseFlowMw[l]).Number(problem.LimitMw[l]);
+                for (int k = 0; k < net.Buses.Count; k++) csv.Number(problem.PtdfMwPerMw[l, k]);
+                csv.EndRow();
+            }
+        return csv.ToText();
+    }
+
+    /// <summary>The voltage-aware LFM's last LP, voltage rows and AC operating point: per bus |V| and angle at the point,
+    /// its load there, the row's value at zero activation and the row's sensitivities S_V[i, k] = ∂|V_i|/∂p_k;
+    /// header only without a voltage-aware LP.</summary>
+    internal static string VoltageLfmBuses(ScenarioResult r)
+    {
+        var net = r.Feeder.Network;
+        var csv = new CsvRowWriter(["bus", "vm_at_point_pu", "va_at_point_deg", "load_at_point_mw", "load_at_point_mvar", "vm_at_zero_activation_pu", .. BusColumns(net, "sv_bus_")]);
+        if (r.VoltageAwareLfm is { FinalProblem: { Voltage: { } voltage }, LinearisedAt: { } point })
+            for (int i = 0; i < net.Buses.Count; i++)
+            {
+                var bus = point.Buses[i];
+                csv.Integer(net.Buses[i].Number).Number(bus.VmPu).Number(bus.VaDeg).Number(bus.LoadMw).Number(bus.LoadMvar).Number(voltage.OffsetPu[i]);
+                for (int k = 0; k < net.Buses.Count; k++) csv.Number(voltage.SensitivityPuPerMw[i, k]);
+                csv.EndRow();
+            }
+        return csv.ToText();
+    }
 }

@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using P2PFlex.Interventions;
+using P2PFlex.IO;
 using P2PFlex.Markets.Lfm;
 using P2PFlex.Markets.P2P;
 
@@ -11,13 +12,13 @@ namespace P2PFlex.Scenarios;
 /// (<see cref="Designs.IMarketOutcome.AddJson"/>), the P2P solver's report and the file list.</summary>
 internal static class ScenarioExportJson
 {
-    private static readonly JsonSerializerOptions KpiJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static readonly JsonSerializerOptions KpiJson = LibraryJson.With(new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
 
-    private static readonly JsonSerializerOptions DocumentJson = new()
+    private static readonly JsonSerializerOptions DocumentJson = LibraryJson.With(new()
     {
         WriteIndented = true,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    });
 
     private static JsonObject DesignJson(ScenarioResult r)
     {
@@ -36,6 +37,28 @@ internal static class ScenarioExportJson
         };
         r.Market.Outcome.AddJson(o);
         return o;
+    }
+
+    /// <summary>The voltage-aware LFM's loop and last LP (band, tolerances, status, passes); null for the congestion-only LFM.</summary>
+    private static JsonObject? VoltageAwareJson(ScenarioResult r)
+    {
+        if (r.VoltageAwareLfm is not { } va) return null;
+        var options = va.Options;
+        return new JsonObject
+        {
+            ["status"] = va.Status.ToString(),
+            ["iterations"] = va.Iterations,
+            ["v_min_pu"] = options?.Band.MinPu,
+            ["v_max_pu"] = options?.Band.MaxPu,
+            ["max_iterations"] = options?.MaxIterations,
+            ["voltage_tolerance_pu"] = options?.VoltageTolerancePu,
+            ["line_tolerance_mva"] = options?.LineToleranceMva,
+            ["activation_tolerance_mw"] = options?.ActivationToleranceMw,
+            ["final_lp_exported"] = va.FinalProblem is not null,
+            ["final_lp_voltage_tolerance_pu"] = va.FinalProblem?.Voltage?.TolerancePu,
+            ["final_lp_overflow_tolerance_mva"] = va.FinalProblem?.OverflowToleranceMw,
+            ["message"] = va.Message,
+        };
     }
 
     internal static string ScenarioJson(ScenarioResult r)
@@ -78,7 +101,7 @@ internal static class ScenarioExportJson
             ["slack_bus"] = net.Buses[net.SlackIndex].Number,
             ["intervention"] = intervention,
             ["market_design"] = DesignJson(r),
-            ["market"] = JsonSerializer.SerializeToNode(m),
+            ["market"] = JsonSerializer.SerializeToNode(m, LibraryJson.Default),
             ["epsilon_eur_per_mw2h"] = m.EpsilonEurPerMw2h,
             ["interval_hours"] = m.IntervalHours,
             ["congestion_tolerance_mw"] = Grid.GridCheck.DefaultToleranceMw,
@@ -106,6 +129,7 @@ internal static class ScenarioExportJson
                 ["downward_total_mw"] = ScenarioExportCsv.LfmOptimal(r) ? r.Lfm.DownwardTotalMw : null,
                 ["least_total_overflow_mw"] = r.Lfm.Infeasibility?.LeastTotalOverflowMw,
                 ["solver_message"] = r.Lfm.SolverMessage,
+                ["voltage_aware"] = VoltageAwareJson(r),
             },
             ["files"] = files,
         };

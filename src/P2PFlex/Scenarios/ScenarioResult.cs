@@ -42,4 +42,8 @@ public sealed record ScenarioResult(
 
     /// <summary>The AC check of the states before and after the LFM (null only when the run was asked to skip it).</summary>
     public ScenarioAcCheck? Ac { get; init; }
+
+    /// <summary>How long each stage took (<see cref="StageTimings"/>): the one part of a result that is not deterministic,
+    /// left out of every bit-identity check; null for a result not built by <see cref="ScenarioRunner.Run"/>.</summary>
+    public StageTimings? Timings { get; init; }
 }

@@ -39,8 +39,10 @@ public static class ScenarioRunner
         var peerBids = peerIds.Select(id => context.Orderbook[id]).ToArray();
 
         design ??= MarketDesigns.Get(scenario.Design.Kind);
+        long p2pStart = System.Diagnostics.Stopwatch.GetTimestamp();
         var stage = design
             .Clear(new MarketDesignInput(scenario, feeder, baseCheck, peerBids, warmStartPrices));
+        double p2pSeconds = StageTimings.SecondsSince(p2pStart);
 
         var injection = feeder.InjectionMw.ToArray();
         for (int k = 0; k < stage.Peers.Count; k++) injection[stage.Peers[k].BusIndex] += stage.NetPositionMw[k];
@@ -50,11 +52,21 @@ public static class ScenarioRunner
         // A design that answers for the grid itself (CM3 variation 1, CM5) has no LFM after it: nothing is offered,
         // activated or paid, and the KPIs say "NotRun".
         if (!stage.LfmFollows) lfmBids = [];
+        long lfmStart = System.Diagnostics.Stopwatch.GetTimestamp();
         var lfm = stage.LfmFollows
             ? ScenarioLfm.Clear(scenario, feeder, injection, beforeLfm, ScenarioLfm.ToFlexBids(network, lfmBids))
             : new ScenarioLfm.Outcome(LfmResult.NotRun(beforeLfm.Lines.Select(l => l.FlowMw)), null, null);
-        var result = new ScenarioResult(scenario, feeder, stage, injection, beforeLfm, lfmBids, lfm.Lfm, lfm.AfterLfm) { VoltageAwareLfm = lfm.VoltageAware, MarketDesign = design };
-        return acCheck ? result with { Ac = ScenarioAcCheck.Evaluate(result) } : result;
+        double lfmSeconds = StageTimings.SecondsSince(lfmStart);
+        var result = new ScenarioResult(scenario, feeder, stage, injection, beforeLfm, lfmBids, lfm.Lfm, lfm.AfterLfm)
+        {
+            VoltageAwareLfm = lfm.VoltageAware,
+            MarketDesign = design,
+            Timings = new StageTimings(p2pSeconds, lfmSeconds, null),
+        };
+        if (!acCheck) return result;
+        long acStart = System.Diagnostics.Stopwatch.GetTimestamp();
+        var ac = ScenarioAcCheck.Evaluate(result);
+        return result with { Ac = ac, Timings = new StageTimings(p2pSeconds, lfmSeconds, StageTimings.SecondsSince(acStart)) };
     }
 
     /// <summary>Builds and clears the bilateral P2P market of a scenario (see <see cref="BilateralP2PDesign.ClearP2P"/>).</summary>

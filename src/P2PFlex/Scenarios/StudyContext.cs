@@ -39,7 +39,6 @@ public sealed record StudyContext(StudyFeeder BaseFeeder, StudyFeeder ExtremeFee
         for (int r = 0; r < table.Count; r++)
         {
             string id = table.Text(r, "bid_id");
-            if (!orderbook.Contains(id)) throw new DataFormatException(path, table.LineOf(r), "bid_id", $"bid '{id}' is not in the orderbook");
             if (!seen.Add(id)) throw new DataFormatException(path, table.LineOf(r), "bid_id", $"bid '{id}' is listed twice");
             ids.Add(id);
         }
@@ -50,7 +49,19 @@ public sealed record StudyContext(StudyFeeder BaseFeeder, StudyFeeder ExtremeFee
         string fix = name.EndsWith(suffix, StringComparison.Ordinal)
             ? $"regenerate it with 'p2pflex data generate --feeder {name[..^suffix.Length]}'"
             : "restore the file, or remove the declaration line if the list was meant to change";
-        SubsetDeclaration.Check(path, BoundedInput.ReadAllText(path, CsvTable.MaxFileBytes), ids, fix);
+        bool declared = SubsetDeclaration.Check(path, BoundedInput.ReadAllText(path, CsvTable.MaxFileBytes), ids, fix);
+        for (int r = 0; r < ids.Count; r++)
+        {
+            if (orderbook.Contains(ids[r])) continue;
+            // A subset that matches its own declaration is the one the generator wrote: the orderbook is the file that
+            // changed (a bid lost or renamed), so the error names the orderbook; otherwise either may be wrong, and the
+            // subset's line is where the mismatch shows.
+            if (declared)
+                throw new DataFormatException(orderbook.Source, 0, "id",
+                    $"has no bid '{ids[r]}', which the P2P subset {path} (intact: its declared rows and sha256 match) lists on line {table.LineOf(r)}: " +
+                    "the orderbook lost or renamed a bid, or the subset belongs to another orderbook");
+            throw new DataFormatException(path, table.LineOf(r), "bid_id", $"bid '{ids[r]}' is not in the orderbook {orderbook.Source}");
+        }
         return ids;
     }
 

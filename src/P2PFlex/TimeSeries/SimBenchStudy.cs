@@ -74,7 +74,10 @@ public sealed class SimBenchStudy
         var network = Grid.Network(point);
         var loading = new LoadingState(point.Name, new Dictionary<int, double>(), $"SimBench {Grid.Name}, operating point {point.Name}");
         var feeder = new StudyFeeder(StudyState.Base, loading, network, _ptdf, Grid.Limits(network));
-        var orderbook = Orderbook.Generate(network);
+        // The draws (bid buses, directions, factors, prices) are the nominal point's, as on every feeder; only the
+        // volumes follow the point's loads. Drawn on the point itself, a load whose profile is 0 in that interval would
+        // drop its bus from the draw and change every bid (or leave fewer loaded buses than the rule's bid buses).
+        var orderbook = Orderbook.Generate(NominalNetwork, network);
         return new StudyContext(feeder, feeder with { State = StudyState.Extreme }, orderbook with { Source = $"{Grid.Name} @ {point.Name}" }, P2PSubset);
     }
 

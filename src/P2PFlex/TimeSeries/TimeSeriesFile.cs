@@ -36,7 +36,7 @@ public sealed record TimeSeriesHeader(
 
 /// <summary>
 /// Time-series rows as Parquet (one row per interval × scenario: interval, time, feeder, scenario, error, every KPI
-/// column, blocked and steered pairs), written as a stream of row groups so memory stays flat in the window's length.
+/// column, blocked and steered pairs, then the stage timings, <see cref="Scenarios.StageTimings"/>), written as a stream of row groups so memory stays flat in the window's length.
 /// </summary>
 public sealed class TimeSeriesFile : IDisposable
 {
@@ -46,14 +46,14 @@ public sealed class TimeSeriesFile : IDisposable
     /// writes the same bytes.</summary>
     public const int MergedGroupIntervals = 672;
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+    private static readonly JsonSerializerOptions Json = IO.LibraryJson.With(new() { WriteIndented = false });
 
     public static readonly string[] IdColumns = ["interval", "time", "feeder", "scenario", "error"];
     public static readonly string[] InterventionColumns = ["blocked_pairs", "steered_pairs"];
 
-    /// <summary>Every column, in file order.</summary>
+    /// <summary>Every column, in file order: the deterministic ones, then the timing columns.</summary>
     public static IReadOnlyList<string> ColumnNames { get; } =
-        [.. IdColumns, .. MonteCarloRow.KpiTypes.Select(k => k.Name), .. InterventionColumns];
+        [.. IdColumns, .. MonteCarloRow.KpiTypes.Select(k => k.Name), .. InterventionColumns, .. Scenarios.StageTimings.Columns];
 
     private static ParquetSchema Schema() => new(
         new Field[]
@@ -62,7 +62,8 @@ public sealed class TimeSeriesFile : IDisposable
             new DataField<string>("scenario", false), new DataField<string>("error", true),
         }
         .Concat(MonteCarloRow.KpiTypes.Select(k => MonteCarloFile.FieldOf(k.Name, k.Type)))
-        .Concat(InterventionColumns.Select(c => new DataField<int?>(c))));
+        .Concat(InterventionColumns.Select(c => new DataField<int?>(c)))
+        .Concat(Scenarios.StageTimings.Columns.Select(c => new DataField<double?>(c))));
 
     private readonly ParquetWriter _writer;
     private readonly DataField[] _fields;
@@ -89,8 +90,8 @@ public sealed class TimeSeriesFile : IDisposable
     /// <summary>Rows written so far.</summary>
     public long Rows { get; private set; }
 
-    /// <summary>SHA-256 of the rows written (their text: interval, time, scenario, error, KPIs in round-trip form, pairs),
-    /// the shard manifest's <c>rows_sha256</c>.</summary>
+    /// <summary>SHA-256 of the rows written (their text: interval, time, scenario, error, KPIs in round-trip form, pairs,
+    /// timings), the shard manifest's <c>rows_sha256</c>.</summary>
     public string RowsSha256 => Convert.ToHexStringLower(_digest.GetCurrentHash());
 
     /// <summary>Writes rows as one row group.</summary>
@@ -103,7 +104,9 @@ public sealed class TimeSeriesFile : IDisposable
             var sb = new System.Text.StringBuilder();
             sb.Append(r.Interval).Append('|').Append(TimeAxis.Format(r.Time)).Append('|').Append(r.Scenario).Append('|').Append(r.Error);
             foreach (var k in r.Kpis) sb.Append('|').Append(k is double d ? IO.CsvTable.Format(d) : Convert.ToString(k, CultureInfo.InvariantCulture));
-            sb.Append('|').Append(r.BlockedPairs).Append('|').Append(r.SteeredPairs).Append('\n');
+            sb.Append('|').Append(r.BlockedPairs).Append('|').Append(r.SteeredPairs);
+            foreach (var t in Scenarios.StageTimings.Values(r.Timings)) sb.Append('|').Append(t is double d ? IO.CsvTable.Format(d) : "");
+            sb.Append('\n');
             _digest.AppendData(System.Text.Encoding.UTF8.GetBytes(sb.ToString()));
         }
         Rows += rows.Count;
@@ -121,6 +124,7 @@ public sealed class TimeSeriesFile : IDisposable
         f = await MonteCarloFile.WriteKpiColumnsAsync(group, _fields, f, rows.Select(r => r.Kpis).ToArray());
         await group.WriteAsync(_fields[f++], (ReadOnlyMemory<int?>)rows.Select(r => r.BlockedPairs).ToArray());
         await group.WriteAsync(_fields[f++], (ReadOnlyMemory<int?>)rows.Select(r => r.SteeredPairs).ToArray());
+        await MonteCarloFile.WriteTimingColumnsAsync(group, _fields, f, rows.Select(r => r.Timings).ToArray());
     }
 
     /// <summary>Writes the footer (the file is then complete on its stream).</summary>
@@ -192,12 +196,13 @@ public sealed class TimeSeriesFile : IDisposable
         f += kpis.Length;
         var blocked = new int?[n]; await group.ReadAsync(fields[f++], blocked.AsMemory());
         var steered = new int?[n]; await group.ReadAsync(fields[f++], steered.AsMemory());
+        var timings = await MonteCarloFile.ReadTimingColumnsAsync(group, fields, f, n);
         var rows = new TimeSeriesRow[n];
         for (int i = 0; i < n; i++)
         {
             var t = ProfileCsv.ParseTime(time[i] ?? "") ?? throw new InvalidDataException($"row {i} of group {g}: time '{time[i]}' is not ISO 8601");
             rows[i] = new TimeSeriesRow(interval[i], t, scenario[i] ?? throw new InvalidDataException($"row {i} of group {g} has no scenario"),
-                error[i], kpis.Select(c => c[i]).ToArray(), blocked[i], steered[i]);
+                error[i], kpis.Select(c => c[i]).ToArray(), blocked[i], steered[i], timings[i]);
         }
         return rows;
     }

@@ -27,11 +27,16 @@ public sealed record TimeSeriesJob(string Feeder, string Profiles, string Profil
 /// One row of a time series: one scenario in one interval, with every <see cref="ScenarioKpis"/> column (as the
 /// scenario file prices them, for its <c>interval_hours</c>) and what the DSO's intervention did in the peers' market:
 /// pairs blocked (scenario 2) and pairs steered by an incentive or penalty (scenario 3); null for designs without a
-/// bilateral P2P market.
+/// bilateral P2P market. <c>Timings</c> is how long each stage took (<see cref="StageTimings"/>): null on an error row and
+/// on a row that reused an equal interval's outcome (nothing was solved for it); the only columns that differ from run to
+/// run, left out of the rows' digest and of every identity check.
 /// </summary>
 public sealed record TimeSeriesRow(int Interval, DateTime Time, string Scenario, string? Error, IReadOnlyList<object?> Kpis,
-    int? BlockedPairs, int? SteeredPairs)
+    int? BlockedPairs, int? SteeredPairs, StageTimings? Timings = null)
 {
+    /// <summary>The row without its timings: what is the same on every run (identity checks compare these).</summary>
+    public TimeSeriesRow WithoutTimings() => this with { Timings = null };
+
     public object? Kpi(string name)
     {
         for (int i = 0; i < MonteCarloRow.KpiTypes.Count; i++) if (MonteCarloRow.KpiTypes[i].Name == name) return Kpis[i];
@@ -57,7 +62,7 @@ public sealed class TimeSeriesRunner
     /// keeps memory flat in the window's length whatever the profiles).</summary>
     public const int CacheCapacity = 8192;
 
-    private sealed record Outcome(string? Error, object?[] Kpis, int? Blocked, int? Steered);
+    private sealed record Outcome(string? Error, object?[] Kpis, int? Blocked, int? Steered, StageTimings? Timings);
 
     /// <param name="states">The feeder's intervals.</param>
     /// <param name="scenarios">The scenarios run in every interval, in row order.</param>
@@ -111,7 +116,7 @@ public sealed class TimeSeriesRunner
             for (int s = 0; s < _scenarios.Count; s++)
             {
                 var o = perInterval[i][s];
-                rows[i * _scenarios.Count + s] = new TimeSeriesRow(first + i, time, _scenarios[s].Name, o.Error, o.Kpis, o.Blocked, o.Steered);
+                rows[i * _scenarios.Count + s] = new TimeSeriesRow(first + i, time, _scenarios[s].Name, o.Error, o.Kpis, o.Blocked, o.Steered, o.Timings);
             }
         }
         return rows;
@@ -120,7 +125,8 @@ public sealed class TimeSeriesRunner
     private Outcome[] Interval(int interval)
     {
         var key = new FactorKey(_states.FactorsAt(interval));
-        if (_reuse && _cache.TryGetValue(key, out var known)) return known;
+        // A reused outcome was not solved for this interval: its rows carry no timings.
+        if (_reuse && _cache.TryGetValue(key, out var known)) return known.Select(o => o with { Timings = null }).ToArray();
         var context = _states.At(interval);
         var outcomes = new Outcome[_scenarios.Count];
         for (int s = 0; s < _scenarios.Count; s++) outcomes[s] = RunOne(_scenarios[s], context);
@@ -144,10 +150,10 @@ public sealed class TimeSeriesRunner
     private static Outcome RunOne(ScenarioDefinition scenario, StudyContext context)
     {
         var (r, error) = RunScenario(scenario, context);
-        if (r is null) return new Outcome(error, new object?[MonteCarloRow.KpiTypes.Count], null, null);
+        if (r is null) return new Outcome(error, new object?[MonteCarloRow.KpiTypes.Count], null, null, null);
         var kpis = ScenarioReport.Kpis(r).Columns().Select(c => c.Value).ToArray();
         var (blocked, steered) = Intervention(r);
-        return new Outcome(null, kpis, blocked, steered);
+        return new Outcome(null, kpis, blocked, steered, r.Timings);
     }
 
     /// <summary>Pairs blocked and pairs steered (preference factor changed by an incentive or a penalty) in the P2P market.</summary>

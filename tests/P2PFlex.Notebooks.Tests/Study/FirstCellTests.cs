@@ -95,17 +95,19 @@ public partial class FirstCellTests
     }
 
     [Fact]
-    public async Task The_setup_script_is_a_no_op_in_the_runner()
+    public async Task The_runner_skips_the_setup_script_and_keeps_its_own_formatters()
     {
-        // the whole header, as a notebook's first cell, then a chart and a frame: the runner's own formatters must stay
+        // the whole header, as a notebook's first cell, then a chart and a frame: the runner's own formatters must stay.
+        // The script sets up the official kernel only, so the runner does not load it (a copied notebook has no script
+        // beside it, CopiedNotebookTests).
         var nb = Notebook.CreateCSharp();
-        nb.AddCode(string.Join('\n', DocumentedHeader()) + "\nP2PFlexKernelSetup.InOfficialKernel");
+        nb.AddCode(string.Join('\n', DocumentedHeader()) + "\n1 + 1");
         nb.AddCode("Chart.Line<int, double, string>(x: new[] { 1, 2 }, y: new[] { 1.5, 2.5 })");
         nb.AddCode("Frame.FromRecords(new[] { new { A = 1 } })");
         var r = await NotebookRunner.RunAsync(nb, new NotebookRunOptions { BaseDirectory = Repo("notebooks"), NotebookName = "header.ipynb" });
         Assert.True(r.Succeeded, r.Describe());
         var first = r.Notebook.Cells[0].Outputs;
-        Assert.Equal("False", first.OfType<ExecuteResultOutput>().Single().Data.GetText("text/plain"));
+        Assert.Equal("2", first.OfType<ExecuteResultOutput>().Single().Data.GetText("text/plain"));
         Assert.DoesNotContain(first, o => o is StreamOutput);   // no version notes: the header asks for the shipped versions
         var chart = r.Notebook.Cells[1].Outputs;
         Assert.Equal(2, chart.Count);   // plotly.js as its own output, then the chart with a deterministic id

@@ -63,9 +63,10 @@ public class MonteCarloCommandTests
         Assert.Contains("--array=1-10", lines[0]);
         Assert.Contains("--cpus-per-task=2", lines[0]);
         Assert.Contains("--partition=short", lines[0]);
-        Assert.Contains("montecarlo-shard.sbatch case69 1000 20221201 10 /scratch/mc", lines[0]);
+        Assert.Contains("shard.sbatch 10 montecarlo --feeder case69 --draws 1000 --seed 20221201 --scenarios ", lines[0]);
+        Assert.EndsWith("--out /scratch/mc", lines[0]);
         Assert.Contains("--dependency=afterok:ARRAYJOB --kill-on-invalid-dep=yes", lines[1]);
-        Assert.Contains("montecarlo-merge.sbatch /scratch/mc", lines[1]);
+        Assert.EndsWith("merge.sbatch montecarlo /scratch/mc", lines[1]);
     }
 
     [Fact]

@@ -81,4 +81,45 @@ public class PowerFlowReportTests
             File.Delete(path);
         }
     }
+
+    [Theory]
+    [InlineData(1e200, "Diverged")]
+    [InlineData(1e6, "MaxIterationsReached")]
+    public void Powerflow_text_on_a_run_that_did_not_converge_prints_its_status_and_no_voltages_or_losses(double factor, string status)
+    {
+        // Issue 20: the text form printed the last iterate as results ("losses 138380428797.509 kW", "maximum voltage
+        // 2457.999215 p.u."). Now the status comes first and no number of the state is printed.
+        string path = TestData.TempCase(File.ReadAllText(TestData.PublishedCase("case69")) + $"\nmpc.bus(:, PD) = mpc.bus(:, PD) * {factor:R};\n");
+        try
+        {
+            var (code, output, _) = CliRunner.Run("powerflow", path);
+            Assert.Equal(1, code);
+            Assert.Contains($"status           {status} after ", output);
+            Assert.Contains("there are no voltages or losses to report", output);
+            Assert.DoesNotContain(" kW", output);
+            Assert.DoesNotContain("p.u. at bus", output);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Powerflow_text_on_a_converged_run_prints_status_losses_and_voltages()
+    {
+        var (code, output, _) = CliRunner.Run("powerflow", TestData.CasePath("case69"));
+        Assert.Equal(0, code);
+        Assert.Contains("status           Converged after 4 iteration(s)", output);
+        Assert.Contains("losses                224.992 kW", output);
+        Assert.Contains("minimum voltage      0.909188 p.u. at bus 65", output);
+    }
+
+    [Fact]
+    public void A_run_that_did_not_converge_has_no_minimum_voltage()
+    {
+        var (_, result) = Case69TimesLoad(1e6);
+        var e = Assert.Throws<InvalidOperationException>(() => result.MinimumVoltage);
+        Assert.Contains("did not converge (MaxIterationsReached", e.Message);
+    }
 }

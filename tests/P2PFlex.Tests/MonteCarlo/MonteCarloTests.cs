@@ -70,6 +70,14 @@ public class MonteCarloTests
         Assert.Equal(30, sequential.Count);
         AssertSameRows(sequential, parallel);
         AssertSameRows(sequential, sharded);
+        // Each scenario run carries its stage timings (P2P, LFM, AC check), which the results digest leaves out; the
+        // rows digest (integrity of a file's bytes) covers them.
+        Assert.All(sequential, r => Assert.True(r.Error is null ? r.Timings is { P2PSeconds: >= 0, LfmSeconds: >= 0, AcCheckSeconds: >= 0 } : r.Timings is null,
+            $"draw {r.Draw} {r.Scenario}: timings {r.Timings}"));
+        Assert.Equal(MonteCarloFile.ResultsDigest(sequential), MonteCarloFile.ResultsDigest(parallel));
+        var retimed = sequential.Select(r => r with { Timings = new StageTimings(1, 2, 3) }).ToArray();
+        Assert.Equal(MonteCarloFile.ResultsDigest(sequential), MonteCarloFile.ResultsDigest(retimed));
+        Assert.NotEqual(MonteCarloFile.RowsDigest(sequential), MonteCarloFile.RowsDigest(retimed));
         Assert.Equal(Enumerable.Range(0, 6).SelectMany(d => job.Scenarios.Select(s => (d, s))), sequential.Select(r => (r.Draw, r.Scenario)));
         // Every KPI group of the one KPI record is there, and the draws differ.
         Assert.Equal(KpiColumns.Names(), MonteCarloRow.KpiTypes.Select(t => t.Name));
@@ -123,11 +131,13 @@ public class MonteCarloTests
         var (readHeader, readRows) = MonteCarloFile.ReadParquet(path);
         Assert.Equal(header.Describe(), readHeader.Describe());
         AssertSameRows(rows, readRows);
+        Assert.Equal(rows.Select(r => r.Timings), readRows.Select(r => r.Timings));
         Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
         MonteCarloFile.WriteCsv(Path.Combine(dir, "x.csv"), rows);
         var csv = File.ReadAllLines(Path.Combine(dir, "x.csv"));
         Assert.Equal(string.Join(",", MonteCarloRow.ColumnNames), csv[0]);
         Assert.Equal(rows.Count + 1, csv.Length);
+        Assert.EndsWith(",p2p_seconds,lfm_seconds,ac_check_seconds", csv[0]);
         Directory.Delete(dir, true);
     }
 
@@ -141,8 +151,10 @@ public class MonteCarloTests
         Assert.Equal([1, 2, 2], outcomes.Select(o => o.Rows / 3));
         var m1 = MonteCarloShards.Merge(one);
         var m3 = MonteCarloShards.Merge(three);
-        MonteCarloFile.WriteParquet(Path.Combine(one, MonteCarloFile.MergedName), m1.Header, m1.Rows);
-        MonteCarloFile.WriteParquet(Path.Combine(three, MonteCarloFile.MergedName), m3.Header, m3.Rows);
+        // The timing columns differ from run to run; everything else is the same bytes (timings left out) and digest.
+        Assert.Equal(MonteCarloFile.ResultsDigest(m1.Rows), MonteCarloFile.ResultsDigest(m3.Rows));
+        MonteCarloFile.WriteParquet(Path.Combine(one, MonteCarloFile.MergedName), m1.Header, m1.Rows.Select(r => r.WithoutTimings()).ToArray());
+        MonteCarloFile.WriteParquet(Path.Combine(three, MonteCarloFile.MergedName), m3.Header, m3.Rows.Select(r => r.WithoutTimings()).ToArray());
         Assert.Equal(File.ReadAllBytes(Path.Combine(one, MonteCarloFile.MergedName)), File.ReadAllBytes(Path.Combine(three, MonteCarloFile.MergedName)));
 
         // Resume: an existing shard is not recomputed (its file is left as it is).

@@ -4,84 +4,145 @@ using P2PFlex.Cli;
 using P2PFlex.Data;
 using P2PFlex.MonteCarlo;
 using P2PFlex.Scenarios;
+using P2PFlex.Tests.Cli;
 using Xunit.Abstractions;
 
 namespace P2PFlex.Tests.MonteCarlo;
 
 /// <summary>
-/// <c>p2pflex montecarlo submit</c> on a real Slurm: a throw-away single-node cluster from Debian's packages
-/// (environment/slurm/single-node-cluster.sh; needs root and environment/install.sh), a 4-task job array of 5 draws
-/// each plus the dependent merge job, polled until done; the merged file must equal a single-process run byte for byte.
-/// A run whose array task fails must get its merge job cancelled, not left pending. The cluster is torn down also when
-/// the test fails. Filter it out with <c>--filter Category!=Slurm</c> on a machine without root.
+/// A throw-away single-node Slurm cluster from Debian's packages (environment/slurm/single-node-cluster.sh; needs root
+/// and environment/install.sh), brought up once for the tests of <see cref="SlurmClusterTests"/> and torn down after
+/// them, also when they fail.
 /// </summary>
-[Trait("Category", "Slurm")]
-public class SlurmClusterTests(ITestOutputHelper log)
+public sealed class SlurmCluster : IDisposable
 {
-    private static readonly string Repo = Path.GetDirectoryName(DataPaths.Root)!;
+    public static readonly string Repo = Path.GetDirectoryName(DataPaths.Root)!;
     private static readonly string ClusterScript = Path.Combine(Repo, "environment", "slurm", "single-node-cluster.sh");
 
+    /// <summary>The cluster's state folder (results of the tests go below it).</summary>
+    public string State { get; } = Directory.CreateTempSubdirectory("p2pflex-slurm-").FullName;
+
+    /// <summary>The environment every Slurm command and p2pflex process of the tests runs with.</summary>
+    public Dictionary<string, string> Env { get; }
+
+    /// <summary>Why the cluster is not there (null when it is up).</summary>
+    public string? Failure { get; }
+
+    public TimeSpan UpAfter { get; }
+
+    public SlurmCluster()
+    {
+        Env = new Dictionary<string, string> { ["SLURM_CONF"] = Path.Combine(State, "slurm.conf"), ["P2PFLEX_DATA"] = DataPaths.Root };
+        var clock = Stopwatch.StartNew();
+        if (!(Environment.UserName == "root" || SlurmClusterTests.Run("id", ["-u"], null).Out.Trim() == "0"))
+        {
+            Failure = "the Slurm test needs root (slurmd starts jobs as the submitting user); run it as root or filter Category!=Slurm";
+            return;
+        }
+        var up = SlurmClusterTests.Run("bash", [ClusterScript, "up", State], null, TimeSpan.FromSeconds(90));
+        if (up.Code != 0) Failure = $"cluster did not come up:\n{up.Err}";
+        UpAfter = clock.Elapsed;
+    }
+
+    public void Dispose()
+    {
+        SlurmClusterTests.Run("bash", [ClusterScript, "down", State], null, TimeSpan.FromSeconds(60));
+        try { Directory.Delete(State, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
+
+/// <summary>
+/// <c>p2pflex montecarlo submit</c> and <c>p2pflex timeseries submit</c> on a real Slurm (<see cref="SlurmCluster"/>):
+/// a job array plus the dependent merge job, polled until done; the merged file must equal a single-process run byte
+/// for byte but for the stage timings (which differ from run to run). A Monte Carlo run whose array task fails must get its merge job cancelled, not left pending. Filter them
+/// out with <c>--filter Category!=Slurm</c> on a machine without root.
+/// </summary>
+[Trait("Category", "Slurm")]
+public class SlurmClusterTests(SlurmCluster cluster, ITestOutputHelper log) : IClassFixture<SlurmCluster>
+{
     [Fact]
     public void Job_array_and_dependent_merge_give_the_single_process_result_bit_for_bit()
     {
-        Assert.True(Environment.UserName == "root" || Run("id", ["-u"], null).Out.Trim() == "0",
-            "the Slurm test needs root (slurmd starts jobs as the submitting user); run it as root or filter Category!=Slurm");
+        Assert.True(cluster.Failure is null, cluster.Failure);
         var clock = Stopwatch.StartNew();
-        string state = Directory.CreateTempSubdirectory("p2pflex-slurm-").FullName;
-        var env = new Dictionary<string, string> { ["SLURM_CONF"] = Path.Combine(state, "slurm.conf"), ["P2PFLEX_DATA"] = DataPaths.Root };
-        try
-        {
-            var up = Run("bash", [ClusterScript, "up", state], null, TimeSpan.FromSeconds(90));
-            Assert.True(up.Code == 0, $"cluster did not come up:\n{up.Err}");
-            log.WriteLine($"cluster up after {clock.Elapsed.TotalSeconds:F1} s");
+        string state = cluster.State;
+        var env = cluster.Env;
+        log.WriteLine($"cluster up after {cluster.UpAfter.TotalSeconds:F1} s");
 
-            // 4 shards × 5 draws, every scenario.
-            string outDir = Path.Combine(state, "mc");
-            var (arrayJob, mergeJob) = Submit(env, outDir, draws: 20, shards: 4);
-            WaitForJobs(env, [arrayJob, mergeJob], TimeSpan.FromSeconds(150));
-            Assert.All(JobStates(env, arrayJob), s => Assert.Equal("COMPLETED", s));
-            Assert.Equal(4, JobStates(env, arrayJob).Count);
-            Assert.Equal(["COMPLETED"], JobStates(env, mergeJob));
-            log.WriteLine($"array + merge done after {clock.Elapsed.TotalSeconds:F1} s");
+        // 4 shards × 5 draws, every scenario.
+        string outDir = Path.Combine(state, "mc");
+        var (arrayJob, mergeJob) = Submit(env, outDir, draws: 20, shards: 4);
+        WaitForJobs(env, [arrayJob, mergeJob], TimeSpan.FromSeconds(150));
+        Assert.All(JobStates(env, arrayJob), s => Assert.Equal("COMPLETED", s));
+        Assert.Equal(4, JobStates(env, arrayJob).Count);
+        Assert.Equal(["COMPLETED"], JobStates(env, mergeJob));
+        log.WriteLine($"array + merge done after {clock.Elapsed.TotalSeconds:F1} s");
 
-            // The same job in this process, one shard, merged: the files must be identical.
-            string single = Path.Combine(state, "single");
-            var scenarios = StudyContext.LoadScenarios();
-            var job = new MonteCarloJob("case69", 20, MonteCarloJob.DefaultSeed, scenarios.Select(s => s.Name).ToArray());
-            MonteCarloShards.RunShard(job, TestData.Study.Value, scenarios, single, 0, 1);
-            var merged = MonteCarloShards.Merge(single);
-            MonteCarloFile.WriteParquet(Path.Combine(single, MonteCarloFile.MergedName), merged.Header, merged.Rows);
-            merged.Summary.WriteCsv(single);
-            Assert.Equal(File.ReadAllBytes(Path.Combine(single, MonteCarloFile.MergedName)), File.ReadAllBytes(Path.Combine(outDir, MonteCarloFile.MergedName)));
-            Assert.Equal(File.ReadAllText(Path.Combine(single, "summary_checks.csv")), File.ReadAllText(Path.Combine(outDir, "summary_checks.csv")));
-            Assert.Contains("Pattern checks on case69, 20 draws", File.ReadAllText(Path.Combine(outDir, "logs", "merge.out")));
+        // The same job in this process, one shard, merged: the files must be identical.
+        string single = Path.Combine(state, "single");
+        var scenarios = StudyContext.LoadScenarios();
+        var job = new MonteCarloJob("case69", 20, MonteCarloJob.DefaultSeed, scenarios.Select(s => s.Name).ToArray());
+        MonteCarloShards.RunShard(job, TestData.Study.Value, scenarios, single, 0, 1);
+        var merged = MonteCarloShards.Merge(single);
+        merged.Summary.WriteCsv(single);
+        // Identical but for the timing columns (which differ from run to run): the same results digest, and the same
+        // bytes once both files' timings are left out.
+        var onCluster = MonteCarloFile.ReadParquet(Path.Combine(outDir, MonteCarloFile.MergedName));
+        Assert.Equal(MonteCarloFile.ResultsDigest(merged.Rows), MonteCarloFile.ResultsDigest(onCluster.Rows));
+        string clusterStripped = Path.Combine(state, "cluster-without-timings.parquet");
+        MonteCarloFile.WriteParquet(clusterStripped, onCluster.Header, onCluster.Rows.Select(r => r.WithoutTimings()).ToArray());
+        MonteCarloFile.WriteParquet(Path.Combine(single, MonteCarloFile.MergedName), merged.Header, merged.Rows.Select(r => r.WithoutTimings()).ToArray());
+        Assert.Equal(File.ReadAllBytes(Path.Combine(single, MonteCarloFile.MergedName)), File.ReadAllBytes(clusterStripped));
+        Assert.Equal(File.ReadAllText(Path.Combine(single, "summary_checks.csv")), File.ReadAllText(Path.Combine(outDir, "summary_checks.csv")));
+        Assert.Contains("Pattern checks on case69, 20 draws", File.ReadAllText(Path.Combine(outDir, "logs", "merge.out")));
 
-            // A failing task (its shard file belongs to another run): the merge job is cancelled, not left pending.
-            string broken = Path.Combine(state, "broken");
-            var foreign = new MonteCarloJob("case69", 2, 1, ["0"]);
-            MonteCarloShards.RunShard(foreign, TestData.Study.Value, scenarios, broken, 0, 2);
-            var (badArray, badMerge) = Submit(env, broken, draws: 2, shards: 2, "--scenarios", "0");
-            WaitForJobs(env, [badArray, badMerge], TimeSpan.FromSeconds(90));
-            Assert.Contains("FAILED", JobStates(env, badArray));
-            Assert.Equal(["CANCELLED"], JobStates(env, badMerge));
-            Assert.False(File.Exists(Path.Combine(broken, MonteCarloFile.MergedName)));
-            log.WriteLine($"failure case done after {clock.Elapsed.TotalSeconds:F1} s");
-        }
-        finally
-        {
-            var down = Run("bash", [ClusterScript, "down", state], null, TimeSpan.FromSeconds(60));
-            log.WriteLine(down.Err);
-            log.WriteLine($"Slurm test wall time {clock.Elapsed.TotalSeconds:F1} s");
-            try { Directory.Delete(state, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
+        // A failing task (its shard file belongs to another run): the merge job is cancelled, not left pending.
+        string broken = Path.Combine(state, "broken");
+        var foreign = new MonteCarloJob("case69", 2, 1, ["0"]);
+        MonteCarloShards.RunShard(foreign, TestData.Study.Value, scenarios, broken, 0, 2);
+        var (badArray, badMerge) = Submit(env, broken, draws: 2, shards: 2, "--scenarios", "0");
+        WaitForJobs(env, [badArray, badMerge], TimeSpan.FromSeconds(90));
+        Assert.Contains("FAILED", JobStates(env, badArray));
+        Assert.Equal(["CANCELLED"], JobStates(env, badMerge));
+        Assert.False(File.Exists(Path.Combine(broken, MonteCarloFile.MergedName)));
+        log.WriteLine($"failure case done after {clock.Elapsed.TotalSeconds:F1} s");
     }
 
-    private static (string Array, string Merge) Submit(Dictionary<string, string> env, string outDir, int draws, int shards, params string[] extra)
+    [Fact]
+    public void A_time_series_sharded_by_time_window_merges_to_the_bytes_of_a_single_process_run()
+    {
+        Assert.True(cluster.Failure is null, cluster.Failure);
+        var clock = Stopwatch.StartNew();
+        // The representative day of case69, two scenarios, 3 window shards as 3 array tasks (the same path as Monte Carlo).
+        string outDir = Path.Combine(cluster.State, "ts");
+        var (arrayJob, mergeJob) = SubmitCli(cluster.Env, ["timeseries", "submit", "--window", "day", "--scenarios", "0,2", "--shards", "3", "--out", outDir]);
+        WaitForJobs(cluster.Env, [arrayJob, mergeJob], TimeSpan.FromSeconds(150));
+        Assert.Equal(["COMPLETED", "COMPLETED", "COMPLETED"], JobStates(cluster.Env, arrayJob));
+        Assert.Equal(["COMPLETED"], JobStates(cluster.Env, mergeJob));
+        Assert.Equal(3, Directory.GetFiles(outDir, "shard-*.parquet").Length);
+        log.WriteLine($"time-series array + merge done after {clock.Elapsed.TotalSeconds:F1} s");
+
+        // The same window in one process (the CLI in-process), merged: identical files.
+        string single = Path.Combine(cluster.State, "ts-single");
+        var run = CliRunner.Run("timeseries", "run", "--window", "day", "--scenarios", "0,2", "--out", single);
+        Assert.True(run.Code == 0, run.Err);
+        var merge = CliRunner.Run("timeseries", "merge", single);
+        Assert.True(merge.Code == 0, merge.Err);
+        // Identical but for the stage timings, which differ from run to run.
+        Assert.Equal(P2PFlex.Tests.TimeSeries.TimeSeriesTests.WithoutTimings(Path.Combine(single, "merged.parquet")),
+            P2PFlex.Tests.TimeSeries.TimeSeriesTests.WithoutTimings(Path.Combine(outDir, "merged.parquet")));
+        Assert.Equal(File.ReadAllText(Path.Combine(single, "summary_scenarios.csv")), File.ReadAllText(Path.Combine(outDir, "summary_scenarios.csv")));
+        Assert.Contains("merged 3 shard(s)", File.ReadAllText(Path.Combine(outDir, "logs", "merge.out")));
+    }
+
+    private static (string Array, string Merge) Submit(Dictionary<string, string> env, string outDir, int draws, int shards, params string[] extra) =>
+        SubmitCli(env, ["montecarlo", "submit", "--feeder", "case69", "--draws", draws.ToString(), "--shards", shards.ToString(), "--out", outDir, .. extra]);
+
+    private static (string Array, string Merge) SubmitCli(Dictionary<string, string> env, string[] arguments)
     {
         // The CLI as a user runs it (a separate process, sbatch from the PATH, SLURM_CONF from the environment).
         string dll = typeof(MonteCarloCommand).Assembly.Location;
-        var result = Run("dotnet", [dll, "montecarlo", "submit", "--feeder", "case69", "--draws", draws.ToString(), "--shards", shards.ToString(),
-            "--out", outDir, .. extra], env, TimeSpan.FromSeconds(120));
+        var result = Run("dotnet", [dll, .. arguments], env, TimeSpan.FromSeconds(120));
         Assert.True(result.Code == 0, $"submit failed ({result.Code}):\n{result.Out}\n{result.Err}");
         var m = Regex.Match(result.Out, @"array job (\d+) .*merge job (\d+)");
         Assert.True(m.Success, result.Out);
@@ -108,7 +169,7 @@ public class SlurmClusterTests(ITestOutputHelper log)
         return Regex.Matches(r.Out, @"JobState=([A-Z_]+)").Select(x => x.Groups[1].Value).ToArray();
     }
 
-    private static (int Code, string Out, string Err) Run(string file, IReadOnlyList<string> args, Dictionary<string, string>? env, TimeSpan? timeout = null)
+    internal static (int Code, string Out, string Err) Run(string file, IReadOnlyList<string> args, Dictionary<string, string>? env, TimeSpan? timeout = null)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) info.ArgumentList.Add(a);

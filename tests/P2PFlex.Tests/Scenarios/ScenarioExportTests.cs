@@ -475,8 +475,8 @@ public class ScenarioExportTests : IClassFixture<ScenarioExportTests.TempRoot>
         foreach (var (name, _) in ScenarioExport.FileDescriptions) Assert.Contains($"`{name}`", docs);
         foreach (var file in Directory.GetFiles(Theta80.Value, "*.csv"))
             foreach (var column in CsvTable.Read(file).Header)
-                Assert.True(docs.Contains($"`{(Regex.IsMatch(column, @"^bus_\d+$") ? "bus_<n>" : column)}`"), $"{Path.GetFileName(file)}: column {column} is not documented");
-        foreach (var key in new[] { "format_version", "kpis", "blocked_pair_count", "at_risk_lines", "primal_residual_mw", "files" })
+                Assert.True(docs.Contains($"`{Regex.Replace(column, @"^((?:g_|sv_)?bus_)\d+$", "$1<n>")}`"), $"{Path.GetFileName(file)}: column {column} is not documented");
+        foreach (var key in new[] { "format_version", "kpis", "blocked_pair_count", "at_risk_lines", "primal_residual_mw", "files", "voltage_aware", "final_lp_voltage_tolerance_pu" })
             Assert.Contains($"`{key}`", docs);
     }
 

@@ -65,6 +65,18 @@ public sealed record VoltageAwareLfmResult(
     IReadOnlyList<int> InfeasibleLines,
     string Message)
 {
+    /// <summary>The last LP the loop solved — line rows and voltage rows linearised at <see cref="LinearisedAt"/>, shifted to
+    /// zero activation — whose clearing is <see cref="Lfm"/>; null when the loop ended before its first LP. With it the
+    /// market's outcome can be re-solved by any LP solver (the scenario export writes it, docs/export.md).</summary>
+    public LfmProblem? FinalProblem { get; init; }
+
+    /// <summary>The AC operating point <see cref="FinalProblem"/> was linearised at (the AC state of the activation
+    /// before the last LP); null when no LP ran.</summary>
+    public AcGridState? LinearisedAt { get; init; }
+
+    /// <summary>The options the loop ran with (band, N, tolerances).</summary>
+    public VoltageAwareLfmOptions? Options { get; init; }
+
     /// <summary>Residual: buses outside the band in the final AC state.</summary>
     public IReadOnlyList<int> ResidualBusesOutsideBand => AcState.BusesOutsideBand;
 
@@ -110,24 +122,31 @@ public static class VoltageAwareLfm
         var activation = new double[bids.Count];
         double lastStepMw = double.PositiveInfinity;
         LfmResult? lfm = null;
+        LfmProblem? lastProblem = null;
+        AcGridState? lastPoint = null;
+        VoltageAwareLfmResult Done(VoltageAwareLfmStatus status, AcGridState state, IReadOnlyList<int> buses, IReadOnlyList<int> lines, string message) =>
+            new VoltageAwareLfmResult(status, lfm ?? NotCleared(bids, state, message), state, history.Count, history, buses, lines, message)
+            { FinalProblem = lastProblem, LinearisedAt = lastPoint, Options = options };
 
         for (int pass = 1; ; pass++)
         {
             var injection = Apply(injectionMw, bids, activation);
             var state = AcGridCheck.Evaluate(network, injection, limitMw, options.Band, toleranceMva: options.LineToleranceMva);
             if (!state.Converged)
-                return Done(bids, VoltageAwareLfmStatus.PowerFlowFailed, lfm, state, history, [], [],
+                return Done(VoltageAwareLfmStatus.PowerFlowFailed, state, [], [],
                     $"the AC power flow of pass {pass} did not converge: {state.PowerFlow.Message}");
             bool holds = state.MaxViolationPu <= options.VoltageTolerancePu && state.MaxOverloadMva <= options.LineToleranceMva;
             if (lfm is not null && holds && lastStepMw <= options.ActivationToleranceMw)
-                return Done(bids, VoltageAwareLfmStatus.Converged, lfm, state, history, [], [],
+                return Done(VoltageAwareLfmStatus.Converged, state, [], [],
                     Invariant($"AC line and voltage limits hold after {history.Count} LP solve(s); min |V| {state.MinimumVoltage.VmPu:F4} p.u. at bus {state.MinimumVoltage.Bus}"));
             if (history.Count == options.MaxIterations)
-                return Done(bids, VoltageAwareLfmStatus.NotConverged, lfm, state, history, [], [],
+                return Done(VoltageAwareLfmStatus.NotConverged, state, [], [],
                     Invariant($"limits still violated after {history.Count} LP solves: largest voltage violation {state.MaxViolationPu:E3} p.u., largest line overload {state.MaxOverloadMva:E3} MVA"));
 
             var problem = Linearise(network, h, state, tanPhi, limitMw, bids, activation, requireBalance, intervalHours, options);
             lfm = LocalFlexibilityMarket.Clear(problem);
+            lastProblem = problem;
+            lastPoint = state;
             history.Add(new VoltageAwareIteration(pass, state.MinimumVoltage.VmPu, state.MaxViolationPu, state.MaxOverloadMva, lfm.CostEur));
             switch (lfm.Status)
             {
@@ -149,10 +168,10 @@ public static class VoltageAwareLfm
                         buses.Length > 0 ? $"no activation of the bids keeps bus{(buses.Length > 1 ? "es" : "")} {string.Join(", ", buses)} within [{F(options.Band.MinPu)}, {F(options.Band.MaxPu)}] p.u." : null,
                         lines.Length > 0 ? $"no activation relieves line{(lines.Length > 1 ? "s" : "")} {string.Join(", ", lines)}" : null,
                     }.Where(x => x is not null));
-                        return Done(bids, VoltageAwareLfmStatus.Infeasible, lfm, state, history, buses, lines, $"infeasible at pass {pass}: {what}");
+                        return Done(VoltageAwareLfmStatus.Infeasible, state, buses, lines, $"infeasible at pass {pass}: {what}");
                     }
                 default:
-                    return Done(bids, VoltageAwareLfmStatus.SolverFailure, lfm, state, history, [], [], lfm.SolverMessage ?? "the LP solver failed");
+                    return Done(VoltageAwareLfmStatus.SolverFailure, state, [], [], lfm.SolverMessage ?? "the LP solver failed");
             }
         }
     }
@@ -216,10 +235,6 @@ public static class VoltageAwareLfm
             injection[bids[b].BusIndex] += bids[b].Direction == BidDirection.Up ? activationMw[b] : -activationMw[b];
         return injection;
     }
-
-    private static VoltageAwareLfmResult Done(IReadOnlyList<FlexBid> bids, VoltageAwareLfmStatus status, LfmResult? lfm, AcGridState state, List<VoltageAwareIteration> history,
-        IReadOnlyList<int> buses, IReadOnlyList<int> lines, string message) =>
-        new(status, lfm ?? NotCleared(bids, state, message), state, history.Count, history, buses, lines, message);
 
     /// <summary>An unpriced result for a loop that ended before its first LP (the AC flow of the start failed).</summary>
     private static LfmResult NotCleared(IReadOnlyList<FlexBid> bids, AcGridState state, string message) =>
