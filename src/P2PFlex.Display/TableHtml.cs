@@ -64,6 +64,7 @@ public static class TableHtml
             for (int c = 0; c < columns.Count; c++)
             {
                 if (columns[c].Numeric) sb.Append("<td class=\"num\" style=\"text-align: right; white-space: nowrap\">");
+                else if (c == 0) sb.Append("<td style=\"text-align: left; white-space: nowrap\">");   // the row's name ("3-theta100") in one piece
                 else if (longColumns[c]) sb.Append("<td class=\"long\" style=\"text-align: left; min-width: 16em\">");
                 else sb.Append("<td style=\"text-align: left\">");
                 sb.Append(Esc(row[c])).Append("</td>");
