@@ -137,23 +137,7 @@ public static partial class PlotlyCharts
         string? text = titleObject?["text"] is JsonValue tv && tv.TryGetValue<string>(out var t) ? t
             : layout["title"] is JsonValue sv && sv.TryGetValue<string>(out var s) ? s : null;
         if (string.IsNullOrEmpty(text)) return 0;
-        var lines = new List<string>();
-        foreach (string part in Regex.Split(text, "<br\\s*/?>", RegexOptions.IgnoreCase))
-        {
-            if (Regex.Replace(part, "<[^>]+>", "").Length <= TitleLineChars || part.Contains('<')) { lines.Add(part); continue; }
-            var line = new System.Text.StringBuilder();
-            foreach (string word in part.Split(' '))
-            {
-                if (line.Length > 0 && line.Length + 1 + word.Length > TitleLineChars)
-                {
-                    lines.Add(line.ToString());
-                    line.Clear();
-                }
-                if (line.Length > 0) line.Append(' ');
-                line.Append(word);
-            }
-            if (line.Length > 0) lines.Add(line.ToString());
-        }
+        var lines = PrintLayout.Wrap(text, TitleLineChars);
         string wrapped = string.Join("<br>", lines);
         if (titleObject is not null) titleObject["text"] = wrapped;
         else layout["title"] = new JsonObject { ["text"] = wrapped };

@@ -107,21 +107,116 @@ public static class StudyCharts
     }
 
     /// <summary>
-    /// A schematic of a radial feeder (the study's Figure 19): buses placed by their distance from the slack (x) and
-    /// their lateral (y); congested lines drawn red.
+    /// The feeder as a one-line diagram (the study's Figure 19), drawn from its topology (<see cref="FeederLayout"/>:
+    /// the substation left, each bus one step further right than the bus that feeds it, each lateral on a row of its
+    /// own). Every bus carries its number above it and every line its line number below its middle (above right of it when it
+    /// slants; the project's one notation for lines, docs/grid.md "Naming lines"); the congested lines are drawn thick and red, their numbers in
+    /// bold red, and listed in the legend, so that a reader can name them. No axes: positions carry no quantity.
+    /// Hovering a line's number gives its name and occupancy.
     /// </summary>
     public static GenericChart FeederDiagram(StudyFeeder feeder, GridCheckResult check, string title)
     {
+        var ci = System.Globalization.CultureInfo.InvariantCulture;
         var layout = FeederLayout.Compute(feeder.Network);
-        var buses = feeder.Network.Buses.Select(b => b.Number).ToArray();
-        var chart = CSharpChart.Combine(new[]
+        var congested = check.Lines.Where(l => l.Congested).ToArray();
+        var normal = check.Lines.Where(l => !l.Congested).ToArray();
+        string congestedName = congested.Length == 0 ? "congested line: none"
+            : $"congested line{(congested.Length == 1 ? "" : "s")} ({congested.Length}): {string.Join(", ", congested.Select(l => l.CaseIndex))}";
+        string Hover(LineState l) => string.Format(ci, "line {0} ({1}): {2:F0} % of {3:0.###} MW{4}", l.CaseIndex, l.Label, l.Occupancy * 100, l.LimitMw, l.Congested ? ", congested" : "");
+        int slack = feeder.Network.Buses[feeder.Network.SlackIndex].Number;
+        var buses = feeder.Network.Buses.Select(b => b.Number).Where(b => b != slack).ToArray();
+        var traces = new List<GenericChart>
         {
-            FeederSegments(layout, check.Lines.Where(l => !l.Congested), "line", Grey, 2),
-            FeederSegments(layout, check.Lines.Where(l => l.Congested), "congested line", Red, 5),
-            CSharpChart.Point<double, double, string>(buses.Select(b => layout[b].X), buses.Select(b => layout[b].Y),
-                Name: "bus", MultiText: buses.Select(b => b.ToString()).ToArray(), MarkerColor: Color.fromString(Blue)),
-        });
-        return Titled(chart, title, "buses from the substation (bus 1) outwards", "lateral", 1100, 420);
+            FeederSegments(layout, normal, "line (its number below it)", Grey, 2),
+            FeederSegments(layout, congested, congestedName, Red, 5),
+            LineNumbers(layout, normal, l => l.CaseIndex.ToString(ci), Hover, "#555555"),
+            LineNumbers(layout, congested, l => $"<b>{l.CaseIndex}</b>", Hover, Red),
+            Markers(buses.Select(b => layout[b]).ToArray(), buses.Select(b => b.ToString(ci)).ToArray(), buses.Select(b => $"bus {b}").ToArray(),
+                "bus (its number above it)", Blue, "circle", 6),
+            Markers([layout[slack]], [slack.ToString(ci)], [$"bus {slack}: substation (slack)"], $"substation (bus {slack})", "#000000", "square", 10),
+        };
+        return Schematic(Titled(CSharpChart.Combine(traces), title, "", "", 1100, 520), layout);
+    }
+
+    /// <summary>A text-only trace: one label per line at the middle of its segment, below it; hover names the line.</summary>
+    private static GenericChart LineNumbers(IReadOnlyDictionary<int, (double X, double Y)> layout, IReadOnlyList<LineState> lines,
+        Func<LineState, string> text, Func<LineState, string> hover, string color)
+    {
+        var trace = new Trace2D("scatter");
+        trace.SetProperty("mode", "text");
+        trace.SetProperty("x", lines.Select(l => (layout[l.FromBus].X + layout[l.ToBus].X) / 2).ToArray());
+        trace.SetProperty("y", lines.Select(l => (layout[l.FromBus].Y + layout[l.ToBus].Y) / 2).ToArray());
+        trace.SetProperty("text", lines.Select(text).ToArray());
+        trace.SetProperty("hovertext", lines.Select(hover).ToArray());
+        trace.SetProperty("hoverinfo", "text");
+        // Below a level line; above and right of the middle of a slanted one (a lateral's connector, which runs down to
+        // the right), where the label does not sit on the line.
+        trace.SetProperty("textposition", lines.Select(l => layout[l.FromBus].Y == layout[l.ToBus].Y ? "bottom center" : "top right").ToArray());
+        trace.SetProperty("textfont", Font(color, 10));
+        trace.SetProperty("showlegend", false);
+        trace.SetProperty("name", "line number");
+        return GenericChart.ofTraceObject(true, trace);
+    }
+
+    /// <summary>Bus markers with their numbers above them.</summary>
+    private static GenericChart Markers(IReadOnlyList<(double X, double Y)> at, string[] text, string[] hover, string name, string color, string symbol, double size)
+    {
+        var trace = new Trace2D("scatter");
+        trace.SetProperty("mode", "markers+text");
+        trace.SetProperty("x", at.Select(p => p.X).ToArray());
+        trace.SetProperty("y", at.Select(p => p.Y).ToArray());
+        trace.SetProperty("text", text);
+        trace.SetProperty("hovertext", hover);
+        trace.SetProperty("hoverinfo", "text");
+        trace.SetProperty("textposition", "top center");
+        trace.SetProperty("textfont", Font("#1f4e79", 10));
+        var marker = new Plotly.NET.TraceObjects.Marker();
+        marker.SetProperty("color", color);
+        marker.SetProperty("symbol", symbol);
+        marker.SetProperty("size", size);
+        trace.SetProperty("marker", marker);
+        trace.SetProperty("name", name);
+        return GenericChart.ofTraceObject(true, trace);
+    }
+
+    private static Font Font(string color, double size)
+    {
+        var font = new Font();
+        font.SetProperty("color", color);
+        font.SetProperty("size", size);
+        return font;
+    }
+
+    /// <summary>
+    /// A diagram, not a plot: both axes hidden (no ticks, tick labels, grid or zero line; positions carry no quantity),
+    /// equal steps in x and y, a little room around the buses for their labels, the legend below.
+    /// </summary>
+    private static GenericChart Schematic(GenericChart chart, IReadOnlyDictionary<int, (double X, double Y)> layout)
+    {
+        double xMin = layout.Values.Min(p => p.X), xMax = layout.Values.Max(p => p.X);
+        double yMin = layout.Values.Min(p => p.Y), yMax = layout.Values.Max(p => p.Y);
+        Plotly.NET.LayoutObjects.LinearAxis Hidden(double lo, double hi)
+        {
+            var axis = new Plotly.NET.LayoutObjects.LinearAxis();
+            axis.SetProperty("visible", false);
+            axis.SetProperty("showticklabels", false);
+            axis.SetProperty("showgrid", false);
+            axis.SetProperty("zeroline", false);
+            axis.SetProperty("range", new[] { lo, hi });
+            return axis;
+        }
+        var l = new Layout();
+        l.SetProperty("xaxis", Hidden(xMin - 0.6, xMax + 0.6));
+        l.SetProperty("yaxis", Hidden(yMin - 0.7, yMax + 0.6));
+        l.SetProperty("plot_bgcolor", "#ffffff");
+        var legend = new Plotly.NET.LayoutObjects.Legend();
+        legend.SetProperty("orientation", "h");
+        legend.SetProperty("x", 0);
+        legend.SetProperty("xanchor", "left");
+        legend.SetProperty("y", 0);
+        legend.SetProperty("yanchor", "top");
+        l.SetProperty("legend", legend);
+        return Plotly.NET.Chart.withLayout(l).Invoke(chart);
     }
 
     /// <summary>
@@ -252,7 +347,7 @@ public static class StudyCharts
                 MultiText: buses.Select(b => string.Format(ci, "bus {0}: {1:F2} EUR/MWh", b.Number, nodalPricesEurPerMwh[b.Index])).ToArray(),
                 MarkerColor: Color.fromColorScaleValues(prices), MarkerColorScale: StyleParam.Colorscale.Viridis),
         });
-        return Titled(chart, title, "buses from the substation (bus 1) outwards", "lateral", 1100, 420);
+        return Schematic(Titled(chart, title, "", "", 1100, 420), layout);
     }
 
     /// <summary>CM5: per congested area the DSO's requirement and the capacity delivered (MW), with the area's capacity
@@ -345,30 +440,106 @@ public static class StudyCharts
     }
 }
 
-/// <summary>Coordinates of the buses of a radial feeder for a schematic drawing.</summary>
+/// <summary>
+/// Coordinates of the buses of a radial feeder for a one-line diagram: x = number of lines from the substation (the
+/// slack); y = 0 for the trunk and −k for the k-th row below it. A chain of buses (each bus continued by its first
+/// child, in case-file order) keeps one row; every further child starts a lateral on a row of its own, connected to its
+/// parent by a slanted line. Laterals are placed depth-first, those branching furthest out first, each on the highest
+/// row below its parent that is free where it runs and where its connecting line crosses the rows between, so no two
+/// lines cross (on a feeder where no free row exists, the lateral goes to a new row at the bottom). Buses not reached from
+/// the slack (an island) sit on a row below all others.
+/// </summary>
 public static class FeederLayout
 {
-    /// <summary>x = number of branches from the slack; y = lateral rank (the main trunk at 0, each new lateral one row lower).</summary>
+    private const double BusHalfWidth = 0.35, CrossingHalfWidth = 0.2;
+
     public static IReadOnlyDictionary<int, (double X, double Y)> Compute(GridNetwork network)
     {
-        var children = network.Buses.ToDictionary(b => b.Number, _ => new List<int>());
-        foreach (var br in network.Branches) children[br.FromBus].Add(br.ToBus);
-        var positions = new Dictionary<int, (double, double)>();
-        int nextRow = 0;
-        // Depth-first: a bus's first child continues its row; every further child opens a new row below.
-        var stack = new Stack<(int Bus, int Depth, int Row)>();
-        int slack = network.Buses[network.SlackIndex].Number;
-        stack.Push((slack, 0, 0));
-        while (stack.Count > 0)
+        // The tree from the slack over in-service branches, children in case-file order, whatever a branch's direction.
+        var neighbours = network.Buses.ToDictionary(b => b.Number, _ => new List<(int CaseIndex, int Bus)>());
+        foreach (var br in network.Branches)
         {
-            var (bus, depth, row) = stack.Pop();
-            positions[bus] = (depth, -row);
-            var kids = children[bus];
-            var rows = new int[kids.Count];
-            for (int k = 0; k < kids.Count; k++) rows[k] = k == 0 ? row : ++nextRow;
-            for (int k = kids.Count - 1; k >= 0; k--) stack.Push((kids[k], depth + 1, rows[k]));
+            neighbours[br.FromBus].Add((br.CaseIndex, br.ToBus));
+            neighbours[br.ToBus].Add((br.CaseIndex, br.FromBus));
         }
-        foreach (var b in network.Buses) if (!positions.ContainsKey(b.Number)) positions[b.Number] = (0, 1);
+        int slack = network.Buses[network.SlackIndex].Number;
+        var children = new Dictionary<int, List<int>>();
+        var seen = new HashSet<int> { slack };
+        var queue = new Queue<int>([slack]);
+        while (queue.Count > 0)
+        {
+            int bus = queue.Dequeue();
+            children[bus] = [];
+            foreach (var (_, next) in neighbours[bus].OrderBy(n => n.CaseIndex))
+                if (seen.Add(next))
+                {
+                    children[bus].Add(next);
+                    queue.Enqueue(next);
+                }
+        }
+
+        var positions = new Dictionary<int, (double, double)>();
+        var rows = new List<List<(double Lo, double Hi)>>();
+        List<(double, double)> Row(int k)
+        {
+            while (rows.Count <= k) rows.Add([]);
+            return rows[k];
+        }
+        bool Free(int k, double lo, double hi) => k >= rows.Count || rows[k].All(i => hi <= i.Lo || lo >= i.Hi);
+
+        // Places the chain starting at bus `start` (depth `depth`) on row `row`, then its laterals.
+        void PlaceChain(int start, int depth, int row)
+        {
+            var laterals = new List<(int Parent, int ParentDepth, int Child)>();
+            int bus = start, d = depth;
+            while (true)
+            {
+                positions[bus] = (d, -row);
+                var kids = children[bus];
+                for (int k = 1; k < kids.Count; k++) laterals.Add((bus, d, kids[k]));
+                if (kids.Count == 0) break;
+                bus = kids[0];
+                d++;
+            }
+            Row(row).Add((depth - BusHalfWidth, d + BusHalfWidth));
+            // Furthest out first: its row is nearest, and the connectors of laterals further in pass to its left.
+            for (int i = laterals.Count - 1; i >= 0; i--)
+            {
+                var (_, pd, child) = laterals[i];
+                int end = pd + 1 + ChainLength(child) - 1;
+                int target = -1;
+                for (int r = row + 1; r <= rows.Count + 1 && target < 0; r++)
+                {
+                    if (!Free(r, pd + 1 - BusHalfWidth, end + BusHalfWidth)) continue;
+                    bool clear = true;
+                    for (int k = row + 1; k < r && clear; k++)
+                    {
+                        double x = pd + (double)(k - row) / (r - row);
+                        clear = Free(k, x - CrossingHalfWidth, x + CrossingHalfWidth);
+                    }
+                    if (clear) target = r;
+                }
+                if (target < 0) target = rows.Count;   // no crossing-free row: a new one at the bottom
+                for (int k = row + 1; k < target; k++)
+                {
+                    double x = pd + (double)(k - row) / (target - row);
+                    Row(k).Add((x - CrossingHalfWidth, x + CrossingHalfWidth));
+                }
+                PlaceChain(child, pd + 1, target);
+            }
+        }
+
+        int ChainLength(int start)
+        {
+            int n = 1;
+            for (int bus = start; children[bus].Count > 0; bus = children[bus][0]) n++;
+            return n;
+        }
+
+        PlaceChain(slack, 0, 0);
+        int islandRow = rows.Count;
+        int islandX = 0;
+        foreach (var b in network.Buses) if (!positions.ContainsKey(b.Number)) positions[b.Number] = (islandX++, -islandRow);
         return positions;
     }
 }

@@ -20,6 +20,7 @@ internal sealed class ExecuteHandler(KernelTransport transport, KernelScriptSess
     private RunningCell? _cell;
     private JupyterMessage? _lastRequest;
     private int _executionCount;
+    private readonly KernelChartPictures _pictures = new(KernelChartPictures.EnabledByEnvironment(), log);
 
     /// <summary>A cell being run: its request, <c>In [n]</c> and the pump that publishes its output.</summary>
     internal sealed record RunningCell(JupyterMessage Request, int ExecutionCount, KernelOutputPump Pump, bool Silent);
@@ -56,7 +57,7 @@ internal sealed class ExecuteHandler(KernelTransport transport, KernelScriptSess
         // A thread of this cell that throws after the cell has finished: its error goes to iopub with this cell as
         // parent (the cell's reply is sent; the kernel goes on). While the cell runs, it is the cell's error.
         var capture = new CellCapture { AfterCell = (e, thread) => PublishLateFault(msg, silent, e, thread) };
-        var pump = new KernelOutputPump(capture, silent ? null : (type, content) => transport.Publish(type, content, msg), count);
+        var pump = new KernelOutputPump(capture, silent ? null : (type, content) => transport.Publish(type, content, msg), count, _pictures);
         var cell = new RunningCell(msg, count, pump, silent);
         Volatile.Write(ref _lastRequest, msg);
         Volatile.Write(ref _cell, cell);

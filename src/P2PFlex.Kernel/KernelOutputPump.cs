@@ -9,7 +9,7 @@ namespace P2PFlex.Kernel;
 /// trailing value as execute_result and error outputs as error. The cell writes into a <see cref="CellCapture"/>; the
 /// executing thread calls <see cref="Flush"/> every 0.1 s and once at the end. A silent request has no publisher.
 /// </summary>
-internal sealed class KernelOutputPump(CellCapture capture, Action<string, JsonObject>? publish, int executionCount)
+internal sealed class KernelOutputPump(CellCapture capture, Action<string, JsonObject>? publish, int executionCount, KernelChartPictures? pictures = null)
 {
     private readonly object _gate = new();
     private readonly Dictionary<int, (DisplayDataOutput Output, string DisplayId)> _displays = new();
@@ -31,6 +31,7 @@ internal sealed class KernelOutputPump(CellCapture capture, Action<string, JsonO
         {
             if (index < outputs.Count && outputs[index] is DisplayDataOutput now && !ReferenceEquals(now, shown.Output))
             {
+                AddPictures(now);
                 publish!("update_display_data", new JsonObject
                 {
                     ["data"] = Bundle(now.Data),
@@ -52,6 +53,7 @@ internal sealed class KernelOutputPump(CellCapture capture, Action<string, JsonO
             }
             else if (o is ExecuteResultOutput r)
             {
+                AddPictures(r);
                 publish!("execute_result", new JsonObject
                 {
                     ["execution_count"] = r.ExecutionCount ?? executionCount,
@@ -61,6 +63,7 @@ internal sealed class KernelOutputPump(CellCapture capture, Action<string, JsonO
             }
             else if (o is DisplayDataOutput d)
             {
+                AddPictures(d);
                 string displayId = Guid.NewGuid().ToString("N");
                 _displays[_done] = (d, displayId);
                 publish!("display_data", new JsonObject
@@ -77,6 +80,13 @@ internal sealed class KernelOutputPump(CellCapture capture, Action<string, JsonO
             _done++;
             _chars = 0;
         }
+    }
+
+    /// <summary>A chart's static forms (<see cref="KernelChartPictures"/>) before it is published; the line saying they
+    /// are skipped, once, on stderr.</summary>
+    private void AddPictures(DisplayDataOutput output)
+    {
+        if (pictures?.Add(output) is { } skipped) publish!("stream", new JsonObject { ["name"] = "stderr", ["text"] = skipped });
     }
 
     private static JsonObject Bundle(MimeBundle b)

@@ -21,21 +21,45 @@ namespace P2PFlex.Notebooks
             await Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                if (_renderer is null)
-                {
-                    _browser = await ChromiumBrowser.LaunchAsync().ConfigureAwait(false);
-                    _renderer = await ChartRenderer.CreateAsync(_browser).ConfigureAwait(false);
-                    if (!_exitHooked)
-                    {
-                        AppDomain.CurrentDomain.ProcessExit += (_, _) => CloseAsync().AsTask().GetAwaiter().GetResult();
-                        _exitHooked = true;
-                    }
-                }
-                return await _renderer.RenderAsync(chart, format, options, cancellationToken).ConfigureAwait(false);
+                await EnsureStartedAsync().ConfigureAwait(false);
+                return await _renderer!.RenderAsync(chart, format, options, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
                 Gate.Release();
+            }
+        }
+
+        /// <summary>
+        /// Adds the static forms of a chart output (<see cref="StaticChartImages.AddAsync(DisplayDataOutput, ChartRenderer, CancellationToken)"/>)
+        /// with the shared renderer, starting the browser if needed (it throws <see cref="BrowserNotFoundException"/>
+        /// when there is none). Returns whether it drew.
+        /// </summary>
+        public static async Task<bool> AddStaticFormsAsync(DisplayDataOutput output, CancellationToken cancellationToken = default)
+        {
+            ArgumentNullException.ThrowIfNull(output);
+            if (!StaticChartImages.IsChart(output) || output.Data.Contains(StaticChartImages.SvgMime)) return false;
+            await Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await EnsureStartedAsync().ConfigureAwait(false);
+                return await StaticChartImages.AddAsync(output, _renderer!, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                Gate.Release();
+            }
+        }
+
+        private static async Task EnsureStartedAsync()
+        {
+            if (_renderer is not null) return;
+            _browser = await ChromiumBrowser.LaunchAsync().ConfigureAwait(false);
+            _renderer = await ChartRenderer.CreateAsync(_browser).ConfigureAwait(false);
+            if (!_exitHooked)
+            {
+                AppDomain.CurrentDomain.ProcessExit += (_, _) => CloseAsync().AsTask().GetAwaiter().GetResult();
+                _exitHooked = true;
             }
         }
 

@@ -47,6 +47,9 @@ public sealed record ChartImageOptions(int? WidthPx = null, int? HeightPx = null
 /// <param name="Title">The chart's title (plain text).</param>
 public sealed record ChartImage(byte[] Bytes, ChartImageFormat Format, int WidthPx, int HeightPx, double Scale, string Title)
 {
+    /// <summary>Size on paper of a figure drawn for print (<see cref="ChartRenderer.RenderForPrintAsync"/>); null for a screen render.</summary>
+    public PaperSize? Paper { get; init; }
+
     public static string Extension(ChartImageFormat format) => format switch
     {
         ChartImageFormat.Svg => ".svg",
@@ -65,6 +68,14 @@ public sealed record ChartImage(byte[] Bytes, ChartImageFormat Format, int Width
         _ => throw new FormatException($"unknown figure format '{text}' (svg, png or pdf)"),
     };
 }
+
+/// <summary>The printed size of a figure file: its width and height on paper and, for PNG, its dots per inch and pixels.</summary>
+/// <param name="Width">Printed width (the SVG's <c>width</c> in cm, the PDF page's width).</param>
+/// <param name="Height">Printed height.</param>
+/// <param name="Dpi">Dots per inch written into a PNG's pHYs chunk; null for SVG and PDF (vector).</param>
+/// <param name="PixelWidth">PNG width in pixels (width × dpi / 2.54 cm, rounded); null for SVG and PDF.</param>
+/// <param name="PixelHeight">PNG height in pixels; null for SVG and PDF.</param>
+public sealed record PaperSize(PrintLength Width, PrintLength Height, double? Dpi, int? PixelWidth, int? PixelHeight);
 
 /// <summary>
 /// Draws Plotly.NET charts as SVG, PNG or PDF in a headless Chromium with plotly.js's own <c>Plotly.toImage</c>, from
@@ -134,10 +145,88 @@ public sealed class ChartRenderer : IAsyncDisposable
         {
             ChartImageFormat.Png or ChartImageFormat.Webp => Convert.FromBase64String(StripDataUrl(data)),
             ChartImageFormat.Svg => Encoding.UTF8.GetBytes(SvgText(data)),
-            _ => await PrintSvgAsync(SvgText(data), width, height, title).ConfigureAwait(false),
+            _ => await PrintSvgAsync(SvgText(data), Px(width), Px(height), title).ConfigureAwait(false),
         };
         return new ChartImage(bytes, format, width, height, scale, title);
     }
+
+    /// <summary>
+    /// Draws <paramref name="chart"/> (not modified) for paper (<see cref="PrintLayout"/>): laid out at its printed size
+    /// with print fonts (none below 7 pt), an SVG whose <c>width</c>/<c>height</c> are the printed size in cm, a PDF page
+    /// of the printed size, or a PNG of width × dpi / 2.54 cm pixels with the dpi in its pHYs chunk.
+    /// </summary>
+    public Task<ChartImage> RenderForPrintAsync(GenericChart chart, ChartImageFormat format, PrintSize size, CancellationToken cancellationToken = default) =>
+        RenderFigureForPrintAsync(JsonNode.Parse(GenericChart.toFigureJson(chart))!.AsObject(), format, size, cancellationToken);
+
+    /// <summary>As <see cref="RenderForPrintAsync"/>, from a plotly figure given as JSON (not modified).</summary>
+    public async Task<ChartImage> RenderFigureForPrintAsync(JsonObject figure, ChartImageFormat format, PrintSize size, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(figure);
+        if (format is not (ChartImageFormat.Svg or ChartImageFormat.Png or ChartImageFormat.Pdf))
+            throw new ArgumentException($"a figure for print is SVG, PNG or PDF, not {format}", nameof(format));
+        var printed = PrintLayout.Apply(figure, size);
+        cancellationToken.ThrowIfCancellationRequested();
+        int w = printed.WidthCssPx, h = printed.HeightCssPx;
+        string title = PlainTitle(figure["layout"]?["title"]);
+        string svg = SvgText(await _plotPage.EvaluateFunctionAsync<string>(DrawScript, printed.Figure.ToJsonString(),
+            w, h, "svg", 1, StandardFontFamily).ConfigureAwait(false));
+        cancellationToken.ThrowIfCancellationRequested();
+        string widthCm = Cm(printed.Width), heightCm = Cm(printed.Height);
+        switch (format)
+        {
+            case ChartImageFormat.Png:
+                int pxW = printed.PixelWidth, pxH = printed.PixelHeight;
+                if (pxW > 40_000 || pxH > 40_000 || (long)pxW * pxH > 400_000_000)
+                    throw new ArgumentOutOfRangeException(nameof(size), $"{pxW} × {pxH} px is too large a PNG; lower the dpi or the size");
+                string png = await _plotPage.EvaluateFunctionAsync<string>(RasterScript, svg, pxW, pxH).ConfigureAwait(false);
+                return new ChartImage(PngDensity.WithDpi(Convert.FromBase64String(StripDataUrl(png)), printed.Dpi), format, w, h,
+                    printed.Dpi / PrintLength.CssPxPerInch, title)
+                { Paper = new PaperSize(printed.Width, printed.Height, printed.Dpi, pxW, pxH) };
+            case ChartImageFormat.Svg:
+                return new ChartImage(Encoding.UTF8.GetBytes(WithPaperSize(svg, widthCm, heightCm, w, h)), format, w, h, 1, title)
+                { Paper = new PaperSize(printed.Width, printed.Height, null, null, null) };
+            default:
+                byte[] pdf = await PrintSvgAsync(WithPaperSize(svg, widthCm, heightCm, w, h), widthCm, heightCm, title).ConfigureAwait(false);
+                return new ChartImage(pdf, format, w, h, 1, title) { Paper = new PaperSize(printed.Width, printed.Height, null, null, null) };
+        }
+    }
+
+    private static string Cm(PrintLength length) => length.Cm.ToString("0.####", CultureInfo.InvariantCulture) + "cm";
+
+    /// <summary>The SVG with its root's <c>width</c> and <c>height</c> in physical units and a <c>viewBox</c> of its
+    /// CSS-pixel layout, so that any viewer or typesetter places it at its printed size.</summary>
+    internal static string WithPaperSize(string svg, string width, string height, int widthPx, int heightPx)
+    {
+        var root = System.Text.RegularExpressions.Regex.Match(svg, "<svg\\b[^>]*>");
+        if (!root.Success) throw new InvalidOperationException("plotly.js returned no SVG");
+        string tag = root.Value;
+        tag = System.Text.RegularExpressions.Regex.Replace(tag, "\\swidth=\"[^\"]*\"", " width=\"" + width + "\"");
+        tag = System.Text.RegularExpressions.Regex.Replace(tag, "\\sheight=\"[^\"]*\"", " height=\"" + height + "\"");
+        if (!tag.Contains(" viewBox=", StringComparison.Ordinal))
+            tag = tag.Insert(4, string.Create(CultureInfo.InvariantCulture, $" viewBox=\"0 0 {widthPx} {heightPx}\""));
+        return svg[..root.Index] + tag + svg[(root.Index + root.Length)..];
+    }
+
+    // Rasterises plotly's SVG at exactly width × height pixels (plotly's own toImage rounds width × scale and height ×
+    // scale separately, which can miss the pixel count of a printed size by one).
+    private const string RasterScript = """
+        async (svg, width, height) => {
+            const img = new Image();
+            await new Promise((resolve, reject) => {
+                img.onload = resolve;
+                img.onerror = () => reject(new Error('the SVG did not load as an image'));
+                img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(svg);
+            });
+            const canvas = document.createElement('canvas');
+            canvas.width = width;
+            canvas.height = height;
+            const ctx = canvas.getContext('2d');
+            ctx.fillStyle = '#ffffff';
+            ctx.fillRect(0, 0, width, height);
+            ctx.drawImage(img, 0, 0, width, height);
+            return canvas.toDataURL('image/png');
+        }
+        """;
 
     // Draws the figure into a fresh div (static: no hover layers) and asks plotly.js for the image of that div.
     private const string DrawScript = """
@@ -159,21 +248,23 @@ public sealed class ChartRenderer : IAsyncDisposable
         }
         """;
 
-    /// <summary>Prints an SVG on one page of exactly its size: a vector PDF whose text is text (fonts embedded).</summary>
-    private async Task<byte[]> PrintSvgAsync(string svg, int width, int height, string title)
+    private static string Px(int px) => px.ToString(CultureInfo.InvariantCulture) + "px";
+
+    /// <summary>Prints an SVG on one page of exactly the given CSS size (e.g. <c>700px</c>, <c>17.8cm</c>): a vector PDF
+    /// whose text is text (fonts embedded).</summary>
+    private async Task<byte[]> PrintSvgAsync(string svg, string w, string h, string title)
     {
         _printPage ??= await _browser.NewOfflinePageAsync().ConfigureAwait(false);
-        string w = width.ToString(CultureInfo.InvariantCulture), h = height.ToString(CultureInfo.InvariantCulture);
         string html = $"""
             <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{Html.Escape(title)}</title>
-            <style>@page {"{"} size: {w}px {h}px; margin: 0; {"}"} html, body {"{"} margin: 0; padding: 0; overflow: hidden; {"}"} svg {"{"} display: block; {"}"}</style>
+            <style>@page {"{"} size: {w} {h}; margin: 0; {"}"} html, body {"{"} margin: 0; padding: 0; overflow: hidden; {"}"} svg {"{"} display: block; width: {w}; height: {h}; {"}"}</style>
             </head><body>{svg}</body></html>
             """;
         await _printPage.SetContentAsync(html, new SetContentOptions { WaitUntil = [WaitUntilNavigation.Load] }).ConfigureAwait(false);
         return await _printPage.PdfDataAsync(new PdfOptions
         {
-            Width = w + "px",
-            Height = h + "px",
+            Width = w,
+            Height = h,
             PrintBackground = true,
             PreferCSSPageSize = true,
             PageRanges = "1",

@@ -60,23 +60,31 @@ public static partial class StaticChartImages
         int drawn = 0;
         foreach (var cell in notebook.Cells)
             foreach (var output in cell.Outputs)
-            {
-                if (output is not DisplayDataOutput d || d.Data.Get(PlotlyCharts.MimeType) is not JsonObject figure || d.Data.Contains(SvgMime)) continue;
-                cancellationToken.ThrowIfCancellationRequested();
-                var layout = figure["layout"] as JsonObject;
-                var size = new ChartImageOptions(WidthPx: HasSize(layout, "width") ? null : DefaultWidthPx);
-                var image = await renderer.RenderFigureAsync(figure, ChartImageFormat.Svg, size, cancellationToken).ConfigureAwait(false);
-                string svg = Encoding.UTF8.GetString(image.Bytes);
-                d.Data.Set(SvgMime, svg);
-                d.Metadata[SvgMime] = new JsonObject { ["width"] = image.WidthPx, ["height"] = image.HeightPx };
-                if (d.Data.GetText(NotebookFormatters.HtmlMime) is { } html)
-                {
-                    var picture = await renderer.RenderFigureAsync(figure, ChartImageFormat.Webp, size with { Scale = FallbackScale }, cancellationToken).ConfigureAwait(false);
-                    d.Data.Set(NotebookFormatters.HtmlMime, WithFallback(html, picture));
-                }
-                drawn++;
-            }
+                if (output is DisplayDataOutput d && await AddAsync(d, renderer, cancellationToken).ConfigureAwait(false)) drawn++;
         return drawn;
+    }
+
+    /// <summary>
+    /// Adds the static forms to one output (a display or an execute result) if it holds a chart that lacks them: the
+    /// runner's executed notebooks (<see cref="AddAsync(Notebook, ChartRenderer, CancellationToken)"/>) and the P2PFlex
+    /// kernel's outputs as it publishes them get the same forms. Returns whether it drew.
+    /// </summary>
+    public static async Task<bool> AddAsync(DisplayDataOutput d, ChartRenderer renderer, CancellationToken cancellationToken = default)
+    {
+        if (d.Data.Get(PlotlyCharts.MimeType) is not JsonObject figure || d.Data.Contains(SvgMime)) return false;
+        cancellationToken.ThrowIfCancellationRequested();
+        var layout = figure["layout"] as JsonObject;
+        var size = new ChartImageOptions(WidthPx: HasSize(layout, "width") ? null : DefaultWidthPx);
+        var image = await renderer.RenderFigureAsync(figure, ChartImageFormat.Svg, size, cancellationToken).ConfigureAwait(false);
+        string svg = Encoding.UTF8.GetString(image.Bytes);
+        d.Data.Set(SvgMime, svg);
+        d.Metadata[SvgMime] = new JsonObject { ["width"] = image.WidthPx, ["height"] = image.HeightPx };
+        if (d.Data.GetText(NotebookFormatters.HtmlMime) is { } html)
+        {
+            var picture = await renderer.RenderFigureAsync(figure, ChartImageFormat.Webp, size with { Scale = FallbackScale }, cancellationToken).ConfigureAwait(false);
+            d.Data.Set(NotebookFormatters.HtmlMime, WithFallback(html, picture));
+        }
+        return true;
     }
 
     /// <summary>

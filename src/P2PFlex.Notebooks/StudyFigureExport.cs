@@ -15,8 +15,9 @@ public sealed record FigureExportOptions
     /// <summary>One file per figure and format (default: SVG).</summary>
     public IReadOnlyList<ChartImageFormat> Formats { get; init; } = [ChartImageFormat.Svg];
 
-    /// <summary>Size and PNG scale; null width/height keep each chart's own size.</summary>
-    public ChartImageOptions Image { get; init; } = new();
+    /// <summary>Printed size and PNG dpi; a null width prints each figure in one column or at full width, a null height
+    /// keeps the chart's aspect ratio (<see cref="PrintSize"/>).</summary>
+    public PrintSize Size { get; init; } = new();
 
     /// <summary>Ids of the figures to write (<see cref="StudyFigures.Catalogue"/>); null or empty for all.</summary>
     public IReadOnlyList<string>? FigureIds { get; init; }
@@ -29,7 +30,11 @@ public sealed record FigureExportOptions
 }
 
 /// <summary>One file written.</summary>
-public sealed record ExportedFigure(StudyFigure Figure, string FileName, ChartImageFormat Format, int WidthPx, int HeightPx, double Scale, long Bytes, string Sha256);
+public sealed record ExportedFigure(StudyFigure Figure, string FileName, ChartImageFormat Format, int WidthPx, int HeightPx, double Scale, long Bytes, string Sha256)
+{
+    /// <summary>The printed size (and a PNG's dpi and pixels).</summary>
+    public PaperSize? Paper { get; init; }
+}
 
 /// <summary>The export: the files in catalogue order, the manifest, the time it took.</summary>
 public sealed record FigureExportResult(string OutputDirectory, string ManifestPath, IReadOnlyList<ExportedFigure> Files, TimeSpan Elapsed, string Renderer);
@@ -64,7 +69,7 @@ public static class StudyFigureExport
         ChartRenderer? renderer = null, CancellationToken cancellationToken = default)
     {
         options ??= new FigureExportOptions();
-        options.Image.Validate();
+        options.Size.Validate();
         if (options.Formats.Count == 0) throw new ArgumentException("no figure format asked for", nameof(options));
         var figures = options.FigureIds is { Count: > 0 } ids ? ids.Select(StudyFigures.Find).ToArray() : StudyFigures.Catalogue.ToArray();
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -91,13 +96,15 @@ public static class StudyFigureExport
                 foreach (var format in options.Formats.Distinct())
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    var image = await renderer.RenderAsync(chart, format, options.Image, cancellationToken).ConfigureAwait(false);
+                    var image = await renderer.RenderForPrintAsync(chart, format, options.Size, cancellationToken).ConfigureAwait(false);
                     string fileName = figure.Id + ChartImage.Extension(format);
                     AtomicFile.WriteAllBytes(Path.Combine(swap.StagingPath, fileName), image.Bytes);
                     written.Add(new ExportedFigure(figure, fileName, format, image.WidthPx, image.HeightPx, image.Scale, image.Bytes.Length,
-                        Convert.ToHexStringLower(SHA256.HashData(image.Bytes))));
+                        Convert.ToHexStringLower(SHA256.HashData(image.Bytes)))
+                    { Paper = image.Paper });
+                    var paper = image.Paper!;
                     options.Progress?.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{fileName,-52} {image.Bytes.Length / 1024.0,8:F1} KB  {image.WidthPx}×{image.HeightPx}{(format == ChartImageFormat.Png ? $" @{image.Scale}×" : "")}"));
+                        $"{fileName,-52} {image.Bytes.Length / 1024.0,8:F1} KB  {paper.Width.Cm:0.##} × {paper.Height.Cm:0.##} cm{(paper.Dpi is double dpi ? $", {paper.PixelWidth}×{paper.PixelHeight} px at {dpi:0.##} dpi" : "")}"));
                 }
             }
             cancellationToken.ThrowIfCancellationRequested();
@@ -132,6 +139,11 @@ public static class StudyFigureExport
                 ["notebook"] = "notebooks/" + fig.Notebook,
                 ["cell_id"] = fig.CellId,
                 ["cell_index"] = CellIndex(notebooks, fig),
+                ["width_cm"] = f.Paper is { } p ? Math.Round(p.Width.Cm, 4) : null,
+                ["height_cm"] = f.Paper is { } p2 ? Math.Round(p2.Height.Cm, 4) : null,
+                ["dpi"] = f.Paper?.Dpi,
+                ["pixel_width"] = f.Paper?.PixelWidth,
+                ["pixel_height"] = f.Paper?.PixelHeight,
                 ["width_px"] = f.WidthPx,
                 ["height_px"] = f.HeightPx,
                 ["scale"] = f.Scale,

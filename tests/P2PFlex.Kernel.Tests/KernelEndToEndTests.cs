@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using NetMQ;
 using NetMQ.Sockets;
 using P2PFlex.Kernel;
+using P2PFlex.Notebooks;
 
 namespace P2PFlex.Kernel.Tests;
 
@@ -95,7 +96,45 @@ public class KernelEndToEndTests
 
         var chart = k.Execute("Plotly.NET.CSharp.Chart.Line<int, int, string>(x: new[] { 1, 2 }, y: new[] { 3, 4 })");
         Assert.Equal("ok", chart.Status);
-        Assert.Contains("Plotly.newPlot", S(chart.Of("execute_result").Single().Content["data"]!["text/html"]));
+        var data = chart.Of("execute_result").Single().Content["data"]!;
+        Assert.Contains("Plotly.newPlot", S(data["text/html"]));
+        // The forms of the runner's executed notebooks (needs the system Chromium, environment/install.sh): the figure
+        // for JupyterLab and VS Code, an SVG for static viewers, a WebP picture in the HTML for pages without JavaScript.
+        Assert.Equal([3, 4], data["application/vnd.plotly.v1+json"]!["data"]![0]!["y"]!.AsArray().Select(v => v!.GetValue<int>()));
+        Assert.Equal("", chart.Stderr);
+        Assert.StartsWith("<svg", S(data["image/svg+xml"]));
+        Assert.Contains("class=\"main-svg\"", S(data["image/svg+xml"]));
+        Assert.Contains("<img alt=\"chart\"", S(data["text/html"]));
+        Assert.Contains("src=\"data:image/webp;base64,", S(data["text/html"]));
+        var metadata = chart.Of("execute_result").Single().Content["metadata"]!["image/svg+xml"]!;
+        Assert.True(metadata["width"]!.GetValue<int>() > 0 && metadata["height"]!.GetValue<int>() > 0);
+    }
+
+    [Fact]
+    public void Without_a_browser_the_first_chart_says_once_that_its_static_pictures_are_skipped()
+    {
+        // The shared browser is the process's: the test does not stop it, it draws with a browser that is not there.
+        int tries = 0;
+        var pictures = new KernelChartPictures(enabled: true, TextWriter.Null, _ =>
+        {
+            tries++;
+            ChromiumLocator.Find("/nonexistent/chromium");
+            return true;
+        });
+        var first = Chart();
+        string? message = pictures.Add(first);
+        Assert.NotNull(message);
+        Assert.StartsWith("[p2pflex kernel] static chart pictures skipped", message);
+        Assert.Contains("/nonexistent/chromium", message);
+        Assert.False(first.Data.Contains("image/svg+xml"));
+        Assert.Contains("Plotly.newPlot", first.Data.GetText("text/html"));   // the interactive forms stay
+        var second = Chart();
+        Assert.Null(pictures.Add(second));                                    // said once; no second try
+        Assert.Equal(1, tries);
+        Assert.False(second.Data.Contains("image/svg+xml"));
+        Assert.Null(new KernelChartPictures(enabled: false, TextWriter.Null).Add(Chart()));
+
+        static DisplayDataOutput Chart() => new(NotebookFormatters.ToBundle(Plotly.NET.CSharp.Chart.Line<int, int, string>(x: new[] { 1, 2 }, y: new[] { 3, 4 })));
     }
 
     [Fact]

@@ -14,7 +14,11 @@ namespace P2PFlex.Cli.Bench;
 /// timed) and returns the action that is timed; <paramref name="Runs"/> is its default number of timed calls.
 /// </summary>
 /// <param name="MeasureMemory">Also measure the managed heap over many repeats (leak check).</param>
-public sealed record BenchEntry(string Name, int Runs, Func<BenchFixtures, Action> Prepare, bool MeasureMemory = false);
+/// <param name="Long">A run of seconds to minutes (a year of a time series): left out unless <c>--long</c> is given or
+/// <c>--only</c> names it, and timed without warm-up calls unless <c>--warmup</c> asks for them.</param>
+/// <param name="Unavailable">Why the entry cannot run with these fixtures (it is then skipped with that note), or null.</param>
+public sealed record BenchEntry(string Name, int Runs, Func<BenchFixtures, Action> Prepare, bool MeasureMemory = false, bool Long = false,
+    Func<BenchFixtures, string?>? Unavailable = null);
 
 /// <summary>
 /// The operations <c>p2pflex bench</c> times, in order. Adding one is one line: a name, a default run count, and a
@@ -52,10 +56,18 @@ public static class BenchSuite
             Require(ScenarioRunner.Run(f.Scenario("1-voltage"), f.Study).VoltageAwareLfm!.Status == VoltageAwareLfmStatus.Converged, "the voltage-aware LFM of scenario 1")),
         new($"p2p-synthetic-{SyntheticPeers}-case533mt_hi", 5, f => CentralisedOf(f.Synthetic(SyntheticPeers).Problem, "synthetic")),
         new("montecarlo-case69-100-draws", 3, f => f.MonteCarlo100()),
+        // Time series (docs/timeseries.md, "Speed"): rows streamed to Parquet as `timeseries run` writes them.
+        new("timeseries-case69-day-every-scenario", 3, f => TimeSeriesBench.Window(TimeSeriesBench.Case69(f), f.AllScenarios, "day"), Long: true),
+        new("timeseries-case69-year-scenario3", 1, f => TimeSeriesBench.Window(TimeSeriesBench.Case69(f), [f.Scenario("3-theta80")], "year"), Long: true),
+        new("timeseries-simbench-year-scenarios0-3", 1, f => TimeSeriesBench.Window(f.SimBenchIntervals(),
+            TimeSeriesBench.Study0To3.Select(f.Scenario).ToArray(), "year"), Long: true, Unavailable: TimeSeriesBench.SimBenchMissing),
     ];
 
     /// <summary>Names of the measurements, in the order they run and are printed.</summary>
     public static IReadOnlyList<string> Names => Entries.Select(e => e.Name).ToArray();
+
+    /// <summary>Names of the measurements a plain <c>p2pflex bench</c> runs (every entry but the long ones).</summary>
+    public static IReadOnlyList<string> DefaultNames => Entries.Where(e => !e.Long).Select(e => e.Name).ToArray();
 
     private static Action AcPowerFlowOf(GridNetwork network) => () =>
         Require(AcPowerFlow.Solve(network).Converged, $"the AC power flow of {network.Name}");
@@ -94,6 +106,22 @@ public sealed class BenchFixtures
     public StudyContext Study => _study ??= StudyContext.Load();
 
     public ScenarioDefinition Scenario(string name) => (_scenarios ??= StudyContext.LoadScenarios()).Single(s => s.Name == name);
+
+    /// <summary>Every scenario file of the data folder.</summary>
+    public IReadOnlyList<ScenarioDefinition> AllScenarios => _scenarios ??= StudyContext.LoadScenarios();
+
+    /// <summary>The SimBench grid folder of the SimBench entry (<c>--simbench</c>, else <c>P2PFLEX_SIMBENCH</c>), or null.</summary>
+    public string? SimBenchFolder { get; init; } = Environment.GetEnvironmentVariable(TimeSeriesBench.SimBenchVariable) is { Length: > 0 } folder ? folder : null;
+
+    private TimeSeries.IFeederIntervals? _case69Intervals, _simBenchIntervals;
+
+    /// <summary>case69 under the default profile (BDEW H25 on every load, 2025).</summary>
+    public TimeSeries.IFeederIntervals Case69Intervals() =>
+        _case69Intervals ??= TimeSeries.IntervalStates.ForFeeder(TimeSeries.StudyProfiles.Default(Study.BaseFeeder.Network));
+
+    /// <summary>The SimBench grid of <see cref="SimBenchFolder"/> under its own profiles.</summary>
+    public TimeSeries.IFeederIntervals SimBenchIntervals() => _simBenchIntervals ??= new TimeSeries.SimBenchIntervals(
+        TimeSeries.SimBenchStudy.Read(SimBenchFolder ?? throw new InvalidOperationException(TimeSeriesBench.SimBenchMissing(this))));
 
     /// <summary>The scenario-0 LFM: every bid, base flows.</summary>
     public LfmProblem LfmScenario0()

@@ -14,6 +14,13 @@ public sealed record BenchMeasurement(string Name, double MedianMs, double MinMs
     public long? MemoryEndBytes { get; init; }
 
     public int? MemoryRuns { get; init; }
+
+    /// <summary>Median CPU time of the process (user + system, all threads) over the timed runs, ms: with wall time it
+    /// says how many cores a run kept busy, and it is less disturbed than wall time on a loaded machine.</summary>
+    public double? MedianCpuMs { get; init; }
+
+    /// <summary>The process's peak working set after the timed runs (bytes).</summary>
+    public long? PeakWorkingSetBytes { get; init; }
 }
 
 /// <summary>
@@ -53,13 +60,20 @@ public static class SteadyStateTimer
             } while (Stopwatch.GetElapsedTime(start).TotalSeconds < warmupSeconds);
         }
         var ms = new double[runs];
+        var cpu = new double[runs];
+        using var process = Process.GetCurrentProcess();
         for (int k = 0; k < runs; k++)
         {
+            process.Refresh();
+            var c0 = process.TotalProcessorTime;
             long t0 = Stopwatch.GetTimestamp();
             action();
             ms[k] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            process.Refresh();
+            cpu[k] = (process.TotalProcessorTime - c0).TotalMilliseconds;
         }
-        return Summarise(name, ms) with { WarmupCalls = warm };
+        process.Refresh();
+        return Summarise(name, ms) with { WarmupCalls = warm, MedianCpuMs = Summarise(name, cpu).MedianMs, PeakWorkingSetBytes = process.PeakWorkingSet64 };
     }
 
     /// <summary>Formats in the invariant culture.</summary>

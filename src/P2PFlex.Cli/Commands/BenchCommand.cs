@@ -12,8 +12,10 @@ namespace P2PFlex.Cli;
 /// <param name="Peers">Market sizes of the scaling table (null: <see cref="ScalingStudy.DefaultPeers"/>).</param>
 /// <param name="Admm">Also run ADMM in the scaling table (sizes up to <see cref="ScalingStudy.AdmmMaxPeers"/>).</param>
 /// <param name="Only">Time only the operations whose name contains this.</param>
+/// <param name="Long">Also run the long operations (a year of a time series).</param>
+/// <param name="SimBench">SimBench grid folder of the SimBench time-series entry (else <c>P2PFLEX_SIMBENCH</c>).</param>
 public sealed record BenchOptions(bool Json, int? Runs, int? Warmup, int MemoryRuns = BenchCommand.DefaultMemoryRuns,
-    bool Scaling = false, IReadOnlyList<int>? Peers = null, bool Admm = false, string? Only = null);
+    bool Scaling = false, IReadOnlyList<int>? Peers = null, bool Admm = false, string? Only = null, bool Long = false, string? SimBench = null);
 
 /// <summary>
 /// <c>p2pflex bench</c>: wall-clock times of the main operations at steady state (<see cref="SteadyStateTimer"/>:
@@ -23,8 +25,9 @@ public sealed record BenchOptions(bool Json, int? Runs, int? Warmup, int MemoryR
 /// </summary>
 public static class BenchCommand
 {
-    /// <summary>Names of the measurements, in the order they run and are printed.</summary>
-    public static IReadOnlyList<string> Names => BenchSuite.Names;
+    /// <summary>Names of the measurements a plain <c>p2pflex bench</c> runs, in the order they run and are printed (the
+    /// long ones, <see cref="BenchSuite.Names"/>, run with <c>--long</c> or when <c>--only</c> names them).</summary>
+    public static IReadOnlyList<string> Names => BenchSuite.DefaultNames;
 
     public const int DefaultMemoryRuns = 10_000;
 
@@ -63,35 +66,47 @@ public static class BenchCommand
             },
         };
         var admm = new Option<bool>("--admm") { Description = CliKit.Invariant($"with --scaling: also ADMM's rounds and time (sizes up to {ScalingStudy.AdmmMaxPeers} peers)") };
-        var only = new Option<string?>("--only") { Description = "time only the operations whose name contains this text", HelpName = "text" };
+        var only = new Option<string?>("--only") { Description = "time only the operations whose name contains this text (long ones included)", HelpName = "text" };
+        var longRuns = new Option<bool>("--long") { Description = "also the long operations: a day and a year of time series (one timed run, no warm-up, by default)" };
+        var simbench = new Option<string?>("--simbench") { Description = $"SimBench grid folder for the SimBench time-series year (default: ${TimeSeriesBench.SimBenchVariable}; skipped without one)", HelpName = "dir" };
         var command = new Command("bench", "time the main operations at steady state (median, min, max ms) and the memory of W re-solves, or the solver's scaling table; a measurement, not a test")
         {
-            json, runs, warmup, memoryRuns, scaling, peers, admm, only,
+            json, runs, warmup, memoryRuns, scaling, peers, admm, only, longRuns, simbench,
         };
         command.SetAction(r => Run(new BenchOptions(r.GetValue(json), r.GetValue(runs), r.GetValue(warmup), r.GetValue(memoryRuns) ?? DefaultMemoryRuns,
-            r.GetValue(scaling), r.GetValue(peers) is { Length: > 0 } p ? p : null, r.GetValue(admm), r.GetValue(only)), CliKit.Out(r), CliKit.Err(r)));
+            r.GetValue(scaling), r.GetValue(peers) is { Length: > 0 } p ? p : null, r.GetValue(admm), r.GetValue(only), r.GetValue(longRuns), r.GetValue(simbench)), CliKit.Out(r), CliKit.Err(r)));
         return command.WithExamples("""
             dotnet run -c Release --project src/P2PFlex.Cli -- bench
             dotnet run -c Release --project src/P2PFlex.Cli -- bench --scaling                 100 … 10 000 peers
             dotnet run -c Release --project src/P2PFlex.Cli -- bench --only acpf
+            dotnet run -c Release --project src/P2PFlex.Cli -- bench --only timeseries --simbench ~/simbench/1-LV-rural1--0-no_sw
             p2pflex bench --runs 1 --warmup 0 --memory-runs 4 --json     quick check of the output shape
             """);
     }
 
     public static int Run(BenchOptions options, TextWriter output, TextWriter progress)
     {
-        var fixtures = new BenchFixtures();
+        if (options.SimBench is string folder && !TimeSeries.SimBenchStudy.IsSimBenchFolder(folder))
+            throw new UsageException($"--simbench: {folder} is not a SimBench grid folder (Node.csv, StudyCases.csv, …)");
+        var fixtures = options.SimBench is string given ? new BenchFixtures { SimBenchFolder = given } : new BenchFixtures();
         if (options.Scaling) return RunScaling(options, fixtures, output, progress);
         if (options.Peers is not null || options.Admm) throw new UsageException("--peers and --admm go with --scaling");
 
         var results = new List<BenchMeasurement>();
-        var entries = BenchSuite.Entries.Where(e => options.Only is null || e.Name.Contains(options.Only, StringComparison.Ordinal)).ToArray();
+        var entries = BenchSuite.Entries.Where(e => options.Only is null ? !e.Long || options.Long : e.Name.Contains(options.Only, StringComparison.Ordinal)).ToArray();
         if (entries.Length == 0) throw new UsageException($"no operation's name contains '{options.Only}'; they are: {string.Join(", ", BenchSuite.Names)}");
+        var skipped = new List<string>();
         foreach (var entry in entries)
         {
+            if (entry.Unavailable?.Invoke(fixtures) is string why)
+            {
+                progress.WriteLine($"bench: {entry.Name} skipped: {why}");
+                skipped.Add($"{entry.Name}: skipped, {why}");
+                continue;
+            }
             progress.Write($"bench: {entry.Name} … ");
             var action = entry.Prepare(fixtures);
-            var m = SteadyStateTimer.Time(entry.Name, options.Runs ?? entry.Runs, action, options.Warmup);
+            var m = SteadyStateTimer.Time(entry.Name, options.Runs ?? entry.Runs, action, options.Warmup ?? (entry.Long ? 0 : null));
             progress.WriteLine(SteadyStateTimer.Invariant($"{m.MedianMs:F3} ms"));
             if (entry.MeasureMemory && options.MemoryRuns > 0)
             {
@@ -130,6 +145,14 @@ public static class BenchCommand
             output.WriteLine();
             output.WriteLine(SteadyStateTimer.Invariant($"managed memory over {mem.MemoryRuns} calls of {mem.Name} (GC.GetTotalMemory(true)): start {mem.MemoryStartBytes / 1024.0:F0} KiB, end {mem.MemoryEndBytes / 1024.0:F0} KiB, change {(mem.MemoryEndBytes - mem.MemoryStartBytes) / 1024.0:+0;-0;0} KiB"));
         }
+        // CPU time (user + system, all threads) beside wall time: on a machine shared with other work the wall time
+        // grows with the load, the CPU time much less; their ratio is the cores a run kept busy.
+        output.WriteLine();
+        foreach (var m in results)
+            output.WriteLine(SteadyStateTimer.Invariant($"cpu {m.Name}: median {m.MedianCpuMs:F3} ms user+sys per run ({m.MedianCpuMs / Math.Max(m.MedianMs, 1e-9):F2}× the median wall time)"));
+        if (results.Count > 0)
+            output.WriteLine(SteadyStateTimer.Invariant($"peak working set of the process: {results.Max(m => m.PeakWorkingSetBytes ?? 0) / 1048576.0:F0} MiB"));
+        foreach (var line in skipped) output.WriteLine(line);
         return 0;
     }
 
@@ -148,7 +171,19 @@ public static class BenchCommand
     }
 
     private static string Header() =>
-        $"p2pflex bench — {Environment.ProcessorCount} logical CPUs, .NET {Environment.Version}, {(Debugger.IsAttached ? "debugger attached, " : "")}{BuildConfiguration}";
+        $"p2pflex bench — {Environment.ProcessorCount} logical CPUs, .NET {Environment.Version}, {(Debugger.IsAttached ? "debugger attached, " : "")}{BuildConfiguration}{LoadAverage()}";
+
+    /// <summary>The machine's load average when the run starts (Linux), so a time is read with the load it was taken under.</summary>
+    private static string LoadAverage()
+    {
+        try
+        {
+            var parts = File.ReadAllText("/proc/loadavg").Split(' ');
+            return parts.Length >= 3 ? $", load average {parts[0]} {parts[1]} {parts[2]} (1, 5, 15 min)" : "";
+        }
+        catch (IOException) { return ""; }
+        catch (UnauthorizedAccessException) { return ""; }
+    }
 
 #if DEBUG
     private const string BuildConfiguration = "Debug build";

@@ -9,18 +9,19 @@ namespace P2PFlex.Cli;
 /// <summary>What <c>p2pflex figures</c> was asked for.</summary>
 /// <param name="OutDirectory">Target folder.</param>
 /// <param name="Formats">One file per figure and format.</param>
-/// <param name="WidthPx">Width in CSS pixels; null for each chart's own.</param>
-/// <param name="HeightPx">Height in CSS pixels; null for each chart's own.</param>
-/// <param name="Scale">PNG scale; null for 2.</param>
+/// <param name="Width">Printed width; null for one column (8.8 cm) or the full width (17.8 cm), by figure.</param>
+/// <param name="Height">Printed height; null for the chart's aspect ratio.</param>
+/// <param name="Dpi">PNG dots per inch; null for 300 (or <paramref name="Scale"/>).</param>
+/// <param name="Scale">PNG pixels per CSS pixel (dpi / 96), the former way to say the dpi; null when not given.</param>
 /// <param name="FigureIds">Figures to write; empty for all.</param>
 /// <param name="ChromiumPath">Browser executable; null to find one.</param>
 /// <param name="List">Only list the catalogue.</param>
 /// <param name="Feeder">The feeder (a case name or a case file's path).</param>
-public sealed record FiguresOptions(string OutDirectory, IReadOnlyList<ChartImageFormat> Formats, int? WidthPx, int? HeightPx, double? Scale,
+public sealed record FiguresOptions(string OutDirectory, IReadOnlyList<ChartImageFormat> Formats, PrintLength? Width, PrintLength? Height, double? Dpi, double? Scale,
     IReadOnlyList<string> FigureIds, string? ChromiumPath, bool List = false, string Feeder = Data.FeederSetup.StudyFeederName);
 
 /// <summary>
-/// <c>p2pflex figures [--format svg|png|pdf]… [--width PX --height PX --scale S] [--figure ID]… [--out DIR]</c>: the
+/// <c>p2pflex figures [--format svg|png|pdf]… [--width LENGTH --height LENGTH --dpi N] [--figure ID]… [--out DIR]</c>: the
 /// study's figures (<see cref="StudyFigures.Catalogue"/>) as static files plus <c>figures.json</c>, drawn by a headless
 /// Chromium from the charts the notebooks show (docs/figures.md).
 /// </summary>
@@ -43,11 +44,11 @@ public static class FiguresCommand
                 foreach (var f in t.Value.Split(',', StringSplitOptions.TrimEntries))
                     if (f is not ("svg" or "png" or "pdf")) r.AddError($"--format must be svg, png or pdf, not '{f}'");
         });
-        var width = CliKit.Integer("--width", 1, "width in CSS pixels (default: each chart's own, e.g. 1100 for occupancy per line)");
-        width.HelpName = "PX";
-        var height = CliKit.Integer("--height", 1, "height in CSS pixels (default: each chart's own)");
-        height.HelpName = "PX";
-        var scale = CliKit.Number("--scale", "PNG pixels per CSS pixel (default 2, for print; SVG and PDF are vector)");
+        var width = Length("--width", "printed width: 8.8cm, 88mm, 3.5in, 1100px, 'column' (8.8 cm) or 'full' (17.8 cm); default: full for the wide charts (occupancy per line, the feeder), column for the others");
+        var height = Length("--height", "printed height (same units); default: the chart's aspect ratio");
+        var dpi = CliKit.Number("--dpi", "PNG resolution in dots per inch, written into the file (default 300); SVG and PDF are vector");
+        dpi.HelpName = "N";
+        var scale = CliKit.Number("--scale", "PNG pixels per CSS pixel, another way to give the dpi (dpi = 96 × S)");
         scale.HelpName = "S";
         var figure = new Option<string[]>("--figure")
         {
@@ -70,16 +71,17 @@ public static class FiguresCommand
         var feeder = CliKit.Feeder();
         var command = new Command("figures", "write the study's figures as SVG/PNG/PDF files plus figures.json (needs Chromium)")
         {
-            format, width, height, scale, figure, outDir, feeder, chromium, list,
+            format, width, height, dpi, scale, figure, outDir, feeder, chromium, list,
         };
         command.SetAction(r => Run(new FiguresOptions(
                 r.GetValue(outDir)!,
                 (r.GetValue(format) ?? []).SelectMany(t => t.Split(',', StringSplitOptions.TrimEntries)).Select(ChartImage.ParseFormat).Distinct().ToArray(),
-                r.GetValue(width), r.GetValue(height), r.GetValue(scale), r.GetValue(figure) ?? [], r.GetValue(chromium), r.GetValue(list), r.GetValue(feeder)!),
+                r.GetValue(width), r.GetValue(height), r.GetValue(dpi), r.GetValue(scale), r.GetValue(figure) ?? [], r.GetValue(chromium), r.GetValue(list), r.GetValue(feeder)!),
             CliKit.Out(r), CliKit.Err(r)));
         return command.WithExamples("""
-            p2pflex figures --out figures/                       every figure as SVG
-            p2pflex figures --format png --scale 3 --out figures/
+            p2pflex figures --out figures/                       every figure as SVG, in one column or at full width
+            p2pflex figures --format png,pdf --width 8.8cm --dpi 600 --out figures/   one journal column, 600 dpi
+            p2pflex figures --format pdf --width full --height 8cm --out figures/
             p2pflex figures --format svg,png,pdf --figure fig20-occupancy-per-line-scenario-0 --out /tmp/fig20
             p2pflex figures --list
             p2pflex figures --feeder case85 --out figures-case85/  the same figures on another feeder
@@ -98,7 +100,10 @@ public static class FiguresCommand
         foreach (var id in options.FigureIds)
             if (!known.Contains(id)) throw new UsageException($"unknown figure '{id}'; run 'p2pflex figures --list' for the ids");
         if (options.Scale is double s && !(s > 0 && s <= 10)) throw new UsageException($"--scale must be in (0, 10], is {s.ToString(CultureInfo.InvariantCulture)}");
-        if (options.WidthPx > 20_000 || options.HeightPx > 20_000) throw new UsageException("--width and --height must be at most 20000 px");
+        if (options.Scale is not null && options.Dpi is not null) throw new UsageException("give --dpi or --scale, not both (--scale S is --dpi 96×S)");
+        double dpiValue = options.Dpi ?? (options.Scale is double sc ? sc * PrintLength.CssPxPerInch : PrintSize.DefaultDpi);
+        if (!(dpiValue >= PrintSize.MinDpi && dpiValue <= PrintSize.MaxDpi))
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--dpi must be {PrintSize.MinDpi}–{PrintSize.MaxDpi}, is {dpiValue:0.##}"));
 
         var resolved = CliKit.ResolveFeeder(options.Feeder, progress);
         var data = new StudyFigureData(Scenarios.StudyContext.Load(feeder: resolved.Name), Scenarios.StudyContext.LoadScenarios());
@@ -106,7 +111,7 @@ public static class FiguresCommand
         var result = StudyFigureExport.WriteAsync(options.OutDirectory, new FigureExportOptions
         {
             Formats = options.Formats,
-            Image = new ChartImageOptions(options.WidthPx, options.HeightPx, options.Scale),
+            Size = new PrintSize(options.Width, options.Height, dpiValue),
             FigureIds = options.FigureIds,
             ChromiumPath = options.ChromiumPath,
             Progress = output,
@@ -116,4 +121,21 @@ public static class FiguresCommand
             $"{result.Files.Count} files ({bytes / 1024.0:F0} KB) and {StudyFigureExport.ManifestFileName} in {result.OutputDirectory}; {result.Elapsed.TotalSeconds:F1} s ({result.Renderer})"));
         return 0;
     }
+
+    /// <summary>A printed length (<see cref="PrintLength.Parse"/>): <c>--width needs a length …</c> on bad input.</summary>
+    private static Option<PrintLength?> Length(string name, string description) => new(name)
+    {
+        Description = description,
+        HelpName = "LENGTH",
+        CustomParser = r =>
+        {
+            string text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
+            try { return PrintLength.Parse(text); }
+            catch (FormatException e)
+            {
+                r.AddError($"{name} needs a length: {e.Message}");
+                return null;
+            }
+        },
+    };
 }

@@ -36,7 +36,10 @@ public static class ScenarioRunner
             _ => throw new ArgumentOutOfRangeException(nameof(scenario)),
         };
         var peerSet = peerIds.ToHashSet(StringComparer.Ordinal);
-        var peerBids = peerIds.Select(id => context.Orderbook[id]).ToArray();
+        // In an interval of a time series a bid's volume follows its bus's load now, and a bus can have no load at all
+        // (SimBench's profiles reach 0, e.g. 1-LV-rural1 on 28 August 2016 at 05:30): that peer has nothing to trade
+        // and sits out this interval's P2P market. A read orderbook never has such a bid (volume > 0 is checked).
+        var peerBids = peerIds.Select(id => context.Orderbook[id]).Where(b => b.VolumeMw > 0).ToArray();
 
         design ??= MarketDesigns.Get(scenario.Design.Kind);
         long p2pStart = System.Diagnostics.Stopwatch.GetTimestamp();

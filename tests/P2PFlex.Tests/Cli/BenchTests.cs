@@ -33,12 +33,32 @@ public class BenchTests
     }
 
     [Fact]
+    public void Long_time_series_entries_run_when_named_with_cpu_time_and_peak_memory()
+    {
+        Assert.Contains("timeseries-case69-year-scenario3", BenchSuite.Names);
+        Assert.DoesNotContain("timeseries-case69-year-scenario3", BenchCommand.Names);   // not in a plain `bench`
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = Commands.Execute(["bench", "--only", "timeseries-case69-day", "--runs", "1", "--json"], output, error);
+        Assert.True(code == 0, error.ToString());
+        using var doc = JsonDocument.Parse(output.ToString());
+        var day = Assert.Single(doc.RootElement.EnumerateArray());
+        Assert.Equal("timeseries-case69-day-every-scenario", day.GetProperty("name").GetString());
+        Assert.Equal(0, day.GetProperty("warmup_calls").GetInt32());   // long entries: no warm-up unless asked
+        Assert.True(day.GetProperty("median_cpu_ms").GetDouble() >= 0);
+        Assert.True(day.GetProperty("peak_working_set_bytes").GetInt64() > 0);
+    }
+
+    [Fact]
     public void Bench_rejects_bad_options_as_usage_errors()
     {
         var error = new StringWriter();
         Assert.Equal(2, Commands.Execute(["bench", "--runs", "0"], new StringWriter(), error));
         Assert.Contains("--runs", error.ToString());
         Assert.Equal(2, Commands.Execute(["bench", "--fast"], new StringWriter(), new StringWriter()));
+        error = new StringWriter();
+        Assert.Equal(2, Commands.Execute(["bench", "--only", "timeseries-simbench", "--simbench", Path.GetTempPath()], new StringWriter(), error));
+        Assert.Contains("not a SimBench grid folder", error.ToString());
     }
 
     [Fact]

@@ -35,6 +35,13 @@ public class StudyFiguresTests
             var layout = Layout(StudyFigures.Chart(figure, Data.Value));
             Assert.Equal(figure.Title, (string?)layout["title"]!["text"]);
             Assert.True((int?)layout["width"] > 0 && (int?)layout["height"] > 0, figure.Id);
+            if (figure.StudyFigureNumber == 19)
+            {
+                // A diagram: positions carry no quantity, so no axes (FeederDiagramTests).
+                Assert.False((bool)layout["xaxis"]!["visible"]!);
+                Assert.False((bool)layout["yaxis"]!["visible"]!);
+                continue;
+            }
             Assert.False(string.IsNullOrEmpty((string?)layout["xaxis"]?["title"]?["text"]), figure.Id);
             Assert.False(string.IsNullOrEmpty((string?)layout["yaxis"]?["title"]?["text"]), figure.Id);
         }

@@ -51,6 +51,23 @@ public class TimeSeriesFeederTests
     }
 
     [Fact]
+    public void A_peer_whose_bus_has_no_load_in_an_interval_sits_out_that_intervals_market()
+    {
+        // 1-LV-rural1 on 28 August 2016 at 05:30: a subset peer's bus has no load, so its bid's volume is 0. The
+        // year's run gave error rows there ("peer bid 'B007' has no volume"); the peer now sits out that interval.
+        var intervals = new SimBenchIntervals(Study.Value);
+        int t = intervals.Axis.IndexOf(new DateTime(2016, 8, 28, 5, 30, 0));
+        var context = Study.Value.Context(Study.Value.OperatingPointAt(t));
+        var idle = context.P2PSubset.Where(id => context.Orderbook[id].VolumeMw == 0).ToArray();
+        Assert.NotEmpty(idle);
+        var rows = new TimeSeriesRunner(intervals, Scenarios.Value, reuseEqualIntervals: false).Run(t, 1);
+        Assert.All(rows, r => Assert.Null(r.Error));
+        var result = ScenarioRunner.Run(Scenarios.Value.Single(s => s.Name == "1"), context);
+        Assert.Equal(context.P2PSubset.Count - idle.Length, result.Market.Peers.Count);
+        Assert.DoesNotContain(result.Market.Peers, p => idle.Contains(p.Bid.Id));
+    }
+
+    [Fact]
     public void The_timeseries_command_runs_a_SimBench_folder_and_a_case_file_by_path()
     {
         string dir = Path.Combine(Path.GetTempPath(), $"p2pflex-tsf-{Guid.NewGuid():N}");

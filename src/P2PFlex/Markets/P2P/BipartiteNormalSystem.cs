@@ -24,6 +24,13 @@ internal sealed class BipartiteNormalSystem : INormalSystem
     private readonly double[] _keptRhs;
     private readonly int[] _neighbours;
     private readonly double[] _neighbourWeights;
+    // Every eliminated peer's kept-side neighbours (ascending) and weights as of the last factorisation, one run per
+    // eliminated peer (_eliminated[e], run _runStart[e] … _runStart[e + 1]): the solves of that factorisation read them
+    // instead of collecting them again.
+    private readonly int[] _eliminated;
+    private readonly int[] _runStart;
+    private readonly int[] _runNeighbour;
+    private readonly double[] _runWeight;
     private double[] _pairWeight = [];
 
     public BipartiteNormalSystem(P2PNetwork net)
@@ -56,6 +63,10 @@ internal sealed class BipartiteNormalSystem : INormalSystem
         for (int k = 0; k < n; k++) maxDegree = Math.Max(maxDegree, net.Degree(k));
         _neighbours = new int[maxDegree];
         _neighbourWeights = new double[maxDegree];
+        _eliminated = Enumerable.Range(0, n).Where(k => _sideIndex[k] < 0).ToArray();
+        _runStart = new int[_eliminated.Length + 1];
+        _runNeighbour = new int[net.PairCount];
+        _runWeight = new double[net.PairCount];
     }
 
     /// <summary>
@@ -84,10 +95,15 @@ internal sealed class BipartiteNormalSystem : INormalSystem
         // market (neighbours 0, 1, 2, …) a contiguous run that is updated a vector at a time. Every entry still gets the
         // same operations in the same order (one multiply and one subtraction per eliminated peer, peers ascending), so
         // the factor is bit-identical to the entry-by-entry loop on every machine.
-        for (int u = 0; u < n; u++)
+        int run = 0;
+        for (int e = 0; e < _eliminated.Length; e++)
         {
-            if (_sideIndex[u] >= 0) continue;
+            int u = _eliminated[e];
             int count = Neighbours(u);
+            _runStart[e] = run;
+            Array.Copy(_neighbours, 0, _runNeighbour, run, count);
+            Array.Copy(_neighbourWeights, 0, _runWeight, run, count);
+            run += count;
             if (count == 0) continue;
             double inv = 1.0 / _diag[u];
             bool contiguous = _neighbours[count - 1] - _neighbours[0] == count - 1;
@@ -107,6 +123,7 @@ internal sealed class BipartiteNormalSystem : INormalSystem
             }
         }
 
+        _runStart[_eliminated.Length] = run;
         DenseCholesky.Factorize(_schur, nk);
     }
 
@@ -116,12 +133,11 @@ internal sealed class BipartiteNormalSystem : INormalSystem
         var net = _net;
         int nk = _keptPeers.Length;
         for (int v = 0; v < nk; v++) _keptRhs[v] = rhs[_keptPeers[v]];
-        for (int u = 0; u < net.PeerCount; u++)
+        for (int e = 0; e < _eliminated.Length; e++)
         {
-            if (_sideIndex[u] >= 0) continue;
-            int count = Neighbours(u);
+            int u = _eliminated[e];
             double g = rhs[u] / _diag[u];
-            for (int i = 0; i < count; i++) _keptRhs[_neighbours[i]] += _neighbourWeights[i] * g;
+            for (int i = _runStart[e]; i < _runStart[e + 1]; i++) _keptRhs[_runNeighbour[i]] += _runWeight[i] * g;
         }
 
         DenseCholesky.Solve(_schur, nk, _keptRhs);
