@@ -4,7 +4,7 @@
 //  1. FSharp.Core unification: the dotnet-interactive tool ships FSharp.Core 10.0.0.0 in its default load context;
 //     Plotly.NET 6 and Deedle 8.1 are compiled against 10.1.0.0 and fail with FileNotFoundException. The runtime never
 //     loads a second FSharp.Core beside the first, so requests for it are answered with the copy already loaded.
-//  2. Formatters: Deedle frames and series as HTML tables and Plotly.NET charts as offline HTML (plotly.js embedded
+//  2. Formatters: the study's tables (TextTable), Deedle frames and series as HTML tables and Plotly.NET charts as offline HTML (plotly.js embedded
 //     once per notebook run, no CDN), from the same P2PFlex.Display code the runner's formatters call.
 // A .csx may not hold #r "nuget:" lines, so the packages are referenced by the first cell itself.
 using System.IO;
@@ -49,6 +49,8 @@ public static class P2PFlexKernelSetup
     {
         _plotlyJsWritten = false;
         // Registered again on every #load: the latest registration wins, and it is the same code each time.
+        Formatter.Register<P2PFlex.Scenarios.TextTable>((table, writer) => writer.Write(P2PFlex.Display.TableHtml.Render(table)), "text/html");
+        Formatter.Register<P2PFlex.Scenarios.TextTable>((table, writer) => writer.Write(table.ToPlainText()), "text/plain");
         Formatter.Register<Deedle.IFrame>((frame, writer) => writer.Write(P2PFlex.Display.DeedleHtml.Table(frame)), "text/html");
         Formatter.Register(typeof(Deedle.Series<,>), (object series, TextWriter writer) => writer.Write(P2PFlex.Display.DeedleHtml.Series(series)), "text/html");
         Formatter.Register<Plotly.NET.GenericChart>((chart, writer) =>

@@ -42,7 +42,9 @@ public static class DeedleHtml
             sb.Append("<caption>").Append(rows.Count).Append(rows.Count == 1 ? " row" : " rows").Append(" × ")
               .Append(cols.Count).Append(cols.Count == 1 ? " column" : " columns").Append("</caption>");
             sb.Append("<thead><tr><th></th>");
-            foreach (var c in shownCols) sb.Append("<th>").Append(Esc(Text(c))).Append("</th>");
+            // headers for people: "PriceEurPerMwh" → "price (€/MWh)"; each double column with one number of decimals
+            foreach (var c in shownCols) sb.Append("<th>").Append(Esc(Scenarios.ColumnNames.Human(Text(c)))).Append("</th>");
+            var decimals = columns.Select(col => Decimals(col.Values)).ToList();
             if (cols.Count > shownCols.Count) sb.Append("<th>…</th>");
             sb.Append("</tr></thead><tbody>");
             foreach (var (r, gap) in Shown(rows))
@@ -54,11 +56,12 @@ public static class DeedleHtml
                     continue;
                 }
                 sb.Append("<tr><th>").Append(Esc(Text(r))).Append("</th>");
-                foreach (var col in columns)
+                for (int c = 0; c < columns.Count; c++)
                 {
-                    var v = col.TryGet(r);
+                    var v = columns[c].TryGet(r);
                     if (!v.HasValue) sb.Append("<td class=\"missing\">&lt;missing&gt;</td>");
-                    else sb.Append(IsNumber(v.Value) ? "<td class=\"num\">" : "<td>").Append(Esc(Text(v.Value))).Append("</td>");
+                    else sb.Append(IsNumber(v.Value) ? "<td class=\"num\" style=\"text-align: right\">" : "<td>")
+                        .Append(Esc(v.Value is double d && decimals[c] is int k && double.IsFinite(d) ? d.ToString("F" + k, CultureInfo.InvariantCulture) : Text(v.Value))).Append("</td>");
                 }
                 if (cols.Count > shownCols.Count) sb.Append("<td>…</td>");
                 sb.Append("</tr>");
@@ -81,6 +84,30 @@ public static class DeedleHtml
         for (int i = 0; i < Head; i++) yield return (rows[i], false);
         yield return (default!, true);
         for (int i = rows.Count - Tail; i < rows.Count; i++) yield return (rows[i], false);
+    }
+
+    /// <summary>
+    /// The decimals a column of doubles is written with so that its numbers align: as many as its most precise value
+    /// needs (up to 6; the values are the notebook's, usually rounded already), null for other columns or when a value
+    /// needs more (written as it is).
+    /// </summary>
+    private static int? Decimals(IEnumerable<object> values)
+    {
+        int most = 0;
+        bool any = false;
+        foreach (var v in values)
+        {
+            if (v is not double d) return null;
+            if (!double.IsFinite(d)) continue;
+            any = true;
+            string g = d.ToString("R", CultureInfo.InvariantCulture);
+            if (g.Contains('E')) return null;
+            int dot = g.IndexOf('.');
+            int k = dot < 0 ? 0 : g.Length - dot - 1;
+            if (k > 6) return null;
+            most = Math.Max(most, k);
+        }
+        return any ? most : null;
     }
 
     private static bool IsNumber(object v) => v is double or float or decimal or int or long or short or byte or uint or ulong or ushort or sbyte;

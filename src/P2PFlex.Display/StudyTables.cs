@@ -1,95 +1,85 @@
-using Deedle;
+using System.Globalization;
 using P2PFlex.Grid;
 using P2PFlex.Scenarios;
 
 namespace P2PFlex.Display;
 
-/// <summary>One row of the Table 8 comparison: our KPI beside the study's.</summary>
-public sealed record Table8Row(
-    string Scenario,
-    int CongestedLines, int? StudyCongestedLines,
-    double OverflowSumMw, double? StudyOverflowSumMw,
-    double OverflowWeightedAvgMw, double? StudyOverflowWeightedAvgMw,
-    string LfmCostEur, string StudyLfmCostEur,
-    double P2PVolumeMw, double? StudyP2PVolumeMw);
-
-/// <summary>One row of <see cref="StudyTables.Comparison"/>.</summary>
-public sealed record ComparisonRow(
-    string Scenario, string Design, int CongestedLines, double OverflowSumMw, double OverflowWeightedAvgMw, double TradedVolumeMw,
-    string LfmCostEur, double DsoTotalEur, double IncentivesPaidEur, double PenaltiesReceivedEur, double CapacityPaymentsEur,
-    double PeersWelfareEur, double MediatorRevenueEur, double NodalPriceMinEurPerMwh, double NodalPriceMaxEurPerMwh, string MarketStatus);
-
-/// <summary>The study's KPI tables as Deedle frames (rendered as HTML tables in notebooks and reports).</summary>
+/// <summary>
+/// The study's KPI tables as <see cref="TextTable"/> cells: headers for people with their units (a KPI's from
+/// <see cref="KpiColumns.Header"/>), ours and the study's values under one header, numbers right-aligned with a fixed
+/// number of decimals per column. Notebooks and reports show them as HTML (<see cref="TableHtml"/>), PDFs print that
+/// HTML, and their <c>text/plain</c> is the same cells as aligned text.
+/// </summary>
 public static class StudyTables
 {
-    private static string Cost(double? eur, bool infeasible) => ScenarioReport.FormatCost(eur, infeasible);
-    /// <summary>Table 8 recomputed, each KPI beside the study's value.</summary>
-    public static Frame<int, string> Table8(IEnumerable<ScenarioResult> results) =>
-        Frame.FromRecords(results.Select(r =>
-        {
-            var k = ScenarioReport.Kpis(r);
-            var s = r.Definition.Study;
-            return new Table8Row(k.Name, k.CongestedLines, s?.CongestedLines, Math.Round(k.OverflowSumMw, 4), s?.OverflowSumMw,
-                Math.Round(k.OverflowWeightedAvgMw, 4), s?.OverflowWeightedAvgMw,
-                ScenarioReport.FormatLfmCost(k), s is null ? "" : Cost(s.LfmCostEur, s.LfmCostEur is null),
-                Math.Round(k.P2PVolumeMw, 4), s?.P2PVolumeMw);
-        }).ToArray());
+    private static readonly CultureInfo Ci = CultureInfo.InvariantCulture;
+
+    /// <summary>A number to <paramref name="decimals"/> decimals, "–" when absent; never "-0".</summary>
+    internal static string N(double? value, int decimals) =>
+        value is double v && !double.IsNaN(v) ? (Math.Round(v, decimals) + 0.0).ToString("F" + decimals.ToString(Ci), Ci) : "–";
+
+    private static TableColumn Kpi(string column) => TableColumn.Number(KpiColumns.Header(column));
+
+    /// <summary>Table 8 recomputed, each KPI's header over ours and the study's value (the cells of <c>p2pflex scenarios run</c>).</summary>
+    public static TextTable Table8(IEnumerable<ScenarioResult> results) => ScenarioReport.Table8Cells(results);
 
     /// <summary>The KPIs of scenario results, one row per scenario.</summary>
-    public static Frame<int, string> Kpis(IEnumerable<ScenarioResult> results) =>
-        Frame.FromRecords(results.Select(ScenarioReport.Kpis).Select(k => new
-        {
-            k.Name,
-            k.CongestedLines,
-            OverflowSumMw = Math.Round(k.OverflowSumMw, 4),
-            OverflowWeightedAvgMw = Math.Round(k.OverflowWeightedAvgMw, 4),
-            LfmStatus = k.LfmStatus.ToString(),
-            LfmCostEur = k.LfmCostEur is double c ? Math.Round(c, 3) : double.NaN,
-            P2PVolumeMw = Math.Round(k.P2PVolumeMw, 4),
-            CongestedBeforeLfm = string.Join(" ", k.CongestedBeforeLfm),
-        }).ToArray());
+    public static TextTable Kpis(IEnumerable<ScenarioResult> results) =>
+        TextTable.Of("KPIs per scenario",
+            [TableColumn.Text(KpiColumns.Label("name")), Kpi("congested_lines"), Kpi("overflow_sum_mw"), Kpi("overflow_weighted_avg_mw"),
+                TableColumn.Text(KpiColumns.Label("lfm_status")), Kpi("lfm_cost_eur"), Kpi("p2p_volume_mw"), TableColumn.Text(KpiColumns.Label("congested_before_lfm"))],
+            results.Select(ScenarioReport.Kpis).Select(k => (IReadOnlyList<string>)
+            [
+                k.Name, k.CongestedLines.ToString(Ci), N(k.OverflowSumMw, 4), N(k.OverflowWeightedAvgMw, 4), k.LfmStatus.ToString(),
+                N(k.LfmCostEur, 3), N(k.P2PVolumeMw, 4), string.Join(" ", k.CongestedBeforeLfm),
+            ]).ToArray());
 
     /// <summary>
     /// Every KPI of scenario results side by side (the comparison of the conceptual models): grid KPIs before the LFM,
-    /// the LFM, what the DSO pays in total and of what, the peers' welfare, the mediator's revenue, the nodal price range
-    /// and the design's clearing status. Money in €, volumes in MW, prices in €/MWh.
+    /// the volume traded, what the DSO pays in total and of what, the peers' welfare, the mediator's revenue, the nodal
+    /// price range and the design's clearing status. Money in €, volumes in MW, prices in €/MWh.
     /// </summary>
-    public static Frame<int, string> Comparison(IEnumerable<ScenarioResult> results) =>
-        Frame.FromRecords(results.Select(ScenarioReport.Kpis).Select(k => new ComparisonRow(
-            k.Name, k.MarketDesign, k.CongestedLines, Math.Round(k.OverflowSumMw, 4), Math.Round(k.OverflowWeightedAvgMw, 4),
-            Math.Round(k.P2PVolumeMw, 4), ScenarioReport.FormatLfmCost(k),
-            k.Dso.TotalEur is double t ? Math.Round(t, 3) : double.NaN, Math.Round(k.Dso.IncentivesPaidEur, 3),
-            Math.Round(k.Dso.PenaltiesReceivedEur, 3), Math.Round(k.Dso.CapacityPaymentsEur, 3), Math.Round(k.Market.PeersWelfareEur, 3),
-            k.Market.MediatorRevenueEur is double m ? Math.Round(m, 3) + 0.0 : double.NaN,
-            k.Market.NodalPriceMinEurPerMwh is double lo ? Math.Round(lo, 2) : double.NaN,
-            k.Market.NodalPriceMaxEurPerMwh is double hi ? Math.Round(hi, 2) : double.NaN,
-            k.Clearing.Status)).ToArray());
+    public static TextTable Comparison(IEnumerable<ScenarioResult> results)
+    {
+        static TableColumn Dso(string sub) => TableColumn.Number(sub, "DSO pays (€)");
+        static TableColumn Nodal(string sub) => TableColumn.Number(sub, "nodal price (€/MWh)");
+        return TextTable.Of("The designs compared",
+            [TableColumn.Text(KpiColumns.Label("name")), TableColumn.Text(KpiColumns.Label("market_design")), Kpi("congested_lines"), Kpi("overflow_sum_mw"),
+                Kpi("overflow_weighted_avg_mw"), Kpi("p2p_volume_mw"), Dso("total"), Dso("LFM"), Dso("incentives"), Dso("penalties received"), Dso("capacity"),
+                Kpi("market_peers_welfare_eur"), Kpi("market_mediator_revenue_eur"), Nodal("lowest"), Nodal("highest"), TableColumn.Text(KpiColumns.Label("clearing_status"))],
+            results.Select(ScenarioReport.Kpis).Select(k => (IReadOnlyList<string>)
+            [
+                k.Name, k.MarketDesign, k.CongestedLines.ToString(Ci), N(k.OverflowSumMw, 4), N(k.OverflowWeightedAvgMw, 4), N(k.P2PVolumeMw, 4),
+                N(k.Dso.TotalEur, 3), ScenarioReport.FormatLfmCost(k), N(k.Dso.IncentivesPaidEur, 3), N(k.Dso.PenaltiesReceivedEur, 3),
+                N(k.Dso.CapacityPaymentsEur, 3), N(k.Market.PeersWelfareEur, 3), N(k.Market.MediatorRevenueEur, 3),
+                N(k.Market.NodalPriceMinEurPerMwh, 2), N(k.Market.NodalPriceMaxEurPerMwh, 2), k.Clearing.Status,
+            ]).ToArray());
+    }
 
     /// <summary>The pattern checks, one row each.</summary>
-    public static Frame<int, string> Pattern(IReadOnlyDictionary<string, ScenarioResult> results) =>
-        Frame.FromRecords(StudyPattern.Evaluate(results).Select(c => new { c.Scenario, Check = c.Description, Holds = c.Holds ? "holds" : "FAILS", c.Measured }).ToArray());
+    public static TextTable Pattern(IReadOnlyDictionary<string, ScenarioResult> results) =>
+        TextTable.Of("The study's pattern, check by check",
+            [TableColumn.Text("scenario"), TableColumn.Text("check"), TableColumn.Text("holds"), TableColumn.Text("measured")],
+            StudyPattern.Evaluate(results).Select(c => (IReadOnlyList<string>)[c.Scenario, c.Description, c.Holds ? "holds" : "FAILS", c.Measured]).ToArray());
 
     /// <summary>Line states of a grid check (only the congested ones when <paramref name="congestedOnly"/>).</summary>
-    public static Frame<int, string> Lines(GridCheckResult check, bool congestedOnly = false) =>
-        Frame.FromRecords(check.Lines.Where(l => !congestedOnly || l.Congested).Select(l => new
-        {
-            Index = l.CaseIndex,
-            Line = l.Label,
-            FlowMw = Math.Round(l.FlowMw, 4),
-            LimitMw = Math.Round(l.LimitMw, 4),
-            OccupancyPercent = Math.Round(l.Occupancy * 100, 1),
-            OverflowMw = Math.Round(l.OverflowMw, 4),
-        }).ToArray());
+    public static TextTable Lines(GridCheckResult check, bool congestedOnly = false) =>
+        TextTable.Of(congestedOnly ? "Congested lines" : "Lines",
+            [TableColumn.Number("branch"), TableColumn.Text("line (buses)"), TableColumn.Number("flow (MW)"), TableColumn.Number("limit (MW)"),
+                TableColumn.Number("occupancy (%)"), TableColumn.Number("overflow (MW)")],
+            check.Lines.Where(l => !congestedOnly || l.Congested).Select(l => (IReadOnlyList<string>)
+            [
+                l.CaseIndex.ToString(Ci), l.Label, N(l.FlowMw, 4), N(l.LimitMw, 4), N(l.Occupancy * 100, 1), N(l.OverflowMw, 4),
+            ]).ToArray());
 
     /// <summary>Grid-state KPIs of one or more named checks.</summary>
-    public static Frame<int, string> GridKpis(params (string Name, GridCheckResult Check)[] checks) =>
-        Frame.FromRecords(checks.Select(c => new
-        {
-            State = c.Name,
-            CongestedLines = c.Check.CongestedLineCount,
-            OverflowSumMw = Math.Round(c.Check.OverflowSumMw, 4),
-            OverflowWeightedAvgMw = Math.Round(c.Check.OverflowWeightedAverageMw, 4),
-            AverageOccupancyPercent = Math.Round(c.Check.AverageOccupancy * 100, 1),
-            LinesAbove60Percent = c.Check.LinesAbove60Percent,
-        }).ToArray());
+    public static TextTable GridKpis(params (string Name, GridCheckResult Check)[] checks) =>
+        TextTable.Of("Grid state",
+            [TableColumn.Text("state"), Kpi("congested_lines"), Kpi("overflow_sum_mw"), Kpi("overflow_weighted_avg_mw"),
+                TableColumn.Number("average occupancy (%)"), TableColumn.Number("lines above 60 %")],
+            checks.Select(c => (IReadOnlyList<string>)
+            [
+                c.Name, c.Check.CongestedLineCount.ToString(Ci), N(c.Check.OverflowSumMw, 4), N(c.Check.OverflowWeightedAverageMw, 4),
+                N(c.Check.AverageOccupancy * 100, 1), c.Check.LinesAbove60Percent.ToString(Ci),
+            ]).ToArray());
 }

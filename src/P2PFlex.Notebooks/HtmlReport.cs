@@ -300,7 +300,9 @@ public static partial class HtmlReport
           .input, tr, img, figure, .pdf-facts, dl.facts { break-inside: avoid; }
           h1, h2, h3, h4, caption, .prompt { break-after: avoid; }
           table { font-size: 8.5pt; }
-          th, td { padding: .15rem .3rem; }
+          th, td { padding: .15rem .25rem; }
+          /* a long text column gives up its screen width on paper, so a 16-column table fits without breaking words */
+          td.long { min-width: 7em !important; }
           table.pdf-wrap-anywhere th, table.pdf-wrap-anywhere td { overflow-wrap: anywhere; }
           a { color: inherit; text-decoration: none; }
           .modebar-container, .modebar { display: none !important; }   /* Plotly's toolbar does nothing on paper */

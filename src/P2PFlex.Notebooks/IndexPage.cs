@@ -1,15 +1,11 @@
 using System.Globalization;
 using System.Text;
 
+using P2PFlex.Display;
 using P2PFlex.IO;
+using P2PFlex.Scenarios;
 
 namespace P2PFlex.Notebooks;
-
-/// <summary>A plain table for the index page (e.g. the study's KPIs beside the paper's). Cells are text; numbers are right-aligned.</summary>
-/// <param name="Caption">Shown above the table (null for none).</param>
-/// <param name="Headers">Column headings.</param>
-/// <param name="Rows">Rows of cell texts.</param>
-public sealed record ReportTable(string? Caption, IReadOnlyList<string> Headers, IReadOnlyList<IReadOnlyList<string>> Rows);
 
 /// <summary>One notebook on the index page.</summary>
 public sealed record IndexEntry(
@@ -31,7 +27,7 @@ public sealed class IndexPageOptions
     public string? IntroMarkdown { get; init; }
 
     /// <summary>Tables shown under the list of notebooks (passed in by the caller, e.g. the CLI's reproduce command).</summary>
-    public IReadOnlyList<ReportTable> Summary { get; init; } = [];
+    public IReadOnlyList<TextTable> Summary { get; init; } = [];
 
     /// <summary>What each run printed (<see cref="NotebookTextResults"/>), shown under the tables as preformatted text.</summary>
     public IReadOnlyList<PrintedResults> Printed { get; init; } = [];
@@ -91,25 +87,6 @@ public static class IndexPage
         return HtmlReport.Page(options.Title, "", sb.ToString());
     }
 
-    /// <summary>A <see cref="ReportTable"/> as HTML (cells escaped; numeric cells right-aligned).</summary>
-    public static string Table(ReportTable table)
-    {
-        var sb = new StringBuilder("<div class=\"output\"><table class=\"summary\">\n");
-        if (table.Caption is not null) sb.Append("<caption>").Append(Html.Escape(table.Caption)).Append("</caption>\n");
-        sb.Append("<thead><tr>");
-        foreach (var h in table.Headers) sb.Append("<th>").Append(Html.Escape(h)).Append("</th>");
-        sb.Append("</tr></thead>\n<tbody>\n");
-        foreach (var row in table.Rows)
-        {
-            sb.Append("<tr>");
-            foreach (var cell in row)
-                sb.Append(IsNumeric(cell) ? "<td class=\"num\">" : "<td>").Append(Html.Escape(cell)).Append("</td>");
-            sb.Append("</tr>\n");
-        }
-        sb.Append("</tbody>\n</table></div>\n");
-        return sb.ToString();
-    }
-
-    private static bool IsNumeric(string s) =>
-        double.TryParse(s.TrimEnd('%'), NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+    /// <summary>A summary table as HTML (<see cref="TableHtml"/>: the same cells as in the notebooks and the CLI).</summary>
+    public static string Table(TextTable table) => "<div class=\"output\">" + TableHtml.Render(table) + "</div>\n";
 }

@@ -28,7 +28,7 @@ public sealed class NotebookBatchOptions
     public bool IndexPrintedResults { get; init; }
 
     /// <summary>Summary tables computed from the runs (appended after <see cref="IndexPageOptions.Summary"/>).</summary>
-    public Func<IReadOnlyList<NotebookRunStatus>, IReadOnlyList<ReportTable>>? SummaryFactory { get; init; }
+    public Func<IReadOnlyList<NotebookRunStatus>, IReadOnlyList<P2PFlex.Scenarios.TextTable>>? SummaryFactory { get; init; }
 
     /// <summary>See <see cref="NotebookRunOptions.EmbedPlotlyJs"/>.</summary>
     public bool EmbedPlotlyJs { get; init; } = true;

@@ -11,7 +11,8 @@ namespace P2PFlex.Notebooks;
 /// <c>P2PFlex.Display</c> (its own assembly), which the official kernel's setup script (<c>notebooks/p2pflex-kernel.csx</c>)
 /// registers too. Registers, once per process:
 /// Plotly.NET charts → <c>text/html</c> (<see cref="PlotlyCharts.ToHtml"/>, no mutation, no CDN), the figure as
-/// <c>application/vnd.plotly.v1+json</c> (<see cref="PlotlyCharts.ToMimeJson"/>) and a one-line <c>text/plain</c>; Deedle frames → an HTML table (<see cref="DeedleHtml"/>); Deedle frames and series →
+/// <c>application/vnd.plotly.v1+json</c> (<see cref="PlotlyCharts.ToMimeJson"/>) and a one-line <c>text/plain</c>; the study's
+/// tables (<see cref="P2PFlex.Scenarios.TextTable"/>) → <see cref="TableHtml"/> and their aligned plain text; Deedle frames → an HTML table (<see cref="DeedleHtml"/>); Deedle frames and series →
 /// their own <c>Format()</c> text for <c>text/plain</c>, and series as <c>&lt;pre&gt;</c> HTML.
 /// </summary>
 public static class NotebookFormatters
@@ -28,6 +29,8 @@ public static class NotebookFormatters
     {
         Formatter.Register<GenericChart>((chart, w) => w.Write(PlotlyCharts.ToHtml(chart, NotebookSession.Current?.NextChartId())), HtmlMime);
         Formatter.Register<GenericChart>((chart, w) => w.Write(PlotlyCharts.Describe(chart)), PlainTextMime);
+        Formatter.Register<P2PFlex.Scenarios.TextTable>((table, w) => w.Write(TableHtml.Render(table)), HtmlMime);
+        Formatter.Register<P2PFlex.Scenarios.TextTable>((table, w) => w.Write(table.ToPlainText()), PlainTextMime);
         Formatter.Register<Deedle.IFrame>((frame, w) => w.Write(DeedleHtml.Table(frame)), HtmlMime);
         Formatter.Register<Deedle.IFrame>((frame, w) => w.Write(DeedleHtml.PlainText(frame)), PlainTextMime);
         Formatter.Register(typeof(Deedle.Series<,>), (object series, TextWriter w) => w.Write(DeedleHtml.Series(series)), HtmlMime);

@@ -201,12 +201,22 @@ public static class PdfExport
 
     private const string UndrawnCharts = "() => { " + ChartIdsJs + " const missing = ids.filter(id => !drawn(id)); return `${missing.length} of ${ids.length} (${missing.join(', ')})`; }";
 
-    // Redraws charts wider than their container (the paper's width) at that width; returns how many charts there are.
+    // Redraws charts wider than their container (the paper's width) at that width, taller when their legend would be
+    // clipped; returns how many charts there are.
     private const string FitChartsToWidth = "async () => { " + ChartIdsJs + """
         for (const id of ids) {
             const gd = document.getElementById(id);
             const room = Math.floor(gd.parentElement.getBoundingClientRect().width);
             if (room > 200 && gd._fullLayout.width > room) await Plotly.relayout(gd, { width: room });
+            // a legend below the plot that wraps into more rows at the paper's width than on screen would be clipped at
+            // the chart's bottom edge: grow the chart until the legend is whole
+            for (let i = 0; i < 6; i++) {
+                const legend = gd.querySelector('g.legend');
+                if (!legend) break;
+                const over = legend.getBoundingClientRect().bottom - gd.getBoundingClientRect().bottom;
+                if (over <= 2) break;
+                await Plotly.relayout(gd, { height: Math.ceil(gd._fullLayout.height + over * 1.3 + 12) });
+            }
         }
         return ids.length;
         }

@@ -338,29 +338,16 @@ public static class NotebooksCommand
         return 0;
     }
 
-    /// <summary>The conceptual models CM1–CM5 side by side (notebook 07): what the grid sees, what the DSO pays, what the
-    /// peers gain.</summary>
-    private static ReportTable ModelsTable(StudyContext context, IReadOnlyList<ScenarioResult> study)
+    /// <summary>The conceptual models CM1–CM5 side by side: notebook 07's comparison table.</summary>
+    private static TextTable ModelsTable(StudyContext context, IReadOnlyList<ScenarioResult> study)
     {
-        var ci = CultureInfo.InvariantCulture;
         var known = study.ToDictionary(r => r.Name);
         var all = StudyContext.LoadScenarios();
-        var rows = ScenarioReport.ConceptualModelScenarioNames.Select(n => known.TryGetValue(n, out var r) ? r : ScenarioRunner.Run(all.Single(s => s.Name == n), context))
-            .Select(r =>
-            {
-                var k = ScenarioReport.Kpis(r);
-                string Money(double? v) => v is double x ? x.ToString("F3", ci) : "–";
-                return (IReadOnlyList<string>)new[]
-                {
-                    r.Definition.Label, k.MarketDesign, k.CongestedLines.ToString(ci), k.OverflowSumMw.ToString("F4", ci),
-                    k.P2PVolumeMw.ToString("F3", ci), ScenarioReport.FormatLfmCost(k), Money(k.Dso.TotalEur),
-                    Money(k.Market.PeersWelfareEur), Money(k.Market.MediatorRevenueEur),
-                    k.Market.NodalPriceMinEurPerMwh is double lo ? CliKit.Invariant($"{lo:F2} – {k.Market.NodalPriceMaxEurPerMwh:F2}") : "–",
-                };
-            }).ToArray();
-        return new ReportTable("The conceptual models of the study's chapter 4 on the same feeder, peers and orderbook (notebook 07).",
-            ["scenario", "design", "congested", "overflow sum MW", "traded MW", "LFM cost EUR", "DSO total EUR", "peers' welfare EUR", "mediator EUR", "nodal prices EUR/MWh"],
-            rows);
+        var models = ScenarioReport.ConceptualModelScenarioNames.Select(n => known.TryGetValue(n, out var r) ? r : ScenarioRunner.Run(all.Single(s => s.Name == n), context));
+        return P2PFlex.Display.StudyTables.Comparison(models) with
+        {
+            Title = "The conceptual models of the study's chapter 4 on the same feeder, peers and orderbook (notebook 07).",
+        };
     }
 
     private static NotebookBatchResult RunBatch(IReadOnlyList<NotebookJob> jobs, string outDir,
@@ -390,28 +377,12 @@ public static class NotebooksCommand
         }, cancellationToken).GetAwaiter().GetResult());
     }
 
-    private static ReportTable SummaryTable(IReadOnlyList<ScenarioResult> study)
+    private static TextTable SummaryTable(IReadOnlyList<ScenarioResult> study)
     {
-        var ci = CultureInfo.InvariantCulture;
-        string Cost(double? c, bool infeasible) => ScenarioReport.FormatCost(c, infeasible);
-        var rows = study.Select(r =>
-        {
-            var k = ScenarioReport.Kpis(r);
-            var s = r.Definition.Study;
-            return (IReadOnlyList<string>)new[]
-            {
-                r.Definition.Label,
-                k.CongestedLines.ToString(ci), s?.CongestedLines.ToString(ci) ?? "",
-                k.OverflowSumMw.ToString("F4", ci), s?.OverflowSumMw.ToString("F2", ci) ?? "",
-                k.OverflowWeightedAvgMw.ToString("F4", ci), s?.OverflowWeightedAvgMw.ToString("F2", ci) ?? "",
-                ScenarioReport.FormatLfmCost(k), s is null ? "" : Cost(s.LfmCostEur, s.LfmCostEur is null),
-                k.P2PVolumeMw.ToString("F3", ci), s?.P2PVolumeMw?.ToString("F2", ci) ?? "–",
-            };
-        }).ToArray();
         var checks = StudyPattern.Evaluate(study.ToDictionary(r => r.Name));
-        return new ReportTable(
-            CliKit.Invariant($"Table 8 recomputed (ours | study). Pattern of the study: {checks.Count(c => c.Holds)} of {checks.Count} checks hold."),
-            ["scenario", "congested", "study", "overflow sum MW", "study", "weighted avg MW", "study", "LFM cost EUR", "study", "P2P volume MW", "study"],
-            rows);
+        return ScenarioReport.Table8Cells(study) with
+        {
+            Title = CliKit.Invariant($"Table 8 recomputed, ours beside the study's. Pattern of the study: {checks.Count(c => c.Holds)} of {checks.Count} checks hold."),
+        };
     }
 }

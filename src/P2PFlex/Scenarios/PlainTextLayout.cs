@@ -47,7 +47,32 @@ public sealed record PlainColumn(IReadOnlyList<PlainPad> Pads, string After)
 /// </summary>
 public sealed record PlainTextLayout(IReadOnlyList<PlainColumn> Columns, bool ShowTitle = false, bool GroupedHeader = false)
 {
+    /// <summary>
+    /// The longest line wanted (null: none). A row longer than this continues its last column (left-aligned text: a
+    /// status, a list of lines) on lines of its own, indented to that column and broken at spaces, at least
+    /// <see cref="MinWrappedWidth"/> characters wide; the other columns never wrap.
+    /// </summary>
+    public int? MaxWidth { get; init; }
+
+    /// <summary>The narrowest a wrapped last column becomes, however little room the columns before it leave.</summary>
+    public const int MinWrappedWidth = 40;
+
     public IReadOnlyList<PlainColumn> Columns { get; } = Checked(Columns);
+
+    /// <summary>
+    /// The layout a table's columns imply: its title first; numbers right-aligned, texts left; columns of one group
+    /// two spaces apart and under their group's name, every other column after " | ".
+    /// </summary>
+    public static PlainTextLayout For(TextTable table)
+    {
+        var columns = table.Columns;
+        var plain = columns.Select((c, i) =>
+        {
+            string after = i == columns.Count - 1 ? "" : c.Group is not null && columns[i + 1].Group == c.Group ? "  " : " | ";
+            return c.Numeric ? PlainColumn.Right(0, after) : PlainColumn.Left(0, after);
+        }).ToArray();
+        return new PlainTextLayout(plain, ShowTitle: true, GroupedHeader: table.Grouped);
+    }
 
     private static IReadOnlyList<PlainColumn> Checked(IReadOnlyList<PlainColumn> columns)
     {

@@ -11,27 +11,30 @@ namespace P2PFlex.Scenarios;
 /// penalties it collects in the peers' market (scenario 3), capacity it buys from peers (CM5).
 /// <see cref="TotalEur"/> is null when the LFM did not clear (its cost is unknown).
 /// </summary>
+[KpiLabel("DSO")]
 public sealed record DsoCostKpis(
-    double? LfmCostEur,
-    double IncentivesPaidEur,
-    double PenaltiesReceivedEur,
-    double CapacityPaymentsEur,
-    double? TotalEur);
+    [property: KpiLabel("LFM cost")] double? LfmCostEur,
+    [property: KpiLabel("incentives paid")] double IncentivesPaidEur,
+    [property: KpiLabel("penalties received")] double PenaltiesReceivedEur,
+    [property: KpiLabel("capacity payments")] double CapacityPaymentsEur,
+    [property: KpiLabel("total")] double? TotalEur);
 
 /// <summary>The peers' market seen from the market side: the peers' total surplus, a mediator's revenue (null without a
 /// mediator) and the range of nodal prices (null where the design has none), € and €/MWh.</summary>
+[KpiLabel("")]
 public sealed record MarketKpis(
-    double PeersWelfareEur,
-    double? MediatorRevenueEur,
-    double? NodalPriceMinEurPerMwh,
-    double? NodalPriceMaxEurPerMwh);
+    [property: KpiLabel("peers' welfare")] double PeersWelfareEur,
+    [property: KpiLabel("mediator revenue")] double? MediatorRevenueEur,
+    [property: KpiLabel("lowest nodal price")] double? NodalPriceMinEurPerMwh,
+    [property: KpiLabel("highest nodal price")] double? NodalPriceMaxEurPerMwh);
 
 /// <summary>How the design's market ended: its status in words ("cleared", the least residual overflow of a
 /// network-aware auction that cannot clear the grid, a capacity shortfall naming the area) and the total overflow it
 /// leaves where it answers for the grid (MW, null for designs blind to the grid).</summary>
+[KpiLabel("market")]
 public sealed record ClearingKpis(
-    string Status,
-    double? ResidualOverflowMw);
+    [property: KpiLabel("status")] string Status,
+    [property: KpiLabel("residual overflow")] double? ResidualOverflowMw);
 
 /// <summary>
 /// One AC state of a scenario (<see cref="ScenarioAcCheck"/>): the AC power flow's status, voltages against the band
@@ -53,20 +56,20 @@ public sealed record ClearingKpis(
 /// <param name="DcOnlyCongested">Congested under DC occupancy only.</param>
 /// <param name="AcOnlyCongested">Congested under AC loading only.</param>
 public sealed record AcStateKpis(
-    string PowerFlowStatus,
-    double? MinVmPu,
-    int? MinVmBus,
-    double? MaxVmPu,
-    int? BusesOutsideBand,
-    int? BusesOutsideTightBand,
-    double? ViolationSumPu,
-    double? LossesMw,
-    double? MaxLoading,
-    int? AcCongestedLines,
-    IReadOnlyList<int> AcCongested,
-    int? DcAcDisagreements,
-    IReadOnlyList<int> DcOnlyCongested,
-    IReadOnlyList<int> AcOnlyCongested)
+    [property: KpiLabel("power flow")] string PowerFlowStatus,
+    [property: KpiLabel("min |V|")] double? MinVmPu,
+    [property: KpiLabel("bus of min |V|")] int? MinVmBus,
+    [property: KpiLabel("max |V|")] double? MaxVmPu,
+    [property: KpiLabel("buses outside the band")] int? BusesOutsideBand,
+    [property: KpiLabel("buses outside 0.95–1.05 p.u.")] int? BusesOutsideTightBand,
+    [property: KpiLabel("voltage violation sum")] double? ViolationSumPu,
+    [property: KpiLabel("losses")] double? LossesMw,
+    [property: KpiLabel("max AC loading")] double? MaxLoading,
+    [property: KpiLabel("AC-congested lines")] int? AcCongestedLines,
+    [property: KpiLabel("AC-congested line list")] IReadOnlyList<int> AcCongested,
+    [property: KpiLabel("DC/AC disagreements")] int? DcAcDisagreements,
+    [property: KpiLabel("congested under DC only")] IReadOnlyList<int> DcOnlyCongested,
+    [property: KpiLabel("congested under AC only")] IReadOnlyList<int> AcOnlyCongested)
 {
     /// <summary>The KPIs of an AC state compared with the DC congested set of the same state.</summary>
     public static AcStateKpis Of(Grid.AcGridState state, DcAcComparison comparison)
@@ -94,16 +97,17 @@ public sealed record AcStateKpis(
 /// <param name="VoltageAwareIterations">Its LP solves.</param>
 /// <param name="InfeasibleBuses">Buses no bid can bring into the band (voltage-aware, infeasible).</param>
 /// <param name="InfeasibleLines">Lines no bid can bring within their AC limit (voltage-aware, infeasible).</param>
+[KpiLabel("")]
 public sealed record VoltageKpis(
-    double BandMinPu,
-    double BandMaxPu,
-    AcStateKpis BeforeLfm,
-    AcStateKpis? AfterLfm,
-    string LfmMode,
-    string? VoltageAwareStatus,
-    int? VoltageAwareIterations,
-    IReadOnlyList<int> InfeasibleBuses,
-    IReadOnlyList<int> InfeasibleLines);
+    [property: KpiLabel("band low")] double BandMinPu,
+    [property: KpiLabel("band high")] double BandMaxPu,
+    [property: KpiLabel("before the LFM:")] AcStateKpis BeforeLfm,
+    [property: KpiLabel("after the LFM:")] AcStateKpis? AfterLfm,
+    [property: KpiLabel("LFM mode")] string LfmMode,
+    [property: KpiLabel("voltage-aware LFM")] string? VoltageAwareStatus,
+    [property: KpiLabel("voltage-aware LFM solves")] int? VoltageAwareIterations,
+    [property: KpiLabel("buses no bid can bring into the band")] IReadOnlyList<int> InfeasibleBuses,
+    [property: KpiLabel("lines no bid can bring within their AC limit")] IReadOnlyList<int> InfeasibleLines);
 
 /// <summary>
 /// The KPIs of one scenario run: the study's Table 7/8 grid KPIs (before the LFM), the LFM's outcome, and the groups
@@ -112,17 +116,17 @@ public sealed record VoltageKpis(
 /// property, and <see cref="Columns"/> flattens it into named columns with no further code.
 /// </summary>
 public sealed record ScenarioKpis(
-    string Name,
-    string Label,
-    string MarketDesign,
-    int CongestedLines,
-    double OverflowSumMw,
-    double OverflowWeightedAvgMw,
-    [property: JsonConverter(typeof(JsonStringEnumConverter<LfmStatus>))] LfmStatus LfmStatus,
-    double? LfmCostEur,
-    [property: JsonPropertyName("p2p_volume_mw")] double P2PVolumeMw,
-    IReadOnlyList<int> CongestedBeforeLfm,
-    IReadOnlyList<int> CongestedAfterLfm,
+    [property: KpiLabel("scenario")] string Name,
+    [property: KpiLabel("label")] string Label,
+    [property: KpiLabel("market design")] string MarketDesign,
+    [property: KpiLabel("congested lines")] int CongestedLines,
+    [property: KpiLabel("overflow sum")] double OverflowSumMw,
+    [property: KpiLabel("weighted avg. overflow")] double OverflowWeightedAvgMw,
+    [property: KpiLabel("LFM status"), JsonConverter(typeof(JsonStringEnumConverter<LfmStatus>))] LfmStatus LfmStatus,
+    [property: KpiLabel("LFM cost")] double? LfmCostEur,
+    [property: KpiLabel("P2P volume"), JsonPropertyName("p2p_volume_mw")] double P2PVolumeMw,
+    [property: KpiLabel("congested before the LFM")] IReadOnlyList<int> CongestedBeforeLfm,
+    [property: KpiLabel("congested after the LFM")] IReadOnlyList<int> CongestedAfterLfm,
     DsoCostKpis Dso,
     MarketKpis Market,
     ClearingKpis Clearing,
@@ -139,6 +143,16 @@ public sealed record ScenarioKpis(
         KpiColumns.Flatten(this, "", columns);
         return columns;
     }
+}
+
+/// <summary>
+/// A KPI's words for people, on a KPI record's property (or on a group's record: the words its columns start with),
+/// without the unit, which the property's name carries. <see cref="KpiColumns.Header"/> makes the header of a table.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Class, AllowMultiple = false)]
+public sealed class KpiLabelAttribute(string text) : Attribute
+{
+    public string Text { get; } = text;
 }
 
 /// <summary>Flattens KPI records into named scalar columns (see <see cref="ScenarioKpis.Columns"/>).</summary>
@@ -163,6 +177,42 @@ public static class KpiColumns
         var names = new List<(string, Type)>();
         AddTypes(type ?? typeof(ScenarioKpis), "", names);
         return names;
+    }
+
+    /// <summary>
+    /// The words a table heads a KPI column with, its unit in brackets (read from the column name's end, see
+    /// <see cref="ColumnNames"/>): "LFM cost (€)", "DSO total (€)", "before the LFM: min |V| (p.u.)". Each KPI's words are
+    /// its <see cref="KpiLabelAttribute"/> on the KPI records (the one list of KPIs), a nested group's label first.
+    /// </summary>
+    /// <exception cref="ArgumentException">No KPI column has that name.</exception>
+    public static string Header(string column) => ColumnNames.WithUnit(Label(column), ColumnNames.Unit(column));
+
+    /// <summary>A KPI column's words without its unit ("LFM cost"); see <see cref="Header"/>.</summary>
+    public static string Label(string column)
+    {
+        lock (Labels)
+        {
+            if (Labels.Count == 0) AddLabels(typeof(ScenarioKpis), "", "", Labels);
+            return Labels.TryGetValue(column, out var label) ? label
+                : throw new ArgumentException($"'{column}' is not a KPI column (docs/model.md)", nameof(column));
+        }
+    }
+
+    private static readonly Dictionary<string, string> Labels = new(StringComparer.Ordinal);
+
+    private static void AddLabels(Type type, string prefix, string labelPrefix, Dictionary<string, string> into)
+    {
+        foreach (var p in Of(type))
+        {
+            var t = Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType;
+            string name = prefix + NameOf(p);
+            string label = p.GetCustomAttribute<KpiLabelAttribute>()?.Text
+                ?? (IsGroup(t) ? t.GetCustomAttribute<KpiLabelAttribute>()?.Text : null)
+                ?? string.Join(' ', ColumnNames.SplitUnit(NameOf(p)).Stem);
+            string full = labelPrefix.Length == 0 ? label : label.Length == 0 ? labelPrefix : $"{labelPrefix} {label}";
+            if (IsGroup(t)) AddLabels(t, name + "_", full, into);
+            else into[name] = full;
+        }
     }
 
     private static void AddTypes(Type type, string prefix, List<(string, Type)> into)

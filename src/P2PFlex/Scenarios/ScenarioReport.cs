@@ -67,12 +67,15 @@ public static class ScenarioReport
     /// (when every scenario of Table 8 was run) and, when any run has an AC check, the AC check; the plain text of
     /// <see cref="Tables"/>.
     /// </summary>
-    public static string Table(IEnumerable<ScenarioResult> results)
+    /// <param name="results">The scenarios run.</param>
+    /// <param name="maxWidth">The longest line wanted (null: none): a longer row continues its last column's text on
+    /// lines of its own (<see cref="PlainTextLayout.MaxWidth"/>).</param>
+    public static string Table(IEnumerable<ScenarioResult> results, int? maxWidth = null)
     {
         var list = results.ToList();
-        var sb = new StringBuilder(Table8Cells(list).ToPlainText(Table8Layout));
+        var sb = new StringBuilder(Table8Cells(list).ToPlainText(Table8Layout with { MaxWidth = maxWidth }));
         sb.AppendLine();
-        sb.Append(MarketTable(list));
+        sb.Append(MarketCells(list).ToPlainText(MarketLayout with { MaxWidth = maxWidth }));
         if (PatternText(list) is string pattern)
         {
             sb.AppendLine();
@@ -81,7 +84,7 @@ public static class ScenarioReport
         if (list.Any(r => r.Ac is not null))
         {
             sb.AppendLine();
-            sb.Append(VoltageTable(list));
+            sb.Append(VoltageCells(list).ToPlainText(VoltageLayout with { MaxWidth = maxWidth }));
         }
         return sb.ToString();
     }
@@ -121,7 +124,7 @@ public static class ScenarioReport
         {
             var k = Kpis(r);
             var s = r.Definition.Study;
-            string cost = k.LfmCostEur is null ? FormatCost(null, true) : FormatLfmCost(k);
+            string cost = FormatLfmCost(k);
             string studyCost = s is null ? "" : FormatCost(s.LfmCostEur, s.LfmCostEur is null);
             string Study(double? v, string format) => v is double x ? x.ToString(format, ci) : "";
             rows.Add([k.Name, k.CongestedLines.ToString(ci), s?.CongestedLines.ToString(ci) ?? "",
@@ -129,9 +132,11 @@ public static class ScenarioReport
                 k.OverflowWeightedAvgMw.ToString("F4", ci), Study(s?.OverflowWeightedAvgMw, "F2"), cost, studyCost,
                 k.P2PVolumeMw.ToString("F3", ci), s?.P2PVolumeMw is double v ? v.ToString("F2", ci) : "-"]);
         }
-        // "group ours", "group study": the plain text writes the groups on one line and ours/study below them
-        string[] groups = ["congested", "overflow sum MW", "weighted avg MW", "LFM cost EUR", "P2P volume MW"];
-        return new TextTable("Table 8: ours beside the study's", ["scenario", .. groups.SelectMany(g => new[] { $"{g} ours", $"{g} study" })], rows);
+        // each KPI's header over its "ours" and "study" columns
+        string[] groups = ["congested_lines", "overflow_sum_mw", "overflow_weighted_avg_mw", "lfm_cost_eur", "p2p_volume_mw"];
+        return TextTable.Of("Table 8: ours beside the study's",
+            [TableColumn.Text(KpiColumns.Label("name")), .. groups.Select(KpiColumns.Header).SelectMany(g => new[] { TableColumn.Number("ours", g), TableColumn.Number("study", g) })],
+            rows);
     }
 
     /// <summary>The market table's rows as cells; <see cref="MarketTable"/> lays them out as plain text.</summary>
@@ -149,9 +154,12 @@ public static class ScenarioReport
                 N(k.Dso.PenaltiesReceivedEur, "F3"), N(k.Dso.CapacityPaymentsEur, "F3"), N(k.Market.PeersWelfareEur, "F3"),
                 N(k.Market.MediatorRevenueEur is double m ? Math.Round(m, 9) + 0.0 : null, "F3"), nodal, k.Clearing.Status]);
         }
-        return new TextTable("DSO cost and market",
-            ["scenario", "design", "DSO total EUR", "LFM EUR", "incent. EUR", "penal. EUR", "capacity EUR", "peers' welfare EUR",
-                "mediator EUR", "nodal price EUR/MWh", "market status"],
+        // what the DSO pays under one header (its total and the parts), the market side after it
+        static TableColumn Dso(string sub) => TableColumn.Number(sub, "DSO pays (€)");
+        return TextTable.Of("DSO cost and market",
+            [TableColumn.Text(KpiColumns.Label("name")), TableColumn.Text("design"), Dso("total"), Dso("LFM"), Dso("incentives"),
+                Dso("penalties"), Dso("capacity"), TableColumn.Number(KpiColumns.Header("market_peers_welfare_eur")),
+                TableColumn.Number(KpiColumns.Header("market_mediator_revenue_eur")), TableColumn.Text("nodal prices (€/MWh)"), TableColumn.Text(KpiColumns.Label("clearing_status"))],
             rows);
     }
 
@@ -178,7 +186,7 @@ public static class ScenarioReport
                 $"{AcLines(v.BeforeLfm)} → {AcLines(v.AfterLfm)}"]);
         }
         return new TextTable("AC check (before → after the LFM; band from the scenario, default 0.90–1.10 p.u.; tight band 0.95–1.05 p.u.)",
-            ["scenario", "LFM", "min |V| p.u. (bus)", "outside band", "outside 0.95", "violation p.u.", "losses MW", "AC congested", "DC≠AC lines"],
+            ["scenario", "LFM", "min |V| (p.u.) at bus", "outside band", "outside 0.95", "violation (p.u.)", "losses (MW)", "AC congested", "DC≠AC lines"],
             rows);
     }
 
@@ -190,13 +198,14 @@ public static class ScenarioReport
     /// pair, the groups separated by " | ", ours and study by two spaces.</summary>
     public static readonly PlainTextLayout Table8Layout = new(
         [PlainColumn.Left(12), PlainColumn.Right(4, "  "), PlainColumn.Right(5), PlainColumn.Right(7, "  "), PlainColumn.Right(7),
-            PlainColumn.Right(7, "  "), PlainColumn.Right(7), PlainColumn.Left(11, "  "), PlainColumn.Left(10), PlainColumn.Right(6, "  "), PlainColumn.Right(6, "")],
+            PlainColumn.Right(7, "  "), PlainColumn.Right(7), PlainColumn.Right(11, "  "), PlainColumn.Right(10), PlainColumn.Right(6, "  "), PlainColumn.Right(6, "")],
         GroupedHeader: true);
 
     /// <summary>How <see cref="MarketTable"/> lays out <see cref="MarketCells"/>.</summary>
     public static readonly PlainTextLayout MarketLayout = new(
-        [PlainColumn.Left(14), PlainColumn.Left(15), PlainColumn.Right(13), PlainColumn.Left(10), PlainColumn.Right(11), PlainColumn.Right(10),
-            PlainColumn.Right(12), PlainColumn.Right(18), PlainColumn.Right(12), PlainColumn.Left(19), PlainColumn.Left(0, "")]);
+        [PlainColumn.Left(14), PlainColumn.Left(15), PlainColumn.Right(8, "  "), PlainColumn.Right(10, "  "), PlainColumn.Right(10, "  "), PlainColumn.Right(10, "  "),
+            PlainColumn.Right(8), PlainColumn.Right(18), PlainColumn.Right(12), PlainColumn.Left(19), PlainColumn.Left(0, "")],
+        GroupedHeader: true);
 
     /// <summary>How <see cref="VoltageTable"/> lays out <see cref="VoltageCells"/>: its title first, each before → after
     /// value padded on its own so that the arrows stand in columns too, except in the last column (the DC-vs-AC line

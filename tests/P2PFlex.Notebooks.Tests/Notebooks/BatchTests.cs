@@ -41,9 +41,9 @@ public sealed class BatchTests : IDisposable
             Index = new IndexPageOptions
             {
                 Title = "Study notebooks",
-                Summary = [new ReportTable("Table 8 (excerpt)", ["scenario", "congested"], [["0", "2"], ["1", "0"]])],
+                Summary = [new P2PFlex.Scenarios.TextTable("Table 8 (excerpt)", ["scenario", "congested"], [["0", "2"], ["1", "0"]])],
             },
-            SummaryFactory = statuses => [new ReportTable("runs", ["notebook", "ok"], statuses.Select(s => (IReadOnlyList<string>)[s.Name, s.Succeeded ? "yes" : "no"]).ToList())],
+            SummaryFactory = statuses => [new P2PFlex.Scenarios.TextTable("runs", ["notebook", "ok"], statuses.Select(s => (IReadOnlyList<string>)[s.Name, s.Succeeded ? "yes" : "no"]).ToList())],
         });
 
         Assert.False(result.AllSucceeded);
@@ -72,9 +72,9 @@ public sealed class BatchTests : IDisposable
             Index = new IndexPageOptions
             {
                 Title = "Study notebooks",
-                Summary = [new ReportTable("Table 8 (excerpt)", ["scenario", "congested"], [["0", "2"], ["1", "0"]])],
+                Summary = [new P2PFlex.Scenarios.TextTable("Table 8 (excerpt)", ["scenario", "congested"], [["0", "2"], ["1", "0"]])],
             },
-            SummaryFactory = statuses => [new ReportTable("runs", ["notebook", "ok"], statuses.Select(s => (IReadOnlyList<string>)[s.Name, s.Succeeded ? "yes" : "no"]).ToList())],
+            SummaryFactory = statuses => [new P2PFlex.Scenarios.TextTable("runs", ["notebook", "ok"], statuses.Select(s => (IReadOnlyList<string>)[s.Name, s.Succeeded ? "yes" : "no"]).ToList())],
         });
         good = complete.Notebooks[0];
         Assert.True(File.Exists(good.ExecutedNotebookPath));

@@ -58,7 +58,7 @@ public class CultureTests
             string index = IndexPage.Render(
                 [new IndexEntry("numbers.ipynb", "Numbers", "numbers.html", "numbers.ipynb", true, null, TimeSpan.FromSeconds(1.25),
                     new Dictionary<string, string> { ["W"] = "0.4" })],
-                new IndexPageOptions { Summary = [new ReportTable("t", ["x"], [["1.5"]])] });
+                new IndexPageOptions { Summary = [new P2PFlex.Scenarios.TextTable("t", ["x"], [["1.5"]])] });
             string outputs = string.Join("\n", run.Notebook.Cells.SelectMany(c => c.Outputs).Select(o => NotebookJson.Serialize(OneCell(o))));
             return (report, index, outputs);
         }

@@ -11,11 +11,11 @@ public class ScenariosRunTests
         var (code, output, err) = CliRunner.Run(["scenarios", "run", "1", "cm1", "cm3-v1", "cm5"]);
         Assert.Equal(0, code);
         Assert.Equal("", err);
-        Assert.Contains("overflow sum MW", output);
-        Assert.Contains("LFM cost EUR", output);
-        Assert.Contains("DSO total EUR", output);
-        Assert.Contains("peers' welfare EUR", output);
-        Assert.Contains("nodal price EUR/MWh", output);
+        Assert.Contains("overflow sum (MW)", output);
+        Assert.Contains("LFM cost (€)", output);
+        Assert.Contains("DSO pays (€)", output);
+        Assert.Contains("peers' welfare (€)", output);
+        Assert.Contains("nodal prices (€/MWh)", output);
         var cm3 = output.Split('\n').Where(l => l.StartsWith("cm3-v1 ", StringComparison.Ordinal)).ToArray();
         Assert.True(cm3.Length >= 2, output);                  // a row in Table 8's table and in the market table
         Assert.Contains("not run", cm3[0]);                    // no LFM in CM3 variation 1

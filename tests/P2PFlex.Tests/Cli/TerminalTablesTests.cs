@@ -20,7 +20,7 @@ public class TerminalTablesTests
         var writer = new StringWriter();
         Assert.False(TerminalTables.IsTerminal(writer));
         TerminalTables.Scenarios(writer, Results.Value);
-        Assert.Equal(ScenarioReport.Table(Results.Value) + Environment.NewLine, writer.ToString());
+        Assert.Equal(ScenarioReport.Table(Results.Value, TerminalTables.PlainWidth()) + Environment.NewLine, writer.ToString());
         Assert.DoesNotContain('\u001b', writer.ToString());
         Assert.DoesNotContain('┌', writer.ToString());
     }
@@ -92,5 +92,54 @@ public class TerminalTablesTests
         TerminalTables.Write(plain, table, () => { plainCalled = true; plain.Write("plain"); });
         Assert.True(plainCalled);   // a StringWriter is not the process's terminal
         Assert.Equal("plain", plain.ToString());
+    }
+
+    /// <summary>Every word of every header and cell of the tables (what a reader must find whole).</summary>
+    private static IEnumerable<string> Words(IEnumerable<TextTable> tables) =>
+        tables.SelectMany(t => t.Columns.Select(c => c.FullHeader).Concat(t.Rows.SelectMany(r => r)))
+            .SelectMany(text => text.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Distinct();
+
+    [Theory]
+    [InlineData(120)]
+    [InlineData(100)]
+    public void On_a_narrow_terminal_the_tables_fit_its_width_and_cut_no_word(int width)
+    {
+        var screen = new StringWriter();
+        var terminal = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(screen), Ansi = AnsiSupport.No });
+        terminal.Profile.Width = width;
+        TerminalTables.Scenarios(new StringWriter(), Results.Value, terminal);
+        var lines = screen.ToString().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        Assert.All(lines, l => Assert.True(l.Length <= width, $"{l.Length} > {width}: {l}"));
+        // a word cut in two would be missing as a whole from every line
+        var tokens = lines.SelectMany(l => l.Split([' ', '│', '┃', '║'], StringSplitOptions.RemoveEmptyEntries)).ToHashSet();
+        var tables = ScenarioReport.Tables(Results.Value);
+        Assert.All(Words(tables), w => Assert.True(tokens.Contains(w), $"'{w}' is cut or missing at width {width}"));
+    }
+
+    [Fact]
+    public void A_table_that_cannot_fit_even_at_its_longest_words_is_written_one_block_per_row()
+    {
+        var table = ScenarioReport.MarketCells(Results.Value);
+        var screen = new StringWriter();
+        var terminal = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(screen), Ansi = AnsiSupport.No });
+        terminal.Profile.Width = 60;
+        terminal.Write(TerminalTables.Render(table, 60));
+        var lines = screen.ToString().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        Assert.All(lines, l => Assert.True(l.Length <= 60, $"{l.Length} > 60: {l}"));
+        foreach (var row in table.Rows) Assert.Contains(lines, l => l.Contains($"─scenario {row[0]}─", StringComparison.Ordinal));   // a block per row
+        Assert.Contains(lines, l => l.Contains("DSO pays (€) total", StringComparison.Ordinal) && l.Contains("26.519", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Piped_tables_wrap_their_last_column_instead_of_making_lines_hundreds_of_characters_long()
+    {
+        string wide = ScenarioReport.Table(Results.Value);
+        Assert.True(wide.Split('\n').Max(l => l.Length) > 250, "the study's tables have a long last column (market status, DC/AC line lists)");
+        string text = ScenarioReport.Table(Results.Value, 160);
+        int longest = text.Split('\n').Max(l => l.TrimEnd('\r').Length);
+        Assert.True(longest <= 160 + PlainTextLayout.MinWrappedWidth + 40, $"{longest} characters");
+        // nothing lost: every word of every cell is still there, whole
+        var tokens = text.Split([' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+        Assert.All(Words(ScenarioReport.Tables(Results.Value)).Where(w => w != "→"), w => Assert.Contains(w, tokens));
     }
 }

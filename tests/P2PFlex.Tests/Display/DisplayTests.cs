@@ -56,10 +56,10 @@ public class DisplayTests
         var scenarios = StudyContext.LoadScenarios().Where(s => ScenarioReport.StudyScenarioNames.Contains(s.Name)).ToArray();
         var results = scenarios.Select(s => ScenarioRunner.Run(s, Context.Value)).ToArray();
         var table8 = StudyTables.Table8(results);
-        Assert.Equal(8, table8.RowCount);
-        Assert.Contains("StudyCongestedLines", table8.ColumnKeys);
-        Assert.Equal(12, StudyTables.Pattern(results.ToDictionary(r => r.Name)).RowCount);
-        Assert.Equal(68, StudyTables.Lines(Context.Value.BaseFeeder.Check()).RowCount);
-        Assert.Equal(2, StudyTables.Lines(Context.Value.BaseFeeder.Check(), congestedOnly: true).RowCount);
+        Assert.Equal(8, table8.Rows.Count);
+        Assert.Contains(table8.Columns, c => c.Group == "congested lines" && c.Header == "study");
+        Assert.Equal(12, StudyTables.Pattern(results.ToDictionary(r => r.Name)).Rows.Count);
+        Assert.Equal(68, StudyTables.Lines(Context.Value.BaseFeeder.Check()).Rows.Count);
+        Assert.Equal(2, StudyTables.Lines(Context.Value.BaseFeeder.Check(), congestedOnly: true).Rows.Count);
     }
 }

@@ -114,7 +114,7 @@ public class ScenarioReportTextTests
         var (cells, layout, headerLines) = name.Split('+')[0] switch
         {
             "table8" => (ScenarioReport.Table8Cells(Results.Value), ScenarioReport.Table8Layout, 2),
-            "market" => (ScenarioReport.MarketCells(Results.Value), ScenarioReport.MarketLayout, 1),
+            "market" => (ScenarioReport.MarketCells(Results.Value), ScenarioReport.MarketLayout, 2),
             _ => (ScenarioReport.VoltageCells(Results.Value), ScenarioReport.VoltageLayout, 2),   // title + header
         };
         if (name.EndsWith("+long", StringComparison.Ordinal))
@@ -177,8 +177,10 @@ public class ScenarioReportTextTests
         var full = rows.Where((_, i) => written(cells.Rows[i]) == cells.Headers.Count).ToArray();
         Assert.True(full.Length >= 5);
         int[] bars = Bars(full[0]);
-        Assert.Equal(cells.Headers.Count - 1 - (layout.GroupedHeader ? 5 : 0), bars.Length);   // Table 8: ours and study share a group
-        foreach (var line in header.Concat(full)) Assert.Equal(bars, Bars(line));
+        Assert.Equal(layout.Columns.Count(c => c.After.Contains('|')), bars.Length);   // Table 8: ours and study share a group
+        foreach (var line in full) Assert.Equal(bars, Bars(line));
+        foreach (var line in header) Assert.Equal(bars.Take(Bars(line).Length), Bars(line));   // the line under the groups ends with the last group
+        Assert.Equal(bars, Bars(header[0]));
         for (int i = 0; i < rows.Length; i++)
             Assert.Equal(bars.Take(Bars(rows[i]).Length), Bars(rows[i]));
         // no "|" but the separators' and those written in a cell or header
@@ -187,7 +189,7 @@ public class ScenarioReportTextTests
 
         // each value in its column: left edges (left-aligned) or right edges (right-aligned) the same in every line
         string headerLine = header[^1];
-        var headerTexts = layout.GroupedHeader ? cells.Headers.Select(h => h.LastIndexOf(' ') is var at && at > 0 ? h[(at + 1)..] : "").ToArray() : cells.Headers.ToArray();
+        var headerTexts = layout.GroupedHeader ? cells.Columns.Select(c => c.Group is null ? "" : c.Header).ToArray() : cells.Headers.ToArray();
         var headerAt = Spans(headerLine, headerTexts.Select(h => new[] { h }).ToArray());
         var edges = new Dictionary<(int Column, int Pad), HashSet<int>>();
         for (int i = 0; i < rows.Length; i++)
@@ -218,7 +220,7 @@ public class ScenarioReportTextTests
         {
             // each group's name alone between the separators that bound its columns
             var groups = header[0].Split(" | ");
-            Assert.Equal(cells.Headers.Select(h => h.LastIndexOf(' ') is var at && at > 0 ? h[..at] : h).Distinct(), groups.Select(g => g.Trim()));
+            Assert.Equal(cells.Columns.Select(c => c.Group ?? c.Header).Distinct(), groups.Select(g => g.Trim()));
         }
     }
 
@@ -231,10 +233,9 @@ public class ScenarioReportTextTests
         Assert.StartsWith("scenario ", lines[0], StringComparison.Ordinal);
         var groupEnds = Bars(lines[0]).Append(lines[0].Length).ToArray();
         int from = 0;
-        foreach (var h in cells.Headers.Skip(1))
+        foreach (var column in cells.Columns.Skip(1))
         {
-            int space = h.LastIndexOf(' ');
-            string group = h[..space], sub = h[(space + 1)..];
+            string group = column.Group!, sub = column.Header;
             int g = lines[0].IndexOf(group, StringComparison.Ordinal);
             Assert.True(g > 0, $"group '{group}' missing");
             int s = lines[1].IndexOf(sub, Math.Max(from, g), StringComparison.Ordinal);
