@@ -30,8 +30,18 @@ public sealed record ConnectionInfo
 
     internal string HostPart => Ip.Contains(':') ? "[" + Ip + "]" : Ip;
 
+    /// <summary>The most bytes a connection file may hold. Jupyter writes about 300; the cap bounds what a device, a
+    /// pipe or a wrong path given as the file can cost (docs/data.md, "Input size limits").</summary>
+    public const long MaxFileBytes = 64 * 1024;
+
     /// <summary>Reads a connection file; throws <see cref="FormatException"/> naming what is wrong.</summary>
-    public static ConnectionInfo Read(string path) => Parse(File.ReadAllText(path), path);
+    public static ConnectionInfo Read(string path)
+    {
+        string text;
+        try { text = P2PFlex.IO.BoundedInput.ReadAllText(path, MaxFileBytes); }
+        catch (P2PFlex.IO.InputTooLargeException e) { throw new FormatException($"connection file {e.Message}", e); }
+        return Parse(text, path);
+    }
 
     public static ConnectionInfo Parse(string json, string source = "connection file")
     {

@@ -53,6 +53,15 @@ public class InputByteLimitTests : IDisposable
     }
 
     [Fact]
+    public void A_kernel_connection_file_that_is_a_device_is_a_format_error_naming_it()
+    {
+        string zero = Zero("kernel-1.json");
+        var e = Assert.Throws<FormatException>(() => P2PFlex.Kernel.ConnectionInfo.Read(zero));
+        Assert.Contains(zero, e.Message);
+        Assert.Contains($"more than {P2PFlex.Kernel.ConnectionInfo.MaxFileBytes} bytes", e.Message);
+    }
+
+    [Fact]
     public void A_shard_manifest_that_is_a_device_is_reported_not_read_forever()
     {
         string shard = Path.Combine(_root, "shard-0001-of-0001.parquet");
