@@ -32,7 +32,7 @@ public static class StudyPattern
         // Without results (a summary asking for the descriptions) the text names the rule rather than lines.
         string pinnedText = any is null
             ? "pinned by the feeder's rule"
-            : string.Join(" and ", pinned.Select(b => any.Feeder.Network.Branches[any.Feeder.Network.PositionOfBranch(b)].Label));
+            : string.Join(" and ", pinned.Select(b => any.Feeder.Network.Branches[any.Feeder.Network.PositionOfBranch(b)].Name));
         var checks = new List<PatternCheck>();
         var ci = CultureInfo.InvariantCulture;
         string F(double v) => v.ToString("G4", ci);
@@ -48,8 +48,8 @@ public static class StudyPattern
         int Cong(string s) => r[s].BeforeLfm.CongestedLineCount;
         double Vol(string s) => r[s].P2PVolumeMw;
 
-        Add("0-congestions", "0", $"exactly the two congested lines {pinnedText}",
-            () => r["0"].BeforeLfm.CongestedLines.SequenceEqual(pinned), () => $"congested {string.Join(",", r["0"].BeforeLfm.CongestedLines)}");
+        Add("0-congestions", "0", $"exactly the two congested lines: {pinnedText}",
+            () => r["0"].BeforeLfm.CongestedLines.SequenceEqual(pinned), () => $"congested lines {string.Join(", ", r["0"].BeforeLfm.CongestedLines)}");
         Add("0-lfm", "0", "LFM feasible at a small cost", () => r["0"].Lfm.Status == LfmStatus.Optimal && Cost("0") > 0,
             () => $"{r["0"].Lfm.Status}, {F(Cost("0"))} EUR");
         Add("1-congestions", "1", "at least 4x as many congested lines as scenario 0", () => Cong("1") >= 4 * Cong("0"),
@@ -57,7 +57,7 @@ public static class StudyPattern
         Add("1-cost", "1", "LFM at least 5x as costly as scenario 0", () => Cost("1") >= 5 * Cost("0"), () => $"{F(Cost("1") / Cost("0"))}x");
         Add("1-story", "1", "the two original congestions are relieved by the trades while others appear",
             () => !r["1"].BeforeLfm.CongestedLines.Intersect(pinned).Any() && Cong("1") > 0,
-            () => $"congested {string.Join(",", r["1"].BeforeLfm.CongestedLines)}");
+            () => $"congested lines {string.Join(", ", r["1"].BeforeLfm.CongestedLines)}");
         Add("0p", "0p", "about half the lines congested, LFM feasible but far costlier than scenario 0",
             () => Cong("0p") >= setup.ExtremeCongestedLow && Cong("0p") <= setup.ExtremeCongestedHigh && r["0p"].Lfm.Status == LfmStatus.Optimal && Cost("0p") >= 10 * Cost("0"),
             () => $"{Cong("0p")} congested, {r["0p"].Lfm.Status}, {F(Cost("0p") / Cost("0"))}x scenario 0");
@@ -68,7 +68,7 @@ public static class StudyPattern
             () => $"{Cong("1pp")} congested, {F(Cost("1pp"))} EUR");
         Add("2-congestions", "2", "no line congested that was not congested in scenario 0",
             () => !r["2"].BeforeLfm.CongestedLines.Except(r["0"].BeforeLfm.CongestedLines).Any(),
-            () => $"congested {string.Join(",", r["2"].BeforeLfm.CongestedLines)}");
+            () => $"congested lines {string.Join(", ", r["2"].BeforeLfm.CongestedLines)}");
         Add("2-cost-volume", "2", "LFM cost at most 5 % above scenario 0, traded volume 30–60 % of scenario 1",
             () => Cost("2") <= 1.05 * Cost("0") && Vol("2") / Vol("1") is >= 0.30 and <= 0.60,
             () => $"cost {F(Cost("2") / Cost("0"))}x scenario 0, volume {F(100 * Vol("2") / Vol("1"))} % of scenario 1");

@@ -80,7 +80,9 @@ public class RunnerTests(StudyRunFixture run) : IClassFixture<StudyRunFixture>
         string html = result.Data.GetText("text/html")!;
         Assert.Contains("<table>", html);
         Assert.Contains("<th>price</th><th>scaled</th>", html);
-        Assert.Contains("<td class=\"num\">2.5</td>", html);     // 10 * alpha (0.25, injected)
+        // 10 * alpha (0.25, injected): right-aligned even where CSS is stripped, with the column's one number of decimals
+        Assert.Contains("<td class=\"num\" style=\"text-align: right\">2.500</td>", html);
+        Assert.Contains("<td class=\"num\" style=\"text-align: right\">3.125</td>", html);
         Assert.Contains("3 rows × 2 columns", html);
     }
 
