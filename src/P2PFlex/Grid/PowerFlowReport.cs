@@ -32,7 +32,7 @@ public sealed record PowerFlowReport(
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         // Null fields are written (as null) so that the document always has the same keys.
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    });
+    }, GridJsonContext.Default, IO.IoJsonContext.Default);
 
     /// <summary>The report of a power flow run on <paramref name="network"/>.</summary>
     public static PowerFlowReport From(GridNetwork network, AcPowerFlowResult result)

@@ -5,41 +5,31 @@ using System.Text.Json.Serialization.Metadata;
 namespace P2PFlex.IO;
 
 /// <summary>
-/// JSON metadata of every type the library reads or writes, generated at compile time. A program that turns reflection-
-/// based serialization off — a .NET 10 file-based program (<c>dotnet run kpis.cs</c>) does, since it defaults to
-/// <c>PublishAot</c> — still reads scenario files and writes exports with no setting of its own (docs/library.md).
+/// JSON metadata of IO's own types (the shard manifest), generated at compile time. Every namespace that reads or
+/// writes JSON has such a context for its own types (<c>GridJsonContext</c>, <c>ScenarioJsonContext</c>,
+/// <c>MonteCarloJsonContext</c>, <c>TimeSeriesJsonContext</c>), so that no namespace names the types of a layer above it
+/// (<c>NamespaceDependencyTests</c>). A program that turns reflection-based serialization off — a .NET 10 file-based
+/// program (<c>dotnet run kpis.cs</c>) does, since it defaults to <c>PublishAot</c> — still reads scenario files and
+/// writes exports with no setting of its own (docs/library.md).
 /// </summary>
-[JsonSerializable(typeof(Scenarios.ScenarioDefinition.Json))]
-[JsonSerializable(typeof(Scenarios.MarketParameters))]
-[JsonSerializable(typeof(Scenarios.Designs.NoParameters))]
-[JsonSerializable(typeof(Scenarios.Designs.AuctionParameters))]
-[JsonSerializable(typeof(Scenarios.Designs.NetworkAuctionParameters))]
-[JsonSerializable(typeof(Scenarios.Designs.CapacityTradeParameters))]
-[JsonSerializable(typeof(Scenarios.ScenarioKpis))]
-[JsonSerializable(typeof(Grid.PowerFlowReport))]
 [JsonSerializable(typeof(ShardManifest))]
-[JsonSerializable(typeof(MonteCarlo.MonteCarloHeader))]
-[JsonSerializable(typeof(TimeSeries.TimeSeriesHeader))]
-internal sealed partial class LibraryJsonContext : JsonSerializerContext;
+internal sealed partial class IoJsonContext : JsonSerializerContext;
 
-/// <summary>Where the library's JSON options get their type metadata (<see cref="LibraryJsonContext"/>).</summary>
+/// <summary>Where the library's JSON options get their type metadata (each namespace's generated context, see <see cref="IoJsonContext"/>).</summary>
 internal static class LibraryJson
 {
     /// <summary>
-    /// The generated metadata first; types it does not know (a market design's parameters that a user registers,
-    /// docs/extending.md) by reflection, where the program allows it.
+    /// The generated metadata of <paramref name="contexts"/> first; types they do not know (a market design's parameters
+    /// that a user registers, docs/extending.md) by reflection, where the program allows it.
     /// </summary>
-    public static IJsonTypeInfoResolver Resolver { get; } = JsonSerializer.IsReflectionEnabledByDefault
-        ? JsonTypeInfoResolver.Combine(LibraryJsonContext.Default, new DefaultJsonTypeInfoResolver())
-        : LibraryJsonContext.Default;
+    public static IJsonTypeInfoResolver Resolver(params IJsonTypeInfoResolver[] contexts) => JsonSerializer.IsReflectionEnabledByDefault
+        ? JsonTypeInfoResolver.Combine([.. contexts, new DefaultJsonTypeInfoResolver()])
+        : JsonTypeInfoResolver.Combine(contexts);
 
-    /// <summary>Default options on <see cref="Resolver"/>.</summary>
-    public static JsonSerializerOptions Default { get; } = With(new JsonSerializerOptions());
-
-    /// <summary><paramref name="options"/> with <see cref="Resolver"/>, made read-only.</summary>
-    public static JsonSerializerOptions With(JsonSerializerOptions options)
+    /// <summary><paramref name="options"/> with the <see cref="Resolver"/> of <paramref name="contexts"/>, made read-only.</summary>
+    public static JsonSerializerOptions With(JsonSerializerOptions options, params IJsonTypeInfoResolver[] contexts)
     {
-        options.TypeInfoResolver = Resolver;
+        options.TypeInfoResolver = Resolver(contexts);
         options.MakeReadOnly();
         return options;
     }

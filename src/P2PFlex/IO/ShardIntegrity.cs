@@ -60,7 +60,7 @@ public static class ShardIntegrity
     // A manifest is a few hundred bytes; anything much larger is not one (and is not read whole into memory).
     public const int MaxManifestBytes = 64 * 1024;
 
-    private static readonly JsonSerializerOptions Json = LibraryJson.With(new() { WriteIndented = true });
+    private static readonly JsonSerializerOptions Json = LibraryJson.With(new() { WriteIndented = true }, IoJsonContext.Default);
 
     public static string ManifestPath(string shardPath) => shardPath + ManifestSuffix;
 

@@ -54,7 +54,7 @@ public static class MonteCarloFile
     /// <summary>File name of a merged result.</summary>
     public const string MergedName = "merged.parquet";
 
-    private static readonly JsonSerializerOptions Json = LibraryJson.With(new() { WriteIndented = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull });
+    private static readonly JsonSerializerOptions Json = LibraryJson.With(new() { WriteIndented = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull }, [MonteCarloJsonContext.Default, .. Scenarios.ScenarioJsonOptions.Contexts]);
 
     /// <summary>The Parquet field of a KPI column (nullable: a scenario that could not run has no values).</summary>
     public static DataField FieldOf(string name, Type type) =>

@@ -74,10 +74,10 @@ public sealed record MarketDesignSpec(string Kind, Designs.IDesignParameters Par
     public System.Text.Json.Nodes.JsonObject ToExportJson()
     {
         var o = new System.Text.Json.Nodes.JsonObject { ["kind"] = Kind };
-        var own = (System.Text.Json.Nodes.JsonObject)JsonSerializer.SerializeToNode(Parameters, Parameters.GetType(), LibraryJson.Default)!;
+        var own = (System.Text.Json.Nodes.JsonObject)JsonSerializer.SerializeToNode(Parameters, Parameters.GetType(), ScenarioJsonOptions.Default)!;
         foreach (var design in Designs.MarketDesigns.All)
         {
-            var defaults = (System.Text.Json.Nodes.JsonObject)JsonSerializer.SerializeToNode(design.DefaultParameters, design.DefaultParameters.GetType(), LibraryJson.Default)!;
+            var defaults = (System.Text.Json.Nodes.JsonObject)JsonSerializer.SerializeToNode(design.DefaultParameters, design.DefaultParameters.GetType(), ScenarioJsonOptions.Default)!;
             foreach (var (key, value) in defaults)
                 if (!o.ContainsKey(key)) o[key] = (own.TryGetPropertyValue(key, out var mine) ? mine : value)?.DeepClone();
         }
@@ -158,7 +158,7 @@ public sealed record ScenarioDefinition(
     /// <summary>Largest scenario file read (bytes): the shipped ones are about 1.5 kB.</summary>
     public const long MaxFileBytes = 1024 * 1024;
 
-    private static readonly JsonSerializerOptions Options = LibraryJson.With(new() { ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+    private static readonly JsonSerializerOptions Options = LibraryJson.With(new() { ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }, ScenarioJsonOptions.Contexts);
 
     /// <summary>Reads and checks a scenario file; every problem names the file and the field.</summary>
     /// <param name="path">The scenario file.</param>

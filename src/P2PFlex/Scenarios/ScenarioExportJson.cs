@@ -12,13 +12,13 @@ namespace P2PFlex.Scenarios;
 /// (<see cref="Designs.IMarketOutcome.AddJson"/>), the P2P solver's report and the file list.</summary>
 internal static class ScenarioExportJson
 {
-    private static readonly JsonSerializerOptions KpiJson = LibraryJson.With(new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
+    private static readonly JsonSerializerOptions KpiJson = LibraryJson.With(new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }, ScenarioJsonOptions.Contexts);
 
     private static readonly JsonSerializerOptions DocumentJson = LibraryJson.With(new()
     {
         WriteIndented = true,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    });
+    }, ScenarioJsonOptions.Contexts);
 
     private static JsonObject DesignJson(ScenarioResult r)
     {
@@ -101,7 +101,7 @@ internal static class ScenarioExportJson
             ["slack_bus"] = net.Buses[net.SlackIndex].Number,
             ["intervention"] = intervention,
             ["market_design"] = DesignJson(r),
-            ["market"] = JsonSerializer.SerializeToNode(m, LibraryJson.Default),
+            ["market"] = JsonSerializer.SerializeToNode(m, ScenarioJsonOptions.Default),
             ["epsilon_eur_per_mw2h"] = m.EpsilonEurPerMw2h,
             ["interval_hours"] = m.IntervalHours,
             ["congestion_tolerance_mw"] = Grid.GridCheck.DefaultToleranceMw,

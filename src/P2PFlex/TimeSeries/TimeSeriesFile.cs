@@ -46,7 +46,7 @@ public sealed class TimeSeriesFile : IDisposable
     /// writes the same bytes.</summary>
     public const int MergedGroupIntervals = 672;
 
-    private static readonly JsonSerializerOptions Json = IO.LibraryJson.With(new() { WriteIndented = false });
+    private static readonly JsonSerializerOptions Json = IO.LibraryJson.With(new() { WriteIndented = false }, [TimeSeriesJsonContext.Default, MonteCarlo.MonteCarloJsonContext.Default, .. Scenarios.ScenarioJsonOptions.Contexts]);
 
     public static readonly string[] IdColumns = ["interval", "time", "feeder", "scenario", "error"];
     public static readonly string[] InterventionColumns = ["blocked_pairs", "steered_pairs"];
