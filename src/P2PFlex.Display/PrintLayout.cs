@@ -272,18 +272,8 @@ public static class PrintLayout
         foreach (string part in Regex.Split(text, "<br\\s*/?>", RegexOptions.IgnoreCase))
         {
             if (PlainText(part).Length <= chars || part.Contains('<')) { lines.Add(part); continue; }
-            var line = new System.Text.StringBuilder();
-            foreach (string word in part.Split(' '))
-            {
-                if (line.Length > 0 && line.Length + 1 + word.Length > chars)
-                {
-                    lines.Add(line.ToString());
-                    line.Clear();
-                }
-                if (line.Length > 0) line.Append(' ');
-                line.Append(word);
-            }
-            if (line.Length > 0) lines.Add(line.ToString());
+            // The words are broken as a table cell's are (one home for breaking at spaces): a part this long has words.
+            lines.AddRange(Scenarios.TextTable.Wrap(part, chars));
         }
         return lines;
     }
