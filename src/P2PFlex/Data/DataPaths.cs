@@ -76,8 +76,11 @@ public static class DataPaths
                 if (File.Exists(Path.Combine(candidate, "cases", "case69.m"))) return candidate;
             }
         }
+        // A project reference to src/P2PFlex copies no data beside the program (the package does): P2PFLEX_DATA names it.
         throw new DirectoryNotFoundException(
-            $"cannot find P2PFlex's study data (data/cases/case69.m) above {Directory.GetCurrentDirectory()} or {AppContext.BaseDirectory}");
+            $"cannot find P2PFlex's study data (data/cases/case69.m) above {Directory.GetCurrentDirectory()} or {AppContext.BaseDirectory}; " +
+            $"set {EnvironmentVariable} to a P2PFlex clone's data folder (a program with a project reference to src/P2PFlex), " +
+            "or reference the P2PFlex package, which copies the data beside the program (docs/library.md)");
     }
 
     /// <summary>A path inside the data folder of this run.</summary>

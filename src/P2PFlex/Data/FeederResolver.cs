@@ -121,11 +121,17 @@ public static partial class FeederResolver
                                                            "or give a MATPOWER case file's path (--feeder path/to/case.m)");
         }
         bool fromBuiltIn = IsBuiltInCase(name, casePath);
-        if (name == FeederSetup.StudyFeederName && !fromBuiltIn)
-            throw new ArgumentException($"{casePath}: '{name}' is the study's feeder, whose setup is calibrated by hand; give your case file another name");
         var partial = new ResolvedFeeder(name, casePath, root, kind, [], fromBuiltIn);
         var missing = DerivedFiles(name).Where(rel => !File.Exists(partial.Locate(rel))).ToArray();
         if (missing.Length == 0) return partial;
+        // The study's setup (line limits, states, orderbook, subset) is calibrated by hand, not derived: a case69 that is
+        // not the built-in one may only be used with all of its files beside it. That is the case of a data folder
+        // holding the whole study (P2PFLEX_DATA=<clone>/data from a program with a project reference, where no built-in
+        // data is copied beside the program); a case69 of the user's own with files missing is refused.
+        if (name == FeederSetup.StudyFeederName && !fromBuiltIn)
+            throw new ArgumentException($"{casePath}: '{name}' is the study's feeder, whose setup is calibrated by hand and cannot be derived; " +
+                                        $"{root} lacks {string.Join(", ", missing.Select(m => m.Replace('\\', '/')))}: give your case file another name, " +
+                                        "or use a data folder holding the study's files (a clone's data/)");
 
         // Derived from the case file actually used (its folder's cases/), written into the run's data folder.
         string caseRoot = Path.GetDirectoryName(Path.GetDirectoryName(casePath)!)!;

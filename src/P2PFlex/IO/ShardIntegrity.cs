@@ -74,6 +74,27 @@ public static class ShardIntegrity
     }
 
     /// <summary>
+    /// SHA-256 of at most <paramref name="maxBytes"/> bytes of a file, or null when it holds more. The size a file system
+    /// reports is 0 for a device, a pipe or a FIFO whatever they hold, so a shard checked against its manifest is hashed
+    /// with the manifest's size as the cap: an endless input costs one chunk past it, never a read without end.
+    /// </summary>
+    public static string? Sha256OfFile(string path, long maxBytes)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var chunk = new byte[1 << 16];
+        long total = 0;
+        int n;
+        while ((n = stream.Read(chunk, 0, chunk.Length)) > 0)
+        {
+            total += n;
+            if (total > maxBytes) return null;
+            hash.AppendData(chunk, 0, n);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>
     /// Writes a shard atomically with <paramref name="write"/> and records its manifest before it appears under its
     /// name. <paramref name="rows"/> and <paramref name="rowsSha256"/> are the count and digest of the rows written
     /// (the writer stores the same in the shard's metadata); <paramref name="recompute"/> is the command line that
@@ -131,7 +152,9 @@ public static class ShardIntegrity
             long bytes = new FileInfo(path).Length;
             if (bytes != m.Bytes)
                 return new ShardCheck(path, m, $"it is {bytes} bytes but was written with {m.Bytes} (its manifest): {(bytes < m.Bytes ? "truncated" : "extended")}");
-            string sha = Sha256OfFile(path);
+            string? sha = Sha256OfFile(path, m.Bytes);
+            if (sha is null)
+                return new ShardCheck(path, m, $"it holds more than the {m.Bytes} bytes written (its manifest) though its size reads {bytes}: a device, a pipe or a FIFO, not the shard");
             if (!string.Equals(sha, m.Sha256, StringComparison.OrdinalIgnoreCase))
                 return new ShardCheck(path, m, $"its SHA-256 {sha[..16]}… differs from the one recorded when it was written ({m.Sha256[..16]}…): the file was changed or corrupted");
         }

@@ -109,6 +109,18 @@ public sealed record BdewTable
         for (int m = 0; m < 12; m++)
             for (int t = 0; t < 3; t++)
                 if (column[m, t] == 0) throw new DataFormatException(path, 2, "header", $"no column for {MonthNames[m]} {DayTypeCodes[t]}");
+        // The rows' labels are checked before their count, so that a dropped or repeated row is named where it happened,
+        // not at the end of the table.
+        for (int q = 0; q < Math.Min(count - 2, QuarterHoursPerDay); q++)
+        {
+            string label = lines[q + 2].Split(',')[0].Trim();
+            string expected = QuarterHourLabel(q);
+            if (label == expected) continue;
+            string hint = q + 1 < QuarterHoursPerDay && label == QuarterHourLabel(q + 1) ? $"; the row of {expected} is missing before it"
+                : q > 0 && label == QuarterHourLabel(q - 1) ? "; it repeats the row before"
+                : "";
+            throw new DataFormatException(path, q + 3, "column 1", $"'{label}' is not the quarter-hour {expected}{hint}");
+        }
         if (count - 2 != QuarterHoursPerDay)
             throw new DataFormatException(path, count, "row", $"the table has {count - 2} quarter-hour rows, a day has {QuarterHoursPerDay}");
 
@@ -119,8 +131,6 @@ public sealed record BdewTable
             var cells = lines[q + 2].Split(',');
             if (cells.Length != months.Length)
                 throw new DataFormatException(path, lineNo, "row", $"has {cells.Length} values, the header has {months.Length} columns");
-            string expected = QuarterHourLabel(q);
-            if (cells[0].Trim() != expected) throw new DataFormatException(path, lineNo, "column 1", $"'{cells[0]}' is not the quarter-hour {expected}");
             for (int m = 0; m < 12; m++)
                 for (int t = 0; t < 3; t++)
                 {
@@ -158,6 +168,7 @@ public sealed record BdewTable
         var table = CsvTable.Read(path, ProjectColumns);
         var energy = new double[12, 3, QuarterHoursPerDay];
         var seen = new bool[12, 3, QuarterHoursPerDay];
+        var lineOf = new int[12, 3, QuarterHoursPerDay];
         for (int r = 0; r < table.Count; r++)
         {
             int line = table.LineOf(r);
@@ -170,13 +181,34 @@ public sealed record BdewTable
             if (q < 0) throw new DataFormatException(path, line, "time", $"'{time}' is not the start of a quarter-hour (HH:mm)");
             if (seen[month - 1, t, q]) throw new DataFormatException(path, line, "time", $"month {month} {DayTypeCodes[t]} {time} appears twice");
             seen[month - 1, t, q] = true;
+            lineOf[month - 1, t, q] = line;
             energy[month - 1, t, q] = Energy(path, line, "energy_kwh", table.Text(r, "energy_kwh"));
         }
         for (int m = 0; m < 12; m++)
             for (int t = 0; t < 3; t++)
                 for (int q = 0; q < QuarterHoursPerDay; q++)
-                    if (!seen[m, t, q]) throw new DataFormatException(path, 0, "time", $"month {m + 1} {DayTypeCodes[t]} {QuarterHourStarts[q]} is missing");
+                    if (!seen[m, t, q])
+                    {
+                        var (line, where) = WhereMissing(seen, lineOf, m * 3 * QuarterHoursPerDay + t * QuarterHoursPerDay + q, table);
+                        throw new DataFormatException(path, line, "time", $"month {m + 1} {DayTypeCodes[t]} {QuarterHourStarts[q]} is missing ({where})");
+                    }
         return new BdewTable(name, energy);
+    }
+
+    /// <summary>
+    /// Where a missing row of the project's format belongs: the line of the next row present in the file's order
+    /// (month, day type, quarter-hour), so that an editor opens where it was dropped; after the last row if none follows.
+    /// </summary>
+    private static (int Line, string Where) WhereMissing(bool[,,] seen, int[,,] lineOf, int missing, CsvTable table)
+    {
+        const int perMonth = 3 * QuarterHoursPerDay;
+        for (int k = missing + 1; k < 12 * perMonth; k++)
+        {
+            int m = k / perMonth, t = k % perMonth / QuarterHoursPerDay, q = k % QuarterHoursPerDay;
+            if (seen[m, t, q]) return (lineOf[m, t, q], $"expected before this row, month {m + 1} {DayTypeCodes[t]} {QuarterHourStarts[q]}");
+        }
+        int last = table.Count == 0 ? 0 : table.LineOf(table.Count - 1);
+        return (last + 1, "expected after the last row");
     }
 
     private static readonly string[] QuarterHourStarts = Enumerable.Range(0, QuarterHoursPerDay).Select(QuarterHourStart).ToArray();

@@ -95,20 +95,33 @@ public sealed class OutputFolderTests : IDisposable
         Assert.True(code == 0, err);
         var earlier = Directory.GetFiles(outDir).ToDictionary(f => Path.GetFileName(f), File.ReadAllText);
 
-        var cells = Enumerable.Range(0, 30).Select(_ => ("System.Threading.Thread.Sleep(300);", Array.Empty<string>())).ToArray();
+        // A handshake, not a race against the clock: cell 2 waits for a file that the test writes only after the child
+        // has said it got the signal. Under load the test host may read the child's stderr seconds late; with cells
+        // that merely slept, the child could finish all its cells before the test even sent SIGINT (seen once on a
+        // loaded machine: exit 0, all 30 cells run). Cell 2 gives up after 120 s so that nothing hangs.
+        string go = Path.Combine(_dir, "go");
+        string wait = $"for (int i = 0; i < 1200 && !System.IO.File.Exists(@\"{go}\"); i++) System.Threading.Thread.Sleep(100);";
+        var cells = new[] { ("var started = 1;", Array.Empty<string>()), (wait, Array.Empty<string>()) }
+            .Concat(Enumerable.Range(0, 28).Select(_ => ("System.Threading.Thread.Sleep(300);", Array.Empty<string>()))).ToArray();
         string slow = Save("slow.ipynb", cells);
         int exit = -1;
-        var (reached, log) = await RunChildUntil([fast, slow, "--out", outDir], "slow.ipynb  cell 2/30 …", process =>
+        bool acknowledged = false;
+        var (reached, log) = await RunChildUntil([fast, slow, "--out", outDir], "slow.ipynb  cell 2/30 …", (process, logSoFar) =>
         {
             using var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
             kill.WaitForExit();
-            if (!process.WaitForExit(TimeSpan.FromSeconds(30))) process.Kill(entireProcessTree: true);
+            var waited = Stopwatch.StartNew();
+            while (!(acknowledged = logSoFar().Contains("stopping at the next cell", StringComparison.Ordinal)) && waited.Elapsed < TimeSpan.FromSeconds(60) && !process.HasExited)
+                Thread.Sleep(50);
+            File.WriteAllText(go, "");   // lets cell 2 end; the runner must then stop before cell 3
+            if (!process.WaitForExit(TimeSpan.FromSeconds(60))) process.Kill(entireProcessTree: true);
             exit = process.ExitCode;
         });
         Assert.True(reached, "the child never reached the second cell:\n" + log);
+        Assert.True(acknowledged, "the child never said it got SIGINT:\n" + log);
         Assert.True(exit == 130, $"exit code {exit}:\n{log}");
         Assert.Contains("keeps its previous reports", log);
-        Assert.DoesNotContain("slow.ipynb  cell 30/30", log);   // stopped early, not at the end
+        Assert.DoesNotContain("slow.ipynb  cell 3/30", log);   // stopped at the next cell, not later
         Assert.Equal(earlier, Directory.GetFiles(outDir).ToDictionary(f => Path.GetFileName(f), File.ReadAllText));
         Assert.Empty(Directory.GetDirectories(_dir, ".reports.*"));
     }
@@ -116,9 +129,12 @@ public sealed class OutputFolderTests : IDisposable
     /// <summary>
     /// Starts <c>p2pflex notebooks run ARGS</c> as a child process, calls <paramref name="interrupt"/> when a stderr line
     /// contains <paramref name="trigger"/> (or kills it after 120 s), waits for it to end; returns whether the trigger came
-    /// and the stderr log.
+    /// and the stderr log. The interrupt gets the process and a reader of the stderr log so far.
     /// </summary>
-    private static async Task<(bool Reached, string Log)> RunChildUntil(string[] args, string trigger, Action<Process> interrupt)
+    private static Task<(bool Reached, string Log)> RunChildUntil(string[] args, string trigger, Action<Process> interrupt) =>
+        RunChildUntil(args, trigger, (process, _) => interrupt(process));
+
+    private static async Task<(bool Reached, string Log)> RunChildUntil(string[] args, string trigger, Action<Process, Func<string>> interrupt)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "p2pflex.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
@@ -134,7 +150,8 @@ public sealed class OutputFolderTests : IDisposable
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
         bool reached = await Task.WhenAny(seen.Task, Task.Delay(TimeSpan.FromSeconds(120))) == seen.Task;
-        if (reached) interrupt(process);
+        string LogSoFar() { lock (log) return log.ToString(); }
+        if (reached) interrupt(process, LogSoFar);
         else process.Kill(entireProcessTree: true);
         await process.WaitForExitAsync();
         process.WaitForExit();   // drains the redirected streams

@@ -27,9 +27,6 @@ public static partial class CaseMutator
 
     private const string Punctuation = "()[]{};,'.%:+-*/^=e0123456789 \t\r\"~\\";
 
-    [GeneratedRegex(@"-?\d+(\.\d*)?([eE][+-]?\d+)?")]
-    private static partial Regex NumberPattern();
-
     /// <summary>A mutant of <paramref name="seed"/>: one to four mutations drawn from <paramref name="random"/>.</summary>
     public static string Mutate(string seed, SplitMix64 random)
     {
@@ -46,32 +43,12 @@ public static partial class CaseMutator
         string line = lines[at];
         switch (random.NextInt(12))
         {
-            case 0: // byte flip: any character, printable or not
-                {
-                    if (line.Length == 0) break;
-                    var chars = line.ToCharArray();
-                    int i = random.NextInt(chars.Length);
-                    chars[i] = random.NextInt(4) == 0 ? (char)random.NextInt(256) : Punctuation[random.NextInt(Punctuation.Length)];
-                    lines[at] = new string(chars);
-                    break;
-                }
+            case 0: LineMutations.FlipByte(lines, at, random, Punctuation); break;   // byte flip: any character, printable or not
             case 1: lines.RemoveAt(at); break;
             case 2: lines.Insert(at, line); break;
-            case 3: // truncation, inside a line
-                {
-                    lines.RemoveRange(at + 1, lines.Count - at - 1);
-                    lines[at] = line[..random.NextInt(line.Length + 1)];
-                    break;
-                }
+            case 3: LineMutations.Truncate(lines, at, random); break;   // truncation, inside a line
             case 4:
-            case 5: // a number replaced
-                {
-                    var numbers = NumberPattern().Matches(line);
-                    if (numbers.Count == 0) break;
-                    var m = numbers[random.NextInt(numbers.Count)];
-                    lines[at] = line[..m.Index] + NumberReplacements[random.NextInt(NumberReplacements.Length)] + line[(m.Index + m.Length)..];
-                    break;
-                }
+            case 5: LineMutations.ReplaceNumber(lines, at, random, NumberReplacements); break;
             case 6: // unbalanced bracket inserted or removed
                 {
                     int i = random.NextInt(line.Length + 1);
@@ -85,7 +62,7 @@ public static partial class CaseMutator
                 }
             case 7: // deep nesting around a number, balanced or not
                 {
-                    var numbers = NumberPattern().Matches(line);
+                    var numbers = LineMutations.Number().Matches(line);
                     if (numbers.Count == 0) break;
                     var m = numbers[random.NextInt(numbers.Count)];
                     int depth = 1 + random.NextInt(random.NextInt(2) == 0 ? 50 : 6000);
@@ -104,16 +81,11 @@ public static partial class CaseMutator
                     break;
                 }
             case 9: lines.Insert(at, Snippets[random.NextInt(Snippets.Length)]); break;
-            case 10: // two lines swapped
-                {
-                    int other = random.NextInt(lines.Count);
-                    (lines[at], lines[other]) = (lines[other], lines[at]);
-                    break;
-                }
+            case 10: LineMutations.SwapWithAnother(lines, at, random); break;
             case 11: // a run of one character (separators, signs, quotes, continuation dots)
                 {
                     string piece = Repeat(new[] { ";", ",", "-", "'", "...", " ", "\t", "%", "1 " }[random.NextInt(9)], 1 + random.NextInt(200));
-                    lines[at] = line.Insert(random.NextInt(line.Length + 1), piece);
+                    LineMutations.InsertPiece(lines, at, random, piece);
                     break;
                 }
         }

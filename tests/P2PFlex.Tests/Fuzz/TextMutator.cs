@@ -25,9 +25,6 @@ public static partial class TextMutator
 
     private const string Punctuation = "{}[]:,\"'.-+eE0123456789 \t\r;#\\";
 
-    [GeneratedRegex(@"-?\d+(\.\d*)?([eE][+-]?\d+)?")]
-    private static partial Regex NumberPattern();
-
     [GeneratedRegex(@"""([a-z\-]+)""|(?<=,|^)([a-z\-]+)(?=,|$)")]
     private static partial Regex WordPattern();
 
@@ -47,33 +44,15 @@ public static partial class TextMutator
         string line = lines[at];
         switch (random.NextInt(14))
         {
-            case 0: // byte flip: any character, printable or not
-                {
-                    if (line.Length == 0) break;
-                    var chars = line.ToCharArray();
-                    int i = random.NextInt(chars.Length);
-                    chars[i] = random.NextInt(4) == 0 ? (char)random.NextInt(256) : Punctuation[random.NextInt(Punctuation.Length)];
-                    lines[at] = new string(chars);
-                    break;
-                }
+            case 0: LineMutations.FlipByte(lines, at, random, Punctuation); break;   // byte flip: any character, printable or not
             case 1: lines.RemoveAt(at); break;
             case 2: lines.Insert(at, line); break;
-            case 3: // truncation, inside a line
-                lines.RemoveRange(at + 1, lines.Count - at - 1);
-                lines[at] = line[..random.NextInt(line.Length + 1)];
-                break;
-            case 4: // a number replaced by an absurd or wrongly typed value
-                {
-                    var numbers = NumberPattern().Matches(line);
-                    if (numbers.Count == 0) break;
-                    var m = numbers[random.NextInt(numbers.Count)];
-                    lines[at] = line[..m.Index] + NumberReplacements[random.NextInt(NumberReplacements.Length)] + line[(m.Index + m.Length)..];
-                    break;
-                }
+            case 3: LineMutations.Truncate(lines, at, random); break;   // truncation, inside a line
+            case 4: LineMutations.ReplaceNumber(lines, at, random, NumberReplacements); break;   // an absurd or wrongly typed value
             case 5:
             case 6: // a number scaled: a valid file that must run, or a bound that must be refused
                 {
-                    var numbers = NumberPattern().Matches(line);
+                    var numbers = LineMutations.Number().Matches(line);
                     if (numbers.Count == 0) break;
                     var m = numbers[random.NextInt(numbers.Count)];
                     if (!double.TryParse(m.Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double v)) break;
@@ -92,12 +71,7 @@ public static partial class TextMutator
                     lines[at] = line[..g.Index] + Words[random.NextInt(Words.Length)] + line[(g.Index + g.Length)..];
                     break;
                 }
-            case 9: // two lines swapped
-                {
-                    int other = random.NextInt(lines.Count);
-                    (lines[at], lines[other]) = (lines[other], lines[at]);
-                    break;
-                }
+            case 9: LineMutations.SwapWithAnother(lines, at, random); break;
             case 10: // a value replaced by null, an object or an array (JSON), or a cell emptied (CSV)
                 {
                     int colon = line.IndexOf(':');
@@ -117,7 +91,7 @@ public static partial class TextMutator
             case 11: // separators, quotes, comment marks, a byte-order mark or a carriage return inserted
                 {
                     string piece = new[] { ",", ",,", "\"", "\"\"", "#", "\uFEFF", "\r", ";", "  ", "\t", "}", "{", "]", "\\u0000" }[random.NextInt(14)];
-                    lines[at] = line.Insert(random.NextInt(line.Length + 1), piece);
+                    LineMutations.InsertPiece(lines, at, random, piece);
                     break;
                 }
             case 12: // a long line: one line repeated along itself

@@ -73,6 +73,24 @@ public class InputByteLimitTests : IDisposable
     }
 
     [Fact]
+    public async Task A_device_standing_in_for_a_shard_is_reported_not_hashed_forever()
+    {
+        // A manifest whose size matches the size the file system reports (here the link's own 9 bytes; 0 for a device or
+        // a FIFO): before the cap, the shard's SHA-256 was then taken over the whole stream, which for /dev/zero never ends.
+        string shard = Path.Combine(_root, "shard-0001-of-0001.parquet");
+        File.CreateSymbolicLink(shard, "/dev/zero");
+        long reported = new FileInfo(shard).Length;
+        File.WriteAllText(ShardIntegrity.ManifestPath(shard), $$"""
+            {"file": "shard-0001-of-0001.parquet", "bytes": {{reported}}, "sha256": "{{new string('0', 64)}}", "rows": 0, "rows_sha256": "{{new string('0', 64)}}", "recompute": "rerun"}
+            """);
+        var checking = Task.Run(() => ShardIntegrity.Check(shard));
+        Assert.True(await Task.WhenAny(checking, Task.Delay(TimeSpan.FromSeconds(60))) == checking, "the check did not return within 60 s");
+        var check = await checking;
+        Assert.False(check.Intact);
+        Assert.Contains($"holds more than the {reported} bytes written", check.Problem);
+    }
+
+    [Fact]
     public void A_device_in_the_data_folder_stops_the_data_version_at_the_limit()
     {
         File.WriteAllText(Path.Combine(_root, "notes.txt"), "x");

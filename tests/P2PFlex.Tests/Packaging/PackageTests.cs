@@ -219,9 +219,9 @@ public sealed class PackedPackages : IDisposable
         public string Text => $"exit {Code}\n--- stdout\n{Out}\n--- stderr\n{Err}";
     }
 
-    /// <summary>Runs a program as a user's shell would: no <c>P2PFLEX_DATA</c>, no MSBuild state of the test run's own
-    /// build, telemetry off; ten minutes at most.</summary>
-    public static Result Run(string program, IEnumerable<string> args, string workingDirectory)
+    /// <summary>Runs a program as a user's shell would: no <c>P2PFLEX_DATA</c> (unless <paramref name="environment"/>
+    /// sets it), no MSBuild state of the test run's own build, telemetry off; ten minutes at most.</summary>
+    public static Result Run(string program, IEnumerable<string> args, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -236,6 +236,7 @@ public sealed class PackedPackages : IDisposable
             start.Environment.Remove(key);
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -155,12 +155,41 @@ public class ProfileTests
     [Fact]
     public void A_BDEW_table_missing_a_row_or_with_a_short_row_is_refused()
     {
+        // Line 51 (12:00-12:15) dropped: named where it happened, not at the end of the table.
         string missing = Bdew(lines => lines.Where((_, i) => i != 50).ToArray());
-        Assert.Contains("95 quarter-hour rows", Assert.Throws<DataFormatException>(() => BdewTable.ReadBdew(missing)).Message);
+        var gap = Assert.Throws<DataFormatException>(() => BdewTable.ReadBdew(missing));
+        Assert.Equal(51, gap.Line);
+        Assert.Contains("'12:15-12:30' is not the quarter-hour 12:00-12:15; the row of 12:00-12:15 is missing before it", gap.Message);
+        string repeated = Bdew(lines => lines.Take(51).Append(lines[50]).Concat(lines.Skip(51)).ToArray());
+        var again = Assert.Throws<DataFormatException>(() => BdewTable.ReadBdew(repeated));
+        Assert.Equal(52, again.Line);
+        Assert.Contains("it repeats the row before", again.Message);
+        string lastDropped = Bdew(lines => lines.Take(lines.Length - 1).ToArray());
+        Assert.Contains("95 quarter-hour rows", Assert.Throws<DataFormatException>(() => BdewTable.ReadBdew(lastDropped)).Message);
         string shortRow = Bdew(lines => lines.Select((l, i) => i == 11 ? l[..l.LastIndexOf(',')] : l).ToArray());
         Assert.Equal(12, Assert.Throws<DataFormatException>(() => BdewTable.ReadBdew(shortRow)).Line);
         string twice = Bdew(lines => SetCell(lines, 2, 3, "SA"));
         Assert.Contains("appears twice", Assert.Throws<DataFormatException>(() => BdewTable.ReadBdew(twice)).Message);
+    }
+
+    [Fact]
+    public void A_row_missing_from_the_projects_BDEW_format_is_named_at_the_line_where_it_belongs()
+    {
+        string shipped = StudyProfiles.ConvertBdew(H25Path);
+        var lines = shipped.Split('\n');
+        int header = Array.FindIndex(lines, l => !l.StartsWith('#'));
+        int dropped = header + 1 + 3 * 96 + 96 + 8;   // month 2, FT, 02:00 (rows: month, day type SA/FT/WT, quarter-hour)
+        Assert.StartsWith("2,FT,02:00,", lines[dropped]);
+        string path = TestData.TempFile(string.Join("\n", lines.Where((_, i) => i != dropped)), ".csv");
+        var e = Assert.Throws<DataFormatException>(() => BdewTable.ReadProject(path, "h25"));
+        Assert.Equal(dropped + 1, e.Line);   // the next row, 2 FT 02:15, now sits on the dropped row's line
+        Assert.Equal("time", e.Field);
+        Assert.Contains("month 2 FT 02:00 is missing (expected before this row, month 2 FT 02:15)", e.Message);
+
+        string lastDropped = TestData.TempFile(string.Join("\n", lines.Where(l => !l.StartsWith("12,WT,23:45,", StringComparison.Ordinal))), ".csv");
+        var end = Assert.Throws<DataFormatException>(() => BdewTable.ReadProject(lastDropped, "h25"));
+        Assert.Contains("month 12 WT 23:45 is missing (expected after the last row)", end.Message);
+        Assert.True(end.Line > 3 * 12 * 96, $"line {end.Line}");
     }
 
     private const string Plain = "# my feeder\ntime,house,pv\n2025-06-01T00:00,0.5,0\n2025-06-01T00:15,0.25,0\n2025-06-01T00:30,0.75,0.1\n";
