@@ -29,7 +29,7 @@ public static class MonteCarloCommand
         run.SetAction(r => Run(runOptions(r), CliKit.Out(r), CliKit.Err(r)));
 
         var dir = new Argument<string>("dir") { Description = "the result folder of a run" };
-        var merge = new Command("merge", "check the shards are one complete run, write merged.parquet and the summary CSVs, print the summary") { dir };
+        var merge = new Command("merge", "check the shards are one complete run, write merged/ (merged.parquet and the summary CSVs, as one set), print the summary") { dir };
         merge.SetAction(r => Merge(r.GetValue(dir)!, CliKit.Out(r)));
 
         var submit = new Command("submit", "submit a run to Slurm: a job array (one shard per task) and a merge job after it (afterok)");
@@ -164,11 +164,9 @@ public static class MonteCarloCommand
     public static int Merge(string dir, TextWriter output)
     {
         var merged = MonteCarloShards.Merge(dir);
-        string path = Path.Combine(dir, MonteCarloFile.MergedName);
-        MonteCarloFile.WriteParquet(path, merged.Header, merged.Rows, $"p2pflex montecarlo merge {IO.ShardIntegrity.ShellWord(dir)}");
-        var files = merged.Summary.WriteCsv(dir);
-        output.WriteLine($"merged {merged.Shards.Count} shard(s): {merged.Rows.Count} rows ({merged.Header.Describe()}) → {path}");
-        output.WriteLine($"summary: {string.Join(", ", files)}");
+        var files = MonteCarloShards.WriteMerged(dir, merged);
+        output.WriteLine($"merged {merged.Shards.Count} shard(s): {merged.Rows.Count} rows ({merged.Header.Describe()}) → {files[0]}");
+        output.WriteLine($"summary: {string.Join(", ", files.Skip(1))}");
         output.WriteLine();
         output.Write(merged.Summary.Text());
         return 0;
@@ -184,6 +182,6 @@ public static class MonteCarloCommand
             "--feeder", job.Feeder, "--draws", job.Draws.ToString(CultureInfo.InvariantCulture),
             "--seed", job.MasterSeed.ToString(CultureInfo.InvariantCulture), "--scenarios", string.Join(",", job.Scenarios), "--out", outDir,
         ];
-        return SlurmSubmit.Run("montecarlo", runArguments, outDir, o.Slurm, $"{job.Draws} draws of {job.Feeder}", "summary_checks.csv", output);
+        return SlurmSubmit.Run("montecarlo", runArguments, outDir, o.Slurm, $"{job.Draws} draws of {job.Feeder}", Path.Combine(IO.MergedSet.FolderName, "summary_checks.csv"), output);
     }
 }

@@ -26,7 +26,7 @@ public static class TimeSeriesCommand
         run.SetAction(r => Run(runOptions(r), CliKit.Out(r), CliKit.Err(r)));
 
         var dir = new Argument<string>("dir") { Description = "the result folder of a run" };
-        var merge = new Command("merge", "check the shards are one complete run, write merged.parquet and summary_scenarios.csv, print the totals") { dir };
+        var merge = new Command("merge", "check the shards are one complete run, write merged/ (merged.parquet and summary_scenarios.csv, as one set), print the totals") { dir };
         merge.SetAction(r => Merge(r.GetValue(dir)!, CliKit.Out(r)));
 
         var policy = new Command("policy", "the DSO picks W per interval (grid 0…0.5) to minimise its cost, against the scenario's fixed W");
@@ -43,7 +43,7 @@ public static class TimeSeriesCommand
         return new Command("timeseries", "the study's chain over a day, a week or a year of load profiles") { run, merge, policy, submit }
             .WithExamples("""
                 p2pflex timeseries run --out ts/week                      every scenario over case69's representative week
-                p2pflex timeseries merge ts/week                           totals per scenario (summary_scenarios.csv)
+                p2pflex timeseries merge ts/week                           totals per scenario (merged/summary_scenarios.csv)
                 p2pflex timeseries run --window year --scenarios 3-theta80 --shard 2/12 --out ts/year
                 p2pflex timeseries policy --window year --scenarios 3-theta80 --out ts/policy
                 p2pflex timeseries submit --window year --shards 48 --out /scratch/me/ts-year
@@ -148,7 +148,7 @@ public static class TimeSeriesCommand
         var catalog = ScenarioCatalog.Load();
         var merged = TimeSeriesShards.Merge(dir, name => ScenariosCommand.Find(catalog, name).Market.IntervalHours);
         output.WriteLine($"merged {merged.Shards.Count} shard(s) ({merged.Header.Describe()}) → {merged.Path}");
-        output.WriteLine($"summary: {Path.Combine(dir, "summary_scenarios.csv")}");
+        output.WriteLine($"summary: {IO.MergedSet.PathOf(dir, TimeSeriesFile.SummaryName)}");
         output.WriteLine();
         output.Write(TimeSeriesSummary.Text(merged.Summary));
         return 0;
@@ -169,7 +169,7 @@ public static class TimeSeriesCommand
         var scenarios = o.Scenarios.Count == 0 ? job.Scenarios : o.Scenarios.Select(SlurmSubmit.Absolute).ToArray();
         runArguments.AddRange(["--scenarios", string.Join(",", scenarios), "--out", outDir]);
         string what = CliKit.Invariant($"{job.Count} intervals of {job.Feeder} from {TimeAxis.Format(states.Axis.TimeAt(job.First))}, {job.Scenarios.Count} scenario(s)");
-        return SlurmSubmit.Run("timeseries", runArguments, outDir, slurm, what, "summary_scenarios.csv", output);
+        return SlurmSubmit.Run("timeseries", runArguments, outDir, slurm, what, Path.Combine(IO.MergedSet.FolderName, TimeSeriesFile.SummaryName), output);
     }
 
     public static int Policy(TimeSeriesRunOptions o, string? thetas, TextWriter output, TextWriter progress)

@@ -51,8 +51,8 @@ public static class MonteCarloFile
     /// <summary>File name of shard i (0-based) of n: <c>shard-0001-of-0004.parquet</c> (1-based, as Slurm array tasks).</summary>
     public static string ShardName(int shard, int shards) => string.Create(CultureInfo.InvariantCulture, $"shard-{shard + 1:D4}-of-{shards:D4}.parquet");
 
-    /// <summary>File name of a merged result.</summary>
-    public const string MergedName = "merged.parquet";
+    /// <summary>File name of a merged result, in the run's merged set (<see cref="MergedSet"/>: <c>RUN/merged/merged.parquet</c>).</summary>
+    public const string MergedName = MergedSet.MarkerName;
 
     private static readonly JsonSerializerOptions Json = LibraryJson.With(new() { WriteIndented = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull }, [MonteCarloJsonContext.Default, .. Scenarios.ScenarioJsonOptions.Contexts]);
 

@@ -93,6 +93,21 @@ public static partial class MonteCarloShards
         return new MergedResult(header, sorted, MonteCarloSummary.Compute(job.Feeder, job.Scenarios, sorted), files);
     }
 
+    /// <summary>
+    /// Writes a merge's outputs as one set into <c>DIR/merged/</c> (<see cref="MergedSet"/>): <c>merged.parquet</c> (with
+    /// its manifest) and the summary CSVs (<see cref="MonteCarloSummary.CsvFiles"/>). A failure or a cancellation between
+    /// two files leaves the previous set byte-identical. Returns the files' paths.
+    /// </summary>
+    public static IReadOnlyList<string> WriteMerged(string dir, MergedResult merged, Action<string>? written = null, CancellationToken cancel = default)
+    {
+        var files = new List<MergedFile>
+        {
+            new(MonteCarloFile.MergedName, path => MonteCarloFile.WriteParquet(path, merged.Header, merged.Rows, $"p2pflex montecarlo merge {ShardIntegrity.ShellWord(dir)}")),
+        };
+        foreach (var (name, text) in merged.Summary.CsvFiles()) files.Add(new MergedFile(name, path => AtomicFile.WriteAllText(path, text)));
+        return MergedSet.Write(dir, files, written, cancel);
+    }
+
     /// <summary>The error for damaged shards: each one, what is wrong, and its recompute command — from its manifest,
     /// else built from an intact shard's run identity and the damaged file's name.</summary>
     private static ShardIntegrityException Damaged(string dir, IReadOnlyList<ShardCheck> damaged, string? intact)

@@ -139,8 +139,8 @@ public sealed record MonteCarloSummary(
 
     private static string Short(string name) => name.Length <= 7 ? name : name[..7];
 
-    /// <summary>Writes summary_kpis.csv, summary_checks.csv and summary_beats.csv into a folder (atomically each).</summary>
-    public IReadOnlyList<string> WriteCsv(string dir)
+    /// <summary>The summary files of a merge, in order: summary_kpis.csv, summary_checks.csv and summary_beats.csv (name, text).</summary>
+    public IReadOnlyList<(string Name, string Text)> CsvFiles()
     {
         var kpis = new StringBuilder("scenario,kpi,count,mean,q05,q25,q50,q75,q95\n");
         foreach (var k in Kpis)
@@ -151,9 +151,7 @@ public sealed record MonteCarloSummary(
             checks.Append(Invariant($"{c.Id},{c.Scenario},{c.Draws},{c.Holds},{c.NotComputable},{CsvTable.Format(c.Rate)},\"{c.Description.Replace("\"", "\"\"")}\"\n"));
         var beats = new StringBuilder("a,b,draws,a_cheaper,rate\n");
         foreach (var b in Beats) beats.Append(Invariant($"{b.A},{b.B},{b.Draws},{b.Beats},{CsvTable.Format(b.Rate)}\n"));
-        var files = new[] { ("summary_kpis.csv", kpis), ("summary_checks.csv", checks), ("summary_beats.csv", beats) };
-        foreach (var (name, text) in files) AtomicFile.WriteAllText(Path.Combine(dir, name), text.ToString());
-        return files.Select(f => Path.Combine(dir, f.Item1)).ToArray();
+        return [("summary_kpis.csv", kpis.ToString()), ("summary_checks.csv", checks.ToString()), ("summary_beats.csv", beats.ToString())];
     }
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

@@ -210,7 +210,11 @@ public sealed class TimeSeriesFile : IDisposable
     /// <summary>Name of shard i (0-based) of n: the Monte Carlo files' naming (<see cref="MonteCarloFile.ShardName"/>).</summary>
     public static string ShardName(int shard, int shards) => MonteCarloFile.ShardName(shard, shards);
 
-    public const string MergedName = "merged.parquet";
+    /// <summary>The merged rows, in the run's merged set (<see cref="IO.MergedSet"/>: <c>RUN/merged/merged.parquet</c>).</summary>
+    public const string MergedName = IO.MergedSet.MarkerName;
+
+    /// <summary>The per-scenario totals of a merge, beside <see cref="MergedName"/> in the merged set.</summary>
+    public const string SummaryName = "summary_scenarios.csv";
 
     internal static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

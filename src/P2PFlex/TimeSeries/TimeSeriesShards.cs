@@ -68,11 +68,12 @@ public static class TimeSeriesShards
         new(job.Feeder, job.Profiles, job.ProfileDigest, runner.States.Axis.Step.TotalMinutes, job.First, job.Count, job.Scenarios, shard, shards, first, count);
 
     /// <summary>
-    /// Merges the shard files of a folder into <c>merged.parquet</c> (streamed, fixed row groups) and writes the
-    /// per-scenario totals (<c>summary_scenarios.csv</c>). <paramref name="intervalHours"/> gives each scenario's
-    /// <c>interval_hours</c>, by name.
+    /// Merges the shard files of a folder into <c>merged/merged.parquet</c> (streamed, fixed row groups) and writes the
+    /// per-scenario totals (<c>merged/summary_scenarios.csv</c>), the two as one set (<see cref="MergedSet"/>: a failure
+    /// leaves the previous <c>merged/</c> as it was). <paramref name="intervalHours"/> gives each scenario's
+    /// <c>interval_hours</c>, by name; <paramref name="written"/> and <paramref name="cancel"/> as in <see cref="MergedSet.Write"/>.
     /// </summary>
-    public static MergedTimeSeries Merge(string dir, Func<string, double> intervalHours)
+    public static MergedTimeSeries Merge(string dir, Func<string, double> intervalHours, Action<string>? written = null, CancellationToken cancel = default)
     {
         if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"no result folder {dir}");
         var files = Directory.GetFiles(dir, "shard-*.parquet").OrderBy(f => f, StringComparer.Ordinal).ToArray();
@@ -87,8 +88,8 @@ public static class TimeSeriesShards
         var merged = first.Header with { Shard = null, Shards = null, ShardFirst = job.First, ShardCount = job.Count };
         var summary = new TimeSeriesSummary(job.Scenarios, job.Scenarios.Select(intervalHours).ToArray(), first.Header.StepMinutes / 60);
         int perGroup = TimeSeriesFile.MergedGroupIntervals * job.Scenarios.Count;
-        string path = Path.Combine(dir, TimeSeriesFile.MergedName);
-        AtomicFile.Write(path, stream =>
+        IReadOnlyList<ScenarioYear>? result = null;
+        void WriteRows(string path) => AtomicFile.Write(path, stream =>
         {
             using var output = TimeSeriesFile.Create(stream, merged);
             var buffer = new List<TimeSeriesRow>(perGroup);
@@ -115,9 +116,13 @@ public static class TimeSeriesShards
             output.Append(buffer);
             if (expectedInterval != job.First + job.Count) throw new InvalidDataException($"{dir}: the shards end at interval {expectedInterval}, the run at {job.First + job.Count}");
             output.Finish();
+            result = summary.Result();
         });
-        var result = summary.Result();
-        AtomicFile.WriteAllText(Path.Combine(dir, "summary_scenarios.csv"), TimeSeriesSummary.Csv(result));
-        return new MergedTimeSeries(path, merged, result, files);
+        var paths = MergedSet.Write(dir,
+        [
+            new MergedFile(TimeSeriesFile.MergedName, WriteRows),
+            new MergedFile(TimeSeriesFile.SummaryName, path => AtomicFile.WriteAllText(path, TimeSeriesSummary.Csv(result!))),
+        ], written, cancel);
+        return new MergedTimeSeries(paths[0], merged, result!, files);
     }
 }

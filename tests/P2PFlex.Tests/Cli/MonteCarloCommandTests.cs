@@ -25,10 +25,10 @@ public class MonteCarloCommandTests
         Assert.True(mergeCode == 0, mergeErr);
         Assert.Contains("merged 2 shard(s): 12 rows", mergeOut);
         Assert.Contains("1-cost", mergeOut);
-        var checks = File.ReadAllLines(Path.Combine(dir, "summary_checks.csv"));
+        var checks = File.ReadAllLines(P2PFlex.IO.MergedSet.PathOf(dir, "summary_checks.csv"));
         Assert.Equal("check,scenario,draws,holds,not_computable,rate,finding", checks[0]);
         Assert.Equal(13, checks.Length);
-        Assert.Equal(12, MonteCarloFile.ReadParquet(Path.Combine(dir, MonteCarloFile.MergedName)).Rows.Count);
+        Assert.Equal(12, MonteCarloFile.ReadParquet(P2PFlex.IO.MergedSet.PathOf(dir, MonteCarloFile.MergedName)).Rows.Count);
 
         File.Delete(Path.Combine(dir, "shard-0002-of-0002.parquet"));
         var (missing, _, missingErr) = CliRunner.Run("montecarlo", "merge", dir);

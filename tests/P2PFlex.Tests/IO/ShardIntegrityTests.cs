@@ -57,7 +57,7 @@ public class ShardIntegrityTests
             Assert.Equal(1, code);
             Assert.StartsWith("p2pflex: error: " + shard + ": its SHA-256", err);
             Assert.DoesNotContain("   at ", err);
-            Assert.False(File.Exists(Path.Combine(dir, MonteCarloFile.MergedName)));
+            Assert.False(Directory.Exists(MergedSet.FolderOf(dir)));
         }
         finally { Directory.Delete(dir, true); }
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using P2PFlex.Cli;
 using P2PFlex.Data;
+using P2PFlex.IO;
 using P2PFlex.MonteCarlo;
 using P2PFlex.Scenarios;
 using P2PFlex.Tests.Cli;
@@ -84,16 +85,16 @@ public class SlurmClusterTests(SlurmCluster cluster, ITestOutputHelper log) : IC
         var job = new MonteCarloJob("case69", 20, MonteCarloJob.DefaultSeed, scenarios.Select(s => s.Name).ToArray());
         MonteCarloShards.RunShard(job, TestData.Study.Value, scenarios, single, 0, 1);
         var merged = MonteCarloShards.Merge(single);
-        merged.Summary.WriteCsv(single);
+        MonteCarloShards.WriteMerged(single, merged);
         // Identical but for the timing columns (which differ from run to run): the same results digest, and the same
         // bytes once both files' timings are left out.
-        var onCluster = MonteCarloFile.ReadParquet(Path.Combine(outDir, MonteCarloFile.MergedName));
+        var onCluster = MonteCarloFile.ReadParquet(MergedSet.PathOf(outDir, MonteCarloFile.MergedName));
         Assert.Equal(MonteCarloFile.ResultsDigest(merged.Rows), MonteCarloFile.ResultsDigest(onCluster.Rows));
         string clusterStripped = Path.Combine(state, "cluster-without-timings.parquet");
         MonteCarloFile.WriteParquet(clusterStripped, onCluster.Header, onCluster.Rows.Select(r => r.WithoutTimings()).ToArray());
         MonteCarloFile.WriteParquet(Path.Combine(single, MonteCarloFile.MergedName), merged.Header, merged.Rows.Select(r => r.WithoutTimings()).ToArray());
         Assert.Equal(File.ReadAllBytes(Path.Combine(single, MonteCarloFile.MergedName)), File.ReadAllBytes(clusterStripped));
-        Assert.Equal(File.ReadAllText(Path.Combine(single, "summary_checks.csv")), File.ReadAllText(Path.Combine(outDir, "summary_checks.csv")));
+        Assert.Equal(File.ReadAllText(MergedSet.PathOf(single, "summary_checks.csv")), File.ReadAllText(MergedSet.PathOf(outDir, "summary_checks.csv")));
         Assert.Contains("Pattern checks on case69, 20 draws", File.ReadAllText(Path.Combine(outDir, "logs", "merge.out")));
 
         // A failing task (its shard file belongs to another run): the merge job is cancelled, not left pending.
@@ -104,7 +105,7 @@ public class SlurmClusterTests(SlurmCluster cluster, ITestOutputHelper log) : IC
         WaitForJobs(env, [badArray, badMerge], TimeSpan.FromSeconds(90));
         Assert.Contains("FAILED", JobStates(env, badArray));
         Assert.Equal(["CANCELLED"], JobStates(env, badMerge));
-        Assert.False(File.Exists(Path.Combine(broken, MonteCarloFile.MergedName)));
+        Assert.False(Directory.Exists(MergedSet.FolderOf(broken)));
         log.WriteLine($"failure case done after {clock.Elapsed.TotalSeconds:F1} s");
     }
 
@@ -129,9 +130,9 @@ public class SlurmClusterTests(SlurmCluster cluster, ITestOutputHelper log) : IC
         var merge = CliRunner.Run("timeseries", "merge", single);
         Assert.True(merge.Code == 0, merge.Err);
         // Identical but for the stage timings, which differ from run to run.
-        Assert.Equal(P2PFlex.Tests.TimeSeries.TimeSeriesTests.WithoutTimings(Path.Combine(single, "merged.parquet")),
-            P2PFlex.Tests.TimeSeries.TimeSeriesTests.WithoutTimings(Path.Combine(outDir, "merged.parquet")));
-        Assert.Equal(File.ReadAllText(Path.Combine(single, "summary_scenarios.csv")), File.ReadAllText(Path.Combine(outDir, "summary_scenarios.csv")));
+        Assert.Equal(P2PFlex.Tests.TimeSeries.TimeSeriesTests.WithoutTimings(MergedSet.PathOf(single, "merged.parquet")),
+            P2PFlex.Tests.TimeSeries.TimeSeriesTests.WithoutTimings(MergedSet.PathOf(outDir, "merged.parquet")));
+        Assert.Equal(File.ReadAllText(MergedSet.PathOf(single, "summary_scenarios.csv")), File.ReadAllText(MergedSet.PathOf(outDir, "summary_scenarios.csv")));
         Assert.Contains("merged 3 shard(s)", File.ReadAllText(Path.Combine(outDir, "logs", "merge.out")));
     }
 

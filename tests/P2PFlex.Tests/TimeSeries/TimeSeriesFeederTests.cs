@@ -80,7 +80,7 @@ public class TimeSeriesFeederTests
             Assert.Contains("1-LV-rural1--0-no_sw: 2016-06-21T00:00 + 96 intervals", simbench.Out);
             var merged = CliRunner.Run("timeseries", "merge", Path.Combine(dir, "sb"));
             Assert.True(merged.Code == 0, merged.Err);
-            var rows = TimeSeriesFile.ReadAll(Path.Combine(dir, "sb", "merged.parquet"));
+            var rows = TimeSeriesFile.ReadAll(P2PFlex.IO.MergedSet.PathOf(Path.Combine(dir, "sb"), "merged.parquet"));
             Assert.Equal(96 * 2, rows.Count);
             Assert.All(rows, r => Assert.Null(r.Error));
 
