@@ -1,15 +1,15 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using P2PFlex.Notebooks;
 using P2PFlex.TestSupport;
 using Xunit.Abstractions;
 
 namespace P2PFlex.Kernel.Tests;
 
 /// <summary>
-/// Runs every notebook in notebooks/, plus notebook 05 with papermill-style parameters, through the official
-/// .NET Interactive C# kernel (<c>.net-csharp</c>) once, for the tests below:
+/// Runs every notebook in notebooks/ (the copies of <see cref="StudyNotebookRuns"/>: 08 and 10 with the kernel tests'
+/// parameters), plus notebook 05 with papermill-style parameters, through the official .NET Interactive C# kernel
+/// (<c>.net-csharp</c>) once, for the tests below:
 /// <list type="number">
 /// <item>the tool pinned by <c>.config/dotnet-tools.json</c> (<c>dotnet tool restore</c>, from the package registry);</item>
 /// <item>its kernelspecs installed into a temporary Jupyter data folder (never the user's);</item>
@@ -43,7 +43,7 @@ public sealed class OfficialKernelRun : IDisposable
         Root = Directory.CreateTempSubdirectory("p2pflex-official-kernel-").FullName;
         OutDir = Path.Combine(Root, "executed");
         HtmlDir = Path.Combine(Root, "html");
-        Notebooks = Directory.GetFiles(NotebookDir, "*.ipynb").Order(StringComparer.Ordinal).ToArray();
+        Notebooks = StudyNotebookRuns.Notebooks;   // the copies, notebooks 08 and 10 with the kernel tests' parameters
         foreach (var (project, assembly) in new[] { ("P2PFlex", "P2PFlex.Core"), ("P2PFlex.Display", "P2PFlex.Display") })
         {
             string dll = Path.Combine(RepoRoot, "src", project, "bin", "Debug", "net10.0", assembly + ".dll");
@@ -175,10 +175,9 @@ public class OfficialKernelTests(OfficialKernelRun run, ITestOutputHelper log) :
         {
             string name = Path.GetFileName(path);
             Assert.True(run.Summary.TryGetValue(name, out var s) && s.Status == "ok", Describe(name));
-            var headless = await NotebookRunner.RunFileAsync(path, new NotebookRunOptions());
-            Assert.True(headless.Succeeded, $"{name} failed headless");
-            log.WriteLine($"{name}: runner {headless.Elapsed.TotalSeconds:F1} s, official kernel {s.Seconds:F1} s");
-            var compared = NotebookOutputs.AssertSameResults(JsonNode.Parse(NotebookJson.Serialize(headless.Notebook))!, run.Executed(name), name, "the official kernel");
+            var headless = await StudyNotebookRuns.HeadlessAsync(path);   // the runner's run, shared with the P2PFlex kernel's test
+            log.WriteLine($"{name}: official kernel {s.Seconds:F1} s");
+            var compared = NotebookOutputs.AssertSameResults(headless, run.Executed(name), name, "the official kernel");
             tables += compared.Tables;
             charts += compared.Charts;
         }

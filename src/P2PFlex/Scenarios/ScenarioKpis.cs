@@ -227,14 +227,13 @@ public static class KpiColumns
 
     internal static void Flatten(object? record, string prefix, List<KeyValuePair<string, object?>> into)
     {
-        foreach (var p in Of(record!.GetType()))
+        foreach (var m in MembersOf(record!.GetType()))
         {
-            string name = prefix + NameOf(p);
-            object? value = p.GetValue(record);
-            var type = Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType;
-            if (IsGroup(type))
+            string name = prefix + m.Name;
+            object? value = m.Property.GetValue(record);
+            if (m.IsGroup)
             {
-                if (value is null) { var names = new List<string>(); AddNames(type, name + "_", names); into.AddRange(names.Select(n => new KeyValuePair<string, object?>(n, null))); }
+                if (value is null) foreach (string n in m.GroupColumns) into.Add(new(name + "_" + n, null));
                 else Flatten(value, name + "_", into);
             }
             else if (value is IEnumerable<int> lines) into.Add(new(name, string.Join(" ", lines.Select(l => l.ToString(CultureInfo.InvariantCulture)))));
@@ -251,6 +250,31 @@ public static class KpiColumns
             if (IsGroup(t)) AddNames(t, prefix + NameOf(p) + "_", into);
             else into.Add(prefix + NameOf(p));
         }
+    }
+
+    /// <summary>A KPI record's property as <see cref="Flatten"/> reads it: its column name, whether it is a nested group,
+    /// and a group's column names (relative to the group) for when the group is null.</summary>
+    private sealed record Member(PropertyInfo Property, string Name, bool IsGroup, string[] GroupColumns);
+
+    private static readonly Dictionary<Type, Member[]> Members = [];
+
+    // Flatten runs once per row of a time series or Monte Carlo run (tens of thousands per year): the attributes and
+    // names it needs are read once per type, not per row.
+    private static Member[] MembersOf(Type t)
+    {
+        lock (Members)
+        {
+            if (Members.TryGetValue(t, out var known)) return known;
+        }
+        var members = Of(t).Select(p =>
+        {
+            var type = Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType;
+            var columns = new List<string>();
+            if (IsGroup(type)) AddNames(type, "", columns);
+            return new Member(p, NameOf(p), IsGroup(type), columns.ToArray());
+        }).ToArray();
+        lock (Members) Members[t] = members;
+        return members;
     }
 
     private static bool IsGroup(Type t) => t.IsClass && t != typeof(string) && !typeof(System.Collections.IEnumerable).IsAssignableFrom(t);
