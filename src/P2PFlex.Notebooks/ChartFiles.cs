@@ -1,5 +1,6 @@
 using Plotly.NET;
 
+using P2PFlex.Display;
 using P2PFlex.IO;
 
 namespace P2PFlex.Notebooks
@@ -49,6 +50,23 @@ namespace P2PFlex.Notebooks
             {
                 Gate.Release();
             }
+        }
+
+        /// <summary>
+        /// The static forms of a chart for a host that is not the runner and knows none of its types: the official .NET
+        /// Interactive kernel's setup script (notebooks/p2pflex-kernel.csx) calls this by reflection, so that its chart
+        /// outputs carry the same pictures as the runner's and the P2PFlex kernel's. Given the chart's <c>text/html</c>
+        /// (<see cref="PlotlyCharts.ToHtml"/>), returns that HTML with the WebP picture inside the chart's div
+        /// (<see cref="StaticChartImages.WithFallback"/>) and the <c>image/svg+xml</c> text, as a two-element array.
+        /// Throws <see cref="BrowserNotFoundException"/> without a Chromium.
+        /// </summary>
+        public static string[] StaticForms(GenericChart chart, string html)
+        {
+            ArgumentNullException.ThrowIfNull(chart);
+            var output = new DisplayDataOutput(new MimeBundle().Set(NotebookFormatters.HtmlMime, html).Set(PlotlyCharts.MimeType, PlotlyCharts.ToMimeJson(chart)));
+            // The caller is a formatter on the kernel's thread, which waits: no synchronization context to come back to.
+            AddStaticFormsAsync(output).GetAwaiter().GetResult();
+            return [output.Data.GetText(NotebookFormatters.HtmlMime) ?? html, output.Data.GetText(StaticChartImages.SvgMime) ?? ""];
         }
 
         private static async Task EnsureStartedAsync()

@@ -287,23 +287,24 @@ public static partial class HtmlReport
         .deedle-frame { overflow-x: auto; }
         tr.ok td.status { color: var(--good); } tr.failed td.status { color: var(--bad); font-weight: 600; }
         .pdf-facts dl.facts { margin-top: 0; }
-        /* printing (a browser's print, p2pflex --pdf): no navigation, nothing cut off sideways, and a chart, a table row,
-           an output block or a short code cell never split across two pages; headings stay with what follows them */
+        /* printing (a browser's print, p2pflex --pdf): no navigation, nothing cut off sideways; a chart, a table row, an
+           HTML output or an image never split across two pages; code and text outputs break between lines, never
+           leaving fewer than four lines of a block on a page (a long first code cell starts on the title's page instead of
+           leaving it empty); headings stay with what follows them. (p2pflex --pdf adds its own page rules: PdfExport.) */
         @page { size: A4; margin: 12mm; }
         @media print {
           body { font-size: 11pt; }
           header.run, main, .page { max-width: none; padding-left: 0; padding-right: 0; }
           header.run nav { display: none; }
           .output, .deedle-frame, .markdown table { overflow: visible; }
-          pre { white-space: pre-wrap; overflow-wrap: anywhere; }
-          .output.html, .output.image, .output.text, .output.stream, .output.error, .js-plotly-plot, .plotly-graph-div, svg.main-svg,
-          .input, tr, img, figure, .pdf-facts, dl.facts { break-inside: avoid; }
+          pre { white-space: pre-wrap; overflow-wrap: anywhere; orphans: 4; widows: 4; }
+          .output.html, .output.image, .js-plotly-plot, .plotly-graph-div, svg.main-svg,
+          tr, img, figure, .pdf-facts, dl.facts { break-inside: avoid; }
           h1, h2, h3, h4, caption, .prompt { break-after: avoid; }
           table { font-size: 8.5pt; }
           th, td { padding: .15rem .25rem; }
-          /* a long text column gives up its screen width on paper, so a 16-column table fits without breaking words */
+          /* a long text column gives up its screen width on paper, so a wide table needs less room */
           td.long { min-width: 7em !important; }
-          table.pdf-wrap-anywhere th, table.pdf-wrap-anywhere td { overflow-wrap: anywhere; }
           a { color: inherit; text-decoration: none; }
           .modebar-container, .modebar { display: none !important; }   /* Plotly's toolbar does nothing on paper */
         }

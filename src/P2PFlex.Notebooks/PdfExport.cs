@@ -33,7 +33,18 @@ public sealed record ReportPdfOptions
 /// <param name="PdfPath">The PDF written.</param>
 /// <param name="Title">The page's title (the notebook's first heading).</param>
 /// <param name="Charts">Plotly charts on the page, every one drawn before printing.</param>
-public sealed record ReportPdf(string PdfPath, string Title, int Charts);
+/// <param name="Tables">How each table of the page (in page order) was laid out on paper.</param>
+public sealed record ReportPdf(string PdfPath, string Title, int Charts, IReadOnlyList<PrintedTable> Tables);
+
+/// <summary>How a table was fitted to the paper (<see cref="PdfExport"/>).</summary>
+/// <param name="Caption">The table's caption, or "" without one.</param>
+/// <param name="TypePt">The type size it was printed at, in points.</param>
+/// <param name="Landscape">Printed on a landscape page of its own (it did not fit the portrait width).</param>
+/// <param name="BreaksWords">
+/// Too wide even on a landscape page at <see cref="PdfExport.SmallestTablePt"/>: its cells may break words anywhere
+/// (the last resort; no study table needs it).
+/// </param>
+public sealed record PrintedTable(string Caption, double TypePt, bool Landscape, bool BreaksWords);
 
 /// <summary>
 /// Prints HTML reports (<see cref="HtmlReport"/>, <see cref="IndexPage"/>) to PDF with a headless Chromium
@@ -42,13 +53,25 @@ public sealed record ReportPdf(string PdfPath, string Title, int Charts);
 /// <item>the page is opened offline from its file and printing waits until every <c>Plotly.newPlot</c> chart of the
 /// page has drawn its SVG (a chart that fails to draw, or a script error, is an error naming it);</item>
 /// <item>charts wider than the paper are redrawn at the paper's width (Plotly relayout, so text keeps its size), and the
-/// report's print stylesheet keeps a chart, a table row or a short code block on one page (<c>break-inside: avoid</c>);</item>
+/// report's print stylesheet keeps a chart, a table or a short code block on one page (<c>break-inside: avoid</c>);</item>
+/// <item>a table wider than the paper loses no column and breaks no word: its type shrinks to
+/// <see cref="SmallestPortraitTablePt"/>; if it still does not fit, its cell goes on a landscape page of its own (CSS named
+/// page <c>wide</c>), with type from the report's size down to <see cref="SmallestTablePt"/>;</item>
 /// <item>the run metadata (<see cref="ReportPdfOptions.Facts"/>, the date and the renderer) is added to the first page.</item>
 /// </list>
 /// The PDF is written atomically beside the HTML by <see cref="WriteBesideAsync"/>.
 /// </summary>
 public static class PdfExport
 {
+    /// <summary>Tables are never printed smaller than this (points).</summary>
+    public const double SmallestTablePt = 7;
+
+    /// <summary>
+    /// A table that needs smaller type than this (points) to fit the portrait width goes on a landscape page instead, where
+    /// it keeps larger type.
+    /// </summary>
+    public const double SmallestPortraitTablePt = 7.5;
+
     /// <summary>Prints <paramref name="htmlPath"/> to <paramref name="pdfPath"/>.</summary>
     public static async Task<ReportPdf> WriteAsync(ChromiumBrowser browser, string htmlPath, string pdfPath, ReportPdfOptions? options = null,
         CancellationToken cancellationToken = default)
@@ -71,13 +94,20 @@ public static class PdfExport
             await page.GoToAsync(new Uri(html).AbsoluteUri, new NavigationOptions { WaitUntil = [WaitUntilNavigation.Load], Timeout = 120_000 }).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
 
+            // The paper as the page's CSS sees it (Chromium prints with the CSS page size, which may differ per page).
+            await page.AddStyleTagAsync(new AddTagOptions { Content = PrintRules(options) }).ConfigureAwait(false);
+            int wideContentWidthPx = Math.Max(paperWidthPx, paperHeightPx) - 2 * marginPx;
+            int wideContentHeightPx = Math.Min(paperWidthPx, paperHeightPx) - 2 * marginPx;
+
             int charts;
+            PrintedTable[] tables;
             try
             {
                 await page.WaitForFunctionAsync(AllChartsDrawn, new WaitForFunctionOptions { Timeout = (int)options.ChartTimeout.TotalMilliseconds, PollingInterval = 100 })
                     .ConfigureAwait(false);
                 charts = await page.EvaluateFunctionAsync<int>(FitChartsToWidth).ConfigureAwait(false);
-                await page.EvaluateFunctionAsync(FitTablesToWidth).ConfigureAwait(false);
+                tables = await page.EvaluateFunctionAsync<PrintedTable[]>(FitTablesToWidth, wideContentWidthPx, wideContentHeightPx, SmallestTablePt, SmallestPortraitTablePt)
+                    .ConfigureAwait(false);
             }
             catch (WaitTaskTimeoutException)
             {
@@ -115,10 +145,12 @@ public static class PdfExport
                                  + "<span class=\"title\"></span><span><span class=\"pageNumber\"></span> / <span class=\"totalPages\"></span></span></div>",
                 Outline = true,
                 Tagged = true,
+                // the page rules above, so that a "wide" page is landscape (the format and margins agree with them)
+                PreferCSSPageSize = true,
             }).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
             AtomicFile.WriteAllBytes(pdfPath, pdf);
-            return new ReportPdf(Path.GetFullPath(pdfPath), title, charts);
+            return new ReportPdf(Path.GetFullPath(pdfPath), title, charts, tables);
         }
         finally
         {
@@ -181,6 +213,25 @@ public static class PdfExport
 
     private static string Mm(double mm) => mm.ToString("0.##", CultureInfo.InvariantCulture) + "mm";
 
+    /// <summary>
+    /// The print rules of the PDF step, added to the report's own print stylesheet: the options' paper for every page, the
+    /// same paper turned sideways for the pages named "wide" (a cell marked <c>pdf-wide</c> by the table fitting), and the
+    /// last resort for a table too wide even there (<c>pdf-wrap-anywhere</c>).
+    /// </summary>
+    internal static string PrintRules(ReportPdfOptions o)
+    {
+        double w = (double)o.Paper.Width, h = (double)o.Paper.Height;
+        (double pw, double ph) = o.Landscape ? (Math.Max(w, h), Math.Min(w, h)) : (w, h);
+        return string.Create(CultureInfo.InvariantCulture, $$"""
+            @page { size: {{pw:0.###}}in {{ph:0.###}}in; margin: {{o.MarginMm:0.##}}mm; }
+            @page wide { size: {{Math.Max(w, h):0.###}}in {{Math.Min(w, h):0.###}}in; }
+            @media print {
+              .pdf-wide { page: wide; }
+              table.pdf-wrap-anywhere th, table.pdf-wrap-anywhere td { overflow-wrap: anywhere; }
+            }
+            """);
+    }
+
     private static (int Width, int Height) PaperSizePx(ReportPdfOptions o)
     {
         // PaperFormat holds inches.
@@ -222,16 +273,45 @@ public static class PdfExport
         }
         """;
 
-    // Tables wider than the paper lose no column: their type shrinks in half-point steps down to 6 pt; a table still
-    // too wide may then break its cells' words anywhere. (On screen they scroll sideways instead.)
+    // Tables wider than the paper lose no column and break no word. Type shrinks in half-point steps down to the portrait
+    // floor; a table still too wide goes on a landscape ("wide") page, where it starts again from the report's size and
+    // shrinks down to the floor. The whole cell (code and table) goes there when it fits one landscape page, else only
+    // the table's output (a cell's code alone on a landscape page would leave that page empty). Only a table too wide
+    // even there may break words anywhere (the last resort). A table's width is its min-content width once it overflows
+    // (no cell narrower than its longest word), so comparing it with the landscape width needs no second layout. (On
+    // screen wide tables scroll sideways instead.)
     private const string FitTablesToWidth = """
-        () => {
+        (wideRoom, wideHeight, floorPt, portraitFloorPt) => {
             const room = document.documentElement.clientWidth;
+            const printed = [];
             for (const t of document.querySelectorAll('table')) {
-                let pt = parseFloat(getComputedStyle(t).fontSize) * 0.75;
-                while (t.scrollWidth > room && pt > 6) { pt = Math.max(6, pt - 0.5); t.style.fontSize = pt + 'pt'; }
-                if (t.scrollWidth > room) t.classList.add('pdf-wrap-anywhere');
+                t.style.fontSize = '';
+                const basePt = Math.round(parseFloat(getComputedStyle(t).fontSize) * 0.75 * 2) / 2;
+                const shrinkTo = (width, floor) => {
+                    let pt = basePt;
+                    t.style.fontSize = '';
+                    while (t.scrollWidth > width && pt > floor) { pt = Math.max(floor, pt - 0.5); t.style.fontSize = pt + 'pt'; }
+                    return pt;
+                };
+                let pt = shrinkTo(room, portraitFloorPt), landscape = false;
+                if (t.scrollWidth > room && wideRoom > room) {
+                    landscape = true;
+                    pt = shrinkTo(wideRoom, floorPt);
+                    const cell = t.closest('section.cell'), output = t.closest('.output') || t;
+                    let onePage = false;
+                    if (cell) {
+                        cell.style.width = wideRoom + 'px';
+                        onePage = cell.getBoundingClientRect().height <= wideHeight;
+                        cell.style.width = '';
+                    }
+                    (onePage ? cell : output).classList.add('pdf-wide');
+                }
+                const breaksWords = t.scrollWidth > (landscape ? wideRoom : room);
+                if (breaksWords) t.classList.add('pdf-wrap-anywhere');
+                const caption = t.querySelector('caption');
+                printed.push({ caption: caption ? caption.textContent.trim() : '', typePt: pt, landscape, breaksWords });
             }
+            return printed;
         }
         """;
 

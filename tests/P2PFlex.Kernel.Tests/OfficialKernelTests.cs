@@ -144,7 +144,7 @@ public sealed class OfficialKernelRun : IDisposable
 /// The notebooks run unchanged in the official .NET Interactive kernel (Jupyter's ".NET (C#)", VS Code Polyglot
 /// Notebooks) with the headless runner's results. Every notebook in notebooks/ is covered, so new ones are too.
 /// </summary>
-public class OfficialKernelTests(OfficialKernelRun run, ITestOutputHelper log) : IClassFixture<OfficialKernelRun>
+public partial class OfficialKernelTests(OfficialKernelRun run, ITestOutputHelper log) : IClassFixture<OfficialKernelRun>
 {
     private string Describe(string name) =>
         run.Summary.TryGetValue(name, out var s) ? $"{name}: {s.Status} after {s.Seconds:F1} s\n{s.Message}" : $"{name}: not run\n{run.Execution.Output}";

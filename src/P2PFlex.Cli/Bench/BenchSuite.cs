@@ -56,6 +56,8 @@ public static class BenchSuite
             Require(ScenarioRunner.Run(f.Scenario("1-voltage"), f.Study).VoltageAwareLfm!.Status == VoltageAwareLfmStatus.Converged, "the voltage-aware LFM of scenario 1")),
         new($"p2p-synthetic-{SyntheticPeers}-case533mt_hi", 5, f => CentralisedOf(f.Synthetic(SyntheticPeers).Problem, "synthetic")),
         new("montecarlo-case69-100-draws", 3, f => f.MonteCarlo100()),
+        // One case533mt_hi draw of every scenario file on one core (issue 23's ≤ 1 s CPU goal), draws 0, 1, 2 in turn.
+        new("montecarlo-case533mt_hi-draw", 3, f => f.MonteCarlo533Draw(), Long: true),
         // Time series (docs/timeseries.md, "Speed"): rows streamed to Parquet as `timeseries run` writes them.
         new("timeseries-case69-day-every-scenario", 3, f => TimeSeriesBench.Window(TimeSeriesBench.Case69(f), f.AllScenarios, "day"), Long: true),
         new("timeseries-case69-year-scenario3", 1, f => TimeSeriesBench.Window(TimeSeriesBench.Case69(f), [f.Scenario("3-theta80")], "year"), Long: true),
@@ -169,6 +171,19 @@ public sealed class BenchFixtures
         var scenarios = _scenarios ??= StudyContext.LoadScenarios();
         var job = new MonteCarlo.MonteCarloJob("case69", 100, MonteCarlo.MonteCarloJob.DefaultSeed, scenarios.Select(s => s.Name).ToArray());
         return () => BenchSuite.Require(MonteCarlo.MonteCarloRunner.Run(job, Study, scenarios, 0, job.Draws).Count == 100 * scenarios.Count, "100 Monte Carlo draws");
+    }
+
+    /// <summary>One Monte Carlo draw of case533mt_hi, every scenario file on it, on the calling thread; each call takes the
+    /// next of draws 0, 1, 2, so no call repeats the markets of the one before.</summary>
+    public Action MonteCarlo533Draw()
+    {
+        var scenarios = _scenarios ??= StudyContext.LoadScenarios();
+        var feeder = StudyContext.Load(feeder: "case533mt_hi");
+        var job = new MonteCarlo.MonteCarloJob("case533mt_hi", 3, MonteCarlo.MonteCarloJob.DefaultSeed, scenarios.Select(s => s.Name).ToArray());
+        var setup = FeederSetup.For(feeder.BaseFeeder.Network, feeder.BaseFeeder.Ptdf);
+        int draw = 0;
+        return () => BenchSuite.Require(MonteCarlo.MonteCarloRunner.RunDraw(job, setup, feeder, scenarios, draw++ % 3).Count == scenarios.Count,
+            "a case533mt_hi Monte Carlo draw");
     }
 
     /// <summary>Scenario 3 (θ = 0.8) re-solved for a new W, alternating 0.2 / 0.25, warm-started from the previous prices.</summary>

@@ -110,7 +110,9 @@ public sealed class BilateralP2PDesign : MarketDesign<NoParameters, P2PStage>
             }
         }
         var problem = new P2PMarketProblem(peers.Select(p => p.Peer).ToArray(), pairs, m.EpsilonEurPerMw2h, m.IntervalHours);
-        var result = CentralizedP2PSolver.Solve(problem, null, warmStartPrices);
+        // Cold solves go through SolvedMarkets: scenario files that pose the identical market on the same data (1, 1′,
+        // 1-voltage) solve it once; the result is the same bits either way.
+        var result = warmStartPrices is null ? SolvedMarkets.SolveCold(problem) : CentralizedP2PSolver.Solve(problem, null, warmStartPrices);
         if (result.Status != SolveStatus.Converged)
             throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{scenario.Source}: the P2P market did not converge ({result.Status} after {result.Iterations} iterations, residual {result.PrimalResidualMw:E2} MW)"));
         return new P2PStage(peers, problem, factors, blocked, atRisk, result);
