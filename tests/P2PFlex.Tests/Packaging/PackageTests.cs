@@ -43,19 +43,7 @@ public sealed class PackageTests(PackedPackages packages) : IClassFixture<Packed
     public void A_console_program_referencing_the_package_prints_scenario_1s_expected_kpis()
     {
         string app = packages.NewFolder("console");
-        File.WriteAllText(Path.Combine(app, "kpis.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <Nullable>enable</Nullable>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="P2PFlex" Version="{packages.Version}" />
-              </ItemGroup>
-            </Project>
-            """);
+        File.WriteAllText(Path.Combine(app, "kpis.csproj"), PackedPackages.ConsoleProject($"""<PackageReference Include="P2PFlex" Version="{packages.Version}" />"""));
         string program = packages.DocProgram("// Program.cs");
         Assert.InRange(program.Split('\n').Length, 10, 25);
         File.WriteAllText(Path.Combine(app, "Program.cs"), program);
@@ -221,6 +209,22 @@ public sealed class PackedPackages : IDisposable
 
     /// <summary>Runs a program as a user's shell would: no <c>P2PFLEX_DATA</c> (unless <paramref name="environment"/>
     /// sets it), no MSBuild state of the test run's own build, telemetry off; ten minutes at most.</summary>
+    /// <summary>The project file of a console program (docs/library.md) whose one item is <paramref name="reference"/>:
+    /// the package's <c>PackageReference</c> or a clone's <c>ProjectReference</c>.</summary>
+    public static string ConsoleProject(string reference) => $"""
+        <Project Sdk="Microsoft.NET.Sdk">
+          <PropertyGroup>
+            <OutputType>Exe</OutputType>
+            <TargetFramework>net10.0</TargetFramework>
+            <ImplicitUsings>enable</ImplicitUsings>
+            <Nullable>enable</Nullable>
+          </PropertyGroup>
+          <ItemGroup>
+            {reference}
+          </ItemGroup>
+        </Project>
+        """;
+
     public static Result Run(string program, IEnumerable<string> args, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(program)

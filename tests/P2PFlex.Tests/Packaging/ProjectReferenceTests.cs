@@ -21,19 +21,8 @@ public sealed class ProjectReferenceTests
         try
         {
             string configuration = typeof(ProjectReferenceTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-            File.WriteAllText(Path.Combine(app, "kpis.csproj"), $"""
-                <Project Sdk="Microsoft.NET.Sdk">
-                  <PropertyGroup>
-                    <OutputType>Exe</OutputType>
-                    <TargetFramework>net10.0</TargetFramework>
-                    <ImplicitUsings>enable</ImplicitUsings>
-                    <Nullable>enable</Nullable>
-                  </PropertyGroup>
-                  <ItemGroup>
-                    <ProjectReference Include="{Path.Combine(repository, "src", "P2PFlex", "P2PFlex.csproj")}" />
-                  </ItemGroup>
-                </Project>
-                """);
+            File.WriteAllText(Path.Combine(app, "kpis.csproj"),
+                PackedPackages.ConsoleProject($"""<ProjectReference Include="{Path.Combine(repository, "src", "P2PFlex", "P2PFlex.csproj")}" />"""));
             // docs/library.md's program, on scenario 0
             File.WriteAllText(Path.Combine(app, "Program.cs"), """
                 using System.Globalization;
