@@ -144,7 +144,7 @@ public static class AcGridCheck
         if (limitMw.Count != network.Branches.Count)
             throw new ArgumentException($"expected {network.Branches.Count} line limits, got {limitMw.Count}", nameof(limitMw));
         var (loadMw, loadMvar) = Loads(network, injectionMw);
-        var pf = AcPowerFlow.Solve(network, loadMw, loadMvar, options);
+        var pf = SolvedPowerFlows.Solve(network, loadMw, loadMvar, options);
         var buses = new AcBusState[network.Buses.Count];
         for (int i = 0; i < buses.Length; i++)
             buses[i] = new AcBusState(pf.Voltages[i].Bus, pf.Voltages[i].VmPu, pf.Voltages[i].VaDeg, loadMw[i], loadMvar[i]);

@@ -1,3 +1,6 @@
+using P2PFlex.Numerics;
+using static P2PFlex.Numerics.BitEquality;
+
 namespace P2PFlex.Markets.P2P;
 
 /// <summary>
@@ -15,28 +18,11 @@ internal static class SolvedMarkets
     // Enough for a draw's run of scenario files: 1-voltage comes five distinct markets after 1.
     private const int Capacity = 6;
 
-    [ThreadStatic]
-    private static List<(P2PMarketProblem Problem, P2PMarketResult Result)>? _recent;
+    private static readonly RecentSolves<P2PMarketProblem, P2PMarketResult> Recent = new(Capacity, Identical);
 
     /// <summary><see cref="CentralizedP2PSolver.Solve(P2PMarketProblem, CentralizedSolverOptions?, IReadOnlyList{double}?)"/>
     /// with default options and no warm start, from the store when the identical market was solved last on this thread.</summary>
-    public static P2PMarketResult SolveCold(P2PMarketProblem problem)
-    {
-        var recent = _recent ??= new(Capacity);
-        for (int i = 0; i < recent.Count; i++)
-        {
-            if (!Identical(recent[i].Problem, problem)) continue;
-            var hit = recent[i];
-            recent.RemoveAt(i);
-            recent.Add(hit);
-            return hit.Result;
-        }
-
-        var result = CentralizedP2PSolver.Solve(problem);
-        if (recent.Count == Capacity) recent.RemoveAt(0);
-        recent.Add((problem, result));
-        return result;
-    }
+    public static P2PMarketResult SolveCold(P2PMarketProblem problem) => Recent.Solve(problem, p => CentralizedP2PSolver.Solve(p));
 
     /// <summary>Same peers, pairs, ε and interval, number for number by bits.</summary>
     public static bool Identical(P2PMarketProblem a, P2PMarketProblem b)
@@ -45,12 +31,7 @@ internal static class SolvedMarkets
         if (!Same(a.EpsilonEurPerMw2h, b.EpsilonEurPerMw2h) || !Same(a.IntervalHours, b.IntervalHours)) return false;
         if (a.Peers.Count != b.Peers.Count || a.Pairs.Count != b.Pairs.Count) return false;
         for (int k = 0; k < a.Peers.Count; k++)
-        {
-            Peer p = a.Peers[k], q = b.Peers[k];
-            if (p.Role != q.Role || !string.Equals(p.Id, q.Id, StringComparison.Ordinal) || !Same(p.MaxVolumeMw, q.MaxVolumeMw)
-                || !Same(p.LinearCostEurPerMwh, q.LinearCostEurPerMwh) || !Same(p.QuadraticCostEurPerMw2h, q.QuadraticCostEurPerMw2h))
-                return false;
-        }
+            if (!SamePeer(a.Peers[k], b.Peers[k])) return false;
 
         for (int k = 0; k < a.Pairs.Count; k++)
         {
@@ -63,5 +44,8 @@ internal static class SolvedMarkets
         return true;
     }
 
-    private static bool Same(double x, double y) => BitConverter.DoubleToInt64Bits(x) == BitConverter.DoubleToInt64Bits(y);
+    /// <summary>Same role and id (ordinal), the same bounds and costs by bits.</summary>
+    public static bool SamePeer(Peer p, Peer q) =>
+        p.Role == q.Role && string.Equals(p.Id, q.Id, StringComparison.Ordinal) && Same(p.MaxVolumeMw, q.MaxVolumeMw)
+        && Same(p.LinearCostEurPerMwh, q.LinearCostEurPerMwh) && Same(p.QuadraticCostEurPerMw2h, q.QuadraticCostEurPerMw2h);
 }

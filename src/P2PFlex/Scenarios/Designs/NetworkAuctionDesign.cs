@@ -91,7 +91,7 @@ public sealed class NetworkAuctionDesign : MarketDesign<NetworkAuctionParameters
             grid.FlowMw,
             grid.LimitMw,
             input.Scenario.Market.IntervalHours);
-        var result = NetworkAuction.Clear(problem);
+        var result = SolvedAuctions.Clear(problem);
         bool aggregate = parameters.MediatorAggregates;
         var offered = lfmFollows ? MediatorAggregation.Offer(peers, result.QuantityMw, aggregate) : [];
         bool within = result.Status == NetworkAuctionStatus.Optimal;
