@@ -23,18 +23,30 @@ public static class BoundedInput
     /// <summary>The file's bytes, at most <paramref name="maxBytes"/>; more is an <see cref="InputTooLargeException"/>.</summary>
     public static byte[] ReadAllBytes(string path, long maxBytes)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, Chunk, FileOptions.SequentialScan);
         var buffer = new MemoryStream();
+        if (!TryStream(path, maxBytes, (chunk, count) => buffer.Write(chunk, 0, count)))
+            throw new InputTooLargeException(path, maxBytes);
+        return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// Hands the file's bytes to <paramref name="consume"/> chunk by chunk (the chunk's array and the number of bytes
+    /// in it), never more than <paramref name="maxBytes"/> in all: false, without handing on the chunk that crossed the
+    /// cap, when the file holds more. For readers that digest a file instead of keeping it (a shard's SHA-256).
+    /// </summary>
+    public static bool TryStream(string path, long maxBytes, Action<byte[], int> consume)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, Chunk, FileOptions.SequentialScan);
         var chunk = new byte[Chunk];
         long total = 0;
         int n;
         while ((n = stream.Read(chunk, 0, chunk.Length)) > 0)
         {
             total += n;
-            if (total > maxBytes) throw new InputTooLargeException(path, maxBytes);
-            buffer.Write(chunk, 0, n);
+            if (total > maxBytes) return false;
+            consume(chunk, n);
         }
-        return buffer.ToArray();
+        return true;
     }
 
     /// <summary>The file's text (UTF-8 unless a byte-order mark says otherwise, as <see cref="File.ReadAllText(string)"/>),

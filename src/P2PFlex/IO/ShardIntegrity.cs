@@ -80,18 +80,10 @@ public static class ShardIntegrity
     /// </summary>
     public static string? Sha256OfFile(string path, long maxBytes)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var chunk = new byte[1 << 16];
-        long total = 0;
-        int n;
-        while ((n = stream.Read(chunk, 0, chunk.Length)) > 0)
-        {
-            total += n;
-            if (total > maxBytes) return null;
-            hash.AppendData(chunk, 0, n);
-        }
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        return BoundedInput.TryStream(path, maxBytes, (chunk, count) => hash.AppendData(chunk, 0, count))
+            ? Convert.ToHexStringLower(hash.GetHashAndReset())
+            : null;
     }
 
     /// <summary>
