@@ -7,7 +7,7 @@ namespace P2PFlex.Display;
 /// <summary>
 /// Deedle frames and series as HTML. The formatting library's default for a frame is a useless property dump (a
 /// 2.3 MB object tree for a 2-row frame in .NET Interactive), so every engine that shows the study notebooks — the
-/// headless runner, the P2PFlex kernel and the official .NET Interactive kernel (through <c>notebooks/p2pflex-kernel.csx</c>)
+/// headless runner, the P2PFlex kernel and the official .NET Interactive kernel (through <see cref="OfficialKernel"/>)
 /// — registers these functions as its formatters: one implementation, the same tables everywhere. Every
 /// <c>Frame&lt;R,C&gt;</c> implements <see cref="IFrame"/>, so one formatter on that interface covers all instantiations.
 /// </summary>

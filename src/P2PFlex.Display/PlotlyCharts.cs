@@ -7,7 +7,7 @@ namespace P2PFlex.Display;
 /// <summary>
 /// Plotly.NET charts as notebook HTML and as the plotly MIME type, without network and without touching the user's
 /// chart. The chart formatter of every engine that shows the study notebooks (runner, P2PFlex kernel, official .NET
-/// Interactive kernel through <c>notebooks/p2pflex-kernel.csx</c>) calls this, so charts look the same in all of them.
+/// Interactive kernel through <see cref="OfficialKernel"/>) calls this, so charts look the same in all of them.
 /// <para>
 /// Both forms are built from the chart's figure JSON (<c>GenericChart.toFigureJson</c>, <c>getConfig</c>), never by
 /// changing the chart. Trip-wire (notebook-stack notes §2.3): <c>GenericChart.addDisplayOptions</c> and the

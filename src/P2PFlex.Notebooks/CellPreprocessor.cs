@@ -28,7 +28,7 @@ internal sealed record PreprocessedCell(string Code, IReadOnlyList<string> Notes
 /// <item><c>#i "nuget: source"</c> lines become comments.</item>
 /// <item><c>#r "path/X.dll"</c> becomes a comment when X is an assembly the runner already loads (a second copy from
 /// another path would clash with it); other paths stay and resolve relative to the notebook.</item>
-/// <item><c>#load "path/p2pflex-kernel.csx"</c> (the official kernel's setup script, <see cref="OfficialKernelSetupScript"/>)
+/// <item><c>#load "path/p2pflex-kernel.csx"</c> (the official kernel's setup script of older notebooks, <see cref="OfficialKernelSetupScript"/>)
 /// becomes a comment: what it sets up is built into the runner, and a study notebook copied to another folder, away
 /// from the script, still runs.</item>
 /// </list>
@@ -51,7 +51,8 @@ internal static partial class CellPreprocessor
     private static partial Regex LoadDirective();
 
     /// <summary>The file name of the setup script the study notebooks' first cell loads for the official .NET
-    /// Interactive kernel (<c>notebooks/p2pflex-kernel.csx</c>).</summary>
+    /// Interactive kernel before it moved into P2PFlex.Display (<c>P2PFlex.Display.OfficialKernel</c>); a notebook copied
+    /// earlier still runs.</summary>
     public const string OfficialKernelSetupScript = "p2pflex-kernel.csx";
 
     public static PreprocessedCell Process(string source, IReadOnlyCollection<string> preloadedAssemblyNames)
@@ -136,7 +137,8 @@ internal static partial class CellPreprocessor
     }
 }
 
-/// <summary>The NuGet packages a notebook may <c>#r</c>: the ones the runner loads (versions from Directory.Packages.props).</summary>
+/// <summary>The NuGet packages a notebook may <c>#r</c>: the ones the runner loads (versions from Directory.Packages.props;
+/// P2PFlex's own packages at the version of this build, Directory.Build.props).</summary>
 public static class ShippedPackages
 {
     private static readonly Lazy<IReadOnlyList<ShippedPackage>> _all = new(Build);
@@ -169,6 +171,10 @@ public static class ShippedPackages
             new("CsvHelper", V("CsvHelper"), "CSV parsing (used by the P2PFlex library)"),
             new("Microsoft.DotNet.Interactive.Formatting", V("Microsoft.DotNet.Interactive.Formatting"), "value formatting"),
             new("Plotly.NET.Interactive", "", "Polyglot chart formatter; the runner has its own, so the reference is ignored"),
+            // The notebooks' first cell loads these two in the official kernel (docs/notebooks.md); the runner is built
+            // with them, at the version of its own build.
+            new("P2PFlex", V("P2PFlex"), "the P2PFlex library (assembly P2PFlex.Core)"),
+            new("P2PFlex.Display", V("P2PFlex.Display"), "P2PFlex's charts and tables, and the official kernel's setup"),
         ];
     }
 }

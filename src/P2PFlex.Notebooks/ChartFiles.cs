@@ -54,7 +54,7 @@ namespace P2PFlex.Notebooks
 
         /// <summary>
         /// The static forms of a chart for a host that is not the runner and knows none of its types: the official .NET
-        /// Interactive kernel's setup script (notebooks/p2pflex-kernel.csx) calls this by reflection, so that its chart
+        /// Interactive kernel's setup (P2PFlex.Display's OfficialKernel) calls this by reflection, so that its chart
         /// outputs carry the same pictures as the runner's and the P2PFlex kernel's. Given the chart's <c>text/html</c>
         /// (<see cref="PlotlyCharts.ToHtml"/>), returns that HTML with the WebP picture inside the chart's div
         /// (<see cref="StaticChartImages.WithFallback"/>) and the <c>image/svg+xml</c> text, as a two-element array.

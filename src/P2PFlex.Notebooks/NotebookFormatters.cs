@@ -8,7 +8,7 @@ namespace P2PFlex.Notebooks;
 /// <summary>
 /// Turns values into MIME bundles with Microsoft.DotNet.Interactive.Formatting, the formatting library of
 /// .NET Interactive, so values look the same here as in Polyglot Notebooks. The HTML itself comes from
-/// <c>P2PFlex.Display</c> (its own assembly), which the official kernel's setup script (<c>notebooks/p2pflex-kernel.csx</c>)
+/// <c>P2PFlex.Display</c> (its own assembly), which the official kernel's setup (<c>P2PFlex.Display.OfficialKernel</c>)
 /// registers too. Registers, once per process:
 /// Plotly.NET charts → <c>text/html</c> (<see cref="PlotlyCharts.ToHtml"/>, no mutation, no CDN), the figure as
 /// <c>application/vnd.plotly.v1+json</c> (<see cref="PlotlyCharts.ToMimeJson"/>) and a one-line <c>text/plain</c>; the study's

@@ -4,7 +4,7 @@ namespace P2PFlex.Kernel.Tests;
 
 /// <summary>
 /// The official kernel's chart outputs carry static pictures as the runner's and the P2PFlex kernel's do (issue 21):
-/// notebooks/p2pflex-kernel.csx draws them through P2PFlex.Notebooks (from the CLI's build) and headless Chromium.
+/// P2PFlex.Display's OfficialKernel.Setup() draws them through P2PFlex.Notebooks (from the CLI's build) and headless Chromium.
 /// Part of <see cref="OfficialKernelTests"/> so that it reads the notebooks that class's fixture already executed.
 /// </summary>
 public partial class OfficialKernelTests

@@ -12,14 +12,19 @@ namespace P2PFlex.Kernel.Tests;
 /// (<c>.net-csharp</c>) once, for the tests below:
 /// <list type="number">
 /// <item>the tool pinned by <c>.config/dotnet-tools.json</c> (<c>dotnet tool restore</c>, from the package registry);</item>
-/// <item>its kernelspecs installed into a temporary Jupyter data folder (never the user's);</item>
+/// <item>its kernelspecs installed into a temporary Jupyter data folder (never the user's), the C# one starting the tool's
+/// entry assembly directly, as a global install of the tool does (a local tool is found only below its manifest, and
+/// a notebook copied anywhere starts the kernel in its own folder);</item>
+/// <item>the packages P2PFlex and P2PFlex.Display that the notebooks' first cell asks for, made from this build by
+/// <c>environment/notebook-packages.sh</c> (the README's step) into a fresh, temporary NuGet global packages folder
+/// (<see cref="PackagesFolder"/>, <c>NUGET_PACKAGES</c> of the kernel), with the user's folder as a read-only fallback
+/// for the other packages: the user's cache is neither read for P2PFlex (no stale copy) nor written;</item>
 /// <item>one job, one kernel start: <c>tests/kernel/execute_notebooks.py</c> executes the notebooks one after the other
 /// in a single kernel (nbclient, as <c>nbconvert --execute</c> does), each within <see cref="NotebookTimeout"/>;</item>
 /// <item>the executed notebooks exported to HTML by <c>nbconvert --to html</c>.</item>
 /// </list>
-/// Needs the Debug builds of P2PFlex.Core and P2PFlex.Display (the notebooks' first cell references
-/// <c>src/P2PFlex/bin/Debug/net10.0/P2PFlex.Core.dll</c> and <c>src/P2PFlex.Display/bin/Debug/net10.0/P2PFlex.Display.dll</c>;
-/// <c>dotnet test P2PFlex.sln</c> builds it) and the Debian packages of environment/install.sh.
+/// Needs the Debug builds of P2PFlex.Core, P2PFlex.Display (packed with <c>--no-build</c>) and the CLI (the chart
+/// pictures; <c>dotnet test P2PFlex.sln</c> builds them) and the Debian packages of environment/install.sh.
 /// </summary>
 public sealed class OfficialKernelRun : IDisposable
 {
@@ -31,7 +36,7 @@ public sealed class OfficialKernelRun : IDisposable
     private static readonly string Python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 
     // Variables the test host (dotnet test / MSBuild) sets for itself; the kernel's own NuGet restores must not see them.
-    private static readonly string[] HostVariables = System.Environment.GetEnvironmentVariables().Keys.Cast<string>()
+    internal static readonly string[] HostVariables = System.Environment.GetEnvironmentVariables().Keys.Cast<string>()
         .Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase) || k.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase)
             || k is "DOTNET_HOST_PATH" or "MSBUILD_EXE_PATH")
         .ToArray();
@@ -44,20 +49,29 @@ public sealed class OfficialKernelRun : IDisposable
         OutDir = Path.Combine(Root, "executed");
         HtmlDir = Path.Combine(Root, "html");
         Notebooks = StudyNotebookRuns.Notebooks;   // the copies, notebooks 08 and 10 with the kernel tests' parameters
+        PackagesFolder = Path.Combine(Root, "nuget-packages");
         foreach (var (project, assembly) in new[] { ("P2PFlex", "P2PFlex.Core"), ("P2PFlex.Display", "P2PFlex.Display") })
         {
             string dll = Path.Combine(RepoRoot, "src", project, "bin", "Debug", "net10.0", assembly + ".dll");
-            Assert.True(File.Exists(dll), $"{dll} is missing: the notebooks' first cell loads it; build it with 'dotnet build src/{project}'");
+            Assert.True(File.Exists(dll), $"{dll} is missing: environment/notebook-packages.sh --no-build packs it; build it with 'dotnet build src/{project}'");
         }
 
-        var env = Environment();
-        var restore = JupyterToolsTests.Run("dotnet", ["tool", "restore"], env, TimeSpan.FromMinutes(5), RepoRoot, HostVariables);
+        // The tool from the user's NuGet folder (where dotnet tool restore puts it), the kernelspecs into the temporary one.
+        var tools = ToolEnvironment();
+        var restore = JupyterToolsTests.Run("dotnet", ["tool", "restore"], tools, TimeSpan.FromMinutes(5), RepoRoot, HostVariables);
         Assert.True(restore.ExitCode == 0, "dotnet tool restore (.config/dotnet-tools.json) failed:\n" + restore.Output);
         string kernels = Path.Combine(Root, "jupyter", "kernels");
         Directory.CreateDirectory(kernels);
-        var install = JupyterToolsTests.Run("dotnet", ["interactive", "jupyter", "install", "--path", kernels], env, TimeSpan.FromMinutes(2), RepoRoot, HostVariables);
-        Assert.True(install.ExitCode == 0 && File.Exists(Path.Combine(kernels, KernelName, "kernel.json")),
-            "dotnet interactive jupyter install failed:\n" + install.Output);
+        var install = JupyterToolsTests.Run("dotnet", ["interactive", "jupyter", "install", "--path", kernels], tools, TimeSpan.FromMinutes(2), RepoRoot, HostVariables);
+        string kernelJson = Path.Combine(kernels, KernelName, "kernel.json");
+        Assert.True(install.ExitCode == 0 && File.Exists(kernelJson), "dotnet interactive jupyter install failed:\n" + install.Output);
+        StartToolDirectly(kernelJson);
+
+        // The README's step, into the fresh packages folder.
+        var env = Environment();
+        var packages = JupyterToolsTests.Run("bash", [Path.Combine(RepoRoot, "environment", "notebook-packages.sh"), "--no-build"], env, TimeSpan.FromMinutes(5), RepoRoot, HostVariables);
+        Assert.True(packages.ExitCode == 0 && Directory.Exists(Path.Combine(PackagesFolder, "p2pflex.display")),
+            "environment/notebook-packages.sh failed:\n" + packages.Output);
 
         string papermill = Path.Combine(Root, "input", PapermillNotebook);
         Directory.CreateDirectory(Path.GetDirectoryName(papermill)!);
@@ -80,6 +94,9 @@ public sealed class OfficialKernelRun : IDisposable
     }
 
     public string RepoRoot { get; }
+
+    /// <summary>The kernel's NuGet global packages folder (fresh, temporary): P2PFlex's packages are extracted there.</summary>
+    public string PackagesFolder { get; }
     public string NotebookDir { get; }
     public string Root { get; }
     public string OutDir { get; }
@@ -92,7 +109,41 @@ public sealed class OfficialKernelRun : IDisposable
 
     public JsonNode Executed(string name) => JsonNode.Parse(File.ReadAllText(Path.Combine(OutDir, name)))!;
 
-    public Dictionary<string, string> Environment() => new()
+    /// <summary>The environment of the kernel and of the packages step: <see cref="ToolEnvironment"/>, NuGet's global
+    /// packages folder <see cref="PackagesFolder"/> and the user's as a fallback folder (an MSBuild property from the
+    /// environment, read by every restore, the kernel's included), so that the other packages are not downloaded again.</summary>
+    public Dictionary<string, string> Environment() => new(ToolEnvironment())
+    {
+        ["NUGET_PACKAGES"] = PackagesFolder,
+        ["RestoreAdditionalProjectFallbackFolders"] = UserPackagesFolder,
+    };
+
+    /// <summary>The user's NuGet global packages folder (where the tool and the packages of the build are).</summary>
+    private static string UserPackagesFolder =>
+        System.Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } own ? own
+            : Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+
+    /// <summary>
+    /// The kernelspec runs <c>dotnet interactive</c>, the local tool, which dotnet finds only below
+    /// <c>.config/dotnet-tools.json</c> and in the user's packages folder: rewritten to run the tool's entry assembly
+    /// (the pinned version, restored above), as a global tool install does, so the kernel starts in any folder and
+    /// with any <c>NUGET_PACKAGES</c>.
+    /// </summary>
+    private void StartToolDirectly(string kernelJson)
+    {
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoRoot, ".config", "dotnet-tools.json")))!;
+        string version = manifest["tools"]!["microsoft.dotnet-interactive"]!["version"]!.GetValue<string>();
+        string toolFolder = Path.Combine(UserPackagesFolder, "microsoft.dotnet-interactive", version, "tools");
+        string entry = Assert.Single(Directory.GetFiles(toolFolder, "Microsoft.DotNet.Interactive.App.dll", SearchOption.AllDirectories));
+        var spec = JsonNode.Parse(File.ReadAllText(kernelJson))!;
+        var argv = spec["argv"]!.AsArray();
+        Assert.True(argv.Count > 2 && argv[0]!.GetValue<string>() == "dotnet" && argv[1]!.GetValue<string>() == "interactive", "unexpected kernelspec: " + spec.ToJsonString());
+        argv[1] = entry;
+        File.WriteAllText(kernelJson, spec.ToJsonString());
+    }
+
+    /// <summary>Jupyter's folders (temporary) and the tools' telemetry off.</summary>
+    public Dictionary<string, string> ToolEnvironment() => new()
     {
         ["JUPYTER_PATH"] = Path.Combine(Root, "jupyter"),
         ["JUPYTER_DATA_DIR"] = Path.Combine(Root, "data"),

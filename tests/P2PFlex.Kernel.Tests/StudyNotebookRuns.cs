@@ -7,11 +7,11 @@ namespace P2PFlex.Kernel.Tests;
 
 /// <summary>
 /// The study notebooks as the official kernel's tests (<see cref="OfficialKernelRun"/>) execute them, prepared once per
-/// test process: a temporary copy of notebooks/ (every notebook and every support file beside them, e.g.
-/// <c>p2pflex-kernel.csx</c>) in which the notebooks with test parameters (<see cref="Parameters"/>) carry them in an
-/// injected-parameters cell, as papermill writes it (<see cref="OfficialKernelRun.InjectLikePapermill"/>). The kernel
-/// and the headless runner run these same files, so every cell and check runs, on fewer draws and a shorter window, and
-/// the results compared are those of one input. The headless runner's result of each copy is computed once
+/// test process: a temporary copy of notebooks/ (every notebook and any support file beside them) in which the
+/// notebooks with test parameters (<see cref="Parameters"/>) carry them in an injected-parameters cell, as papermill
+/// writes it (<see cref="OfficialKernelRun.InjectLikePapermill"/>). The kernel and the headless runner run these same
+/// files, so every cell and check runs, on fewer draws and a shorter window, and the results compared are those of one
+/// input. The headless runner's result of each copy is computed once
 /// (<see cref="HeadlessAsync"/>).
 /// </summary>
 internal static class StudyNotebookRuns
@@ -70,7 +70,7 @@ internal static class StudyNotebookRuns
             string target = Path.Combine(copies, name);
             if (!name.EndsWith(".ipynb", StringComparison.Ordinal))
             {
-                File.Copy(file, target);   // support files the first cell loads (p2pflex-kernel.csx)
+                File.Copy(file, target);   // support files beside the notebooks, if any
                 continue;
             }
             File.WriteAllText(target, Parameters.TryGetValue(name, out var given)

@@ -5,7 +5,8 @@ namespace P2PFlex.Data;
 /// <c>states/</c>, <c>orderbook/</c>, <c>scenarios/</c>):
 /// <list type="bullet">
 /// <item><see cref="BuiltIn"/>: the study's data shipped with P2PFlex, found as a <c>data/cases/case69.m</c> in the
-/// current directory, the program's directory or one of their parents.</item>
+/// current directory, the program's directory, the library's directory or one of their parents (in a package folder:
+/// its <c>contentFiles/any/any/data</c>).</item>
 /// <item><see cref="Root"/>: the data folder of this run, the user's. In order: the folder of <see cref="Use"/> (the CLI's
 /// <c>--data DIR</c>), the <c>P2PFLEX_DATA</c> environment variable, else <see cref="BuiltIn"/>.</item>
 /// </list>
@@ -68,17 +69,22 @@ public static class DataPaths
 
     private static string FindBuiltIn()
     {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        // The library's own folder last: a host that is not the program, e.g. the official .NET Interactive kernel
+        // loading the package (<package>/lib/net10.0/P2PFlex.Core.dll), finds the package's data
+        // (<package>/contentFiles/any/any/data), or a clone's build its clone's data.
+        string? library = Path.GetDirectoryName(typeof(DataPaths).Assembly.Location);
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory, library })
         {
+            if (string.IsNullOrEmpty(start)) continue;
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
-                string candidate = Path.Combine(dir.FullName, "data");
-                if (File.Exists(Path.Combine(candidate, "cases", "case69.m"))) return candidate;
+                foreach (string candidate in new[] { Path.Combine(dir.FullName, "data"), Path.Combine(dir.FullName, "contentFiles", "any", "any", "data") })
+                    if (File.Exists(Path.Combine(candidate, "cases", "case69.m"))) return candidate;
             }
         }
         // A project reference to src/P2PFlex copies no data beside the program (the package does): P2PFLEX_DATA names it.
         throw new DirectoryNotFoundException(
-            $"cannot find P2PFlex's study data (data/cases/case69.m) above {Directory.GetCurrentDirectory()} or {AppContext.BaseDirectory}; " +
+            $"cannot find P2PFlex's study data (data/cases/case69.m) above {Directory.GetCurrentDirectory()}, {AppContext.BaseDirectory} or {library}; " +
             $"set {EnvironmentVariable} to a P2PFlex clone's data folder (a program with a project reference to src/P2PFlex), " +
             "or reference the P2PFlex package, which copies the data beside the program (docs/library.md)");
     }
