@@ -86,10 +86,10 @@ public static class BoundedDualSimplex
         private readonly int _n;
         private readonly double _dualTolerance;
 
-        // Column-wise copy of A, for the entering column B⁻¹ a_q.
-        private readonly int[] _colStart;
-        private readonly int[] _colRow;
-        private readonly double[] _colValue;
+        // The working rows in ascending LP-row order: a column's entries on them (B⁻¹ a_q, the basis matrix) are found by
+        // binary search in each row, in the order a column-wise copy of A would list them, without building that copy
+        // for rows that never enter (most of them: O(nonzeros) a solve, which dominated on voltage-aware LPs).
+        private readonly int[] _sortedRows;
 
         private readonly double[] _lower, _upper, _value;
         private readonly sbyte[] _state;
@@ -116,7 +116,7 @@ public static class BoundedDualSimplex
             foreach (double c in lp.Cost) maxCost = Math.Max(maxCost, Math.Abs(c));
             _dualTolerance = DualTolerance * maxCost;
 
-            (_colStart, _colRow, _colValue) = Transpose(lp);
+            _sortedRows = new int[rows];
 
             _lower = new double[total];
             _upper = new double[total];
@@ -241,6 +241,14 @@ public static class BoundedDualSimplex
             int slack = _n + k;
             _workingRow[k] = row;
             _positionOf[row] = k;
+            int at = _m;
+            while (at > 0 && _sortedRows[at - 1] > row)
+            {
+                _sortedRows[at] = _sortedRows[at - 1];
+                at--;
+            }
+
+            _sortedRows[at] = row;
             _lower[slack] = _lp.RowLower[row];
             _upper[slack] = _lp.RowUpper[row];
             _state[slack] = Basic;
@@ -405,11 +413,13 @@ public static class BoundedDualSimplex
                 return;
             }
 
-            for (int e = _colStart[q]; e < _colStart[q + 1]; e++)
+            for (int s = 0; s < _m; s++)
             {
-                int k = _positionOf[_colRow[e]];
-                if (k < 0) continue;
-                double a = _colValue[e];
+                int row = _sortedRows[s];
+                int e = EntryOf(row, q);
+                if (e < 0) continue;
+                int k = _positionOf[row];
+                double a = _lp.Value[e];
                 for (int p = 0; p < _m; p++) _column[p] += _inverse[p * stride + k] * a;
             }
         }
@@ -444,10 +454,11 @@ public static class BoundedDualSimplex
                     continue;
                 }
 
-                for (int e = _colStart[v]; e < _colStart[v + 1]; e++)
+                for (int s = 0; s < m; s++)
                 {
-                    int k = _positionOf[_colRow[e]];
-                    if (k >= 0) b[k * m + p] = _colValue[e];
+                    int row = _sortedRows[s];
+                    int e = EntryOf(row, v);
+                    if (e >= 0) b[_positionOf[row] * m + p] = _lp.Value[e];
                 }
             }
 
@@ -521,26 +532,11 @@ public static class BoundedDualSimplex
             return new BoundedLpSolution(status, x, dual, iterations, _m);
         }
 
-        private static (int[] Start, int[] Row, double[] Value) Transpose(BoundedLp lp)
+        /// <summary>The entry of column <paramref name="column"/> in LP row <paramref name="row"/>, or −1 (a row's columns ascend).</summary>
+        private int EntryOf(int row, int column)
         {
-            int n = lp.ColumnCount, nnz = lp.ColumnIndex.Length;
-            var start = new int[n + 1];
-            foreach (int j in lp.ColumnIndex) start[j + 1]++;
-            for (int j = 0; j < n; j++) start[j + 1] += start[j];
-            var next = start[..n];
-            var row = new int[nnz];
-            var value = new double[nnz];
-            for (int i = 0; i < lp.RowCount; i++)
-            {
-                for (int e = lp.RowStart[i]; e < lp.RowStart[i + 1]; e++)
-                {
-                    int at = next[lp.ColumnIndex[e]]++;
-                    row[at] = i;
-                    value[at] = lp.Value[e];
-                }
-            }
-
-            return (start, row, value);
+            int e = Array.BinarySearch(_lp.ColumnIndex, _lp.RowStart[row], _lp.RowStart[row + 1] - _lp.RowStart[row], column);
+            return e >= 0 ? e : -1;
         }
     }
 }

@@ -31,31 +31,46 @@ internal sealed class LineBidSensitivity
     /// </summary>
     public const double NoiseMwPerMw = 1e-12;
 
-    /// <summary>Builds S for a validated problem.</summary>
+    /// <summary>Number of non-zeros of S.</summary>
+    public int EntryCount => _rowStart[LineCount];
+
+    /// <summary>Builds S for a validated problem (non-zeros counted first, so the arrays are filled once).</summary>
     public static LineBidSensitivity Build(LfmProblem problem)
     {
         var ptdf = problem.PtdfMwPerMw;
         int lines = ptdf.GetLength(0);
         var bids = problem.Bids;
-        var rowStart = new int[lines + 1];
-        var bidIndex = new List<int>();
-        var mwPerMw = new List<double>();
+        var busOfBid = new int[bids.Count];
+        for (int b = 0; b < busOfBid.Length; b++) busOfBid[b] = bids[b].BusIndex;
+        int entries = 0;
         for (int l = 0; l < lines; l++)
         {
-            rowStart[l] = bidIndex.Count;
-            for (int b = 0; b < bids.Count; b++)
+            for (int b = 0; b < busOfBid.Length; b++)
             {
-                double h = ptdf[l, bids[b].BusIndex];
+                if (Math.Abs(ptdf[l, busOfBid[b]]) > NoiseMwPerMw) entries++;
+            }
+        }
+
+        var rowStart = new int[lines + 1];
+        var bidIndex = new int[entries];
+        var mwPerMw = new double[entries];
+        int at = 0;
+        for (int l = 0; l < lines; l++)
+        {
+            rowStart[l] = at;
+            for (int b = 0; b < busOfBid.Length; b++)
+            {
+                double h = ptdf[l, busOfBid[b]];
                 if (Math.Abs(h) > NoiseMwPerMw)
                 {
-                    bidIndex.Add(b);
-                    mwPerMw.Add(bids[b].Direction == BidDirection.Up ? h : -h);
+                    bidIndex[at] = b;
+                    mwPerMw[at++] = bids[b].Direction == BidDirection.Up ? h : -h;
                 }
             }
         }
 
-        rowStart[lines] = bidIndex.Count;
-        return new LineBidSensitivity(lines, rowStart, bidIndex.ToArray(), mwPerMw.ToArray());
+        rowStart[lines] = at;
+        return new LineBidSensitivity(lines, rowStart, bidIndex, mwPerMw);
     }
 
     /// <summary>Bid indices of the non-zeros of line <paramref name="line"/>'s row, ascending.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using P2PFlex.Numerics;
 
 namespace P2PFlex.Markets.Lfm;
 
@@ -18,7 +19,7 @@ public static partial class LocalFlexibilityMarket
     /// <summary>The checked result of an LP answer; <paramref name="lineRowDuals"/> holds per line the LP's row dual
     /// (∂cost/∂ of the row's binding side, GLOP's sign), <paramref name="path"/> says which solver answered.</summary>
     private static LfmResult OptimalResult(
-        LfmProblem problem, LineBidSensitivity sensitivity, double[,]? voltageCoefficients, double[] activationMw,
+        LfmProblem problem, LineBidSensitivity sensitivity, BoundedLp lp, double[] activationMw,
         ReadOnlySpan<double> lineRowDuals, LfmSolvePath path)
     {
         string solverName = path == LfmSolvePath.DualSimplex ? "the dual simplex" : "GLOP";
@@ -38,7 +39,7 @@ public static partial class LocalFlexibilityMarket
 
         if (problem.Voltage is { } voltage)
         {
-            double[] v = Voltages(problem, voltageCoefficients!, activationMw);
+            double[] v = Voltages(problem, lp, activationMw);
             double voltageTolerance = Math.Max(voltage.TolerancePu, MinVerificationTolerancePu);
             for (int r = 0; r < v.Length; r++)
             {

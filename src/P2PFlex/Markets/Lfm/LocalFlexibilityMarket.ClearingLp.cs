@@ -7,106 +7,109 @@ public static partial class LocalFlexibilityMarket
 {
     /// <summary>
     /// The clearing LP as a <see cref="BoundedLp"/>: one column per bid (cost π_b, 0 ≤ x_b ≤ V_b); rows in the order lines,
-    /// balance (if required), voltage rows, with the same sides as the GLOP model's rows.
+    /// balance (if required), voltage rows (the last <see cref="LinearVoltageLimits.RowCount"/> rows), with the same sides
+    /// as the GLOP model's rows. A voltage row's coefficients are C = S_V · A (the |V| change of the row per MW of each
+    /// bid's activation, A = ±1 at the bid's bus), entries at or below <see cref="LineBidSensitivity.NoiseMwPerMw"/>
+    /// dropped as solve noise.
     /// </summary>
-    private static BoundedLp ClearingLp(LfmProblem problem, LineBidSensitivity sensitivity, double[,]? voltageCoefficients)
+    /// <remarks>The arrays are counted first and filled once: with voltage rows the LP has a dense block (buses × bids,
+    /// ~12 000 entries on case69), which growing lists would copy and reallocate on the large-object heap at every pass
+    /// of the voltage-aware loop.</remarks>
+    private static BoundedLp ClearingLp(LfmProblem problem, LineBidSensitivity sensitivity)
     {
         var bids = problem.Bids;
         int n = bids.Count, lines = sensitivity.LineCount;
+        var voltage = problem.Voltage;
         var cost = new double[n];
         var upper = new double[n];
+        var busOfBid = new int[n];
         for (int b = 0; b < n; b++)
         {
             cost[b] = bids[b].PriceEurPerMwh;
             upper[b] = bids[b].VolumeMw;
+            busOfBid[b] = bids[b].BusIndex;
         }
 
-        var rowStart = new List<int>(lines + 2) { 0 };
-        var column = new List<int>();
-        var value = new List<double>();
-        var lower = new List<double>();
-        var upperSide = new List<double>();
+        int rows = lines + (problem.RequireBalance ? 1 : 0) + (voltage?.RowCount ?? 0);
+        int entries = sensitivity.EntryCount + (problem.RequireBalance ? n : 0);
+        if (voltage is not null)
+        {
+            var s = voltage.SensitivityPuPerMw;
+            for (int r = 0; r < voltage.RowCount; r++)
+            {
+                for (int b = 0; b < n; b++)
+                {
+                    if (Math.Abs(s[r, busOfBid[b]]) > LineBidSensitivity.NoiseMwPerMw) entries++;
+                }
+            }
+        }
+
+        var rowStart = new int[rows + 1];
+        var column = new int[entries];
+        var value = new double[entries];
+        var lower = new double[rows];
+        var upperSide = new double[rows];
+        int row = 0, at = 0;
         for (int l = 0; l < lines; l++)
         {
-            column.AddRange(sensitivity.RowBidIndices(l));
-            value.AddRange(sensitivity.RowMwPerMw(l));
-            rowStart.Add(column.Count);
-            lower.Add(-problem.LimitMw[l] - problem.BaseFlowMw[l]);
-            upperSide.Add(problem.LimitMw[l] - problem.BaseFlowMw[l]);
+            var indices = sensitivity.RowBidIndices(l);
+            indices.CopyTo(column.AsSpan(at));
+            sensitivity.RowMwPerMw(l).CopyTo(value.AsSpan(at));
+            at += indices.Length;
+            lower[row] = -problem.LimitMw[l] - problem.BaseFlowMw[l];
+            upperSide[row] = problem.LimitMw[l] - problem.BaseFlowMw[l];
+            rowStart[++row] = at;
         }
 
         if (problem.RequireBalance)
         {
             for (int b = 0; b < n; b++)
             {
-                column.Add(b);
-                value.Add(bids[b].Direction == BidDirection.Up ? 1.0 : -1.0);
+                column[at] = b;
+                value[at++] = bids[b].Direction == BidDirection.Up ? 1.0 : -1.0;
             }
 
-            rowStart.Add(column.Count);
-            lower.Add(0.0);
-            upperSide.Add(0.0);
+            lower[row] = 0.0;
+            upperSide[row] = 0.0;
+            rowStart[++row] = at;
         }
 
-        if (problem.Voltage is { } voltage && voltageCoefficients is not null)
+        if (voltage is not null)
         {
+            var s = voltage.SensitivityPuPerMw;
             for (int r = 0; r < voltage.RowCount; r++)
             {
                 for (int b = 0; b < n; b++)
                 {
-                    if (voltageCoefficients[r, b] == 0.0) continue;
-                    column.Add(b);
-                    value.Add(voltageCoefficients[r, b]);
+                    double c = s[r, busOfBid[b]];
+                    if (!(Math.Abs(c) > LineBidSensitivity.NoiseMwPerMw)) continue;
+                    column[at] = b;
+                    value[at++] = bids[b].Direction == BidDirection.Up ? c : -c;
                 }
 
-                rowStart.Add(column.Count);
-                lower.Add(voltage.MinPu - voltage.OffsetPu[r]);
-                upperSide.Add(voltage.MaxPu - voltage.OffsetPu[r]);
+                lower[row] = voltage.MinPu - voltage.OffsetPu[r];
+                upperSide[row] = voltage.MaxPu - voltage.OffsetPu[r];
+                rowStart[++row] = at;
             }
         }
 
-        return new BoundedLp(cost, new double[n], upper, rowStart.ToArray(), column.ToArray(), value.ToArray(), lower.ToArray(), upperSide.ToArray());
+        return new BoundedLp(cost, new double[n], upper, rowStart, column, value, lower, upperSide);
     }
 
-    /// <summary>
-    /// C = S_V · A (voltage rows × bids): the |V| change of each row per MW of each bid's activation; null without
-    /// voltage limits. Entries below <see cref="LineBidSensitivity.NoiseMwPerMw"/> are dropped as solve noise.
-    /// </summary>
-    private static double[,]? VoltageCoefficients(LfmProblem problem)
-    {
-        if (problem.Voltage is not { } voltage)
-        {
-            return null;
-        }
-
-        var s = voltage.SensitivityPuPerMw;
-        var c = new double[voltage.RowCount, problem.Bids.Count];
-        for (int r = 0; r < voltage.RowCount; r++)
-        {
-            for (int b = 0; b < problem.Bids.Count; b++)
-            {
-                double value = s[r, problem.Bids[b].BusIndex];
-                if (Math.Abs(value) > LineBidSensitivity.NoiseMwPerMw)
-                {
-                    c[r, b] = problem.Bids[b].Direction == BidDirection.Up ? value : -value;
-                }
-            }
-        }
-
-        return c;
-    }
-
-    /// <summary>Linearised voltages V⁰ + C x per row, summed in bid order.</summary>
-    private static double[] Voltages(LfmProblem problem, double[,] coefficients, double[] activationMw)
+    /// <summary>Linearised voltages V⁰ + C x per voltage row of <paramref name="lp"/> (<see cref="ClearingLp"/>), summed
+    /// in bid order over the row's entries (the dropped ones are zeros, and V⁰ ≈ 1 p.u. is never a signed zero that
+    /// adding one could change).</summary>
+    private static double[] Voltages(LfmProblem problem, BoundedLp lp, double[] activationMw)
     {
         var voltage = problem.Voltage!;
+        int first = lp.RowCount - voltage.RowCount;
         var v = new double[voltage.RowCount];
         for (int r = 0; r < v.Length; r++)
         {
             double sum = voltage.OffsetPu[r];
-            for (int b = 0; b < activationMw.Length; b++)
+            for (int e = lp.RowStart[first + r]; e < lp.RowStart[first + r + 1]; e++)
             {
-                sum += coefficients[r, b] * activationMw[b];
+                sum += lp.Value[e] * activationMw[lp.ColumnIndex[e]];
             }
 
             v[r] = sum;

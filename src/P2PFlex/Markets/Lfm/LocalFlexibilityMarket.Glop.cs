@@ -15,7 +15,7 @@ public static partial class LocalFlexibilityMarket
     /// </summary>
     private const double Phase1VoltageWeightMwPerPu = 1.0;
 
-    private static LfmResult SolveClearingLp(LfmProblem problem, LineBidSensitivity sensitivity, double[,]? voltageCoefficients, BoundedLp lp)
+    private static LfmResult SolveClearingLp(LfmProblem problem, LineBidSensitivity sensitivity, BoundedLp lp)
     {
         using Solver? solver = Solver.CreateSolver("GLOP");
         if (solver is null)
@@ -34,9 +34,9 @@ public static partial class LocalFlexibilityMarket
                     rowDuals[l] = rows[l].DualValue();
                 }
 
-                return OptimalResult(problem, sensitivity, voltageCoefficients, ReadActivations(problem.Bids, x), rowDuals, LfmSolvePath.LinearProgram);
+                return OptimalResult(problem, sensitivity, lp, ReadActivations(problem.Bids, x), rowDuals, LfmSolvePath.LinearProgram);
             case Solver.ResultStatus.INFEASIBLE:
-                return SolvePhaseOne(problem, sensitivity, voltageCoefficients, lp, "GLOP");
+                return SolvePhaseOne(problem, sensitivity, lp, "GLOP");
             default:
                 return Failure(problem, $"GLOP returned {status} for the clearing LP after {solver.Iterations()} iterations.");
         }
@@ -45,7 +45,7 @@ public static partial class LocalFlexibilityMarket
     /// <summary>The phase-1 (least overflow) LP by GLOP, after <paramref name="infeasibleBy"/> (a solver's name, quoted if
     /// phase 1 disagrees) called the clearing LP infeasible.</summary>
     private static LfmResult SolvePhaseOne(
-        LfmProblem problem, LineBidSensitivity sensitivity, double[,]? voltageCoefficients, BoundedLp lp, string infeasibleBy)
+        LfmProblem problem, LineBidSensitivity sensitivity, BoundedLp lp, string infeasibleBy)
     {
         using Solver? solver = Solver.CreateSolver("GLOP");
         if (solver is null)
@@ -79,7 +79,7 @@ public static partial class LocalFlexibilityMarket
         var voltageViolations = new List<VoltageRowViolation>();
         if (problem.Voltage is { } voltage)
         {
-            double[] v = Voltages(problem, voltageCoefficients!, activationMw);
+            double[] v = Voltages(problem, lp, activationMw);
             for (int r = 0; r < v.Length; r++)
             {
                 double outside = voltage.MinPu - v[r] > 0 ? voltage.MinPu - v[r] : Math.Max(0.0, v[r] - voltage.MaxPu);

@@ -47,13 +47,12 @@ public static partial class LocalFlexibilityMarket
 
         // One statement of the LP for both solvers: the dual simplex reads it directly, GLOP's models are built from it.
         var sensitivity = LineBidSensitivity.Build(problem);
-        var voltageCoefficients = VoltageCoefficients(problem);
-        var lp = ClearingLp(problem, sensitivity, voltageCoefficients);
+        var lp = ClearingLp(problem, sensitivity);
         try
         {
             if (options.LpSolver == LfmLpSolver.DualSimplex)
             {
-                var (result, provenInfeasible) = SolveWithDualSimplex(problem, sensitivity, voltageCoefficients, lp);
+                var (result, provenInfeasible) = SolveWithDualSimplex(problem, sensitivity, lp);
                 if (result is not null)
                 {
                     return result;
@@ -63,11 +62,11 @@ public static partial class LocalFlexibilityMarket
                 {
                     // Proven by a dual ray or a row out of reach; the phase-1 LP measures the least overflow and, by
                     // reaching a positive one, confirms it independently.
-                    return SolvePhaseOne(problem, sensitivity, voltageCoefficients, lp, "the dual simplex");
+                    return SolvePhaseOne(problem, sensitivity, lp, "the dual simplex");
                 }
             }
 
-            return SolveClearingLp(problem, sensitivity, voltageCoefficients, lp);
+            return SolveClearingLp(problem, sensitivity, lp);
         }
         catch (Exception ex) when (IsSolverInfrastructureFailure(ex))
         {
@@ -118,7 +117,7 @@ public static partial class LocalFlexibilityMarket
     /// could not be certified (GLOP solves the clearing LP).
     /// </summary>
     private static (LfmResult? Result, bool ProvenInfeasible) SolveWithDualSimplex(
-        LfmProblem problem, LineBidSensitivity sensitivity, double[,]? voltageCoefficients, BoundedLp lp)
+        LfmProblem problem, LineBidSensitivity sensitivity, BoundedLp lp)
     {
         var solution = BoundedDualSimplex.Solve(lp);
         if (solution.Status != BoundedLpStatus.Optimal)
@@ -126,7 +125,7 @@ public static partial class LocalFlexibilityMarket
             return (null, solution.Status == BoundedLpStatus.Infeasible);
         }
 
-        var result = OptimalResult(problem, sensitivity, voltageCoefficients, solution.X, solution.RowDual.AsSpan(0, sensitivity.LineCount), LfmSolvePath.DualSimplex);
+        var result = OptimalResult(problem, sensitivity, lp, solution.X, solution.RowDual.AsSpan(0, sensitivity.LineCount), LfmSolvePath.DualSimplex);
         return (result.Status == LfmStatus.Optimal ? result : null, false);
     }
 
