@@ -81,12 +81,13 @@ public static class TerminalProgress
         return result;
     }
 
-    /// <summary>One Spectre.Console task per notebook, advanced cell by cell (notebooks run one after another).</summary>
+    /// <summary>One Spectre.Console task per notebook, advanced cell by cell; notebooks that run at once each have their
+    /// own bar (events carry their job's number, <see cref="NotebookProgress.Job"/>).</summary>
     private sealed class NotebookBars(ProgressContext context, int count) : IProgress<NotebookProgress>
     {
         private readonly object _gate = new();
         private readonly List<string> _warnings = [];
-        private ProgressTask? _current;
+        private readonly Dictionary<int, (ProgressTask Task, int Index)> _running = [];
         private int _index;
 
         public IReadOnlyList<string> Warnings
@@ -101,10 +102,11 @@ public static class TerminalProgress
         {
             lock (_gate)
             {
+                int job = p.Job ?? -1;
                 if (p.Kind == NotebookProgressKind.NotebookStarted)
                 {
-                    _index++;
-                    _current = context.AddTask(Label(p.Notebook, p.Message ?? ""), maxValue: 1);
+                    int index = p.Job is int j ? j + 1 : ++_index;
+                    _running[job] = (context.AddTask(Label(index, p.Notebook, p.Message ?? ""), maxValue: 1), index);
                     return;
                 }
                 if (p.Kind == NotebookProgressKind.Warning)
@@ -112,26 +114,27 @@ public static class TerminalProgress
                     _warnings.Add($"{p.Notebook}: warning: {p.Message}");
                     return;
                 }
-                if (_current is null) return;
+                if (!_running.TryGetValue(job, out var current)) return;
+                var (task, at) = current;
                 switch (p.Kind)
                 {
                     case NotebookProgressKind.CellStarted:
-                        _current.MaxValue = Math.Max(1, p.Cell!.CodeCellCount);
-                        _current.Description = Label(p.Notebook, CliKit.Invariant($"cell {p.Cell.CodeCellNumber}/{p.Cell.CodeCellCount}"));
+                        task.MaxValue = Math.Max(1, p.Cell!.CodeCellCount);
+                        task.Description = Label(at, p.Notebook, CliKit.Invariant($"cell {p.Cell.CodeCellNumber}/{p.Cell.CodeCellCount}"));
                         break;
                     case NotebookProgressKind.CellFinished:
-                        _current.Value = p.Cell!.CodeCellNumber;
+                        task.Value = p.Cell!.CodeCellNumber;
                         break;
                     case NotebookProgressKind.NotebookFinished:
-                        _current.Value = _current.MaxValue;
-                        _current.Description = Label(p.Notebook, p.Succeeded ? "ok" : $"FAILED at {p.Cell}");
-                        _current.StopTask();
-                        _current = null;
+                        task.Value = task.MaxValue;
+                        task.Description = Label(at, p.Notebook, p.Succeeded ? "ok" : $"FAILED at {p.Cell}");
+                        task.StopTask();
+                        _running.Remove(job);
                         break;
                 }
             }
         }
 
-        private string Label(string notebook, string state) => Markup.Escape(CliKit.Invariant($"[{_index}/{count}] {notebook}  {state}"));
+        private string Label(int index, string notebook, string state) => Markup.Escape(CliKit.Invariant($"[{index}/{count}] {notebook}  {state}"));
     }
 }

@@ -45,6 +45,14 @@ public sealed class NotebookBatchOptions
     /// </summary>
     public bool StaticChartImages { get; init; }
 
+    /// <summary>
+    /// How many notebooks run at once (default 1: one after another). Each job's reports, executed notebook, status and
+    /// index row are the same whatever the number (the set is byte-identical but for the times measured); progress lines
+    /// keep their <c>[i/n]</c> prefix and may interleave. The CLI uses the processor count: on 2 cores the notebooks'
+    /// single-threaded cells (script compilation, most study cells) overlap with each other and with the static pictures.
+    /// </summary>
+    public int MaxParallelNotebooks { get; init; } = 1;
+
     /// <summary>The Chromium for <see cref="StaticChartImages"/> (default: <see cref="ChromiumLocator"/>'s search).</summary>
     public string? ChromiumPath { get; init; }
 
@@ -103,7 +111,8 @@ public sealed record NotebookBatchResult(string OutputDirectory, string? IndexPa
 }
 
 /// <summary>
-/// Runs notebooks one after another into an output folder: for each, the executed <c>&lt;name&gt;.ipynb</c> and
+/// Runs notebooks into an output folder (one after another, or several at once with
+/// <see cref="NotebookBatchOptions.MaxParallelNotebooks"/>): for each, the executed <c>&lt;name&gt;.ipynb</c> and
 /// <c>&lt;name&gt;.html</c>, then an <c>index.html</c> linking them. A notebook that fails (or cannot be read) does not
 /// stop the others, so one run reports every failure. The whole set is written into a staging folder and swapped into
 /// place only when every notebook succeeded and every file is written and flushed (<see cref="FolderSwap"/>): a failing
@@ -157,18 +166,68 @@ public static class NotebookBatch
         }
         await using var pictures = new ChartPictureStep(options.StaticChartImages, options.ChromiumPath);
 
-        var statuses = new List<NotebookRunStatus>();
-        var entries = new List<IndexEntry>();
-        for (int i = 0; i < inputs.Count; i++)
+        // Notebooks are independent (each its own script state, console capture per async flow, chart ids per notebook),
+        // so several may run at once; every file and status is the same as one after another, in the jobs' order.
+        int parallel = Math.Clamp(options.MaxParallelNotebooks, 1, Math.Max(1, inputs.Count));
+        var progressWriter = options.Progress is null ? null : parallel > 1 ? TextWriter.Synchronized(options.Progress) : options.Progress;
+        var runs = new (NotebookRunStatus Status, IndexEntry Entry)[inputs.Count];
+        if (parallel == 1)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            for (int i = 0; i < inputs.Count; i++)
+                runs[i] = await RunJobAsync(i, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            // A job that cannot write its reports (full disk, permission) ends the batch: the others are stopped, and its
+            // IOException, not their cancellation, is what the caller sees.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var slots = new SemaphoreSlim(parallel);
+            var tasks = Enumerable.Range(0, inputs.Count).Select(async i =>
+            {
+                await slots.WaitAsync(stop.Token).ConfigureAwait(false);
+                try
+                {
+                    runs[i] = await Task.Run(() => RunJobAsync(i, stop.Token), stop.Token).ConfigureAwait(false);
+                }
+                catch (IOException)
+                {
+                    stop.Cancel();
+                    throw;
+                }
+                finally
+                {
+                    slots.Release();
+                }
+            }).ToList();
+            try
+            {
+                await Task.WhenAll(tasks).ConfigureAwait(false);
+            }
+            catch
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var fatal = tasks.Where(t => t.IsFaulted).SelectMany(t => t.Exception!.InnerExceptions).FirstOrDefault(e => e is not OperationCanceledException);
+                if (fatal is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(fatal);
+                throw;
+            }
+        }
+        // A cell that gave up on the interruption fails its notebook: the batch is interrupted, not failed.
+        cancellationToken.ThrowIfCancellationRequested();
+        var statuses = runs.Select(r => r.Status).ToList();
+        var entries = runs.Select(r => r.Entry).ToList();
+
+        async Task<(NotebookRunStatus, IndexEntry)> RunJobAsync(int i, CancellationToken token)
+        {
+            token.ThrowIfCancellationRequested();
             string path = inputs[i];
             string name = jobs[i].FileSuffix is { Length: > 0 } ? $"{Path.GetFileName(path)} ({ParameterGrid.Describe(jobs[i].Parameters ?? new Dictionary<string, string>())})" : Path.GetFileName(path);
             string prefix = string.Create(CultureInfo.InvariantCulture, $"[{i + 1}/{inputs.Count}] ");
-            IProgress<NotebookProgress>? lines = options.Progress is null ? null : new TextWriterProgress(options.Progress, prefix, options.ProgressCellStarts);
-            var progress = options.Observer is null ? lines
-                : lines is null ? options.Observer
-                : new BothProgress(lines, options.Observer);
+            IProgress<NotebookProgress>? lines = progressWriter is null ? null : new TextWriterProgress(progressWriter, prefix, options.ProgressCellStarts);
+            // The observer (a terminal's bars) gets each event with its job's number, since jobs may overlap.
+            IProgress<NotebookProgress>? observer = options.Observer is null ? null : new JobProgress(options.Observer, i);
+            var progress = observer is null ? lines
+                : lines is null ? observer
+                : new BothProgress(lines, observer);
             string ipynbPath = Path.Combine(outFull, stems[i] + ".ipynb");
             string htmlPath = Path.Combine(outFull, stems[i] + ".html");
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -186,7 +245,7 @@ public static class NotebookBatch
                     PlotlyJsSrc = plotlyJsSrc,
                     AdditionalReferences = options.AdditionalReferences,
                     AdditionalImports = options.AdditionalImports,
-                }, cancellationToken).ConfigureAwait(false);
+                }, token).ConfigureAwait(false);
                 executed = result.Notebook;
                 writing = true;
                 // The report first: it loads plotly.js itself and draws every chart, so it needs no static pictures.
@@ -197,7 +256,7 @@ public static class NotebookBatch
                     IndexHref = IndexFileName,
                     PlotlyJsSrc = plotlyJsSrc,
                 });
-                await pictures.AddAsync(executed, name, progress, cancellationToken).ConfigureAwait(false);
+                await pictures.AddAsync(executed, name, progress, token).ConfigureAwait(false);
                 NotebookJson.Write(executed, ipynbPath);
                 writtenIpynb = ipynbPath;
                 writing = false;
@@ -214,16 +273,16 @@ public static class NotebookBatch
             {
                 // Unreadable notebook, unwritable output, or a bug: this notebook fails, the batch goes on.
                 string message = e is NotebookFormatException nf ? nf.Reason : $"{e.GetType().Name}: {e.Message}";
-                options.Progress?.WriteLine($"{prefix}{name}: FAILED: {message}");
+                progressWriter?.WriteLine($"{prefix}{name}: FAILED: {message}");
                 status = new NotebookRunStatus(path, name, false, null, message,
                     writtenIpynb, null, clock.Elapsed, null);
             }
-            statuses.Add(status);
-            entries.Add(new IndexEntry(name, executed?.Title(),
+            var entry = new IndexEntry(name, executed?.Title(),
                 status.ReportPath is null ? null : Path.GetFileName(status.ReportPath),
                 status.ExecutedNotebookPath is null ? null : Path.GetFileName(status.ExecutedNotebookPath),
                 status.Succeeded, status.Succeeded ? null : (status.FailedCell is null ? status.Error : $"{status.FailedCell}: {status.Error}"),
-                status.Elapsed, status.Result?.Parameters.Parameters.ToDictionary(p => p.Name, p => p.Value) ?? new Dictionary<string, string>()));
+                status.Elapsed, status.Result?.Parameters.Parameters.ToDictionary(p => p.Name, p => p.Value) ?? new Dictionary<string, string>());
+            return (status, entry);
         }
 
         if (statuses.Any(st => !st.Succeeded))
@@ -295,29 +354,41 @@ internal sealed class ChartPictureStep(bool enabled, string? chromiumPath) : IAs
     private ChartRenderer? _renderer;
     private bool _unavailable = !enabled;
 
+    // One browser page draws the charts, so the notebooks of a batch that run at once take turns here.
+    private readonly SemaphoreSlim _turn = new(1, 1);
+
     public async Task AddAsync(Notebook notebook, string name, IProgress<NotebookProgress>? progress, CancellationToken cancellationToken)
     {
         if (_unavailable || !notebook.Cells.SelectMany(c => c.Outputs).Any(StaticChartImages.IsChart)) return;
-        if (_renderer is null)
-        {
-            try
-            {
-                _browser = await ChromiumBrowser.LaunchAsync(chromiumPath).ConfigureAwait(false);
-                _renderer = await ChartRenderer.CreateAsync(_browser).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is BrowserNotFoundException or PuppeteerSharp.PuppeteerException or IOException)
-            {
-                Skip(progress, name, $"static chart images skipped (the notebooks keep their interactive charts): {e.Message}");
-                return;
-            }
-        }
+        await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await StaticChartImages.AddAsync(notebook, _renderer, cancellationToken).ConfigureAwait(false);
+            if (_unavailable) return;
+            if (_renderer is null)
+            {
+                try
+                {
+                    _browser = await ChromiumBrowser.LaunchAsync(chromiumPath).ConfigureAwait(false);
+                    _renderer = await ChartRenderer.CreateAsync(_browser).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is BrowserNotFoundException or PuppeteerSharp.PuppeteerException or IOException)
+                {
+                    Skip(progress, name, $"static chart images skipped (the notebooks keep their interactive charts): {e.Message}");
+                    return;
+                }
+            }
+            try
+            {
+                await StaticChartImages.AddAsync(notebook, _renderer, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is PuppeteerSharp.PuppeteerException or InvalidOperationException)
+            {
+                Skip(progress, name, $"static chart images skipped from {name} on (the notebooks keep their interactive charts): the browser failed: {e.Message}");
+            }
         }
-        catch (Exception e) when (e is PuppeteerSharp.PuppeteerException or InvalidOperationException)
+        finally
         {
-            Skip(progress, name, $"static chart images skipped from {name} on (the notebooks keep their interactive charts): the browser failed: {e.Message}");
+            _turn.Release();
         }
     }
 
@@ -331,7 +402,14 @@ internal sealed class ChartPictureStep(bool enabled, string? chromiumPath) : IAs
     {
         if (_renderer is not null) await _renderer.DisposeAsync().ConfigureAwait(false);
         if (_browser is not null) await _browser.DisposeAsync().ConfigureAwait(false);
+        _turn.Dispose();
     }
+}
+
+/// <summary>Gives every event the number of its job in the batch (<see cref="NotebookProgress.Job"/>).</summary>
+internal sealed class JobProgress(IProgress<NotebookProgress> inner, int job) : IProgress<NotebookProgress>
+{
+    public void Report(NotebookProgress value) => inner.Report(value with { Job = job });
 }
 
 /// <summary>Reports each event to two receivers, in order.</summary>

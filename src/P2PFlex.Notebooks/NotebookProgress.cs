@@ -32,6 +32,8 @@ public enum NotebookProgressKind
 /// <param name="CellElapsed">The cell's own time, for <see cref="NotebookProgressKind.CellFinished"/>.</param>
 /// <param name="Succeeded">For finished events: whether the cell / notebook succeeded.</param>
 /// <param name="Message">Warnings; for failures the error's first line.</param>
+/// <param name="Job">In a batch, the 0-based number of the notebook's job (jobs may run at once,
+/// <see cref="NotebookBatchOptions.MaxParallelNotebooks"/>); null outside a batch.</param>
 public sealed record NotebookProgress(
     NotebookProgressKind Kind,
     string Notebook,
@@ -39,7 +41,8 @@ public sealed record NotebookProgress(
     TimeSpan Elapsed,
     TimeSpan? CellElapsed = null,
     bool Succeeded = true,
-    string? Message = null);
+    string? Message = null,
+    int? Job = null);
 
 /// <summary>
 /// Writes progress as lines to a <see cref="TextWriter"/> (e.g. <c>Console.Error</c>), synchronously and in order

@@ -283,13 +283,16 @@ public static class NotebooksCommand
         var clock = Stopwatch.StartNew();
         // Checked again by the batch; here so that a wrong --out fails before the study's scenarios are computed.
         if (File.Exists(outDir)) throw new ArgumentException($"the output folder {Path.GetFullPath(outDir)} is an existing file, not a folder");
-        IReadOnlyList<ScenarioResult>? study = null;
-        if (studyTables)
-        {
-            var context = StudyContext.Load();
-            study = StudyContext.LoadScenarios().Where(s => ScenarioReport.StudyScenarioNames.Contains(s.Name))
-                .Select(s => ScenarioRunner.Run(s, context)).ToArray();
-        }
+        // The study's tables are computed beside the notebooks (they are needed only for the index and the printout at
+        // the end), so on several cores they cost no wall time.
+        Task<IReadOnlyList<ScenarioResult>>? studyRun = studyTables
+            ? Task.Run(() =>
+            {
+                var context = StudyContext.Load();
+                return (IReadOnlyList<ScenarioResult>)StudyContext.LoadScenarios().Where(s => ScenarioReport.StudyScenarioNames.Contains(s.Name))
+                    .Select(s => ScenarioRunner.Run(s, context)).ToArray();
+            })
+            : null;
         // Ctrl+C or SIGTERM: stop at the next cell and discard the half-written set (DIR keeps its previous reports).
         // A second signal is not intercepted and ends the process at once (the staging folder is then removed by the
         // next run into DIR).
@@ -307,13 +310,14 @@ public static class NotebooksCommand
         var pdfLines = new StringWriter();   // printed after the reports line, where a reader looks for the files
         try
         {
-            result = RunBatch(jobs, outDir, progress, study, pdf ? ReportPdfs.Step(pdfLines) : null, plotlyJs, interrupt.Token);
+            result = RunBatch(jobs, outDir, progress, studyRun, pdf ? ReportPdfs.Step(pdfLines) : null, plotlyJs, interrupt.Token);
         }
         catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
         {
             progress.WriteLine($"p2pflex: interrupted; nothing written, {outDir} is as before");
             return 130;
         }
+        var study = studyRun?.GetAwaiter().GetResult();
         if (study is not null) output.WriteLine(ScenarioReport.Table(study));
         else
         {
@@ -351,7 +355,7 @@ public static class NotebooksCommand
     }
 
     private static NotebookBatchResult RunBatch(IReadOnlyList<NotebookJob> jobs, string outDir,
-        TextWriter progress, IReadOnlyList<ScenarioResult>? study, Func<NotebookBatchResult, CancellationToken, Task>? beforeCommit,
+        TextWriter progress, Task<IReadOnlyList<ScenarioResult>>? study, Func<NotebookBatchResult, CancellationToken, Task>? beforeCommit,
         PlotlyJsMode plotlyJs, CancellationToken cancellationToken)
     {
         bool grid = jobs.Any(j => j.FileSuffix is not null);
@@ -362,6 +366,7 @@ public static class NotebooksCommand
             BeforeCommit = beforeCommit,
             PlotlyJs = plotlyJs,
             StaticChartImages = true,   // without a Chromium: one line saying so, the reports are still written
+            MaxParallelNotebooks = Environment.ProcessorCount,
             IndexPrintedResults = study is null,
             Index = study is null
                 ? new IndexPageOptions
@@ -369,11 +374,12 @@ public static class NotebooksCommand
                     Title = grid ? CliKit.Invariant($"P2PFlex — {jobs.Count} notebook runs over a parameter grid") : "P2PFlex notebooks",
                     IntroMarkdown = grid ? "Every combination of the parameters given, one run each; the parameters of each run are in its row." : null,
                 }
-                : new IndexPageOptions
-                {
-                    Title = "P2PFlex — reproduction of EUniversal D5.3, chapter 5",
-                    Summary = [SummaryTable(study), ModelsTable(StudyContext.Load(), study)],
-                },
+                : new IndexPageOptions { Title = "P2PFlex — reproduction of EUniversal D5.3, chapter 5" },
+            SummaryFactory = study is null ? null : _ =>
+            {
+                var results = study.GetAwaiter().GetResult();
+                return [SummaryTable(results), ModelsTable(StudyContext.Load(), results)];
+            },
         }, cancellationToken).GetAwaiter().GetResult());
     }
 

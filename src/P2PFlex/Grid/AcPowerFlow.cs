@@ -85,9 +85,10 @@ public static class AcPowerFlow
         double baseMva = network.BaseMva;
         var structure = AcNewtonStructure.Of(network);
         var y = structure.Admittance;
+        var work = NewtonWorkspace.For(structure, n);
 
-        var v = new Complex[n];
-        var sBus = new Complex[n];
+        var v = work.V;
+        var sBus = work.SBus;
         for (int i = 0; i < n; i++)
         {
             var b = network.Buses[i];
@@ -106,18 +107,18 @@ public static class AcPowerFlow
         var pq = structure.MagnitudeBuses;
         int nAngles = pvpq.Length, nUnknowns = structure.UnknownCount;
 
-        var vm = new double[n];
-        var va = new double[n];
+        var vm = work.Vm;
+        var va = work.Va;
         for (int i = 0; i < n; i++)
         {
             vm[i] = v[i].Magnitude;
             va[i] = v[i].Phase;
         }
-        var current = new Complex[n];
-        var mismatch = new double[nUnknowns];
-        var dx = new double[nUnknowns];
-        var jacobian = new double[structure.Symbolic.EntryCount];
-        var lu = new StaticPivotLu(structure.Symbolic);
+        var current = work.Current;
+        var mismatch = work.Mismatch;
+        var dx = work.Dx;
+        var jacobian = work.Jacobian;
+        var lu = work.Lu;
         double norm = Mismatch(y, v, current, sBus, pvpq, pq, mismatch);
         int iteration = 0;
         var status = norm < options.ToleranceMismatchPu ? PowerFlowStatus.Converged : PowerFlowStatus.MaxIterationsReached;
@@ -125,7 +126,7 @@ public static class AcPowerFlow
         while (status != PowerFlowStatus.Converged && iteration < options.MaxIterations)
         {
             iteration++;
-            structure.FillJacobian(v, current, jacobian);
+            structure.FillJacobian(v, current, jacobian, work.Unit);
             try
             {
                 if (lu.TryFactorize(jacobian)) lu.Solve(mismatch, dx);
@@ -158,10 +159,11 @@ public static class AcPowerFlow
         for (int i = 0; i < n; i++) voltages[i] = new AcBusVoltage(network.Buses[i].Number, v[i].Magnitude, v[i].Phase * 180 / Math.PI);
         var flows = new AcBranchFlow[network.Branches.Count];
         double losses = 0;
+        var branchAdmittances = structure.BranchAdmittances;
         for (int l = 0; l < network.Branches.Count; l++)
         {
             var br = network.Branches[l];
-            var (yff, yft, ytf, ytt) = AdmittanceMatrix.BranchAdmittances(br);
+            var (yff, yft, ytf, ytt) = branchAdmittances[l];
             Complex vf = v[br.From], vt = v[br.To];
             Complex sf = vf * Complex.Conjugate(yff * vf + yft * vt) * baseMva;
             Complex st = vt * Complex.Conjugate(ytf * vf + ytt * vt) * baseMva;
@@ -169,6 +171,50 @@ public static class AcPowerFlow
             losses += sf.Real + st.Real;
         }
         return new AcPowerFlowResult(status, iteration, norm, voltages, flows, losses, message);
+    }
+
+    /// <summary>
+    /// A thread's arrays for the Newton iterations of one network (the last one it solved), so repeated solves of a
+    /// network allocate only their result. Every array is overwritten before it is read in each solve, and the LU's
+    /// accumulators are zero again after every factorisation, so no state carries over from one solve to the next.
+    /// </summary>
+    private sealed class NewtonWorkspace
+    {
+        [ThreadStatic] private static NewtonWorkspace? t_last;
+
+        private NewtonWorkspace(AcNewtonStructure structure, int n)
+        {
+            Structure = structure;
+            V = new Complex[n];
+            SBus = new Complex[n];
+            Current = new Complex[n];
+            Unit = new Complex[n];
+            Vm = new double[n];
+            Va = new double[n];
+            Mismatch = new double[structure.UnknownCount];
+            Dx = new double[structure.UnknownCount];
+            Jacobian = new double[structure.Symbolic.EntryCount];
+            Lu = new StaticPivotLu(structure.Symbolic);
+        }
+
+        public AcNewtonStructure Structure { get; }
+        public Complex[] V { get; }
+        public Complex[] SBus { get; }
+        public Complex[] Current { get; }
+        public Complex[] Unit { get; }
+        public double[] Vm { get; }
+        public double[] Va { get; }
+        public double[] Mismatch { get; }
+        public double[] Dx { get; }
+        public double[] Jacobian { get; }
+        public StaticPivotLu Lu { get; }
+
+        public static NewtonWorkspace For(AcNewtonStructure structure, int n)
+        {
+            var last = t_last;
+            if (last is not null && ReferenceEquals(last.Structure, structure)) return last;
+            return t_last = new NewtonWorkspace(structure, n);
+        }
     }
 
     // F = [ΔP(pvpq); ΔQ(pq)] of S(V) − Sbus; also leaves I = Y·V in current. Returns the infinity norm of F.
@@ -201,7 +247,7 @@ public static class AcPowerFlow
 /// </summary>
 /// <remarks>
 /// Reuse for other Jacobian-based computations (e.g. voltage sensitivities at a solved point): compute I = Y·V,
-/// call <see cref="FillJacobian"/> into an array of <c>Symbolic.EntryCount</c> values, and factorise with a
+/// call <see cref="FillJacobian(Complex[], Complex[], double[])"/> into an array of <c>Symbolic.EntryCount</c> values, and factorise with a
 /// <see cref="StaticPivotLu"/> on <see cref="Symbolic"/> (falling back to <see cref="SparseLu"/> with
 /// <see cref="Triplets"/> when it reports an unusable pivot). Rows and columns follow the unknowns: row/column k &lt;
 /// AngleBuses.Length is P/Va of bus AngleBuses[k], the rest Q/Vm of MagnitudeBuses.
@@ -264,6 +310,7 @@ internal sealed class AcNewtonStructure
         _rows = rows.ToArray();
         _cols = cols.ToArray();
         Symbolic = SparseSymbolicFactor.Analyze(UnknownCount, _rows, _cols);
+        BranchAdmittances = network.Branches.Select(AdmittanceMatrix.BranchAdmittances).ToArray();
     }
 
     /// <summary>The structure of <paramref name="network"/>, built on first use.</summary>
@@ -284,6 +331,9 @@ internal sealed class AcNewtonStructure
 
     public int UnknownCount { get; }
 
+    /// <summary>Each branch's (Yff, Yft, Ytf, Ytt), in the network's branch order (for the branch flows).</summary>
+    public (Complex Yff, Complex Yft, Complex Ytf, Complex Ytt)[] BranchAdmittances { get; }
+
     /// <summary>Ordering and symbolic LU of the Jacobian pattern.</summary>
     public SparseSymbolicFactor Symbolic { get; }
 
@@ -291,28 +341,42 @@ internal sealed class AcNewtonStructure
     /// Polar Jacobian values at V (with I = Y·V), one per symbolic entry: dS/dVa = j·diag(V)·conj(diag(I) − Y·diag(V)),
     /// dS/dVm = diag(V)·conj(Y·diag(V/|V|)) + conj(diag(I))·diag(V/|V|). Allocates nothing.
     /// </summary>
-    public void FillJacobian(Complex[] v, Complex[] current, double[] values)
+    public void FillJacobian(Complex[] v, Complex[] current, double[] values) => FillJacobian(v, current, values, new Complex[v.Length]);
+
+    /// <summary><see cref="FillJacobian(Complex[], Complex[], double[])"/> with a scratch array of one entry per bus
+    /// (overwritten with V/|V|), for a caller that iterates.</summary>
+    public void FillJacobian(Complex[] v, Complex[] current, double[] values, Complex[] unit)
     {
         var y = Admittance;
+        // V/|V| of a bus is the same in every entry of its column: once per bus, as are j·V_i and conj(I_i) per row.
+        for (int k = 0; k < v.Length; k++) unit[k] = v[k] / v[k].Magnitude;
+        var rowStart = y.RowStart;
+        var column = y.Column;
+        var value = y.Value;
         for (int i = 0; i < v.Length; i++)
         {
             if (AngleVariable[i] < 0 && MagnitudeVariable[i] < 0) continue;
-            for (int a = y.RowStart[i]; a < y.RowStart[i + 1]; a++)
+            Complex vi = v[i];
+            Complex jvi = Complex.ImaginaryOne * vi;
+            for (int a = rowStart[i]; a < rowStart[i + 1]; a++)
             {
-                int k = y.Column[a];
-                Complex yik = y.Value[a];
-                Complex unit = v[k] / v[k].Magnitude;
-                Complex dVa = Complex.ImaginaryOne * v[i] * Complex.Conjugate(-yik * v[k]);
-                Complex dVm = v[i] * Complex.Conjugate(yik * unit);
+                int k = column[a];
+                Complex yik = value[a];
+                Complex dVa = jvi * Complex.Conjugate(-yik * v[k]);
+                Complex dVm = vi * Complex.Conjugate(yik * unit[k]);
                 if (k == i)
                 {
-                    dVa += Complex.ImaginaryOne * v[i] * Complex.Conjugate(current[i]);
-                    dVm += Complex.Conjugate(current[i]) * unit;
+                    dVa += jvi * Complex.Conjugate(current[i]);
+                    dVm += Complex.Conjugate(current[i]) * unit[k];
                 }
-                if (_slotPa[a] >= 0) values[_slotPa[a]] = dVa.Real;
-                if (_slotPm[a] >= 0) values[_slotPm[a]] = dVm.Real;
-                if (_slotQa[a] >= 0) values[_slotQa[a]] = dVa.Imaginary;
-                if (_slotQm[a] >= 0) values[_slotQm[a]] = dVm.Imaginary;
+                int slot = _slotPa[a];
+                if (slot >= 0) values[slot] = dVa.Real;
+                slot = _slotPm[a];
+                if (slot >= 0) values[slot] = dVm.Real;
+                slot = _slotQa[a];
+                if (slot >= 0) values[slot] = dVa.Imaginary;
+                slot = _slotQm[a];
+                if (slot >= 0) values[slot] = dVm.Imaginary;
             }
         }
     }

@@ -100,16 +100,25 @@ public static class DsoInterventions
 public sealed class PairTreatmentRule
 {
     private readonly int _kind; // 0 none, 1 block, 2 incentive
-    private readonly Ptdf _ptdf;
-    private readonly int[] _lines;
+    // The at-risk lines that carry base flow, in the at-risk set's order (a line without base flow is neutral for
+    // every pair, so leaving it out changes no product), their flow signs, and their PTDF entries by bus:
+    // _sensitivityByBus[bus * L + a] = H[line a, bus], so a pair reads two contiguous runs.
+    private readonly int _lineCount;
     private readonly double[] _flowSign;
+    private readonly double[] _sensitivityByBus;
     private readonly double _relieveFactor, _aggravateFactor;
 
     internal PairTreatmentRule(DsoIntervention intervention, Ptdf ptdf, GridCheckResult baseCheck, IReadOnlyList<int> atRisk)
     {
-        _ptdf = ptdf;
-        _lines = atRisk.ToArray();
-        _flowSign = _lines.Select(l => baseCheck.Lines[l].FlowMw is var f && f > 0 ? 1.0 : f < 0 ? -1.0 : 0.0).ToArray();
+        var lines = atRisk.Where(l => baseCheck.Lines[l].FlowMw is > 0 or < 0).ToArray();
+        _lineCount = lines.Length;
+        _flowSign = lines.Select(l => baseCheck.Lines[l].FlowMw > 0 ? 1.0 : -1.0).ToArray();
+        _sensitivityByBus = new double[ptdf.BusCount * _lineCount];
+        for (int a = 0; a < _lineCount; a++)
+        {
+            var row = ptdf.Row(lines[a]);
+            for (int bus = 0; bus < row.Length; bus++) _sensitivityByBus[bus * _lineCount + a] = row[bus];
+        }
         switch (intervention)
         {
             case DsoIntervention.Block:
@@ -128,13 +137,15 @@ public sealed class PairTreatmentRule
     {
         if (_kind == 0) return new PairTreatment(true, 1);
         double factor = 1;
-        for (int a = 0; a < _lines.Length; a++)
+        var seller = _sensitivityByBus.AsSpan(sellerBus * _lineCount, _lineCount);
+        var buyer = _sensitivityByBus.AsSpan(buyerBus * _lineCount, _lineCount);
+        var flowSign = _flowSign.AsSpan(0, _lineCount);
+        for (int a = 0; a < seller.Length; a++)
         {
-            // TradeFlowEffects.Effect, inlined: neutral below the tolerance or without base flow.
-            var row = _ptdf.Row(_lines[a]);
-            double s = row[sellerBus] - row[buyerBus];
-            if (Math.Abs(s) <= TradeFlowEffects.SensitivityTolerance || _flowSign[a] == 0) continue;
-            bool aggravates = _flowSign[a] * s > 0;
+            // TradeFlowEffects.Effect, inlined: neutral below the tolerance (lines without base flow are left out).
+            double s = seller[a] - buyer[a];
+            if (Math.Abs(s) <= TradeFlowEffects.SensitivityTolerance) continue;
+            bool aggravates = flowSign[a] * s > 0;
             if (_kind == 1)
             {
                 if (aggravates) return new PairTreatment(false, 1);

@@ -48,6 +48,10 @@ public sealed class SparseSymbolicFactor
     internal int[] StepEntry { get; private init; } = [];
     internal bool[] StepLeftOfDiagonal { get; private init; } = [];
 
+    // The same split as one index into a work vector of 2n + 1 entries, so a numeric phase adds each value without a
+    // branch: o for row k of L left of the diagonal, n + o for column k of U above it, 2n for the diagonal itself.
+    internal int[] StepTarget { get; private init; } = [];
+
     /// <summary>
     /// Analyses an n×n pattern given as structural entries (rows[t], cols[t]). The pattern is symmetrised (the
     /// factor's pattern is that of A + Aᵀ); every diagonal position must be listed.
@@ -176,6 +180,7 @@ public sealed class SparseSymbolicFactor
         var stepOther = new int[count];
         var stepEntry = new int[count];
         var stepLeft = new bool[count];
+        var stepTarget = new int[count];
         var stepFill = (int[])stepStart.Clone();
         for (int t = 0; t < count; t++)
         {
@@ -185,6 +190,7 @@ public sealed class SparseSymbolicFactor
             stepOther[s] = Math.Min(pr, pc);
             stepEntry[s] = t;
             stepLeft[s] = pr > pc;
+            stepTarget[s] = pr > pc ? pc : pr < pc ? n + pr : 2 * n;
         }
 
         return new SparseSymbolicFactor
@@ -201,6 +207,7 @@ public sealed class SparseSymbolicFactor
             StepOther = stepOther,
             StepEntry = stepEntry,
             StepLeftOfDiagonal = stepLeft,
+            StepTarget = stepTarget,
         };
     }
 

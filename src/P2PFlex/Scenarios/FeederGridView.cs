@@ -11,18 +11,19 @@ namespace P2PFlex.Scenarios;
 /// </summary>
 public sealed class FeederGridView
 {
-    private readonly double[,] _ptdf;
+    // The feeder's PTDF itself (immutable): the dense copy is made when a market asks for it, not for every view.
+    private readonly Ptdf _ptdf;
     private readonly double[] _flowMw;
     private readonly double[] _limitMw;
 
-    private FeederGridView(double[,] ptdf, double[] flowMw, double[] limitMw) => (_ptdf, _flowMw, _limitMw) = (ptdf, flowMw, limitMw);
+    private FeederGridView(Ptdf ptdf, double[] flowMw, double[] limitMw) => (_ptdf, _flowMw, _limitMw) = (ptdf, flowMw, limitMw);
 
     /// <summary>The view of <paramref name="feeder"/> at the flows of <paramref name="check"/>.</summary>
     public static FeederGridView Of(StudyFeeder feeder, GridCheckResult check) =>
-        new(feeder.Ptdf.ToArray(), check.Lines.Select(l => l.FlowMw).ToArray(), feeder.Limits.LimitMw.ToArray());
+        new(feeder.Ptdf, check.Lines.Select(l => l.FlowMw).ToArray(), feeder.Limits.LimitMw.ToArray());
 
     /// <summary>H, MW of flow per MW injected at the bus (and withdrawn at the slack), lines × buses.</summary>
-    public double[,] PtdfMwPerMw => (double[,])_ptdf.Clone();
+    public double[,] PtdfMwPerMw => _ptdf.ToArray();
 
     /// <summary>The flows of the state, MW (from → to).</summary>
     public double[] FlowMw => (double[])_flowMw.Clone();

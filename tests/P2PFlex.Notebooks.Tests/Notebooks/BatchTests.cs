@@ -101,6 +101,81 @@ public sealed class BatchTests : IDisposable
     }
 
     [Fact]
+    public async Task Notebooks_run_at_once_write_the_set_and_report_the_failures_they_write_one_after_another()
+    {
+        // Charts (per-notebook chart ids), printed text, a parameter, tables; then a failing and an unreadable notebook.
+        var paths = new List<string>();
+        for (int n = 0; n < 3; n++)
+        {
+            var nb = Notebook.CreateCSharp();
+            nb.AddMarkdown($"# Notebook {n}");
+            nb.AddCode("int rounds = 1;", NotebookParameters.ParametersTag);
+            nb.AddCode($"Console.WriteLine(\"rounds {n}: \" + rounds); System.Threading.Thread.Sleep({50 * (3 - n)});");
+            nb.AddCode($"display(Chart.Column<int, string, string>(values: new[] {{ rounds, {n} }}, Keys: new[] {{ \"a\", \"b\" }}));\n"
+                       + $"display(Chart.Line<int, int, string>(x: new[] {{ 1, 2, 3 }}, y: new[] {{ {n}, rounds, 2 }}));\n{n} * rounds");
+            paths.Add(Save($"nb{n}.ipynb", nb));
+        }
+        var options = new NotebookBatchOptions { Parameters = new Dictionary<string, string> { ["rounds"] = "3" }, PlotlyJs = PlotlyJsMode.Directory };
+        string one = Path.Combine(_dir, "one"), parallel = Path.Combine(_dir, "parallel");
+        var sequential = await NotebookBatch.RunAsync(paths, one, options);
+        var progress = new StringWriter();
+        var atOnce = await NotebookBatch.RunAsync(paths, parallel, new NotebookBatchOptions
+        {
+            Parameters = options.Parameters,
+            PlotlyJs = options.PlotlyJs,
+            Progress = progress,
+            MaxParallelNotebooks = 3,
+        });
+
+        Assert.True(sequential.AllSucceeded, sequential.Describe());
+        Assert.Equal(sequential.Describe(), atOnce.Describe());
+        Assert.Equal(sequential.Notebooks.Select(n => Path.GetFileName(n.ReportPath)), atOnce.Notebooks.Select(n => Path.GetFileName(n.ReportPath)));
+        var files = Directory.GetFiles(one).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(files, Directory.GetFiles(parallel).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(8, files.Length);   // 3 × (.ipynb, .html), index.html, plotly.min.js
+        foreach (string? file in files)
+            Assert.Equal(WithoutTimes(File.ReadAllText(Path.Combine(one, file!))), WithoutTimes(File.ReadAllText(Path.Combine(parallel, file!))));
+        // every line keeps its notebook's prefix, and each notebook's lines come in their order
+        var lines = progress.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        for (int n = 0; n < 3; n++)
+        {
+            var mine = lines.Where(l => l.StartsWith($"[{n + 1}/3] nb{n}.ipynb", StringComparison.Ordinal)).ToArray();
+            Assert.Equal(10, mine.Length);   // started, 4 × (cell starts, cell ok) with the injected parameters' cell, finished
+            Assert.EndsWith("4 code cells, parameters rounds=3", mine[0]);
+            for (int k = 1; k <= 4; k++)
+            {
+                Assert.EndsWith($"cell {k}/4 …", mine[2 * k - 1]);
+                Assert.Contains($"cell {k}/4 ok ", mine[2 * k]);
+            }
+            Assert.Contains($"[{n + 1}/3] nb{n}.ipynb: ok in ", mine[^1]);
+        }
+
+        // failures: the same statuses, nothing published either way
+        string bad = Path.Combine(_dir, "in", "bad.ipynb"), broken = Path.Combine(_dir, "in", "broken.ipynb");
+        var failing = Notebook.CreateCSharp();
+        failing.AddCode("var y = 0;");
+        failing.AddCode("1 / y");
+        NotebookJson.Write(failing, bad);
+        File.WriteAllText(broken, "{ not json");
+        string[] mixed = [paths[0], bad, broken];
+        var failedOne = await NotebookBatch.RunAsync(mixed, Path.Combine(_dir, "failed-one"));
+        var failedAtOnce = await NotebookBatch.RunAsync(mixed, Path.Combine(_dir, "failed-at-once"), new NotebookBatchOptions { MaxParallelNotebooks = 3 });
+        Assert.Equal(2, failedOne.Failures.Count);
+        Assert.Equal(failedOne.Describe(), failedAtOnce.Describe());
+        Assert.Null(failedAtOnce.IndexPath);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "failed-at-once")));
+    }
+
+    /// <summary>The text of a report file without what differs from run to run: run and cell times, start times.</summary>
+    private static string WithoutTimes(string text)
+    {
+        text = System.Text.RegularExpressions.Regex.Replace(text, "\"duration_s\": [0-9.]+", "\"duration_s\": _");
+        text = System.Text.RegularExpressions.Regex.Replace(text, "\"start_time\": \"[^\"]*\"", "\"start_time\": _");
+        text = System.Text.RegularExpressions.Regex.Replace(text, "started [0-9T:.Z-]+", "started _");
+        return System.Text.RegularExpressions.Regex.Replace(text, "[0-9]+(\\.[0-9]+)? s\\b", "_ s");
+    }
+
+    [Fact]
     public async Task Load_and_dll_paths_resolve_against_the_notebook_folder_and_preloaded_assemblies_are_not_loaded_twice()
     {
         var nb = Notebook.CreateCSharp();

@@ -8,7 +8,7 @@ namespace P2PFlex.Notebooks.Tests.Study;
 
 /// <summary>
 /// Runs the study notebooks once (headless) into a temporary folder as <c>reproduce</c> does (one shared plotly.js,
-/// static chart pictures); the tests below inspect the result. Notebook 08 runs with the tests' smaller Monte Carlo
+/// static chart pictures, as many notebooks at once as there are cores); the tests below inspect the result. Notebook 08 runs with the tests' smaller Monte Carlo
 /// through its parameters (<see cref="StudyNotebookInputs.TestParameters"/>).
 /// </summary>
 public sealed class StudyNotebooksFixture : IDisposable
@@ -19,7 +19,12 @@ public sealed class StudyNotebooksFixture : IDisposable
         OutDir = Path.Combine(Path.GetTempPath(), $"p2pflex-study-notebooks-{Guid.NewGuid():N}");
         Notebooks = Directory.GetFiles(NotebookDir, "*.ipynb").OrderBy(f => f, StringComparer.Ordinal).ToArray();
         var jobs = Notebooks.Select(path => new NotebookJob(path, StudyNotebookInputs.TestParameters.GetValueOrDefault(Path.GetFileName(path)))).ToArray();
-        Result = NotebookBatch.RunAsync(jobs, OutDir, new NotebookBatchOptions { PlotlyJs = PlotlyJsMode.Directory, StaticChartImages = true })
+        Result = NotebookBatch.RunAsync(jobs, OutDir, new NotebookBatchOptions
+        {
+            PlotlyJs = PlotlyJsMode.Directory,
+            StaticChartImages = true,
+            MaxParallelNotebooks = Environment.ProcessorCount,   // as reproduce runs them
+        })
             .GetAwaiter().GetResult();
     }
 

@@ -75,4 +75,34 @@ public class TerminalProgressTests
         // Without a terminal the batch prints its own lines: no observer.
         Assert.Null(TerminalProgress.Notebooks(new StringWriter(), 1, observer => observer));
     }
+
+    [Fact]
+    public void Notebooks_that_run_at_once_each_advance_their_own_bar()
+    {
+        var screen = new StringWriter();
+        var terminal = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(screen),
+            Interactive = InteractionSupport.Yes,
+            Ansi = AnsiSupport.Yes,
+        });
+        TerminalProgress.Notebooks(new StringWriter(), 2, observer =>
+        {
+            Assert.NotNull(observer);
+            var first = new CellRef(0, "a0", 1, 2);
+            var second = new CellRef(1, "b1", 2, 2);
+            // the second job starts first and the events of the two interleave, as in a batch that runs both at once
+            observer.Report(new NotebookProgress(NotebookProgressKind.NotebookStarted, "b.ipynb", null, TimeSpan.Zero, Message: "2 code cells", Job: 1));
+            observer.Report(new NotebookProgress(NotebookProgressKind.NotebookStarted, "a.ipynb", null, TimeSpan.Zero, Message: "2 code cells", Job: 0));
+            observer.Report(new NotebookProgress(NotebookProgressKind.CellStarted, "b.ipynb", second, TimeSpan.Zero, Job: 1));
+            observer.Report(new NotebookProgress(NotebookProgressKind.CellStarted, "a.ipynb", first, TimeSpan.Zero, Job: 0));
+            observer.Report(new NotebookProgress(NotebookProgressKind.NotebookFinished, "a.ipynb", null, TimeSpan.Zero, Succeeded: false, Job: 0));
+            observer.Report(new NotebookProgress(NotebookProgressKind.CellFinished, "b.ipynb", second, TimeSpan.Zero, TimeSpan.Zero, Job: 1));
+            observer.Report(new NotebookProgress(NotebookProgressKind.NotebookFinished, "b.ipynb", null, TimeSpan.Zero, Job: 1));
+            return 0;
+        }, terminal);
+        string drawn = screen.ToString();
+        Assert.Contains("[1/2] a.ipynb  FAILED at", drawn);
+        Assert.Contains("[2/2] b.ipynb  ok", drawn);
+    }
 }

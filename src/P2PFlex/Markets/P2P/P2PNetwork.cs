@@ -83,7 +83,11 @@ internal sealed class P2PNetwork
         var cost = new double[m];
         var cap = new double[m];
         var degree = new int[n + 1];
-        var seen = new HashSet<long>(m);
+        // Duplicates: one bit per (seller, buyer) where that table is at most a few words per pair (every market of the
+        // study, on each W re-solve), a hash set for large sparse markets; the same pair is reported either way.
+        long cells = (long)n * n;
+        ulong[]? seenBits = cells <= 256L * Math.Max(m, 1) ? new ulong[(cells + 63) / 64] : null;
+        HashSet<long>? seen = seenBits is null ? new HashSet<long>(m) : null;
         for (int p = 0; p < m; p++)
         {
             var pair = problem.Pairs[p];
@@ -102,7 +106,7 @@ internal sealed class P2PNetwork
                 throw new ArgumentOutOfRangeException(PairAt(p) + "." + nameof(TradePair.BuyerPreferenceEurPerMwh), pair.BuyerPreferenceEurPerMwh, "Must be finite.");
             if (double.IsNaN(pair.CapMw) || pair.CapMw < 0)
                 throw new ArgumentOutOfRangeException(PairAt(p) + "." + nameof(TradePair.CapMw), pair.CapMw, "The cap must be ≥ 0 (+∞ for none).");
-            if (!seen.Add((long)pair.SellerIndex * n + pair.BuyerIndex))
+            if (!MarkNew(seenBits, seen, (long)pair.SellerIndex * n + pair.BuyerIndex))
                 throw new ArgumentException($"Pair ({pair.SellerIndex}, {pair.BuyerIndex}) is listed twice.", PairAt(p));
             ps[p] = pair.SellerIndex;
             pb[p] = pair.BuyerIndex;
@@ -142,6 +146,17 @@ internal sealed class P2PNetwork
             Epsilon = problem.EpsilonEurPerMw2h,
             IntervalHours = problem.IntervalHours,
         };
+    }
+
+    // Adds key to the bit table (or the hash set when there is none); false if it was there already.
+    private static bool MarkNew(ulong[]? bits, HashSet<long>? set, long key)
+    {
+        if (bits is null) return set!.Add(key);
+        ref ulong word = ref bits[key >> 6];
+        ulong bit = 1UL << (int)(key & 63);
+        if ((word & bit) != 0) return false;
+        word |= bit;
+        return true;
     }
 
     /// <summary>Potential (sum of peer costs) in € for the interval, at the given trades.</summary>

@@ -53,6 +53,19 @@ public class InputValidationTests
         Assert.Equal("Pairs[1]", Assert.ThrowsAny<ArgumentException>(problem.Validate).ParamName);
     }
 
+    [Theory]
+    [InlineData(3)]  // few pairs among 80 peers: the check uses a hash set
+    [InlineData(60)] // many pairs: the check uses a bit per (seller, buyer)
+    public void DuplicatePair_IsRejected_AtItsSecondListing_HoweverManyPairs(int pairCount)
+    {
+        var peers = Enumerable.Range(0, 80).Select(k => k < 40 ? GoodSeller : GoodBuyer).ToArray();
+        var pairs = Enumerable.Range(0, pairCount - 1).Select(p => new TradePair(p % 40, 40 + (p * 7 + p / 40) % 40, 5, 5)).ToList();
+        Assert.Equal(pairs.Count, pairs.Select(p => (p.SellerIndex, p.BuyerIndex)).Distinct().Count());
+        new P2PMarketProblem(peers, pairs).Validate();
+        pairs.Add(pairs[pairCount / 2] with { CapMw = 1 });
+        Assert.Equal($"Pairs[{pairCount - 1}]", Assert.ThrowsAny<ArgumentException>(new P2PMarketProblem(peers, pairs).Validate).ParamName);
+    }
+
     [Fact]
     public void Centralised_RejectsZeroEpsilon_WithClearMessage()
     {
