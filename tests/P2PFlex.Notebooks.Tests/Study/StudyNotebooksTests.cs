@@ -8,7 +8,7 @@ namespace P2PFlex.Notebooks.Tests.Study;
 
 /// <summary>
 /// Runs the study notebooks once (headless) into a temporary folder as <c>reproduce</c> does (one shared plotly.js,
-/// static chart pictures, as many notebooks at once as there are cores); the tests below inspect the result. Notebook 08 runs with the tests' smaller Monte Carlo
+/// static chart pictures), as many notebooks at once as there are cores; the tests below inspect the result. Notebook 08 runs with the tests' smaller Monte Carlo
 /// through its parameters (<see cref="StudyNotebookInputs.TestParameters"/>).
 /// </summary>
 public sealed class StudyNotebooksFixture : IDisposable
@@ -23,7 +23,7 @@ public sealed class StudyNotebooksFixture : IDisposable
         {
             PlotlyJs = PlotlyJsMode.Directory,
             StaticChartImages = true,
-            MaxParallelNotebooks = Environment.ProcessorCount,   // as reproduce runs them
+            MaxParallelNotebooks = Environment.ProcessorCount,   // the whole study set through the batch's parallel path
         })
             .GetAwaiter().GetResult();
     }
