@@ -1,4 +1,3 @@
-using System.Reflection;
 using P2PFlex.Markets.Auction;
 using P2PFlex.Markets.P2P;
 
@@ -39,22 +38,19 @@ public sealed class SolvedAuctionsTests
     [Fact]
     public void Every_property_of_the_auction_counts()
     {
-        var properties = typeof(NetworkAuctionProblem).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod is not null).ToArray();
+        var properties = RecordCopies.PropertiesOf<NetworkAuctionProblem>();
         Assert.Equal(7, properties.Length);
         foreach (var property in properties)
         {
-            var changed = (NetworkAuctionProblem)typeof(NetworkAuctionProblem).GetMethod("<Clone>$")!.Invoke(Auction(), null)!;
-            object? value = property.GetValue(changed);
-            object moved = value switch
+            var changed = RecordCopies.With(Auction(), property, value => value switch
             {
                 double d => d + 0.5,
                 double[] v => v.Select((x, i) => i == 1 ? x + 0.5 : x).ToArray(),
                 double[,] h => Moved(h),
                 IReadOnlyList<int> buses => buses.Select((b, i) => i == 0 ? 2 : b).ToArray(),
                 IReadOnlyList<Peer> peers => peers.Select((p, i) => i == 2 ? p with { MaxVolumeMw = 0.5 } : p).ToArray(),
-                _ => throw new InvalidOperationException($"NetworkAuctionProblem.{property.Name} is a {property.PropertyType.Name}: teach this test to change it"),
-            };
-            property.SetValue(changed, moved);
+                _ => throw RecordCopies.CannotMove(typeof(NetworkAuctionProblem), property.Name, value),
+            });
             Assert.False(SolvedAuctions.Identical(Auction(), changed), $"NetworkAuctionProblem.{property.Name} changed, yet the auctions count as identical");
         }
     }

@@ -39,7 +39,7 @@ public sealed class SolvedMarketsTests
     [Fact]
     public void Every_property_of_the_problem_counts()
     {
-        var properties = Properties<P2PMarketProblem>().Where(p => p.Name is not (nameof(P2PMarketProblem.Peers) or nameof(P2PMarketProblem.Pairs)));
+        var properties = RecordCopies.PropertiesOf<P2PMarketProblem>().Where(p => p.Name is not (nameof(P2PMarketProblem.Peers) or nameof(P2PMarketProblem.Pairs)));
         foreach (var property in properties)
         {
             var changed = With(Market(), property);
@@ -50,7 +50,7 @@ public sealed class SolvedMarketsTests
     [Fact]
     public void Every_property_of_a_peer_counts()
     {
-        foreach (var property in Properties<Peer>())
+        foreach (var property in RecordCopies.PropertiesOf<Peer>())
         {
             var market = Market();
             var peers = market.Peers.ToArray();
@@ -62,7 +62,7 @@ public sealed class SolvedMarketsTests
     [Fact]
     public void Every_property_of_a_pair_counts()
     {
-        foreach (var property in Properties<TradePair>())
+        foreach (var property in RecordCopies.PropertiesOf<TradePair>())
         {
             var market = Market();
             var pairs = market.Pairs.ToArray();
@@ -94,28 +94,13 @@ public sealed class SolvedMarketsTests
         Assert.Equal(CentralizedP2PSolver.Solve(cheaper).TradesMw.ToArray(), changed.TradesMw.ToArray());
     }
 
-    // Public instance properties with a setter (the records' init accessors): the fields a record's value is made of.
-    private static PropertyInfo[] Properties<T>()
-    {
-        var properties = typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod is not null).ToArray();
-        Assert.NotEmpty(properties);
-        return properties;
-    }
-
     // A copy of the record with one property moved to another valid value of its type.
-    private static T With<T>(T record, PropertyInfo property) where T : class
+    private static T With<T>(T record, PropertyInfo property) where T : class => RecordCopies.With(record, property, value => value switch
     {
-        var clone = (T)typeof(T).GetMethod("<Clone>$")!.Invoke(record, null)!;
-        object? value = property.GetValue(record);
-        object changed = value switch
-        {
-            double d => d + 0.5,
-            int i => i == 0 ? 1 : 0,
-            string s => s + "′",
-            PeerRole r => r == PeerRole.Seller ? PeerRole.Buyer : PeerRole.Seller,
-            _ => throw new InvalidOperationException($"{typeof(T).Name}.{property.Name} is a {property.PropertyType.Name}: teach this test to change it"),
-        };
-        property.SetValue(clone, changed);
-        return clone;
-    }
+        double d => d + 0.5,
+        int i => i == 0 ? 1 : 0,
+        string s => s + "′",
+        PeerRole r => r == PeerRole.Seller ? PeerRole.Buyer : PeerRole.Seller,
+        _ => throw RecordCopies.CannotMove(typeof(T), property.Name, value),
+    });
 }
