@@ -80,10 +80,11 @@ internal sealed class InteriorPointPhase
         _m = net.PairCount;
         int n = net.PeerCount;
         _count = _m + n;
-        _h = new double[_count];
-        _c = new double[_count];
-        _upper = new double[_count];
-        _fixed = new bool[_count];
+        var arrays = Arrays.For(_count, n, _m);
+        _h = arrays.Doubles(_count);
+        _c = arrays.Doubles(_count);
+        _upper = arrays.Doubles(_count);
+        _fixed = arrays.Bools(_count);
         for (int p = 0; p < _m; p++)
         {
             _h[p] = net.Epsilon;
@@ -98,9 +99,9 @@ internal sealed class InteriorPointPhase
             _upper[_m + k] = net.MaxVolume[k];
         }
 
-        _hasUpper = new bool[_count];
-        _freeMask = new double[_count];
-        _upperMask = new double[_count];
+        _hasUpper = arrays.Bools(_count);
+        _freeMask = arrays.Doubles(_count);
+        _upperMask = arrays.Doubles(_count);
         double allBits = BitConverter.Int64BitsToDouble(-1);
         for (int v = 0; v < _count; v++)
         {
@@ -111,27 +112,81 @@ internal sealed class InteriorPointPhase
             _upperMask[v] = _hasUpper[v] ? allBits : 0;
         }
 
-        _v = new double[_count];
-        _zl = new double[_count];
-        _zu = new double[_count];
-        _rd = new double[_count];
-        _rp = new double[n];
-        _d = new double[_count];
-        _rho = new double[_count];
-        _dv = new double[_count];
-        _dzl = new double[_count];
-        _dzu = new double[_count];
-        _dvAff = new double[_count];
-        _dzlAff = new double[_count];
-        _dzuAff = new double[_count];
-        _rhs = new double[n];
-        _dy = new double[n];
-        _peerWeight = new double[n];
-        _pairWeight = new double[_m];
-        _shift = new double[n];
+        _v = arrays.Doubles(_count);
+        _zl = arrays.Doubles(_count);
+        _zu = arrays.Doubles(_count);
+        _rd = arrays.Doubles(_count);
+        _rp = arrays.Doubles(n);
+        _d = arrays.Doubles(_count);
+        _rho = arrays.Doubles(_count);
+        _dv = arrays.Doubles(_count);
+        _dzl = arrays.Doubles(_count);
+        _dzu = arrays.Doubles(_count);
+        _dvAff = arrays.Doubles(_count);
+        _dzlAff = arrays.Doubles(_count);
+        _dzuAff = arrays.Doubles(_count);
+        _rhs = arrays.Doubles(n);
+        _dy = arrays.Doubles(n);
+        _peerWeight = arrays.Doubles(n);
+        _pairWeight = arrays.Doubles(_m);
+        _shift = arrays.Doubles(n);
         // Keeps rows of peers whose variables are all fixed definite; the same every step.
         for (int k = 0; k < n; k++) _shift[k] = 1e-12 / _h[_m + k];
-        _aty = new double[_count];
+        _aty = arrays.Doubles(_count);
+    }
+
+    /// <summary>
+    /// The phase's arrays, kept per thread for the next markets of the same shape (variables, peers, pairs): the cold
+    /// solves of one market in a Monte Carlo draw (scenario files with other preferences or caps) then allocate them
+    /// once instead of some 20 large arrays each. The constructor takes them in a fixed sequence, so the i-th array
+    /// has the same length every time; every array is written before it is read (the constructor, the starting
+    /// point, the residuals, the direction), so nothing of an earlier market shows. One phase at a time per thread:
+    /// the solver's interior-point search creates one per solve and drops it before the solve returns.
+    /// </summary>
+    private sealed class Arrays
+    {
+        private const int Shapes = 2; // a draw alternates between a complete market and one with blocked pairs
+        [ThreadStatic] private static List<Arrays>? t_recent;
+        private readonly (int Count, int Peers, int Pairs) _shape;
+        private readonly List<double[]> _doubles = [];
+        private readonly List<bool[]> _bools = [];
+        private int _nextDouble, _nextBool;
+
+        private Arrays((int, int, int) shape) => _shape = shape;
+
+        public static Arrays For(int count, int peers, int pairs)
+        {
+            var recent = t_recent ??= [];
+            var shape = (count, peers, pairs);
+            int at = recent.FindIndex(a => a._shape == shape);
+            Arrays arrays;
+            if (at >= 0)
+            {
+                arrays = recent[at];
+                recent.RemoveAt(at);
+            }
+            else
+            {
+                arrays = new Arrays(shape);
+                if (recent.Count == Shapes) recent.RemoveAt(0);
+            }
+
+            recent.Add(arrays); // most recently used last
+            arrays._nextDouble = arrays._nextBool = 0;
+            return arrays;
+        }
+
+        public double[] Doubles(int length) => Next(_doubles, ref _nextDouble, length);
+
+        public bool[] Bools(int length) => Next(_bools, ref _nextBool, length);
+
+        private static T[] Next<T>(List<T[]> list, ref int next, int length)
+        {
+            if (next == list.Count) list.Add(new T[length]);
+            var array = list[next++];
+            if (array.Length != length) throw new InvalidOperationException("The interior-point arrays were taken in another order.");
+            return array;
+        }
     }
 
     /// <summary>Mean complementarity (€/h) at the current point, after <see cref="Start"/> or <see cref="Step"/>.</summary>
@@ -571,21 +626,54 @@ internal sealed class InteriorPointPhase
     }
 
     /// <summary>(A w)_k: seller −Σ_out w_q + w_G, buyer Σ_in w_q − w_D.</summary>
+    /// <remarks>Each peer's value starts at ±w of its volume and takes its pairs' terms in pair order (its adjacency),
+    /// as a pass over the pairs adding into both ends would; as a sum per peer, four peers run side by side instead of
+    /// one chain through memory for consecutive pairs of the same peer. A seller's r − w_q is computed as
+    /// r + (−1 · w_q), the same operation.</remarks>
     private void A(double[] w, double[] result)
     {
         var net = _net;
-        for (int k = 0; k < net.PeerCount; k++) result[k] = net.IsSeller[k] ? w[_m + k] : -w[_m + k];
-        // Pair and peer indices come from the validated network: no bounds checks in the loop over pairs.
-        ref double r = ref MemoryMarshal.GetArrayDataReference(result);
+        int n = net.PeerCount, k = 0;
+        // Pair and peer indices come from the validated network: no bounds checks in the sums.
+        ref int adjacent = ref MemoryMarshal.GetArrayDataReference(net.AdjacentPairs);
         ref double wr = ref MemoryMarshal.GetArrayDataReference(w);
-        ref int seller = ref MemoryMarshal.GetArrayDataReference(net.PairSeller);
-        ref int buyer = ref MemoryMarshal.GetArrayDataReference(net.PairBuyer);
-        for (int p = 0; p < _m; p++)
+        for (; k + 4 <= n; k += 4)
         {
-            double x = Unsafe.Add(ref wr, p);
-            Unsafe.Add(ref r, Unsafe.Add(ref seller, p)) -= x;
-            Unsafe.Add(ref r, Unsafe.Add(ref buyer, p)) += x;
+            int a0 = net.AdjacencyStart[k], a1 = net.AdjacencyStart[k + 1], a2 = net.AdjacencyStart[k + 2], a3 = net.AdjacencyStart[k + 3];
+            int common = Math.Min(Math.Min(a1 - a0, a2 - a1), Math.Min(a3 - a2, net.AdjacencyStart[k + 4] - a3));
+            double g0 = PairSign(k), g1 = PairSign(k + 1), g2 = PairSign(k + 2), g3 = PairSign(k + 3);
+            double r0 = -g0 * w[_m + k], r1 = -g1 * w[_m + k + 1], r2 = -g2 * w[_m + k + 2], r3 = -g3 * w[_m + k + 3];
+            for (int t = 0; t < common; t++)
+            {
+                r0 += g0 * Unsafe.Add(ref wr, Unsafe.Add(ref adjacent, a0 + t));
+                r1 += g1 * Unsafe.Add(ref wr, Unsafe.Add(ref adjacent, a1 + t));
+                r2 += g2 * Unsafe.Add(ref wr, Unsafe.Add(ref adjacent, a2 + t));
+                r3 += g3 * Unsafe.Add(ref wr, Unsafe.Add(ref adjacent, a3 + t));
+            }
+
+            result[k] = FinishA(r0, g0, k, common, w);
+            result[k + 1] = FinishA(r1, g1, k + 1, common, w);
+            result[k + 2] = FinishA(r2, g2, k + 2, common, w);
+            result[k + 3] = FinishA(r3, g3, k + 3, common, w);
         }
+
+        for (; k < n; k++)
+        {
+            double g = PairSign(k);
+            result[k] = FinishA(-g * w[_m + k], g, k, 0, w);
+        }
+    }
+
+    /// <summary>The sign of a pair's term in peer k's row of A: −1 for a seller, +1 for a buyer (exact either way; its
+    /// volume's term has the opposite sign).</summary>
+    private double PairSign(int k) => _net.IsSeller[k] ? -1.0 : 1.0;
+
+    /// <summary>r + the signed terms of peer k's pairs from its <paramref name="done"/>-th on, in pair order.</summary>
+    private double FinishA(double r, double sign, int k, int done, double[] w)
+    {
+        var net = _net;
+        for (int a = net.AdjacencyStart[k] + done; a < net.AdjacencyStart[k + 1]; a++) r += sign * w[net.AdjacentPairs[a]];
+        return r;
     }
 
     /// <summary>(Aᵀ y)_v: pair y_buyer − y_seller, seller +y, buyer −y.</summary>
