@@ -20,12 +20,13 @@ internal static class SolvedPowerFlows
     private static readonly RecentSolves<PowerFlowInput, AcPowerFlowResult> Recent = new(Capacity, Identical);
 
     /// <summary>What a power flow is solved for: the network (by instance: a <see cref="GridNetwork"/> is immutable), the
-    /// loads per bus and the options.</summary>
+    /// loads per bus and the options. The loads are copied: the input is kept as the stored flow's key, and a caller that
+    /// reuses its arrays for the next state must not change the key of a flow already stored.</summary>
     internal sealed class PowerFlowInput(GridNetwork network, double[] loadMw, double[] loadMvar, AcPowerFlowOptions options)
     {
         public GridNetwork Network { get; } = network;
-        public double[] LoadMw { get; } = loadMw;
-        public double[] LoadMvar { get; } = loadMvar;
+        public double[] LoadMw { get; } = (double[])loadMw.Clone();
+        public double[] LoadMvar { get; } = (double[])loadMvar.Clone();
         public AcPowerFlowOptions Options { get; } = options;
 
         /// <summary>A hash of the loads' bits: most stored flows differ from a new one here already.</summary>

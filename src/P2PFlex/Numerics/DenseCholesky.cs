@@ -25,6 +25,12 @@ namespace P2PFlex.Numerics;
 /// k &lt; j, run as four independent chains that share the loads of row i, and their scalar tails (terms j … j + 2,
 /// entries of the same row computed just before) follow one entry after another. Each entry still gets exactly the
 /// operations of <see cref="Dot"/>, in its order.</para>
+/// <para><b>Two rows at a time.</b> Each entry's vector part is one chain of dependent additions (one accumulator), so
+/// four entries keep the processor waiting on the additions' latency too. From row <see cref="LaneThreshold"/> + 4 on,
+/// rows i and i + 1 are computed together: the blocks j … j + 3 with j + 4 ≤ i of both rows depend only on rows above i
+/// and on the rows' own earlier entries, so their vector parts run as eight chains over one pass through rows j … j + 3;
+/// then row i is finished, then row i + 1 (whose last block may need row i). Every entry still gets the operations of
+/// <see cref="Dot"/> in its order; only the order in which entries are computed changes.</para>
 /// </remarks>
 internal static class DenseCholesky
 {
@@ -40,17 +46,44 @@ internal static class DenseCholesky
     /// </summary>
     public static void Factorize(double[] a, int n)
     {
-        for (int i = 0; i < n; i++)
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
         {
-            int j = 0;
-            if (Vector256.IsHardwareAccelerated && i >= LaneThreshold + 4)
-            {
-                for (; j < LaneThreshold; j++) Entry(a, n, i, j);
-                for (; j + 4 <= i; j += 4) FourOffDiagonal(a, n, i, j);
-            }
-
-            for (; j <= i; j++) Entry(a, n, i, j);
+            for (; i < n && i < LaneThreshold + 4; i++) Row(a, n, i);
+            for (; i + 1 < n; i += 2) TwoRows(a, n, i);
         }
+
+        for (; i < n; i++) Row(a, n, i);
+    }
+
+    /// <summary>Row i of L (rows 0 … i − 1 done).</summary>
+    private static void Row(double[] a, int n, int i)
+    {
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated && i >= LaneThreshold + 4)
+        {
+            for (; j < LaneThreshold; j++) Entry(a, n, i, j);
+            for (; j + 4 <= i; j += 4) FourOffDiagonal(a, n, i, j);
+        }
+
+        for (; j <= i; j++) Entry(a, n, i, j);
+    }
+
+    /// <summary>Rows i and i + 1 of L (rows 0 … i − 1 done, i ≥ <see cref="LaneThreshold"/> + 4): each entry as
+    /// <see cref="Row"/> computes it, the blocks both rows have below row i side by side.</summary>
+    private static void TwoRows(double[] a, int n, int i)
+    {
+        int j = 0;
+        for (; j < LaneThreshold; j++)
+        {
+            Entry(a, n, i, j);
+            Entry(a, n, i + 1, j);
+        }
+
+        for (; j + 4 <= i; j += 4) EightOffDiagonal(a, n, i, j);
+        for (int rest = j; rest <= i; rest++) Entry(a, n, i, rest);
+        for (; j + 4 <= i + 1; j += 4) FourOffDiagonal(a, n, i + 1, j);
+        for (; j <= i + 1; j++) Entry(a, n, i + 1, j);
     }
 
     /// <summary>Entry j of row i of L (rows 0 … j and row i's entries 0 … j − 1 done).</summary>
@@ -92,6 +125,51 @@ internal static class DenseCholesky
         }
 
         // Entry j + m: lanes summed, then its tail k = j … j + m − 1 (entries of row i just computed).
+        FourTails(ref ri, ref r0, ref r1, ref r2, ref r3, j, acc0, acc1, acc2, acc3);
+    }
+
+    /// <summary>Entries j … j + 3 of rows i and i + 1 (j + 4 ≤ i, j ≥ 8 a multiple of 4): <see cref="FourOffDiagonal"/>
+    /// for both rows, their eight vector parts in one pass over rows j … j + 3.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void EightOffDiagonal(double[] a, int n, int i, int j)
+    {
+        ref double baseRef = ref MemoryMarshal.GetArrayDataReference(a);
+        ref double ri = ref Unsafe.Add(ref baseRef, i * n);
+        ref double rn = ref Unsafe.Add(ref ri, n);
+        ref double r0 = ref Unsafe.Add(ref baseRef, j * n);
+        ref double r1 = ref Unsafe.Add(ref r0, n);
+        ref double r2 = ref Unsafe.Add(ref r1, n);
+        ref double r3 = ref Unsafe.Add(ref r2, n);
+        Vector256<double> acc0 = Vector256<double>.Zero, acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        Vector256<double> next0 = acc0, next1 = acc0, next2 = acc0, next3 = acc0;
+        for (int k = 0; k < j; k += 4)
+        {
+            var x = Vector256.LoadUnsafe(ref ri, (nuint)k);
+            var z = Vector256.LoadUnsafe(ref rn, (nuint)k);
+            var y = Vector256.LoadUnsafe(ref r0, (nuint)k);
+            acc0 += x * y;
+            next0 += z * y;
+            y = Vector256.LoadUnsafe(ref r1, (nuint)k);
+            acc1 += x * y;
+            next1 += z * y;
+            y = Vector256.LoadUnsafe(ref r2, (nuint)k);
+            acc2 += x * y;
+            next2 += z * y;
+            y = Vector256.LoadUnsafe(ref r3, (nuint)k);
+            acc3 += x * y;
+            next3 += z * y;
+        }
+
+        FourTails(ref ri, ref r0, ref r1, ref r2, ref r3, j, acc0, acc1, acc2, acc3);
+        FourTails(ref rn, ref r0, ref r1, ref r2, ref r3, j, next0, next1, next2, next3);
+    }
+
+    /// <summary>Entries j … j + 3 of the row at <paramref name="ri"/> from their vector parts: lanes summed, then each
+    /// entry's tail k = j … j + m − 1 (entries of the same row just computed), then the division by the pivot.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FourTails(ref double ri, ref double r0, ref double r1, ref double r2, ref double r3, int j,
+        Vector256<double> acc0, Vector256<double> acc1, Vector256<double> acc2, Vector256<double> acc3)
+    {
         double s0 = LaneSum(acc0);
         Unsafe.Add(ref ri, j) = (Unsafe.Add(ref ri, j) - s0) / Unsafe.Add(ref r0, j);
         double s1 = LaneSum(acc1);

@@ -59,4 +59,23 @@ public sealed class SolvedPowerFlowsTests
         Assert.Equal(fresh.Voltages.Select(v => v.VmPu), first.Voltages.Select(v => v.VmPu));
         Assert.Equal(fresh.BranchFlows.Select(f => f.PFromMw), first.BranchFlows.Select(f => f.PFromMw));
     }
+
+    [Fact]
+    public void A_caller_that_reuses_its_load_array_does_not_change_the_stored_flow()
+    {
+        // The caller solves at one state, then writes the next state into the same array and solves again: the second
+        // flow must be that state's, and asking for the first state again must give the first flow back.
+        var loadMw = Case69.Buses.Select(b => 1.2 * b.PdMw).ToArray();
+        var loadMvar = Case69.Buses.Select(b => 1.2 * b.QdMvar).ToArray();
+        var firstLoads = (double[])loadMw.Clone();
+        var first = SolvedPowerFlows.Solve(Case69, loadMw, loadMvar, null);
+        for (int i = 0; i < loadMw.Length; i++) loadMw[i] *= 0.5;
+        var second = SolvedPowerFlows.Solve(Case69, loadMw, loadMvar, null);
+        var again = SolvedPowerFlows.Solve(Case69, firstLoads, loadMvar, null);
+
+        Assert.NotSame(first, second);
+        Assert.Equal(AcPowerFlow.Solve(Case69, loadMw, loadMvar).Voltages.Select(v => v.VmPu), second.Voltages.Select(v => v.VmPu));
+        Assert.Same(first, again);
+        Assert.Equal(AcPowerFlow.Solve(Case69, firstLoads, loadMvar).Voltages.Select(v => v.VmPu), again.Voltages.Select(v => v.VmPu));
+    }
 }

@@ -87,6 +87,11 @@ public class DenseCholeskyTests
     [InlineData(16, 5)]
     [InlineData(67, 6)]
     [InlineData(150, 7)]
+    [InlineData(14, 8)]
+    [InlineData(17, 9)]
+    [InlineData(18, 10)]
+    [InlineData(68, 11)]
+    [InlineData(101, 12)]
     public void Factor_and_solution_equal_the_fixed_order_reference_bit_for_bit(int n, int seed)
     {
         var rng = new Random(seed);

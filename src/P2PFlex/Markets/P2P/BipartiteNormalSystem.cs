@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using P2PFlex.Numerics;
 
@@ -14,6 +15,12 @@ namespace P2PFlex.Markets.P2P;
 /// factorised densely; for 500 + 500 peers with 20 trades each that is a 500×500 Cholesky of a few ms. Its cost grows
 /// like the cube of the smaller side, so large markets use <see cref="SparseNormalSystem"/> instead
 /// (<see cref="NormalSystem.Create"/>).
+/// <para>Every pair has exactly one end on the eliminated side, so the eliminated peers' pairs, in adjacency order, are
+/// one flat list of the pairs with the kept end of each, made once per market (<c>_slotPair</c>, <c>_slotKept</c>).
+/// A factorisation sums each peer's diagonal and collects the eliminated peers' runs (the pairs of nonzero weight) in
+/// one pass over that list, four peers side by side (four independent chains of additions, each in adjacency order:
+/// the same sums, without waiting on one chain's latency), and writes each run at its peer's fixed place in the list,
+/// so nothing is copied.</para>
 /// </remarks>
 internal sealed class BipartiteNormalSystem : INormalSystem
 {
@@ -23,15 +30,20 @@ internal sealed class BipartiteNormalSystem : INormalSystem
     private readonly double[] _schur;
     private readonly double[] _diag;
     private readonly double[] _keptRhs;
-    private readonly int[] _neighbours;
-    private readonly double[] _neighbourWeights;
     // Every eliminated peer's kept-side neighbours (ascending) and weights as of the last factorisation, one run per
-    // eliminated peer (_eliminated[e], run _runStart[e] … _runStart[e + 1]): the solves of that factorisation read them
-    // instead of collecting them again.
+    // eliminated peer (_eliminated[e], run _runStart[e] … _runEnd[e]; _runStart[e] is where its pairs start in the
+    // slot list): the solves of that factorisation read them instead of collecting them again.
     private readonly int[] _eliminated;
     private readonly int[] _runStart;
+    private readonly int[] _runEnd;
     private readonly int[] _runNeighbour;
     private readonly double[] _runWeight;
+    // The eliminated peers' pairs in adjacency order (eliminated peer e: slots _runStart[e] … _runStart[e + 1]) and the
+    // kept index of each pair's other end; whether each peer's kept ends ascend in that order (then its runs need no
+    // sorting and the back substitution can read them).
+    private readonly int[] _slotPair;
+    private readonly int[] _slotKept;
+    private readonly bool[] _slotsAscending;
     private double[] _pairWeight = [];
     // The dense panels of the Schur update (see SubtractPanels), allocated on first use.
     private double[] _panelScaled = [];
@@ -71,14 +83,33 @@ internal sealed class BipartiteNormalSystem : INormalSystem
         _schur = new double[_keptPeers.Length * _keptPeers.Length];
         _keptRhs = new double[_keptPeers.Length];
         _diag = new double[n];
-        int maxDegree = 0;
-        for (int k = 0; k < n; k++) maxDegree = Math.Max(maxDegree, net.Degree(k));
-        _neighbours = new int[maxDegree];
-        _neighbourWeights = new double[maxDegree];
         _eliminated = Enumerable.Range(0, n).Where(k => _sideIndex[k] < 0).ToArray();
         _runStart = new int[_eliminated.Length + 1];
+        _runEnd = new int[_eliminated.Length];
         _runNeighbour = new int[net.PairCount];
         _runWeight = new double[net.PairCount];
+        _slotPair = new int[net.PairCount];
+        _slotKept = new int[net.PairCount];
+        _slotsAscending = new bool[_eliminated.Length];
+        int slot = 0;
+        for (int e = 0; e < _eliminated.Length; e++)
+        {
+            int u = _eliminated[e];
+            _runStart[e] = slot;
+            bool ascending = true;
+            for (int a = net.AdjacencyStart[u]; a < net.AdjacencyStart[u + 1]; a++)
+            {
+                int p = net.AdjacentPairs[a];
+                _slotPair[slot] = p;
+                _slotKept[slot] = _sideIndex[Other(p, u)];
+                ascending &= slot == _runStart[e] || _slotKept[slot - 1] < _slotKept[slot];
+                slot++;
+            }
+
+            _slotsAscending[e] = ascending;
+        }
+
+        _runStart[_eliminated.Length] = slot;
     }
 
     /// <summary>
@@ -87,16 +118,9 @@ internal sealed class BipartiteNormalSystem : INormalSystem
     /// </summary>
     public void Factorize(double[] ownWeight, double[] pairWeight, double[] shift)
     {
-        var net = _net;
         _pairWeight = pairWeight;
-        int n = net.PeerCount;
-        for (int k = 0; k < n; k++)
-        {
-            double d = ownWeight[k] + shift[k];
-            for (int a = net.AdjacencyStart[k]; a < net.AdjacencyStart[k + 1]; a++)
-                d += pairWeight[net.AdjacentPairs[a]];
-            _diag[k] = d;
-        }
+        KeptDiagonals(ownWeight, pairWeight, shift);
+        EliminatedDiagonalsAndRuns(ownWeight, pairWeight, shift);
 
         int nk = _keptPeers.Length;
         Array.Clear(_schur);
@@ -108,24 +132,15 @@ internal sealed class BipartiteNormalSystem : INormalSystem
             positiveDiagonal &= d > 0 && double.IsFinite(d);
         }
 
-        // Every eliminated peer's kept-side neighbours (ascending) and weights, kept for the solves.
-        int run = 0;
         double pairTerms = 0;
         bool finiteScaled = positiveDiagonal;
         for (int e = 0; e < _eliminated.Length; e++)
         {
-            int u = _eliminated[e];
-            int count = Neighbours(u);
-            _runStart[e] = run;
-            Array.Copy(_neighbours, 0, _runNeighbour, run, count);
-            Array.Copy(_neighbourWeights, 0, _runWeight, run, count);
-            run += count;
+            int count = _runEnd[e] - _runStart[e];
             pairTerms += 0.5 * (double)count * count;
-            double inv = 1.0 / _diag[u];
+            double inv = 1.0 / _diag[_eliminated[e]];
             finiteScaled &= double.IsFinite(inv);
         }
-
-        _runStart[_eliminated.Length] = run;
 
         // Lower triangle of the Schur complement: entry (vi, vj), vj ≤ vi, starts at the diagonal or 0 and gets, for
         // each eliminated peer u in ascending order that neighbours both, −= (w_u,vi / d_u) · w_u,vj. Either path below
@@ -142,11 +157,131 @@ internal sealed class BipartiteNormalSystem : INormalSystem
         DenseCholesky.Factorize(_schur, nk);
     }
 
+    /// <summary>diag_k = own_k + shift_k + Σ w_p over peer k's pairs in adjacency order, for the kept peers, four peers'
+    /// sums side by side.</summary>
+    private void KeptDiagonals(double[] ownWeight, double[] pairWeight, double[] shift)
+    {
+        var net = _net;
+        ref int adjacent = ref MemoryMarshal.GetArrayDataReference(net.AdjacentPairs);
+        ref double w = ref MemoryMarshal.GetArrayDataReference(pairWeight);
+        int nk = _keptPeers.Length, v = 0;
+        for (; v + 4 <= nk; v += 4)
+        {
+            int k0 = _keptPeers[v], k1 = _keptPeers[v + 1], k2 = _keptPeers[v + 2], k3 = _keptPeers[v + 3];
+            int a0 = net.AdjacencyStart[k0], a1 = net.AdjacencyStart[k1], a2 = net.AdjacencyStart[k2], a3 = net.AdjacencyStart[k3];
+            int common = Math.Min(Math.Min(net.Degree(k0), net.Degree(k1)), Math.Min(net.Degree(k2), net.Degree(k3)));
+            double d0 = ownWeight[k0] + shift[k0], d1 = ownWeight[k1] + shift[k1];
+            double d2 = ownWeight[k2] + shift[k2], d3 = ownWeight[k3] + shift[k3];
+            for (int t = 0; t < common; t++)
+            {
+                d0 += Unsafe.Add(ref w, Unsafe.Add(ref adjacent, a0 + t));
+                d1 += Unsafe.Add(ref w, Unsafe.Add(ref adjacent, a1 + t));
+                d2 += Unsafe.Add(ref w, Unsafe.Add(ref adjacent, a2 + t));
+                d3 += Unsafe.Add(ref w, Unsafe.Add(ref adjacent, a3 + t));
+            }
+
+            _diag[k0] = FinishSum(d0, k0, common, pairWeight);
+            _diag[k1] = FinishSum(d1, k1, common, pairWeight);
+            _diag[k2] = FinishSum(d2, k2, common, pairWeight);
+            _diag[k3] = FinishSum(d3, k3, common, pairWeight);
+        }
+
+        for (; v < nk; v++)
+        {
+            int k = _keptPeers[v];
+            _diag[k] = FinishSum(ownWeight[k] + shift[k], k, 0, pairWeight);
+        }
+    }
+
+    /// <summary>d + the weights of peer k's pairs from its <paramref name="done"/>-th on, in adjacency order.</summary>
+    private double FinishSum(double d, int k, int done, double[] pairWeight)
+    {
+        var net = _net;
+        for (int a = net.AdjacencyStart[k] + done; a < net.AdjacencyStart[k + 1]; a++) d += pairWeight[net.AdjacentPairs[a]];
+        return d;
+    }
+
+    /// <summary>For each eliminated peer: its diagonal (as <see cref="KeptDiagonals"/>) and its run, the kept ends and
+    /// weights of its pairs of nonzero weight in ascending kept index; four peers side by side.</summary>
+    private void EliminatedDiagonalsAndRuns(double[] ownWeight, double[] pairWeight, double[] shift)
+    {
+        int count = _eliminated.Length, e = 0;
+        ref int pairs = ref MemoryMarshal.GetArrayDataReference(_slotPair);
+        ref int kept = ref MemoryMarshal.GetArrayDataReference(_slotKept);
+        ref double w = ref MemoryMarshal.GetArrayDataReference(pairWeight);
+        ref int neighbour = ref MemoryMarshal.GetArrayDataReference(_runNeighbour);
+        ref double weight = ref MemoryMarshal.GetArrayDataReference(_runWeight);
+        for (; e + 4 <= count; e += 4)
+        {
+            int s0 = _runStart[e], s1 = _runStart[e + 1], s2 = _runStart[e + 2], s3 = _runStart[e + 3];
+            int common = Math.Min(Math.Min(s1 - s0, s2 - s1), Math.Min(s3 - s2, _runStart[e + 4] - s3));
+            int u0 = _eliminated[e], u1 = _eliminated[e + 1], u2 = _eliminated[e + 2], u3 = _eliminated[e + 3];
+            double d0 = ownWeight[u0] + shift[u0], d1 = ownWeight[u1] + shift[u1];
+            double d2 = ownWeight[u2] + shift[u2], d3 = ownWeight[u3] + shift[u3];
+            int c0 = s0, c1 = s1, c2 = s2, c3 = s3;
+            for (int t = 0; t < common; t++)
+            {
+                double w0 = Unsafe.Add(ref w, Unsafe.Add(ref pairs, s0 + t));
+                double w1 = Unsafe.Add(ref w, Unsafe.Add(ref pairs, s1 + t));
+                double w2 = Unsafe.Add(ref w, Unsafe.Add(ref pairs, s2 + t));
+                double w3 = Unsafe.Add(ref w, Unsafe.Add(ref pairs, s3 + t));
+                d0 += w0;
+                d1 += w1;
+                d2 += w2;
+                d3 += w3;
+                // Written always, kept (the cursor advanced) only for a nonzero weight: no branch on the data. A cursor
+                // never passes its slot, so it stays inside its own peer's part of the run arrays.
+                Unsafe.Add(ref neighbour, c0) = Unsafe.Add(ref kept, s0 + t);
+                Unsafe.Add(ref weight, c0) = w0;
+                c0 += w0 != 0 ? 1 : 0;
+                Unsafe.Add(ref neighbour, c1) = Unsafe.Add(ref kept, s1 + t);
+                Unsafe.Add(ref weight, c1) = w1;
+                c1 += w1 != 0 ? 1 : 0;
+                Unsafe.Add(ref neighbour, c2) = Unsafe.Add(ref kept, s2 + t);
+                Unsafe.Add(ref weight, c2) = w2;
+                c2 += w2 != 0 ? 1 : 0;
+                Unsafe.Add(ref neighbour, c3) = Unsafe.Add(ref kept, s3 + t);
+                Unsafe.Add(ref weight, c3) = w3;
+                c3 += w3 != 0 ? 1 : 0;
+            }
+
+            FinishRun(e, common, d0, c0, pairWeight);
+            FinishRun(e + 1, common, d1, c1, pairWeight);
+            FinishRun(e + 2, common, d2, c2, pairWeight);
+            FinishRun(e + 3, common, d3, c3, pairWeight);
+        }
+
+        for (; e < count; e++)
+        {
+            int u = _eliminated[e];
+            FinishRun(e, 0, ownWeight[u] + shift[u], _runStart[e], pairWeight);
+        }
+    }
+
+    /// <summary>Eliminated peer e from its <paramref name="done"/>-th slot on: the rest of its diagonal and run; then
+    /// the run sorted by kept index if its slots do not ascend.</summary>
+    private void FinishRun(int e, int done, double d, int cursor, double[] pairWeight)
+    {
+        for (int slot = _runStart[e] + done; slot < _runStart[e + 1]; slot++)
+        {
+            double w = pairWeight[_slotPair[slot]];
+            d += w;
+            if (w == 0) continue;
+            _runNeighbour[cursor] = _slotKept[slot];
+            _runWeight[cursor++] = w;
+        }
+
+        _diag[_eliminated[e]] = d;
+        _runEnd[e] = cursor;
+        // Each neighbour appears once, so the ascending order is unique.
+        if (!_slotsAscending[e]) Array.Sort(_runNeighbour, _runWeight, _runStart[e], cursor - _runStart[e]);
+    }
+
     /// <summary>The former update, one eliminated peer at a time: for each of its neighbours vi (ascending), row vi's
     /// entries at its neighbours vj ≤ vi, a vector at a time where the neighbours are contiguous (complete markets).</summary>
     private void SubtractOne(int e, int nk)
     {
-        int start = _runStart[e], count = _runStart[e + 1] - start;
+        int start = _runStart[e], count = _runEnd[e] - start;
         if (count == 0) return;
         double inv = 1.0 / _diag[_eliminated[e]];
         var neighbours = _runNeighbour.AsSpan(start, count);
@@ -163,7 +298,11 @@ internal sealed class BipartiteNormalSystem : INormalSystem
             }
             else
             {
-                for (int j = 0; j <= i; j++) _schur[row + neighbours[j]] -= wi * weights[j];
+                // Indices from our own runs (kept indices < nk): no bounds checks.
+                ref double schurRow = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_schur), row);
+                ref int nb = ref MemoryMarshal.GetReference(neighbours);
+                ref double wt = ref MemoryMarshal.GetReference(weights);
+                for (int j = 0; j <= i; j++) Unsafe.Add(ref schurRow, Unsafe.Add(ref nb, j)) -= wi * Unsafe.Add(ref wt, j);
             }
         }
     }
@@ -194,7 +333,7 @@ internal sealed class BipartiteNormalSystem : INormalSystem
         for (int e = 0; e < count; e++)
         {
             double inv = 1.0 / _diag[_eliminated[e]];
-            for (int r = _runStart[e]; r < _runStart[e + 1]; r++)
+            for (int r = _runStart[e]; r < _runEnd[e]; r++)
             {
                 int v = _runNeighbour[r];
                 double w = _runWeight[r];
@@ -298,49 +437,41 @@ internal sealed class BipartiteNormalSystem : INormalSystem
         var net = _net;
         int nk = _keptPeers.Length;
         for (int v = 0; v < nk; v++) _keptRhs[v] = rhs[_keptPeers[v]];
+        // Indices from our own runs (kept indices < nk): no bounds checks.
+        ref double keptRhs = ref MemoryMarshal.GetArrayDataReference(_keptRhs);
+        ref int neighbour = ref MemoryMarshal.GetArrayDataReference(_runNeighbour);
+        ref double weight = ref MemoryMarshal.GetArrayDataReference(_runWeight);
         for (int e = 0; e < _eliminated.Length; e++)
         {
             int u = _eliminated[e];
             double g = rhs[u] / _diag[u];
-            for (int i = _runStart[e]; i < _runStart[e + 1]; i++) _keptRhs[_runNeighbour[i]] += _runWeight[i] * g;
+            for (int i = _runStart[e]; i < _runEnd[e]; i++) Unsafe.Add(ref keptRhs, Unsafe.Add(ref neighbour, i)) += Unsafe.Add(ref weight, i) * g;
         }
 
         DenseCholesky.Solve(_schur, nk, _keptRhs);
         for (int v = 0; v < nk; v++) solution[_keptPeers[v]] = _keptRhs[v];
-        for (int u = 0; u < net.PeerCount; u++)
+        for (int e = 0; e < _eliminated.Length; e++)
         {
-            if (_sideIndex[u] >= 0) continue;
+            int u = _eliminated[e];
             double s = rhs[u];
-            for (int a = net.AdjacencyStart[u]; a < net.AdjacencyStart[u + 1]; a++)
+            if (_slotsAscending[e])
             {
-                int p = net.AdjacentPairs[a];
-                double w = _pairWeight[p];
-                if (w != 0) s += w * solution[Other(p, u)];
+                // The run is the peer's pairs of nonzero weight in adjacency order, and solution[other] is
+                // _keptRhs[kept index of other]: the terms of the loop below, in its order.
+                for (int i = _runStart[e]; i < _runEnd[e]; i++) s += Unsafe.Add(ref weight, i) * Unsafe.Add(ref keptRhs, Unsafe.Add(ref neighbour, i));
+            }
+            else
+            {
+                for (int a = net.AdjacencyStart[u]; a < net.AdjacencyStart[u + 1]; a++)
+                {
+                    int p = net.AdjacentPairs[a];
+                    double w = _pairWeight[p];
+                    if (w != 0) s += w * solution[Other(p, u)];
+                }
             }
 
             solution[u] = s / _diag[u];
         }
-    }
-
-    /// <summary>Kept-side neighbours of eliminated peer u through pairs of nonzero weight.</summary>
-    private int Neighbours(int u)
-    {
-        var net = _net;
-        int count = 0;
-        for (int a = net.AdjacencyStart[u]; a < net.AdjacencyStart[u + 1]; a++)
-        {
-            int p = net.AdjacentPairs[a];
-            double w = _pairWeight[p];
-            if (w == 0) continue;
-            _neighbours[count] = _sideIndex[Other(p, u)];
-            _neighbourWeights[count++] = w;
-        }
-
-        // Ascending kept index (pairs usually come that way already; each neighbour appears once, so the order is unique).
-        bool sorted = true;
-        for (int i = 1; i < count && sorted; i++) sorted = _neighbours[i - 1] < _neighbours[i];
-        if (!sorted) Array.Sort(_neighbours, _neighbourWeights, 0, count);
-        return count;
     }
 
     /// <summary>target[j] −= scale · weights[j], entry by entry (a product rounded, then a difference rounded: never

@@ -82,12 +82,15 @@ public static class CentralizedP2PSolver
         IReadOnlyList<double>? warmStartPricesEurPerMwh = null) =>
         Solve(problem, options, warmStartPricesEurPerMwh, NormalSystem.Create);
 
-    /// <summary>Solves the market with a given choice of normal-system implementation (tests compare them).</summary>
+    /// <summary>Solves the market with a given choice of normal-system implementation (tests compare them), and with
+    /// <paramref name="vectorized"/> false the interior-point phase's passes one variable at a time (tests compare
+    /// them with the vector passes bit for bit).</summary>
     internal static P2PMarketResult Solve(
         P2PMarketProblem problem,
         CentralizedSolverOptions? options,
         IReadOnlyList<double>? warmStartPricesEurPerMwh,
-        Func<P2PNetwork, INormalSystem> normalSystem)
+        Func<P2PNetwork, INormalSystem> normalSystem,
+        bool vectorized = true)
     {
         var net = P2PNetwork.Build(problem);
         options ??= new CentralizedSolverOptions();
@@ -133,7 +136,7 @@ public static class CentralizedP2PSolver
         // Phase 2: if the active set has to change a lot, let an interior-point method find it.
         bool interiorPointUsed = crawling && run.Status is null;
         if (interiorPointUsed)
-            InteriorPointSearch(net, system, ws, run, options);
+            InteriorPointSearch(net, system, ws, run, options, vectorized);
 
         // Phase 3: finish (or continue) with the active-set method; converges in a step or two from phase 2.
         if (run.Status is null)
@@ -146,7 +149,7 @@ public static class CentralizedP2PSolver
         // The dual residual reported is what an independent check measures on the returned trades (the largest
         // price-condition violation of P2PKktChecker), not the size of the last Newton step, which only bounds it.
         if (!result.TradesMw.All(double.IsFinite)) return result;
-        var kkt = P2PKktChecker.Check(problem, result);
+        var kkt = P2PKktChecker.Check(problem, result.TradesMw, result.NetPositionMw, 1e-9, problemValidated: true); // validated by P2PNetwork.Build above
         return result with { DualResidualEurPerMwh = Math.Max(kkt.StationarityViolationEurPerMwh, kkt.ComplementarityViolationEurPerMwh) };
     }
 
@@ -246,7 +249,7 @@ public static class CentralizedP2PSolver
     /// Newton step of that guess. The best prices found (smallest balance mismatch) replace the run's.
     /// </summary>
     private static void InteriorPointSearch(
-        P2PNetwork net, INormalSystem system, DualNewtonWorkspace ws, RunState run, CentralizedSolverOptions options)
+        P2PNetwork net, INormalSystem system, DualNewtonWorkspace ws, RunState run, CentralizedSolverOptions options, bool vectorized)
     {
         double priceScale = 1, volumeScale = 0;
         for (int k = 0; k < net.PeerCount; k++)
@@ -259,7 +262,7 @@ public static class CentralizedP2PSolver
         double muTry = 1e-7 * priceScale * volumeScale;
         double muFloor = 1e-17 * priceScale * volumeScale;
 
-        var ipm = new InteriorPointPhase(net, system);
+        var ipm = new InteriorPointPhase(net, system, vectorized);
         int n = net.PeerCount, m = net.PairCount;
         var yIpm = new double[n];
         ColdStart(net, yIpm); // not the phase-1 prices: those can be far off along flat directions

@@ -69,8 +69,6 @@ public static class P2PKktChecker
         return Check(problem, result.TradesMw, result.NetPositionMw, activeToleranceMw);
     }
 
-    private sealed record PriceGroup(List<int> Members, double Lower, double Upper);
-
     /// <summary>Middle of [lower, upper] (also when empty: the compromise), or its finite end, or 0.</summary>
     private static double Choose(double lower, double upper) =>
         double.IsFinite(lower) && double.IsFinite(upper) ? 0.5 * (lower + upper)
@@ -84,10 +82,20 @@ public static class P2PKktChecker
         P2PMarketProblem problem,
         IReadOnlyList<double> tradesMw,
         IReadOnlyList<double>? netPositionMw = null,
-        double activeToleranceMw = 1e-9)
+        double activeToleranceMw = 1e-9) =>
+        Check(problem, tradesMw, netPositionMw, activeToleranceMw, problemValidated: false);
+
+    /// <summary>The check, without validating the problem again when the caller has just done so
+    /// (<paramref name="problemValidated"/>: the centralised solver, which built the problem's network moments before).</summary>
+    internal static P2PKktReport Check(
+        P2PMarketProblem problem,
+        IReadOnlyList<double> tradesMw,
+        IReadOnlyList<double>? netPositionMw,
+        double activeToleranceMw,
+        bool problemValidated)
     {
         ArgumentNullException.ThrowIfNull(problem);
-        problem.Validate();
+        if (!problemValidated) problem.Validate();
         ArgumentNullException.ThrowIfNull(tradesMw);
         if (!double.IsFinite(activeToleranceMw) || activeToleranceMw < 0)
             throw new ArgumentOutOfRangeException(nameof(activeToleranceMw), activeToleranceMw, "Must be finite and ≥ 0.");
@@ -107,6 +115,22 @@ public static class P2PKktChecker
                 throw new ArgumentOutOfRangeException($"{nameof(tradesMw)}[{p}]", q[p], "Must be finite.");
         }
 
+        // The problem's fields read once into flat arrays (the loops below run over them several times).
+        var seller = new int[m];
+        var buyer = new int[m];
+        var sellerPreference = new double[m];
+        var buyerPreference = new double[m];
+        var cap = new double[m];
+        for (int p = 0; p < m; p++)
+        {
+            var pair = pairs[p];
+            seller[p] = pair.SellerIndex;
+            buyer[p] = pair.BuyerIndex;
+            sellerPreference[p] = pair.SellerPreferenceEurPerMwh;
+            buyerPreference[p] = pair.BuyerPreferenceEurPerMwh;
+            cap[p] = pair.CapMw;
+        }
+
         double eps = problem.EpsilonEurPerMw2h;
         double tol = activeToleranceMw;
 
@@ -114,10 +138,12 @@ public static class P2PKktChecker
         var volume = new double[n];
         for (int p = 0; p < m; p++)
         {
-            volume[pairs[p].SellerIndex] += q[p];
-            volume[pairs[p].BuyerIndex] += q[p];
+            volume[seller[p]] += q[p];
+            volume[buyer[p]] += q[p];
         }
 
+        var isSeller = new bool[n];
+        for (int k = 0; k < n; k++) isSeller[k] = peers[k].Role == PeerRole.Seller;
         double balance = 0, bound = 0;
         if (netPositionMw is not null)
         {
@@ -126,12 +152,12 @@ public static class P2PKktChecker
                 double net = netPositionMw[k];
                 if (!double.IsFinite(net))
                     throw new ArgumentOutOfRangeException($"{nameof(netPositionMw)}[{k}]", net, "Must be finite.");
-                double expected = peers[k].Role == PeerRole.Seller ? volume[k] : -volume[k];
+                double expected = isSeller[k] ? volume[k] : -volume[k];
                 balance = Math.Max(balance, Math.Abs(net - expected));
             }
         }
 
-        for (int p = 0; p < m; p++) bound = Math.Max(bound, Math.Max(-q[p], q[p] - pairs[p].CapMw));
+        for (int p = 0; p < m; p++) bound = Math.Max(bound, Math.Max(-q[p], q[p] - cap[p]));
         for (int k = 0; k < n; k++) bound = Math.Max(bound, Math.Max(-volume[k], volume[k] - peers[k].MaxVolumeMw));
 
         // Each peer's admissible price interval from its own problem.
@@ -142,7 +168,7 @@ public static class P2PKktChecker
             var peer = peers[k];
             bool atZero = volume[k] <= tol;
             bool atMax = volume[k] >= peer.MaxVolumeMw - tol;
-            if (peer.Role == PeerRole.Seller)
+            if (isSeller[k])
             {
                 double marginalCost = peer.LinearCostEurPerMwh + peer.QuadraticCostEurPerMw2h * volume[k];
                 lo[k] = atZero ? double.NegativeInfinity : marginalCost;
@@ -156,92 +182,91 @@ public static class P2PKktChecker
             }
         }
 
-        // Trade classification and groups connected by interior trades (breadth-first, fixed order).
+        // Trade classification and groups connected by interior trades (breadth-first, fixed order). Each peer's
+        // interior trades in pair order: adjacency[adjacencyStart[k] .. adjacencyStart[k + 1]).
         var interior = new bool[m];
-        var adjacency = new List<int>[n];
-        for (int k = 0; k < n; k++) adjacency[k] = [];
         int interiorCount = 0;
         for (int p = 0; p < m; p++)
         {
-            interior[p] = q[p] > tol && q[p] < pairs[p].CapMw - tol;
-            if (!interior[p]) continue;
-            interiorCount++;
-            adjacency[pairs[p].SellerIndex].Add(p);
-            adjacency[pairs[p].BuyerIndex].Add(p);
+            interior[p] = q[p] > tol && q[p] < cap[p] - tol;
+            if (interior[p]) interiorCount++;
         }
 
+        var (adjacencyStart, adjacency) = PairsByPeer(n, seller, buyer, p => interior[p]);
         var offset = new double[n];
         var group = new int[n];
         Array.Fill(group, -1);
         var price = new double[n];
-        var groups = new List<PriceGroup>();
-        var queue = new Queue<int>();
+        // The breadth-first queue is also the list of members: group g is order[groupStart[g] .. groupStart[g + 1]).
+        var order = new int[n];
+        var groupStart = new List<int>();
+        var groupLower = new List<double>();
+        var groupUpper = new List<double>();
+        int tail = 0;
         for (int root = 0; root < n; root++)
         {
             if (group[root] >= 0) continue;
-            var members = new List<int>();
-            group[root] = groups.Count;
+            int g = groupStart.Count, head = tail;
+            groupStart.Add(head);
+            group[root] = g;
             offset[root] = 0;
-            queue.Enqueue(root);
-            while (queue.Count > 0)
+            order[tail++] = root;
+            while (head < tail)
             {
-                int k = queue.Dequeue();
-                members.Add(k);
-                foreach (int p in adjacency[k])
+                int k = order[head++];
+                for (int a = adjacencyStart[k]; a < adjacencyStart[k + 1]; a++)
                 {
-                    var pair = pairs[p];
-                    double gap = pair.SellerPreferenceEurPerMwh + pair.BuyerPreferenceEurPerMwh + eps * q[p];
-                    int other = pair.SellerIndex == k ? pair.BuyerIndex : pair.SellerIndex;
+                    int p = adjacency[a];
+                    double gap = sellerPreference[p] + buyerPreference[p] + eps * q[p];
+                    int other = seller[p] == k ? buyer[p] : seller[p];
                     if (group[other] >= 0) continue;
-                    group[other] = groups.Count;
-                    offset[other] = pair.SellerIndex == k ? offset[k] + gap : offset[k] - gap;
-                    queue.Enqueue(other);
+                    group[other] = g;
+                    offset[other] = seller[p] == k ? offset[k] + gap : offset[k] - gap;
+                    order[tail++] = other;
                 }
             }
 
             double lower = double.NegativeInfinity, upper = double.PositiveInfinity;
-            foreach (int k in members)
+            for (int i = groupStart[g]; i < tail; i++)
             {
+                int k = order[i];
                 lower = Math.Max(lower, lo[k] - offset[k]);
                 upper = Math.Min(upper, hi[k] - offset[k]);
             }
 
             double shift = Choose(lower, upper);
-            foreach (int k in members) price[k] = shift + offset[k];
-            groups.Add(new PriceGroup(members, lower, upper));
+            for (int i = groupStart[g]; i < tail; i++) price[order[i]] = shift + offset[order[i]];
+            groupLower.Add(lower);
+            groupUpper.Add(upper);
         }
+
+        groupStart.Add(tail);
 
         // Groups whose own conditions leave a range of shifts (no interior peer) take the shift that also
         // suits their trades at a bound to other groups, holding those groups' prices; a few sweeps.
-        var boundPairs = new List<int>[n];
-        for (int k = 0; k < n; k++) boundPairs[k] = [];
-        for (int p = 0; p < m; p++)
-        {
-            if (interior[p] || group[pairs[p].SellerIndex] == group[pairs[p].BuyerIndex]) continue;
-            boundPairs[pairs[p].SellerIndex].Add(p);
-            boundPairs[pairs[p].BuyerIndex].Add(p);
-        }
-
+        var (boundStart, boundPairs) = PairsByPeer(n, seller, buyer, p => !interior[p] && group[seller[p]] != group[buyer[p]]);
+        int groups = groupLower.Count;
         for (int sweep = 0; sweep < 20; sweep++)
         {
             bool changed = false;
-            foreach (var g in groups)
+            for (int g = 0; g < groups; g++)
             {
-                if (!(g.Lower < g.Upper)) continue;
+                if (!(groupLower[g] < groupUpper[g])) continue;
                 double lower = double.NegativeInfinity, upper = double.PositiveInfinity; // from bound trades
-                foreach (int k in g.Members)
+                for (int i = groupStart[g]; i < groupStart[g + 1]; i++)
                 {
-                    foreach (int p in boundPairs[k])
+                    int k = order[i];
+                    for (int a = boundStart[k]; a < boundStart[k + 1]; a++)
                     {
-                        var pair = pairs[p];
-                        double gap = pair.SellerPreferenceEurPerMwh + pair.BuyerPreferenceEurPerMwh + eps * q[p];
-                        bool atZero = q[p] <= tol, atCap = q[p] >= pair.CapMw - tol;
+                        int p = boundPairs[a];
+                        double gap = sellerPreference[p] + buyerPreference[p] + eps * q[p];
+                        bool atZero = q[p] <= tol, atCap = q[p] >= cap[p] - tol;
                         if (atZero && atCap) continue;
                         // Zero trade: buyer − seller ≤ gap; capped trade: buyer − seller ≥ gap.
-                        bool isSeller = pair.SellerIndex == k;
-                        double otherPrice = price[isSeller ? pair.BuyerIndex : pair.SellerIndex];
-                        double limit = isSeller ? otherPrice - gap - offset[k] : otherPrice + gap - offset[k];
-                        bool boundsFromAbove = atZero != isSeller; // zero trade: seller from below, buyer from above
+                        bool sellerSide = seller[p] == k;
+                        double otherPrice = price[sellerSide ? buyer[p] : seller[p]];
+                        double limit = sellerSide ? otherPrice - gap - offset[k] : otherPrice + gap - offset[k];
+                        bool boundsFromAbove = atZero != sellerSide; // zero trade: seller from below, buyer from above
                         if (boundsFromAbove) upper = Math.Min(upper, limit);
                         else lower = Math.Max(lower, limit);
                     }
@@ -249,11 +274,12 @@ public static class P2PKktChecker
 
                 // Within the group's own admissible range if the trades allow it; otherwise the own
                 // conditions stay satisfied and the conflict shows on the trades.
-                double both = Math.Max(lower, g.Lower), bothUpper = Math.Min(upper, g.Upper);
-                double shift = both <= bothUpper ? Choose(both, bothUpper) : Math.Clamp(Choose(lower, upper), g.Lower, g.Upper);
-                double current = price[g.Members[0]] - offset[g.Members[0]];
+                double both = Math.Max(lower, groupLower[g]), bothUpper = Math.Min(upper, groupUpper[g]);
+                double shift = both <= bothUpper ? Choose(both, bothUpper) : Math.Clamp(Choose(lower, upper), groupLower[g], groupUpper[g]);
+                int first = order[groupStart[g]];
+                double current = price[first] - offset[first];
                 if (shift == current || double.IsNaN(shift)) continue;
-                foreach (int k in g.Members) price[k] = shift + offset[k];
+                for (int i = groupStart[g]; i < groupStart[g + 1]; i++) price[order[i]] = shift + offset[order[i]];
                 changed = true;
             }
 
@@ -273,15 +299,14 @@ public static class P2PKktChecker
 
         for (int p = 0; p < m; p++)
         {
-            var pair = pairs[p];
-            int i = pair.SellerIndex, j = pair.BuyerIndex;
+            int i = seller[p], j = buyer[p];
             // A peer inside its bounds is valued at its own marginal cost/utility, exactly as the condition
             // is stated; only peers at a bound use the derived price.
             double sellerValue = lo[i] == hi[i] ? lo[i] : price[i];
             double buyerValue = lo[j] == hi[j] ? lo[j] : price[j];
             double excess = buyerValue - sellerValue
-                - pair.SellerPreferenceEurPerMwh - pair.BuyerPreferenceEurPerMwh - eps * q[p];
-            bool atZero = q[p] <= tol, atCap = q[p] >= pair.CapMw - tol;
+                - sellerPreference[p] - buyerPreference[p] - eps * q[p];
+            bool atZero = q[p] <= tol, atCap = q[p] >= cap[p] - tol;
             double violation;
             if (interior[p])
             {
@@ -309,5 +334,31 @@ public static class P2PKktChecker
             ImmutableCollectionsMarshal.AsImmutableArray(price),
             worstPair,
             interiorCount);
+    }
+
+    /// <summary>The pairs that <paramref name="include"/> selects, listed under both their peers in pair order
+    /// (compressed rows: peer k's are list[start[k] .. start[k + 1])).</summary>
+    private static (int[] Start, int[] List) PairsByPeer(int n, int[] seller, int[] buyer, Func<int, bool> include)
+    {
+        int m = seller.Length;
+        var start = new int[n + 1];
+        for (int p = 0; p < m; p++)
+        {
+            if (!include(p)) continue;
+            start[seller[p] + 1]++;
+            start[buyer[p] + 1]++;
+        }
+
+        for (int k = 0; k < n; k++) start[k + 1] += start[k];
+        var list = new int[start[n]];
+        var fill = (int[])start.Clone();
+        for (int p = 0; p < m; p++)
+        {
+            if (!include(p)) continue;
+            list[fill[seller[p]]++] = p;
+            list[fill[buyer[p]]++] = p;
+        }
+
+        return (start, list);
     }
 }
