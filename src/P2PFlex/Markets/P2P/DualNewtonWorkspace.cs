@@ -73,7 +73,7 @@ internal sealed class DualNewtonWorkspace
             double u = PeerArgument(k, y[k]);
             double x = Response(u, net.MaxVolume[k], out double dx);
             _peerWeight[k] = dx / net.Quadratic[k];
-            _grad[k] = net.IsSeller[k] ? -x : x;
+            _grad[k] = x; // the volume, until the sums below
         }
 
         for (int p = 0; p < net.PairCount; p++)
@@ -83,9 +83,10 @@ internal sealed class DualNewtonWorkspace
             double q = Response(u, net.Cap[p], out double dq);
             _pairWeight[p] = dq * _invEps;
             Trades[p] = q;
-            _grad[i] += q;
-            _grad[j] -= q;
         }
+
+        // ∇g_k: seller −x + Σ_out q, buyer x − Σ_in q, each in pair order.
+        net.SignedPairSums(_grad, Trades, 1.0, _grad);
 
         double max = 0;
         for (int k = 0; k < net.PeerCount; k++)

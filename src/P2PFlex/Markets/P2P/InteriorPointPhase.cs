@@ -625,56 +625,9 @@ internal sealed class InteriorPointPhase
         return typical > 0 ? typical : 1;
     }
 
-    /// <summary>(A w)_k: seller −Σ_out w_q + w_G, buyer Σ_in w_q − w_D.</summary>
-    /// <remarks>Each peer's value starts at ±w of its volume and takes its pairs' terms in pair order (its adjacency),
-    /// as a pass over the pairs adding into both ends would; as a sum per peer, four peers run side by side instead of
-    /// one chain through memory for consecutive pairs of the same peer. A seller's r − w_q is computed as
-    /// r + (−1 · w_q), the same operation.</remarks>
-    private void A(double[] w, double[] result)
-    {
-        var net = _net;
-        int n = net.PeerCount, k = 0;
-        // Pair and peer indices come from the validated network: no bounds checks in the sums.
-        ref int adjacent = ref MemoryMarshal.GetArrayDataReference(net.AdjacentPairs);
-        ref double wr = ref MemoryMarshal.GetArrayDataReference(w);
-        for (; k + 4 <= n; k += 4)
-        {
-            int a0 = net.AdjacencyStart[k], a1 = net.AdjacencyStart[k + 1], a2 = net.AdjacencyStart[k + 2], a3 = net.AdjacencyStart[k + 3];
-            int common = Math.Min(Math.Min(a1 - a0, a2 - a1), Math.Min(a3 - a2, net.AdjacencyStart[k + 4] - a3));
-            double g0 = PairSign(k), g1 = PairSign(k + 1), g2 = PairSign(k + 2), g3 = PairSign(k + 3);
-            double r0 = -g0 * w[_m + k], r1 = -g1 * w[_m + k + 1], r2 = -g2 * w[_m + k + 2], r3 = -g3 * w[_m + k + 3];
-            for (int t = 0; t < common; t++)
-            {
-                r0 += g0 * Unsafe.Add(ref wr, Unsafe.Add(ref adjacent, a0 + t));
-                r1 += g1 * Unsafe.Add(ref wr, Unsafe.Add(ref adjacent, a1 + t));
-                r2 += g2 * Unsafe.Add(ref wr, Unsafe.Add(ref adjacent, a2 + t));
-                r3 += g3 * Unsafe.Add(ref wr, Unsafe.Add(ref adjacent, a3 + t));
-            }
-
-            result[k] = FinishA(r0, g0, k, common, w);
-            result[k + 1] = FinishA(r1, g1, k + 1, common, w);
-            result[k + 2] = FinishA(r2, g2, k + 2, common, w);
-            result[k + 3] = FinishA(r3, g3, k + 3, common, w);
-        }
-
-        for (; k < n; k++)
-        {
-            double g = PairSign(k);
-            result[k] = FinishA(-g * w[_m + k], g, k, 0, w);
-        }
-    }
-
-    /// <summary>The sign of a pair's term in peer k's row of A: −1 for a seller, +1 for a buyer (exact either way; its
-    /// volume's term has the opposite sign).</summary>
-    private double PairSign(int k) => _net.IsSeller[k] ? -1.0 : 1.0;
-
-    /// <summary>r + the signed terms of peer k's pairs from its <paramref name="done"/>-th on, in pair order.</summary>
-    private double FinishA(double r, double sign, int k, int done, double[] w)
-    {
-        var net = _net;
-        for (int a = net.AdjacencyStart[k] + done; a < net.AdjacencyStart[k + 1]; a++) r += sign * w[net.AdjacentPairs[a]];
-        return r;
-    }
+    /// <summary>(A w)_k: seller −Σ_out w_q + w_G, buyer Σ_in w_q − w_D; one sum per peer in pair order
+    /// (<see cref="P2PNetwork.SignedPairSums"/>).</summary>
+    private void A(double[] w, double[] result) => _net.SignedPairSums(w.AsSpan(_m, _net.PeerCount), w, -1.0, result);
 
     /// <summary>(Aᵀ y)_v: pair y_buyer − y_seller, seller +y, buyer −y.</summary>
     private void AT(double[] y, double[] result)

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace P2PFlex.Markets.P2P;
 
 /// <summary>
@@ -157,6 +160,54 @@ internal sealed class P2PNetwork
         if ((word & bit) != 0) return false;
         word |= bit;
         return true;
+    }
+
+    /// <summary>
+    /// result_k = −s_k·own_k + Σ s_k·pairValue_p over peer k's pairs in pair order, with s_k = <paramref name="sellerSign"/>
+    /// (±1) for a seller and its opposite for a buyer: what a pass over the pairs adding ±pairValue_p into both ends
+    /// computes (r − x is r + (−1·x), the same operation), as one sum per peer. Four peers' sums run side by side
+    /// (independent chains of additions instead of one chain through memory for consecutive pairs of one peer).
+    /// <paramref name="own"/> may be <paramref name="result"/>: each peer's own value is read before its result is written.
+    /// </summary>
+    public void SignedPairSums(ReadOnlySpan<double> own, double[] pairValue, double sellerSign, Span<double> result)
+    {
+        int n = PeerCount, k = 0;
+        // Pair indices come from this validated network: no bounds checks in the sums.
+        ref int adjacent = ref MemoryMarshal.GetArrayDataReference(AdjacentPairs);
+        ref double value = ref MemoryMarshal.GetArrayDataReference(pairValue);
+        for (; k + 4 <= n; k += 4)
+        {
+            int a0 = AdjacencyStart[k], a1 = AdjacencyStart[k + 1], a2 = AdjacencyStart[k + 2], a3 = AdjacencyStart[k + 3];
+            int common = Math.Min(Math.Min(a1 - a0, a2 - a1), Math.Min(a3 - a2, AdjacencyStart[k + 4] - a3));
+            double g0 = IsSeller[k] ? sellerSign : -sellerSign, g1 = IsSeller[k + 1] ? sellerSign : -sellerSign;
+            double g2 = IsSeller[k + 2] ? sellerSign : -sellerSign, g3 = IsSeller[k + 3] ? sellerSign : -sellerSign;
+            double r0 = -g0 * own[k], r1 = -g1 * own[k + 1], r2 = -g2 * own[k + 2], r3 = -g3 * own[k + 3];
+            for (int t = 0; t < common; t++)
+            {
+                r0 += g0 * Unsafe.Add(ref value, Unsafe.Add(ref adjacent, a0 + t));
+                r1 += g1 * Unsafe.Add(ref value, Unsafe.Add(ref adjacent, a1 + t));
+                r2 += g2 * Unsafe.Add(ref value, Unsafe.Add(ref adjacent, a2 + t));
+                r3 += g3 * Unsafe.Add(ref value, Unsafe.Add(ref adjacent, a3 + t));
+            }
+
+            result[k] = FinishSignedSum(r0, g0, k, common, pairValue);
+            result[k + 1] = FinishSignedSum(r1, g1, k + 1, common, pairValue);
+            result[k + 2] = FinishSignedSum(r2, g2, k + 2, common, pairValue);
+            result[k + 3] = FinishSignedSum(r3, g3, k + 3, common, pairValue);
+        }
+
+        for (; k < n; k++)
+        {
+            double g = IsSeller[k] ? sellerSign : -sellerSign;
+            result[k] = FinishSignedSum(-g * own[k], g, k, 0, pairValue);
+        }
+    }
+
+    /// <summary>r + the signed values of peer k's pairs from its <paramref name="done"/>-th on, in pair order.</summary>
+    private double FinishSignedSum(double r, double sign, int k, int done, double[] pairValue)
+    {
+        for (int a = AdjacencyStart[k] + done; a < AdjacencyStart[k + 1]; a++) r += sign * pairValue[AdjacentPairs[a]];
+        return r;
     }
 
     /// <summary>Potential (sum of peer costs) in € for the interval, at the given trades.</summary>

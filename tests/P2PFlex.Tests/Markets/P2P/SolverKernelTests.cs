@@ -109,6 +109,44 @@ public class SolverKernelTests
         }
     }
 
+    /// <summary>The per-peer signed sums (interior point's A·w, the dual gradient) against the pass over the pairs that
+    /// adds ±value into both ends, on markets whose peers have different degrees and whose pairs are shuffled.</summary>
+    [Theory]
+    [InlineData(13, 29, 0.5, 1, true)]
+    [InlineData(40, 33, 1.0, 2, false)]
+    [InlineData(7, 3, 0.7, 3, true)]
+    public void Signed_pair_sums_equal_the_pass_over_the_pairs(int sellers, int buyers, double density, int seed, bool shuffled)
+    {
+        var net = P2PNetwork.Build(Market(sellers, buyers, density, seed, shuffled));
+        var rng = new Random(seed + 90);
+        int n = net.PeerCount, m = net.PairCount;
+        foreach (double sellerSign in new[] { 1.0, -1.0 })
+        {
+            var own = Enumerable.Range(0, n).Select(_ => (rng.NextDouble() - 0.5) * Math.Pow(10, rng.Next(-8, 8))).ToArray();
+            var value = Enumerable.Range(0, m).Select(_ => rng.NextDouble() < 0.2 ? 0 : (rng.NextDouble() - 0.3) * Math.Pow(10, rng.Next(-8, 8))).ToArray();
+            var expected = new double[n];
+            for (int k = 0; k < n; k++) expected[k] = (net.IsSeller[k] == (sellerSign > 0)) ? -own[k] : own[k];
+            for (int p = 0; p < m; p++)
+            {
+                if (sellerSign > 0)
+                {
+                    expected[net.PairSeller[p]] += value[p];
+                    expected[net.PairBuyer[p]] -= value[p];
+                }
+                else
+                {
+                    expected[net.PairSeller[p]] -= value[p];
+                    expected[net.PairBuyer[p]] += value[p];
+                }
+            }
+            var result = new double[n];
+            net.SignedPairSums(own, value, sellerSign, result);
+            AssertSameBits(expected, result, $"sign {sellerSign}, sum");
+            net.SignedPairSums(own, value, sellerSign, own); // in place, as the dual gradient uses it
+            AssertSameBits(expected, own, $"sign {sellerSign}, in place");
+        }
+    }
+
     /// <summary>The dense normal system's former loops, one peer and one term at a time: diagonals over the adjacency,
     /// each eliminated peer's neighbours collected and sorted, the Schur update one entry at a time, the back
     /// substitution over the adjacency.</summary>
