@@ -169,12 +169,28 @@ public static class NotebookBatch
         // Notebooks are independent (each its own script state, console capture per async flow, chart ids per notebook),
         // so several may run at once; every file and status is the same as one after another, in the jobs' order.
         int parallel = Math.Clamp(options.MaxParallelNotebooks, 1, Math.Max(1, inputs.Count));
-        var progressWriter = options.Progress is null ? null : parallel > 1 ? TextWriter.Synchronized(options.Progress) : options.Progress;
+        // Synchronized even one notebook at a time: a notebook's pictures may report while the next notebook runs.
+        var progressWriter = options.Progress is null ? null : TextWriter.Synchronized(options.Progress);
         var runs = new (NotebookRunStatus Status, IndexEntry Entry)[inputs.Count];
+        // Each notebook's last step (its static pictures, drawn by the browser, then its executed .ipynb) runs while the
+        // next notebook's cells run: the browser is another process, so on two cores it takes the core the (mostly
+        // single-threaded) cells leave idle. The pictures go through one browser page in turn (ChartPictureStep), each
+        // notebook's file is written by its own step, and the batch waits for every step before the index, so the set
+        // is the same as with the steps in line.
+        var finishing = new List<Task>();
         if (parallel == 1)
         {
-            for (int i = 0; i < inputs.Count; i++)
-                runs[i] = await RunJobAsync(i, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                for (int i = 0; i < inputs.Count; i++)
+                    runs[i] = await RunJobAsync(i, cancellationToken, finishing).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Never leave a step running past the batch (its files are in the staging folder, removed on failure).
+                await Task.WhenAll(finishing.Select(t => t.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default))).ConfigureAwait(false);
+            }
+            foreach (var t in finishing) await t.ConfigureAwait(false);   // the first failure, as the steps in line would have thrown it
         }
         else
         {
@@ -216,7 +232,7 @@ public static class NotebookBatch
         var statuses = runs.Select(r => r.Status).ToList();
         var entries = runs.Select(r => r.Entry).ToList();
 
-        async Task<(NotebookRunStatus, IndexEntry)> RunJobAsync(int i, CancellationToken token)
+        async Task<(NotebookRunStatus, IndexEntry)> RunJobAsync(int i, CancellationToken token, List<Task>? finishing = null)
         {
             token.ThrowIfCancellationRequested();
             string path = inputs[i];
@@ -256,8 +272,16 @@ public static class NotebookBatch
                     IndexHref = IndexFileName,
                     PlotlyJsSrc = plotlyJsSrc,
                 });
-                await pictures.AddAsync(executed, name, progress, token).ConfigureAwait(false);
-                NotebookJson.Write(executed, ipynbPath);
+                if (finishing is null)
+                {
+                    await pictures.AddAsync(executed, name, progress, token).ConfigureAwait(false);
+                    NotebookJson.Write(executed, ipynbPath);
+                }
+                else
+                {
+                    var notebook = executed;
+                    finishing.Add(Task.Run(() => FinishAsync(notebook, name, progress, ipynbPath, token), CancellationToken.None));
+                }
                 writtenIpynb = ipynbPath;
                 writing = false;
                 status = new NotebookRunStatus(path, name, result.Succeeded, result.FailedCell,
@@ -283,6 +307,19 @@ public static class NotebookBatch
                 status.Succeeded, status.Succeeded ? null : (status.FailedCell is null ? status.Error : $"{status.FailedCell}: {status.Error}"),
                 status.Elapsed, status.Result?.Parameters.Parameters.ToDictionary(p => p.Name, p => p.Value) ?? new Dictionary<string, string>());
             return (status, entry);
+        }
+
+        async Task FinishAsync(Notebook notebook, string name, IProgress<NotebookProgress>? progress, string ipynbPath, CancellationToken token)
+        {
+            try
+            {
+                await pictures.AddAsync(notebook, name, progress, token).ConfigureAwait(false);
+                NotebookJson.Write(notebook, ipynbPath);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new IOException($"writing the reports of {name} failed, so no report set was published ({target} is unchanged): {e.Message}", e);
+            }
         }
 
         if (statuses.Any(st => !st.Succeeded))

@@ -284,13 +284,15 @@ public static class NotebooksCommand
         // Checked again by the batch; here so that a wrong --out fails before the study's scenarios are computed.
         if (File.Exists(outDir)) throw new ArgumentException($"the output folder {Path.GetFullPath(outDir)} is an existing file, not a folder");
         // The study's tables are computed beside the notebooks (they are needed only for the index and the printout at
-        // the end), so on several cores they cost no wall time.
-        Task<IReadOnlyList<ScenarioResult>>? studyRun = studyTables
+        // the end), so on several cores they cost no wall time: Table 8's scenarios and the conceptual models' (the
+        // index's second table) on the same context.
+        Task<StudyTablesRun>? studyRun = studyTables
             ? Task.Run(() =>
             {
                 var context = StudyContext.Load();
-                return (IReadOnlyList<ScenarioResult>)StudyContext.LoadScenarios().Where(s => ScenarioReport.StudyScenarioNames.Contains(s.Name))
-                    .Select(s => ScenarioRunner.Run(s, context)).ToArray();
+                var all = StudyContext.LoadScenarios();
+                var study = all.Where(s => ScenarioReport.StudyScenarioNames.Contains(s.Name)).Select(s => ScenarioRunner.Run(s, context)).ToArray();
+                return new StudyTablesRun(study, ModelsTable(context, all, study));
             })
             : null;
         // Ctrl+C or SIGTERM: stop at the next cell and discard the half-written set (DIR keeps its previous reports).
@@ -317,7 +319,7 @@ public static class NotebooksCommand
             progress.WriteLine($"p2pflex: interrupted; nothing written, {outDir} is as before");
             return 130;
         }
-        var study = studyRun?.GetAwaiter().GetResult();
+        var study = studyRun?.GetAwaiter().GetResult().Study;
         if (study is not null) output.WriteLine(ScenarioReport.Table(study));
         else
         {
@@ -343,11 +345,10 @@ public static class NotebooksCommand
     }
 
     /// <summary>The conceptual models CM1–CM5 side by side: notebook 07's comparison table.</summary>
-    private static TextTable ModelsTable(StudyContext context, IReadOnlyList<ScenarioResult> study)
+    private static TextTable ModelsTable(StudyContext context, IReadOnlyList<ScenarioDefinition> all, IReadOnlyList<ScenarioResult> study)
     {
         var known = study.ToDictionary(r => r.Name);
-        var all = StudyContext.LoadScenarios();
-        var models = ScenarioReport.ConceptualModelScenarioNames.Select(n => known.TryGetValue(n, out var r) ? r : ScenarioRunner.Run(all.Single(s => s.Name == n), context));
+        var models = ScenarioReport.ConceptualModelScenarioNames.Select(n => known.TryGetValue(n, out var r) ? r : ScenarioRunner.Run(all.Single(s => s.Name == n), context)).ToArray();
         return P2PFlex.Display.StudyTables.Comparison(models) with
         {
             Title = "The conceptual models of the study's chapter 4 on the same feeder, peers and orderbook (notebook 07).",
@@ -355,7 +356,7 @@ public static class NotebooksCommand
     }
 
     private static NotebookBatchResult RunBatch(IReadOnlyList<NotebookJob> jobs, string outDir,
-        TextWriter progress, Task<IReadOnlyList<ScenarioResult>>? study, Func<NotebookBatchResult, CancellationToken, Task>? beforeCommit,
+        TextWriter progress, Task<StudyTablesRun>? study, Func<NotebookBatchResult, CancellationToken, Task>? beforeCommit,
         PlotlyJsMode plotlyJs, CancellationToken cancellationToken)
     {
         bool grid = jobs.Any(j => j.FileSuffix is not null);
@@ -379,11 +380,14 @@ public static class NotebooksCommand
                 : new IndexPageOptions { Title = "P2PFlex — reproduction of EUniversal D5.3, chapter 5" },
             SummaryFactory = study is null ? null : _ =>
             {
-                var results = study.GetAwaiter().GetResult();
-                return [SummaryTable(results), ModelsTable(StudyContext.Load(), results)];
+                var tables = study.GetAwaiter().GetResult();
+                return [SummaryTable(tables.Study), tables.Models];
             },
         }, cancellationToken).GetAwaiter().GetResult());
     }
+
+    /// <summary>The study's results (Table 8's scenarios) and the conceptual models' table, computed beside the notebooks.</summary>
+    private sealed record StudyTablesRun(IReadOnlyList<ScenarioResult> Study, TextTable Models);
 
     private static TextTable SummaryTable(IReadOnlyList<ScenarioResult> study)
     {

@@ -59,6 +59,33 @@ public sealed class ChartPublishingTests : IDisposable
         .OfType<DisplayDataOutput>().Select(d => d.Data.GetText("text/html")));
 
     [Fact]
+    public async Task Pictures_drawn_while_the_next_notebook_runs_are_all_in_the_notebooks_written()
+    {
+        // One notebook at a time: each notebook's pictures and its .ipynb are finished while the next one runs; the
+        // batch returns only when every file is complete, and each file is the executed notebook with its pictures.
+        var result = await NotebookBatch.RunAsync(ChartNotebooks(), Path.Combine(_dir, "pictures"), new NotebookBatchOptions
+        {
+            StaticChartImages = true,
+            PlotlyJs = PlotlyJsMode.Directory,
+        });
+        Assert.True(result.AllSucceeded, result.Describe());
+        Assert.Equal(2, result.Notebooks.Count);
+        foreach (var n in result.Notebooks)
+        {
+            string written = File.ReadAllText(n.ExecutedNotebookPath!);
+            Assert.Equal(NotebookJson.Serialize(n.Result!.Notebook), written);
+            var charts = NotebookJson.Read(n.ExecutedNotebookPath!).Cells.SelectMany(c => c.Outputs).OfType<DisplayDataOutput>()
+                .Where(StaticChartImages.IsChart).ToArray();
+            Assert.Equal(2, charts.Length);
+            Assert.All(charts, d =>
+            {
+                Assert.StartsWith("<svg", d.Data.GetText(StaticChartImages.SvgMime));
+                Assert.Contains(StaticChartImages.FallbackClass, d.Data.GetText("text/html"));
+            });
+        }
+    }
+
+    [Fact]
     public async Task Without_a_browser_the_batch_says_once_that_the_static_pictures_were_skipped_and_writes_everything_else()
     {
         var progress = new StringWriter();
