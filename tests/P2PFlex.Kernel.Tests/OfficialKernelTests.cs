@@ -77,6 +77,7 @@ public sealed class OfficialKernelRun : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(papermill)!);
         File.WriteAllText(papermill, InjectLikePapermill(File.ReadAllText(Path.Combine(NotebookDir, "05-scenario-3.ipynb")), PapermillParameters));
 
+        StudyNotebookRuns.StartHeadless();   // the reference runs compute while the official kernel runs
         var clock = Stopwatch.StartNew();
         Execution = JupyterToolsTests.Run(Python,
             [Path.Combine(RepoRoot, "tests", "kernel", "execute_notebooks.py"), "--kernel", KernelName, "--cwd", NotebookDir,

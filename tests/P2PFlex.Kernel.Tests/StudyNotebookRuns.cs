@@ -17,16 +17,17 @@ namespace P2PFlex.Kernel.Tests;
 internal static class StudyNotebookRuns
 {
     /// <summary>
-    /// The parameters the kernel tests give study notebooks: the notebook tests' (notebook 08's Monte Carlo on 20 draws,
-    /// <see cref="StudyNotebookInputs.TestParameters"/>) and notebook 10 on the representative day instead of the week.
-    /// Values are C# literals (papermill's <c>var name = literal;</c>).
+    /// The parameters the kernel tests give study notebooks: the notebook tests' (<see cref="StudyNotebookInputs.TestParameters"/>:
+    /// notebook 08's Monte Carlo on 20 draws, notebook 10 on the representative day instead of the week), written as C#
+    /// literals (papermill's <c>var name = literal;</c>): numbers as they are, anything else as a string.
     /// </summary>
     public static readonly IReadOnlyDictionary<string, (string Name, string Value)[]> Parameters =
-        new Dictionary<string, (string Name, string Value)[]>(StringComparer.Ordinal)
-        {
-            ["08-robustness.ipynb"] = StudyNotebookInputs.TestParameters["08-robustness.ipynb"].Select(p => (p.Key, p.Value)).ToArray(),
-            ["10-timeseries.ipynb"] = [("window", "\"day\"")],
-        };
+        StudyNotebookInputs.TestParameters.ToDictionary(n => n.Key, n => n.Value.Select(p => (p.Key, Literal(p.Value))).ToArray(), StringComparer.Ordinal);
+
+    private static string Literal(string value) =>
+        double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _)
+            ? value
+            : "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
     private static readonly Lazy<Prepared> _prepared = new(Prepare);
     private static readonly ConcurrentDictionary<string, Lazy<Task<JsonNode>>> _headless = new(StringComparer.Ordinal);
@@ -50,6 +51,22 @@ internal static class StudyNotebookRuns
             Assert.True(run.Succeeded, $"{Path.GetFileName(path)} failed headless: {run.Describe()}");
             return JsonNode.Parse(NotebookJson.Serialize(run.Notebook))!;
         }))).Value;
+
+    /// <summary>
+    /// Starts the headless runs of every copy in the background, one notebook after the other, so that they compute while
+    /// a kernel executes the same notebooks in another process instead of after it. Idempotent; a failure is reported by
+    /// the test that awaits that notebook's <see cref="HeadlessAsync"/>.
+    /// </summary>
+    public static void StartHeadless() => _ = _allHeadless.Value;
+
+    private static readonly Lazy<Task> _allHeadless = new(() => Task.Run(async () =>
+    {
+        foreach (var notebook in Notebooks)
+        {
+            try { await HeadlessAsync(notebook); }
+            catch (Exception) { }   // kept in that notebook's task, which the tests await
+        }
+    }));
 
     private sealed record Prepared(string RepoNotebookDir, string Folder, IReadOnlyList<string> Notebooks);
 

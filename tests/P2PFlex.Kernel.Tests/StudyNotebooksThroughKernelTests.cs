@@ -35,6 +35,7 @@ public class StudyNotebooksThroughKernelTests(InstalledKernel kernel) : IClassFi
         // day, through injected-parameters cells), and their headless results, computed once per test process and shared.
         // Every cell and check still runs; the full-size runs are `reproduce`'s and StudyNotebooksTests'.
         var notebooks = StudyNotebookRuns.Notebooks.ToArray();
+        StudyNotebookRuns.StartHeadless();   // the reference runs compute while the kernels run
         Assert.Equal(Directory.GetFiles(Path.Combine(root, "notebooks"), "*.ipynb").Length, notebooks.Length);
         var env = kernel.Environment();
         // The charts' static pictures (a Chromium per kernel, about a second per chart) are tested in

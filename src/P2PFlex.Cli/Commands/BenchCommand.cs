@@ -171,7 +171,13 @@ public static class BenchCommand
     }
 
     private static string Header() =>
-        $"p2pflex bench — {Environment.ProcessorCount} logical CPUs, .NET {Environment.Version}, {(Debugger.IsAttached ? "debugger attached, " : "")}{BuildConfiguration}{LoadAverage()}";
+        $"p2pflex bench — {Environment.ProcessorCount} logical CPUs, .NET {Environment.Version}, {(Debugger.IsAttached ? "debugger attached, " : "")}{BuildConfiguration}{Optimisation()}{LoadAverage()}";
+
+    /// <summary>Debug builds are optimised too (Directory.Build.props); a build with <c>-p:Optimize=false</c> says so, its
+    /// times are not comparable.</summary>
+    private static string Optimisation() =>
+        typeof(BenchCommand).Assembly.GetCustomAttributes(typeof(DebuggableAttribute), false).OfType<DebuggableAttribute>()
+            .Any(a => a.IsJITOptimizerDisabled) ? " (unoptimised)" : "";
 
     /// <summary>The machine's load average when the run starts (Linux), so a time is read with the load it was taken under.</summary>
     private static string LoadAverage()

@@ -40,7 +40,7 @@ public static partial class ActiveSetQpSolver
                 Array.Copy(old, position + 1, row, position, a + 1 - position);
                 s[a] = row;
             }
-            return WorkingFactor.Of(s, factor, position);
+            return WorkingFactor.Of(s, factor, position, shift: 1);
         }
 
         /// <summary>Variable <paramref name="i"/> fixed or freed (<c>fixedAt</c> already says which): only the entries

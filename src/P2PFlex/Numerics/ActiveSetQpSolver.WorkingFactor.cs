@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace P2PFlex.Numerics;
 
 public static partial class ActiveSetQpSolver
@@ -7,7 +9,8 @@ public static partial class ActiveSetQpSolver
     /// Cholesky factor L (same layout) with the pivots before their square roots. Immutable: an update shares the rows
     /// it leaves unchanged. Row a of L depends only on S's rows 0..a, so a change that leaves S's first d rows alone
     /// keeps L's first d rows, and the remaining rows are computed by the same loop, in the same order, as a
-    /// factorisation from scratch: an updated factor is bit for bit the factor of the updated matrix.
+    /// factorisation from scratch: an updated factor is bit for bit the factor of the updated matrix. (The loop runs four
+    /// rows and four columns side by side, <see cref="JaggedCholesky"/>; every sum keeps its plain order.)
     /// </summary>
     private sealed class WorkingFactor(double[][] s, double[][] l, double[] pivot)
     {
@@ -19,8 +22,11 @@ public static partial class ActiveSetQpSolver
 
         /// <summary>Factorises <paramref name="s"/>, whose first <paramref name="same"/> rows equal
         /// <paramref name="prior"/>'s; null when a pivot is not clearly positive (relative to the largest diagonal entry),
-        /// i.e. the working rows are linearly dependent.</summary>
-        public static WorkingFactor? Of(double[][] s, WorkingFactor prior, int same)
+        /// i.e. the working rows are linearly dependent. Each later row i whose first <paramref name="same"/> entries are
+        /// those of <paramref name="prior"/>'s row i + <paramref name="shift"/> (where that row exists) keeps that row's
+        /// first <paramref name="same"/> entries of L: L_ij for j &lt; same depends only on S_i0 … S_ij and L's rows 0 … j,
+        /// all unchanged, so they are the entries the loop would compute again.</summary>
+        public static WorkingFactor? Of(double[][] s, WorkingFactor prior, int same, int shift = 0)
         {
             int w = s.Length;
             double scale = 0;
@@ -34,24 +40,31 @@ public static partial class ActiveSetQpSolver
                 l[i] = prior.L[i];
                 pivot[i] = prior.Pivot[i];
             }
-            for (int i = same; i < w; i++)
+            // Rows from `same` on: four at a time where the processor has 256-bit vectors, else one at a time (the same
+            // bits either way, JaggedCholesky).
+            Span<double> pivots = stackalloc double[4];
+            for (int i = same; i < w;)
             {
-                var si = s[i];
-                var li = new double[i + 1];
-                for (int j = 0; j <= i; j++)
+                int rows = Vector256.IsHardwareAccelerated && i + 4 <= w ? 4 : 1;
+                int from = same > 0 && i + rows - 1 + shift < prior.L.Length ? same : 0;
+                for (int r = 0; r < rows; r++)
                 {
-                    double v = si[j];
-                    var lj = j == i ? li : l[j];
-                    for (int k = 0; k < j; k++) v -= li[k] * lj[k];
-                    if (i == j)
-                    {
-                        if (!(v > tolerance)) return null;
-                        pivot[i] = v;
-                        li[i] = Math.Sqrt(v);
-                    }
-                    else li[j] = v / lj[j];
+                    var lr = new double[i + r + 1];
+                    if (from > 0) Array.Copy(prior.L[i + r + shift], lr, from);
+                    l[i + r] = lr;
                 }
-                l[i] = li;
+                if (rows == 4) JaggedCholesky.FourRows(s, l, i, from, pivots);
+                else
+                {
+                    pivots[0] = JaggedCholesky.Row(s[i], l, l[i], from);
+                    l[i][i] = Math.Sqrt(pivots[0]);
+                }
+                for (int r = 0; r < rows; r++)
+                {
+                    if (!(pivots[r] > tolerance)) return null;
+                    pivot[i + r] = pivots[r];
+                }
+                i += rows;
             }
             return new WorkingFactor(s, l, pivot);
         }
@@ -60,12 +73,7 @@ public static partial class ActiveSetQpSolver
         public void Solve(double[] b)
         {
             int w = L.Length;
-            for (int i = 0; i < w; i++)
-            {
-                double s = b[i];
-                for (int k = 0; k < i; k++) s -= L[i][k] * b[k];
-                b[i] = s / L[i][i];
-            }
+            JaggedCholesky.Forward(L, b);
             for (int i = w - 1; i >= 0; i--)
             {
                 double s = b[i];

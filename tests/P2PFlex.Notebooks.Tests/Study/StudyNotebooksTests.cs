@@ -8,8 +8,9 @@ namespace P2PFlex.Notebooks.Tests.Study;
 
 /// <summary>
 /// Runs the study notebooks once (headless) into a temporary folder as <c>reproduce</c> does (one shared plotly.js,
-/// static chart pictures), as many notebooks at once as there are cores; the tests below inspect the result. Notebook 08 runs with the tests' smaller Monte Carlo
-/// through its parameters (<see cref="StudyNotebookInputs.TestParameters"/>).
+/// static chart pictures), as many notebooks at once as there are cores; the tests of the collection
+/// <see cref="StudyNotebooksCollection"/> inspect the result. Notebook 08 runs with the tests' smaller Monte Carlo and
+/// notebook 10 on the representative day, through their parameters (<see cref="StudyNotebookInputs.TestParameters"/>).
 /// </summary>
 public sealed class StudyNotebooksFixture : IDisposable
 {
@@ -46,7 +47,15 @@ public sealed class StudyNotebooksFixture : IDisposable
     }
 }
 
-public partial class StudyNotebooksTests(StudyNotebooksFixture fixture) : IClassFixture<StudyNotebooksFixture>
+/// <summary>The tests that read the one headless run of the study notebooks (<see cref="StudyNotebooksFixture"/>).</summary>
+[CollectionDefinition(Name)]
+public sealed class StudyNotebooksCollection : ICollectionFixture<StudyNotebooksFixture>
+{
+    public const string Name = "study notebooks, run once";
+}
+
+[Collection(StudyNotebooksCollection.Name)]
+public partial class StudyNotebooksTests(StudyNotebooksFixture fixture)
 {
     [Fact]
     public void Every_study_notebook_runs_without_error()

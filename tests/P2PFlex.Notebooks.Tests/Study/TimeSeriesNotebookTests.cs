@@ -9,36 +9,29 @@ namespace P2PFlex.Notebooks.Tests.Study;
 
 /// <summary>
 /// Notebook 10 ("A year of the study's chain") run on the representative day (<c>window = day</c>, as a reader would pass
-/// it): its numbers are the library's, computed here directly with <see cref="TimeSeriesRunner"/> and
-/// <see cref="TimeSeriesSummary"/> on the same window, and its day slider carries every step in the HTML report.
+/// it) with its default scenarios: its numbers are the library's, computed here directly with
+/// <see cref="TimeSeriesRunner"/> and <see cref="TimeSeriesSummary"/> on the same window, and its day slider carries every
+/// step in the HTML report. The run is the study run's (<see cref="StudyNotebooksFixture"/>, which gives notebook 10 this
+/// window), not one of its own.
 /// </summary>
-public sealed class TimeSeriesNotebookTests : IDisposable
+[Collection(StudyNotebooksCollection.Name)]
+public sealed class TimeSeriesNotebookTests(StudyNotebooksFixture fixture)
 {
+    /// <summary>The notebook's default <c>scenario_names</c>, which the study run keeps.</summary>
     private static readonly string[] Chosen = ["0", "1", "2", "3-theta80"];
-    private readonly string _outDir = Path.Combine(Path.GetTempPath(), $"p2pflex-nb10-{Guid.NewGuid():N}");
-
-    private static string Repo(params string[] parts)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "P2PFlex.sln"))) return Path.Combine([dir.FullName, .. parts]);
-        throw new DirectoryNotFoundException("repository root (P2PFlex.sln) not found above the test binaries");
-    }
-
-    public void Dispose()
-    {
-        try { Directory.Delete(_outDir, recursive: true); } catch (IOException) { }
-    }
 
     private static string Text(JsonNode? n) => n is JsonArray a ? string.Concat(a.Select(x => (string?)x)) : (string?)n ?? "";
 
     [Fact]
-    public async Task Notebook_10_on_a_day_gives_the_library_s_totals_blocking_share_and_a_slider_that_needs_no_kernel()
+    public void Notebook_10_on_a_day_gives_the_library_s_totals_blocking_share_and_a_slider_that_needs_no_kernel()
     {
-        var result = await NotebookBatch.RunAsync([Repo("notebooks", "10-timeseries.ipynb")], _outDir,
-            new NotebookBatchOptions { Parameters = new Dictionary<string, string> { ["window"] = "day", ["scenario_names"] = string.Join(",", Chosen) }, PlotlyJs = PlotlyJsMode.Directory });
-        Assert.True(result.AllSucceeded, result.Describe());
-        var run = Assert.Single(result.Notebooks);
+        var run = Assert.Single(fixture.Result.Notebooks, n => n.Name == "10-timeseries.ipynb");
+        Assert.True(run.Succeeded, run.Describe());
         var doc = JsonNode.Parse(File.ReadAllText(run.ExecutedNotebookPath!))!;
+        // the window and scenarios computed below are the ones the run had
+        var given = NotebookRunner.RunMetadata(NotebookJson.Read(run.ExecutedNotebookPath!))["parameters"]!;
+        Assert.Equal("day", given["window"]!.GetValue<string>());
+        Assert.Null(given["scenario_names"]);
         var outputs = doc["cells"]!.AsArray().SelectMany(c => c!["outputs"]?.AsArray() ?? []).OfType<JsonObject>().ToArray();
         string stdout = string.Concat(outputs.Where(o => (string?)o["output_type"] == "stream").Select(o => Text(o["text"])));
 
