@@ -34,9 +34,9 @@ public sealed class Ptdf
     /// <summary>A dense copy (lines × buses).</summary>
     public double[,] ToArray()
     {
+        // A 2-D array is stored row-major in one block, as _values is: one copy of the bytes.
         var a = new double[LineCount, BusCount];
-        for (int l = 0; l < LineCount; l++)
-            for (int k = 0; k < BusCount; k++) a[l, k] = _values[l * BusCount + k];
+        Buffer.BlockCopy(_values, 0, a, 0, _values.Length * sizeof(double));
         return a;
     }
 

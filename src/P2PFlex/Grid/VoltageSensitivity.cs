@@ -62,19 +62,32 @@ public sealed class VoltageSensitivity
         var staticLu = new StaticPivotLu(structure.Symbolic);
         SparseLu? pivotingLu = staticLu.TryFactorize(jacobian) ? null : SparseLu.Factor(unknowns, structure.Triplets(jacobian));
 
+        // Columns are solved Block at a time and then written row by row, so that a row's Block entries share cache
+        // lines (one column at a time wrote n entries n·8 bytes apart, a cache miss each on a large feeder).
+        const int Block = 8;
         var values = new double[n * n];
         var rhs = new double[unknowns];
-        var dx = new double[unknowns];
-        for (int k = 0; k < n; k++)
+        var dx = new double[Block * unknowns];
+        for (int k0 = 0; k0 < n; k0 += Block)
         {
-            if (angleVar[k] < 0) continue; // slack or isolated: no free injection
-            Array.Clear(rhs);
-            // Specified injections are in p.u. on the system base: 1 MW is 1/baseMVA p.u.
-            rhs[angleVar[k]] = 1.0 / network.BaseMva;
-            if (magVar[k] >= 0 && reactivePerActive is not null) rhs[magVar[k]] = reactivePerActive[k] / network.BaseMva;
-            if (pivotingLu is null) staticLu.Solve(rhs, dx); else pivotingLu.Solve(rhs).CopyTo(dx, 0);
+            int width = Math.Min(Block, n - k0);
+            for (int c = 0; c < width; c++)
+            {
+                int k = k0 + c;
+                if (angleVar[k] < 0) continue; // slack or isolated: no free injection
+                Array.Clear(rhs);
+                // Specified injections are in p.u. on the system base: 1 MW is 1/baseMVA p.u.
+                rhs[angleVar[k]] = 1.0 / network.BaseMva;
+                if (magVar[k] >= 0 && reactivePerActive is not null) rhs[magVar[k]] = reactivePerActive[k] / network.BaseMva;
+                var column = dx.AsSpan(c * unknowns, unknowns);
+                if (pivotingLu is null) staticLu.Solve(rhs, column); else pivotingLu.Solve(rhs).CopyTo(column);
+            }
             for (int i = 0; i < n; i++)
-                if (magVar[i] >= 0) values[i * n + k] = dx[magVar[i]];
+            {
+                if (magVar[i] < 0) continue;
+                for (int c = 0; c < width; c++)
+                    if (angleVar[k0 + c] >= 0) values[i * n + k0 + c] = dx[c * unknowns + magVar[i]];
+            }
         }
         return new VoltageSensitivity(n, values);
     }

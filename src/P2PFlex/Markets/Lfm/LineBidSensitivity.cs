@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace P2PFlex.Markets.Lfm;
 
 /// <summary>
@@ -45,9 +47,10 @@ internal sealed class LineBidSensitivity
         int entries = 0;
         for (int l = 0; l < lines; l++)
         {
+            var row = Row(ptdf, l);
             for (int b = 0; b < busOfBid.Length; b++)
             {
-                if (Math.Abs(ptdf[l, busOfBid[b]]) > NoiseMwPerMw) entries++;
+                if (Math.Abs(row[busOfBid[b]]) > NoiseMwPerMw) entries++;
             }
         }
 
@@ -58,9 +61,10 @@ internal sealed class LineBidSensitivity
         for (int l = 0; l < lines; l++)
         {
             rowStart[l] = at;
+            var row = Row(ptdf, l);
             for (int b = 0; b < busOfBid.Length; b++)
             {
-                double h = ptdf[l, busOfBid[b]];
+                double h = row[busOfBid[b]];
                 if (Math.Abs(h) > NoiseMwPerMw)
                 {
                     bidIndex[at] = b;
@@ -72,6 +76,10 @@ internal sealed class LineBidSensitivity
         rowStart[lines] = at;
         return new LineBidSensitivity(lines, rowStart, bidIndex, mwPerMw);
     }
+
+    /// <summary>Row <paramref name="line"/> of a lines × buses array (stored row-major in one block).</summary>
+    private static ReadOnlySpan<double> Row(double[,] ptdf, int line) =>
+        MemoryMarshal.CreateReadOnlySpan(ref ptdf[line, 0], ptdf.GetLength(1));
 
     /// <summary>Bid indices of the non-zeros of line <paramref name="line"/>'s row, ascending.</summary>
     public ReadOnlySpan<int> RowBidIndices(int line) =>

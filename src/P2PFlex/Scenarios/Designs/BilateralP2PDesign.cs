@@ -93,8 +93,11 @@ public sealed class BilateralP2PDesign : MarketDesign<NoParameters, P2PStage>
         double? theta = DsoInterventions.Theta(scenario.Intervention);
         var atRisk = theta is double t ? TradeFlowEffects.AtRiskLines(baseCheck, t) : [];
         var rule = DsoInterventions.Compile(scenario.Intervention, feeder.Ptdf, baseCheck, atRisk);
-        var pairs = new List<TradePair>();
-        var factors = new List<double>();
+        // Sized for every seller-buyer pair at once: a dense market has tens of thousands, and growing the lists
+        // step by step copied them through a dozen large arrays.
+        int sellers = peers.Count(p => p.Peer.Role == PeerRole.Seller);
+        var pairs = new List<TradePair>(sellers * (peers.Count - sellers));
+        var factors = new List<double>(pairs.Capacity);
         int blocked = 0;
         for (int i = 0; i < peers.Count; i++)
         {
