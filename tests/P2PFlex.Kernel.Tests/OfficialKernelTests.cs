@@ -24,7 +24,7 @@ namespace P2PFlex.Kernel.Tests;
 /// <item>the executed notebooks exported to HTML by <c>nbconvert --to html</c>.</item>
 /// </list>
 /// Needs the Debug builds of P2PFlex.Core, P2PFlex.Display (packed with <c>--no-build</c>) and the CLI (the chart
-/// pictures; <c>dotnet test P2PFlex.sln</c> builds them) and the Debian packages of environment/install.sh.
+/// pictures; the test command's <c>dotnet build P2PFlex.sln</c> builds them) and the Debian packages of environment/install.sh.
 /// </summary>
 public sealed class OfficialKernelRun : IDisposable
 {
