@@ -20,8 +20,12 @@ internal static partial class NotebookOutputs
 
     public static string Html(JsonNode output) => Text(output["data"]?["text/html"]);
 
-    /// <summary>An output that only carries plotly.js (the runners put it before a notebook's first chart).</summary>
-    public static bool IsPlotlyLibrary(JsonNode output) => Html(output) is { Length: > 1_000_000 } h && !h.Contains("Plotly.newPlot", StringComparison.Ordinal);
+    /// <summary>An output that only carries plotly.js (the runners put it before a notebook's first chart): embedded (the
+    /// kernels), or a script reference to the report folder's copy, which the headless runner marks in the output's
+    /// metadata (<c>p2pflex.plotlyjs</c>; the test run writes reports as <c>reproduce</c> does).</summary>
+    public static bool IsPlotlyLibrary(JsonNode output) =>
+        Html(output) is { Length: > 1_000_000 } h && !h.Contains("Plotly.newPlot", StringComparison.Ordinal)
+        || output["metadata"]?[P2PFlex.Notebooks.NotebookRunner.MetadataKey]?["plotlyjs"] is not null;   // NotebookSession.PlotlyJsMetadataKey (internal)
 
     public static IEnumerable<JsonNode> Errors(JsonNode cell) => Outputs(cell).Where(o => o["output_type"]!.GetValue<string>() == "error");
 

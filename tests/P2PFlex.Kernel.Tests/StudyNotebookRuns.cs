@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using P2PFlex.Notebooks;
 using P2PFlex.TestSupport;
@@ -9,10 +8,8 @@ namespace P2PFlex.Kernel.Tests;
 /// The study notebooks as the official kernel's tests (<see cref="OfficialKernelRun"/>) execute them, prepared once per
 /// test process: a temporary copy of notebooks/ (every notebook and any support file beside them) in which the
 /// notebooks with test parameters (<see cref="Parameters"/>) carry them in an injected-parameters cell, as papermill
-/// writes it (<see cref="OfficialKernelRun.InjectLikePapermill"/>). The kernel and the headless runner run these same
-/// files, so every cell and check runs, on fewer draws and a shorter window, and the results compared are those of one
-/// input. The headless runner's result of each copy is computed once
-/// (<see cref="HeadlessAsync"/>).
+/// writes it (<see cref="OfficialKernelRun.InjectLikePapermill"/>). The kernels run these files, so every cell and check runs, on fewer draws and a shorter window. The headless runner's reference is the test
+/// command's one headless run of notebooks/ with the same parameters (<see cref="HeadlessAsync"/>).
 /// </summary>
 internal static class StudyNotebookRuns
 {
@@ -30,43 +27,48 @@ internal static class StudyNotebookRuns
             : "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
     private static readonly Lazy<Prepared> _prepared = new(Prepare);
-    private static readonly ConcurrentDictionary<string, Lazy<Task<JsonNode>>> _headless = new(StringComparer.Ordinal);
+
+    /// <summary>The folder of the copies: the kernels resolve relative paths from there, as for a notebook opened in its
+    /// own folder.</summary>
+    public static string Folder => _prepared.Value.Folder;
 
     /// <summary>The repository's notebooks/ folder: the official kernel starts there (the first cell's <c>#r "../src/…"</c>
     /// resolve from its working folder).</summary>
     public static string RepoNotebookDir => _prepared.Value.RepoNotebookDir;
 
-    /// <summary>The folder of the copies: the headless runner resolves relative paths from there, as for a notebook
-    /// opened in its own folder.</summary>
-    public static string Folder => _prepared.Value.Folder;
-
     /// <summary>The copies of every study notebook, in file-name order.</summary>
     public static IReadOnlyList<string> Notebooks => _prepared.Value.Notebooks;
 
-    /// <summary>The headless runner's executed notebook of a copy (run once per process, on first use).</summary>
-    public static Task<JsonNode> HeadlessAsync(string copy) =>
-        _headless.GetOrAdd(Path.GetFullPath(copy), path => new Lazy<Task<JsonNode>>(() => Task.Run(async () =>
-        {
-            var run = await NotebookRunner.RunFileAsync(path, new NotebookRunOptions());
-            Assert.True(run.Succeeded, $"{Path.GetFileName(path)} failed headless: {run.Describe()}");
-            return JsonNode.Parse(NotebookJson.Serialize(run.Notebook))!;
-        }))).Value;
+    private static readonly Lazy<Task<(string OutDir, NotebookBatchResult Result)>> _headless = new(() => Task.Run(() =>
+    {
+        var (outDir, result, _) = SharedStudyRun.Get();
+        return (outDir, result);
+    }));
 
     /// <summary>
-    /// Starts the headless runs of every copy in the background, one notebook after the other, so that they compute while
-    /// a kernel executes the same notebooks in another process instead of after it. Idempotent; a failure is reported by
-    /// the test that awaits that notebook's <see cref="HeadlessAsync"/>.
+    /// The headless runner's executed notebook of the study notebook a copy was made from: the one headless run of the
+    /// test command (<see cref="SharedStudyRun"/>, shared with the notebook tests' process), which runs the notebooks of
+    /// notebooks/ with the same parameters as typed values (the runner's own injected-parameters cell, where the copies
+    /// carry papermill's untyped one: <c>OfficialKernelTests.Papermill_style_parameters_give_the_results_of_the_runners_typed_parameters</c>
+    /// checks that the two give the same results). Its charts carry static pictures and load plotly.js from the report
+    /// folder; the comparisons look at printed text, tables and chart data (<see cref="NotebookOutputs"/>).
     /// </summary>
-    public static void StartHeadless() => _ = _allHeadless.Value;
-
-    private static readonly Lazy<Task> _allHeadless = new(() => Task.Run(async () =>
+    public static async Task<JsonNode> HeadlessAsync(string copy)
     {
-        foreach (var notebook in Notebooks)
-        {
-            try { await HeadlessAsync(notebook); }
-            catch (Exception) { }   // kept in that notebook's task, which the tests await
-        }
-    }));
+        string name = Path.GetFileName(copy);
+        var (_, result) = await _headless.Value;
+        var status = result.Notebooks.SingleOrDefault(n => n.Name == name);
+        Assert.True(status is not null, $"{name} is not in the headless run of notebooks/: {string.Join(", ", result.Notebooks.Select(n => n.Name))}");
+        Assert.True(result.AllSucceeded, $"{name}: the headless run failed (a failing notebook publishes no set):\n{result.Describe()}");
+        return JsonNode.Parse(File.ReadAllText(status.ExecutedNotebookPath!))!;
+    }
+
+    /// <summary>
+    /// Starts the headless run (or the wait for the other test process's) in the background, so that it computes while
+    /// a kernel executes the same notebooks in another process instead of after it. Idempotent; a failure is reported by
+    /// the tests that await <see cref="HeadlessAsync"/>.
+    /// </summary>
+    public static void StartHeadless() => _ = _headless.Value;
 
     private sealed record Prepared(string RepoNotebookDir, string Folder, IReadOnlyList<string> Notebooks);
 

@@ -7,44 +7,26 @@ using P2PFlex.TestSupport;
 namespace P2PFlex.Notebooks.Tests.Study;
 
 /// <summary>
-/// Runs the study notebooks once (headless) into a temporary folder as <c>reproduce</c> does (one shared plotly.js,
-/// static chart pictures), as many notebooks at once as there are cores; the tests of the collection
-/// <see cref="StudyNotebooksCollection"/> inspect the result. Notebook 08 runs with the tests' smaller Monte Carlo and
-/// notebook 10 on the representative day, through their parameters (<see cref="StudyNotebookInputs.TestParameters"/>).
+/// The study notebooks run once (headless) as <c>reproduce</c> runs them (one shared plotly.js, static chart pictures), as
+/// many notebooks at once as there are cores; the tests of the collection <see cref="StudyNotebooksCollection"/> inspect
+/// the result. Notebook 08 runs with the tests' smaller Monte Carlo and notebook 10 on the representative day, through
+/// their parameters (<see cref="StudyNotebookInputs.TestParameters"/>). The run is the test command's one headless run
+/// (<see cref="SharedStudyRun"/>): whichever of this process and the kernel tests' (which compare the kernels' outputs
+/// with it) comes first computes it, the other reads it.
 /// </summary>
-public sealed class StudyNotebooksFixture : IDisposable
+public sealed class StudyNotebooksFixture
 {
     public StudyNotebooksFixture()
     {
-        NotebookDir = FindNotebooks();
-        OutDir = Path.Combine(Path.GetTempPath(), $"p2pflex-study-notebooks-{Guid.NewGuid():N}");
+        NotebookDir = SharedStudyRun.NotebookDir;
         Notebooks = Directory.GetFiles(NotebookDir, "*.ipynb").OrderBy(f => f, StringComparer.Ordinal).ToArray();
-        var jobs = Notebooks.Select(path => new NotebookJob(path, StudyNotebookInputs.TestParameters.GetValueOrDefault(Path.GetFileName(path)))).ToArray();
-        Result = NotebookBatch.RunAsync(jobs, OutDir, new NotebookBatchOptions
-        {
-            PlotlyJs = PlotlyJsMode.Directory,
-            StaticChartImages = true,
-            MaxParallelNotebooks = Environment.ProcessorCount,   // the whole study set through the batch's parallel path
-        })
-            .GetAwaiter().GetResult();
+        (OutDir, Result, _) = SharedStudyRun.Get();
     }
 
     public string NotebookDir { get; }
     public string OutDir { get; }
     public IReadOnlyList<string> Notebooks { get; }
     public NotebookBatchResult Result { get; }
-
-    private static string FindNotebooks()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "P2PFlex.sln"))) return Path.Combine(dir.FullName, "notebooks");
-        throw new DirectoryNotFoundException("repository root (P2PFlex.sln) not found above the test binaries");
-    }
-
-    public void Dispose()
-    {
-        try { Directory.Delete(OutDir, recursive: true); } catch (IOException) { }
-    }
 }
 
 /// <summary>The tests that read the one headless run of the study notebooks (<see cref="StudyNotebooksFixture"/>).</summary>
