@@ -8,4 +8,7 @@ CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.DefaultThreadCurrentUICulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
+// reproduce, notebooks run and kernel start continue in a fresh process image without dynamic PGO (DynamicPgo: it
+// costs compiling cells more than it returns); every other command runs here with it.
+DynamicPgo.CompileCellsWithoutPgo(args);
 return Commands.Execute(args, Console.Out, Console.Error);

@@ -171,13 +171,26 @@ public static class BenchCommand
     }
 
     private static string Header() =>
-        $"p2pflex bench — {Environment.ProcessorCount} logical CPUs, .NET {Environment.Version}, {(Debugger.IsAttached ? "debugger attached, " : "")}{BuildConfiguration}{Optimisation()}{LoadAverage()}";
+        $"p2pflex bench — {Environment.ProcessorCount} logical CPUs, .NET {Environment.Version}, {(Debugger.IsAttached ? "debugger attached, " : "")}{BuildConfiguration}{Optimisation()}{JitProfile()}{LoadAverage()}";
 
     /// <summary>Debug builds are optimised too (Directory.Build.props); a build with <c>-p:Optimize=false</c> says so, its
     /// times are not comparable.</summary>
     private static string Optimisation() =>
         typeof(BenchCommand).Assembly.GetCustomAttributes(typeof(DebuggableAttribute), false).OfType<DebuggableAttribute>()
             .Any(a => a.IsJITOptimizerDisabled) ? " (unoptimised)" : "";
+
+    /// <summary>Dynamic PGO changes steady-state times by about a quarter (docs/performance.md): which setting ran, and from where.</summary>
+    private static string JitProfile()
+    {
+        var pgo = DynamicPgo.Current();
+        string source = pgo.Source switch
+        {
+            DynamicPgoSource.Environment => DynamicPgo.EnvironmentVariable,
+            DynamicPgoSource.RuntimeConfig => "runtimeconfig",
+            _ => "runtime default",
+        };
+        return $", dynamic PGO {(pgo.On ? "on" : "off")} ({source})";
+    }
 
     /// <summary>The machine's load average when the run starts (Linux), so a time is read with the load it was taken under.</summary>
     private static string LoadAverage()
