@@ -91,6 +91,8 @@ public static partial class ActiveSetQpSolver
         var p = new double[n];
         var g = new double[n];
         var sum = new double[n];
+        var rowSlope = new double[m];
+        var rowScale = new double[m];
         // Phase 1 (it < maxIterations): the classical rules. Phase 2: the anti-cycling rules (see the class summary).
         bool antiCycling = false;
         bool atWorkingMinimiser = false;
@@ -160,7 +162,10 @@ public static partial class ActiveSetQpSolver
             // constraints), so it is skipped rather than added. The independence test's factor is the next step's.
             double pMax = 0;
             for (int i = 0; i < n; i++) pMax = Math.Max(pMax, Math.Abs(p[i]));
-            var skipped = new HashSet<int>();
+            HashSet<int>? skipped = null;
+            // a_r·p and Σ|a_r,k p_k| of every row outside the working set, once per step: p stays while candidates are
+            // tried, and the scan's sums are independent, so two rows run side by side (each sum in its own order).
+            RowSlopes(rows, rowAt, p, rowSlope, rowScale);
             double alpha;
             Kind blockKind;
             int block;
@@ -175,24 +180,18 @@ public static partial class ActiveSetQpSolver
                 bool zeroStepTaken = false;
                 for (int i = 0; i < n && !zeroStepTaken; i++)
                 {
-                    if (fixedAt[i] is not null || Math.Abs(p[i]) <= RelativeDirectionTolerance * pMax || skipped.Contains(i)) continue;
+                    if (fixedAt[i] is not null || Math.Abs(p[i]) <= RelativeDirectionTolerance * pMax || (skipped?.Contains(i) ?? false)) continue;
                     double limit = p[i] < 0 ? (qp.Lower[i] - x[i]) / p[i] : (qp.Upper[i] - x[i]) / p[i];
                     if (limit < alpha) { alpha = Math.Max(0, limit); block = i; blockKind = p[i] < 0 ? Kind.LowerBound : Kind.UpperBound; }
                     zeroStepTaken = antiCycling && limit <= 0;
                 }
                 for (int r = 0; r < m && !zeroStepTaken; r++)
                 {
-                    if (rowAt[r] is not null || skipped.Contains(n + r)) continue;
+                    if (rowAt[r] is not null || (skipped?.Contains(n + r) ?? false)) continue;
                     var idx = rows.Index[r];
                     var val = rows.Value[r];
-                    double ap = 0, scale = 0, v = 0;
-                    for (int k = 0; k < idx.Length; k++)
-                    {
-                        double term = val[k] * p[idx[k]];
-                        ap += term;
-                        scale += Math.Abs(term);
-                    }
-                    if (Math.Abs(ap) <= RelativeDirectionTolerance * scale) continue;
+                    double ap = rowSlope[r], v = 0;
+                    if (Math.Abs(ap) <= RelativeDirectionTolerance * rowScale[r]) continue;
                     for (int k = 0; k < idx.Length; k++) v += val[k] * x[idx[k]];
                     double limit = ap < 0 ? (qp.RowLower[r] - v) / ap : (qp.RowUpper[r] - v) / ap;
                     if (double.IsInfinity(limit)) continue;
@@ -208,7 +207,7 @@ public static partial class ActiveSetQpSolver
                 }
                 else blockFactor = schur.Appended(factor, block - n);
                 if (blockFactor is not null) break;
-                skipped.Add(block);
+                (skipped ??= new HashSet<int>()).Add(block);
             }
             for (int i = 0; i < n; i++) x[i] += alpha * p[i];
             atWorkingMinimiser = block < 0;
@@ -220,6 +219,55 @@ public static partial class ActiveSetQpSolver
             }
         }
         return new QpSolution(QpStatus.IterationLimit, x, rowDual, boundDual, it);
+    }
+
+    /// <summary>For every row r outside the working set, a_r·p into <paramref name="slope"/>[r] and Σ_k |a_rk p_k| into
+    /// <paramref name="scale"/>[r], each summed over the row's non-zeros in ascending order (as one row at a time); two
+    /// rows side by side, so that the processor has two independent chains of additions instead of one.</summary>
+    private static void RowSlopes(SparseRows rows, Kind?[] rowAt, double[] p, double[] slope, double[] scale)
+    {
+        int pending = -1;
+        for (int r = 0; r < rowAt.Length; r++)
+        {
+            if (rowAt[r] is not null) continue;
+            if (pending < 0) { pending = r; continue; }
+            TwoSlopes(rows, pending, r, p, slope, scale);
+            pending = -1;
+        }
+        if (pending >= 0) TwoSlopes(rows, pending, pending, p, slope, scale);
+    }
+
+    private static void TwoSlopes(SparseRows rows, int a, int b, double[] p, double[] slope, double[] scale)
+    {
+        int[] ia = rows.Index[a], ib = rows.Index[b];
+        double[] va = rows.Value[a], vb = rows.Value[b];
+        double sa = 0, ca = 0, sb = 0, cb = 0;
+        int common = Math.Min(ia.Length, ib.Length), k = 0;
+        for (; k < common; k++)
+        {
+            double ta = va[k] * p[ia[k]];
+            double tb = vb[k] * p[ib[k]];
+            sa += ta;
+            ca += Math.Abs(ta);
+            sb += tb;
+            cb += Math.Abs(tb);
+        }
+        for (int j = k; j < ia.Length; j++)
+        {
+            double t = va[j] * p[ia[j]];
+            sa += t;
+            ca += Math.Abs(t);
+        }
+        for (int j = k; j < ib.Length; j++)
+        {
+            double t = vb[j] * p[ib[j]];
+            sb += t;
+            cb += Math.Abs(t);
+        }
+        slope[a] = sa;
+        scale[a] = ca;
+        slope[b] = sb;
+        scale[b] = cb;
     }
 
     /// <summary>

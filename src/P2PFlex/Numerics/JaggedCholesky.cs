@@ -12,8 +12,9 @@ namespace P2PFlex.Numerics;
 /// leaves the processor waiting on each subtraction's latency. Here the entries j … j + 3 of a row (and, when solving,
 /// the unknowns i … i + 3) are computed together: the terms k &lt; j that the four sums share run as four independent
 /// chains over the same loads of row i, then each sum's own last terms (entries computed just before) follow one after
-/// another. Each sum still gets exactly the operations, in the order, of the one-at-a-time loop, so the factor and the
-/// solution are bit for bit those of the plain loops (<c>JaggedCholeskyTests</c> compares them on random inputs).</para>
+/// another. Computing a row's entries below the diagonal is the forward substitution of that row of S against the rows
+/// above, so one kernel (<see cref="FourUnknowns"/>) serves both. Each sum still gets exactly the operations, in the order,
+/// of the one-at-a-time loop, so the factor and the solution are bit for bit those of the plain loops (<c>JaggedCholeskyTests</c> compares them on random inputs).</para>
 /// </summary>
 internal static class JaggedCholesky
 {
@@ -29,24 +30,22 @@ internal static class JaggedCholesky
         ref double s = ref MemoryMarshal.GetArrayDataReference(si);
         ref double r = ref MemoryMarshal.GetArrayDataReference(li);
         int j = from;
-        for (; j + 4 <= i; j += 4) Four(ref s, ref r, l, j);
-        for (; j < i; j++)
-        {
-            var lj = l[j];
-            if (lj.Length <= j) throw new ArgumentException($"row {j} of L has {lj.Length} entries", nameof(l));
-            ref double q = ref MemoryMarshal.GetArrayDataReference(lj);
-            double v = Unsafe.Add(ref s, j);
-            for (int k = 0; k < j; k++) v -= Unsafe.Add(ref r, k) * Unsafe.Add(ref q, k);
-            Unsafe.Add(ref r, j) = v / Unsafe.Add(ref q, j);
-        }
+        for (; j + 4 <= i; j += 4) FourUnknowns(ref s, ref r, l, j);
+        for (; j < i; j++) OneUnknown(ref s, ref r, l, j);
         double d = Unsafe.Add(ref s, i);
         for (int k = 0; k < i; k++) d -= Unsafe.Add(ref r, k) * Unsafe.Add(ref r, k);
         return d;
     }
 
-    /// <summary>Entries j … j + 3 of row i (all below the diagonal).</summary>
+    /// <summary>
+    /// The forward substitution's step for the four unknowns j … j + 3 of L y = b: y_u = (b_u − Σ_{k&lt;u} L_uk y_k) / L_uu,
+    /// with y_0 … y_{j−1} in <paramref name="y"/>. The terms k &lt; j the four sums share run as four independent chains
+    /// over the same loads of y; then each sum's terms for the unknowns just computed, one after another. Serves both
+    /// <see cref="Row"/> (b = row i of S, y = row i of L: y_u = L_iu) and <see cref="Forward"/> (in place, b and y the same
+    /// array: the four values of b are read before any is written).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Four(ref double s, ref double r, double[][] l, int j)
+    private static void FourUnknowns(ref double b, ref double y, double[][] l, int j)
     {
         double[] a0 = l[j], a1 = l[j + 1], a2 = l[j + 2], a3 = l[j + 3];
         if (a0.Length <= j || a1.Length <= j + 1 || a2.Length <= j + 2 || a3.Length <= j + 3)
@@ -55,28 +54,41 @@ internal static class JaggedCholesky
         ref double q1 = ref MemoryMarshal.GetArrayDataReference(a1);
         ref double q2 = ref MemoryMarshal.GetArrayDataReference(a2);
         ref double q3 = ref MemoryMarshal.GetArrayDataReference(a3);
-        double v0 = Unsafe.Add(ref s, j), v1 = Unsafe.Add(ref s, j + 1), v2 = Unsafe.Add(ref s, j + 2), v3 = Unsafe.Add(ref s, j + 3);
+        double v0 = Unsafe.Add(ref b, j), v1 = Unsafe.Add(ref b, j + 1), v2 = Unsafe.Add(ref b, j + 2), v3 = Unsafe.Add(ref b, j + 3);
         for (int k = 0; k < j; k++)
         {
-            double x = Unsafe.Add(ref r, k);
+            double x = Unsafe.Add(ref y, k);
             v0 -= x * Unsafe.Add(ref q0, k);
             v1 -= x * Unsafe.Add(ref q1, k);
             v2 -= x * Unsafe.Add(ref q2, k);
             v3 -= x * Unsafe.Add(ref q3, k);
         }
         double x0 = v0 / Unsafe.Add(ref q0, j);
-        Unsafe.Add(ref r, j) = x0;
+        Unsafe.Add(ref y, j) = x0;
         v1 -= x0 * Unsafe.Add(ref q1, j);
         double x1 = v1 / Unsafe.Add(ref q1, j + 1);
-        Unsafe.Add(ref r, j + 1) = x1;
+        Unsafe.Add(ref y, j + 1) = x1;
         v2 -= x0 * Unsafe.Add(ref q2, j);
         v2 -= x1 * Unsafe.Add(ref q2, j + 1);
         double x2 = v2 / Unsafe.Add(ref q2, j + 2);
-        Unsafe.Add(ref r, j + 2) = x2;
+        Unsafe.Add(ref y, j + 2) = x2;
         v3 -= x0 * Unsafe.Add(ref q3, j);
         v3 -= x1 * Unsafe.Add(ref q3, j + 1);
         v3 -= x2 * Unsafe.Add(ref q3, j + 2);
-        Unsafe.Add(ref r, j + 3) = v3 / Unsafe.Add(ref q3, j + 3);
+        Unsafe.Add(ref y, j + 3) = v3 / Unsafe.Add(ref q3, j + 3);
+    }
+
+    /// <summary>The forward substitution's step for one unknown j: y_j = (b_j − Σ_{k&lt;j} L_jk y_k) / L_jj (in place when
+    /// b and y are the same array).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OneUnknown(ref double b, ref double y, double[][] l, int j)
+    {
+        var lj = l[j];
+        if (lj.Length <= j) throw new ArgumentException($"row {j} of L has {lj.Length} entries", nameof(l));
+        ref double q = ref MemoryMarshal.GetArrayDataReference(lj);
+        double v = Unsafe.Add(ref b, j);
+        for (int k = 0; k < j; k++) v -= Unsafe.Add(ref y, k) * Unsafe.Add(ref q, k);
+        Unsafe.Add(ref y, j) = v / Unsafe.Add(ref q, j);
     }
 
     /// <summary>
@@ -224,45 +236,7 @@ internal static class JaggedCholesky
         if (b.Length < w) throw new ArgumentException($"b has {b.Length} entries for {w} rows", nameof(b));
         ref double y = ref MemoryMarshal.GetArrayDataReference(b);
         int i = 0;
-        for (; i + 4 <= w; i += 4)
-        {
-            double[] a0 = l[i], a1 = l[i + 1], a2 = l[i + 2], a3 = l[i + 3];
-            if (a0.Length <= i || a1.Length <= i + 1 || a2.Length <= i + 2 || a3.Length <= i + 3)
-                throw new ArgumentException($"rows {i} … {i + 3} of L are too short", nameof(l));
-            ref double q0 = ref MemoryMarshal.GetArrayDataReference(a0);
-            ref double q1 = ref MemoryMarshal.GetArrayDataReference(a1);
-            ref double q2 = ref MemoryMarshal.GetArrayDataReference(a2);
-            ref double q3 = ref MemoryMarshal.GetArrayDataReference(a3);
-            double v0 = Unsafe.Add(ref y, i), v1 = Unsafe.Add(ref y, i + 1), v2 = Unsafe.Add(ref y, i + 2), v3 = Unsafe.Add(ref y, i + 3);
-            for (int k = 0; k < i; k++)
-            {
-                double x = Unsafe.Add(ref y, k);
-                v0 -= Unsafe.Add(ref q0, k) * x;
-                v1 -= Unsafe.Add(ref q1, k) * x;
-                v2 -= Unsafe.Add(ref q2, k) * x;
-                v3 -= Unsafe.Add(ref q3, k) * x;
-            }
-            double x0 = v0 / Unsafe.Add(ref q0, i);
-            Unsafe.Add(ref y, i) = x0;
-            v1 -= Unsafe.Add(ref q1, i) * x0;
-            double x1 = v1 / Unsafe.Add(ref q1, i + 1);
-            Unsafe.Add(ref y, i + 1) = x1;
-            v2 -= Unsafe.Add(ref q2, i) * x0;
-            v2 -= Unsafe.Add(ref q2, i + 1) * x1;
-            double x2 = v2 / Unsafe.Add(ref q2, i + 2);
-            Unsafe.Add(ref y, i + 2) = x2;
-            v3 -= Unsafe.Add(ref q3, i) * x0;
-            v3 -= Unsafe.Add(ref q3, i + 1) * x1;
-            v3 -= Unsafe.Add(ref q3, i + 2) * x2;
-            Unsafe.Add(ref y, i + 3) = v3 / Unsafe.Add(ref q3, i + 3);
-        }
-        for (; i < w; i++)
-        {
-            var li = l[i];
-            if (li.Length <= i) throw new ArgumentException($"row {i} of L has {li.Length} entries", nameof(l));
-            double v = b[i];
-            for (int k = 0; k < i; k++) v -= li[k] * b[k];
-            b[i] = v / li[i];
-        }
+        for (; i + 4 <= w; i += 4) FourUnknowns(ref y, ref y, l, i);
+        for (; i < w; i++) OneUnknown(ref y, ref y, l, i);
     }
 }

@@ -125,4 +125,48 @@ public class InterventionTests
                     Assert.Equal(Reference(intervention, i, j), rule.Treat(i, j));
         }
     }
+
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(0.8)]
+    public void Treating_every_pair_at_once_equals_treating_each_pair_bit_for_bit(double theta)
+    {
+        var feeder = TestData.Study.Value.Feeder(StudyState.Base);
+        var check = feeder.Check();
+        var atRisk = TradeFlowEffects.AtRiskLines(check, theta);
+        DsoIntervention[] interventions =
+        [
+            new DsoIntervention.None(), new DsoIntervention.Block(theta),
+            new DsoIntervention.Incentive(theta, 0.35), new DsoIntervention.Incentive(theta, 0.2, RewardShare: 0),
+        ];
+        int buses = feeder.Network.Buses.Count;
+        var rng = new Random(7);
+        // Every bus as seller and buyer (69 buyers: blocks of four and a remainder), and a shuffled market with repeats.
+        int[] all = Enumerable.Range(0, buses).ToArray();
+        int[] shuffled = Enumerable.Range(0, 2 * buses + 3).Select(_ => rng.Next(buses)).ToArray();
+        foreach (var intervention in interventions)
+        {
+            var rule = DsoInterventions.Compile(intervention, feeder.Ptdf, check, atRisk);
+            foreach (var (sellers, buyers) in new[] { (all, all), (shuffled[..7], shuffled), (shuffled, shuffled[..3]) })
+            {
+                var allowed = new bool[sellers.Length * buyers.Length];
+                var factor = new double[allowed.Length];
+                rule.TreatAll(sellers, buyers, allowed, factor);
+                int blocked = 0, scaled = 0;
+                for (int s = 0; s < sellers.Length; s++)
+                    for (int b = 0; b < buyers.Length; b++)
+                    {
+                        var one = rule.Treat(sellers[s], buyers[b]);
+                        int at = s * buyers.Length + b;
+                        Assert.Equal(one.Allowed, allowed[at]);
+                        Assert.Equal(BitConverter.DoubleToInt64Bits(one.PreferenceFactor), BitConverter.DoubleToInt64Bits(factor[at]));
+                        if (!one.Allowed) blocked++;
+                        if (one.PreferenceFactor != 1) scaled++;
+                    }
+                // The comparison covers pairs the rule acts on, not only neutral ones.
+                if (intervention is DsoIntervention.Block && sellers == all) Assert.True(blocked > 0);
+                if (intervention is DsoIntervention.Incentive && sellers == all) Assert.True(scaled > 0);
+            }
+        }
+    }
 }

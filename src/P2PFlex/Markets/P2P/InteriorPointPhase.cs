@@ -29,6 +29,12 @@ namespace P2PFlex.Markets.P2P;
 /// bound is taken while the direction is formed: a minimum is the same in any order). The sums over the variables
 /// (complementarity) stay one scalar chain in the original order. Without hardware vectors, or with
 /// <c>vectorized: false</c> (tests), the same loops run one variable at a time.</para>
+/// <para><b>Plain blocks.</b> Where four consecutive variables (from a multiple of four) are all free and without an upper
+/// bound — every uncapped trade of the study's markets, ~10⁵ per step on case533mt_hi — the passes read neither the masks
+/// nor U, z_u, Δz_u: those lanes' upper terms are the +0 the general lanes add (z_u is +0 from the starting point on,
+/// as its step is +0), their ratios the +∞ the general lanes take the minimum with, and Δz_u is neither stored nor read
+/// there. The passes are memory-bound, so reading 3–6 arrays instead of 7–11 is what they gain; every lane still gets
+/// the general lanes' operations (<c>SolverKernelTests</c> compares the solves with one variable at a time).</para>
 /// </remarks>
 internal sealed class InteriorPointPhase
 {
@@ -65,6 +71,9 @@ internal sealed class InteriorPointPhase
     // All bits set where the variable is free (not fixed) / has a finite upper bound: the vector loops' masks.
     private readonly double[] _freeMask;
     private readonly double[] _upperMask;
+    // Per block of four variables starting at a multiple of four: all four free and without an upper bound (the study's
+    // uncapped trades). The vector passes skip the masks and the upper-bound arrays there (see Plain blocks below).
+    private readonly bool[] _plainBlock;
     private readonly bool _vectorized;
     private readonly int _bounded; // number of complementarity pairs
 
@@ -112,6 +121,14 @@ internal sealed class InteriorPointPhase
             _upperMask[v] = _hasUpper[v] ? allBits : 0;
         }
 
+        _plainBlock = arrays.Bools(_count >> 2);
+        for (int b = 0; b < _plainBlock.Length; b++)
+        {
+            bool plain = true;
+            for (int v = 4 * b; v < 4 * b + 4; v++) plain &= !_fixed[v] && !_hasUpper[v];
+            _plainBlock[b] = plain;
+        }
+
         _v = arrays.Doubles(_count);
         _zl = arrays.Doubles(_count);
         _zu = arrays.Doubles(_count);
@@ -140,7 +157,8 @@ internal sealed class InteriorPointPhase
     /// solves of one market in a Monte Carlo draw (scenario files with other preferences or caps) then allocate them
     /// once instead of some 20 large arrays each. The constructor takes them in a fixed sequence, so the i-th array
     /// has the same length every time; every array is written before it is read (the constructor, the starting
-    /// point, the residuals, the direction), so nothing of an earlier market shows. One phase at a time per thread:
+    /// point, the residuals, the direction; Δz_u and the affine Δz_u of plain blocks are neither written nor read), so nothing
+    /// of an earlier market shows. One phase at a time per thread:
     /// the solver's interior-point search creates one per solve and drops it before the solve returns.
     /// </summary>
     private sealed class Arrays
@@ -296,6 +314,15 @@ internal sealed class InteriorPointPhase
                 nuint i = (nuint)v;
                 var xv = Vector256.LoadUnsafe(ref x, i);
                 var term = Vector256.LoadUnsafe(ref h, i) + Vector256.LoadUnsafe(ref zl, i) / xv;
+                if ((v & 3) == 0 && _plainBlock[v >> 2])
+                {
+                    // No upper term (+0, added as the general lanes add it) and every lane free.
+                    term += Vector256<double>.Zero;
+                    term.StoreUnsafe(ref d, i);
+                    (one / term).StoreUnsafe(ref w, (nuint)(v - offset));
+                    continue;
+                }
+
                 var upperTerm = Vector256.LoadUnsafe(ref zu, i) / (Vector256.LoadUnsafe(ref upper, i) - xv);
                 term += Vector256.ConditionalSelect(Vector256.LoadUnsafe(ref hasUpper, i), upperTerm, Vector256<double>.Zero);
                 var dv = Vector256.ConditionalSelect(Vector256.LoadUnsafe(ref free, i), term, infinity);
@@ -332,7 +359,18 @@ internal sealed class InteriorPointPhase
             {
                 nuint i = (nuint)v;
                 var xv = Vector256.LoadUnsafe(ref x, i) + a * Vector256.LoadUnsafe(ref dvAff, i);
-                (xv * (Vector256.LoadUnsafe(ref zl, i) + a * Vector256.LoadUnsafe(ref dzlAff, i))).CopyTo(terms);
+                var lowerTerms = xv * (Vector256.LoadUnsafe(ref zl, i) + a * Vector256.LoadUnsafe(ref dzlAff, i));
+                if (_plainBlock[v >> 2])
+                {
+                    // Four free lanes without upper bounds: their lower terms in order, as AddTerms adds them.
+                    muAff += lowerTerms.GetElement(0);
+                    muAff += lowerTerms.GetElement(1);
+                    muAff += lowerTerms.GetElement(2);
+                    muAff += lowerTerms.GetElement(3);
+                    continue;
+                }
+
+                lowerTerms.CopyTo(terms);
                 ((Vector256.LoadUnsafe(ref upper, i) - xv) * (Vector256.LoadUnsafe(ref zu, i) + a * Vector256.LoadUnsafe(ref dzuAff, i))).CopyTo(terms[4..]);
                 muAff = AddTerms(muAff, v, terms);
             }
@@ -376,6 +414,14 @@ internal sealed class InteriorPointPhase
             for (; v + 4 <= _count; v += 4)
             {
                 nuint i = (nuint)v;
+                if (_plainBlock[v >> 2])
+                {
+                    // Every lane free; z_u stays the +0 of the starting point (its step is +0 there).
+                    MoveLanes(_v, _dv, i, a);
+                    MoveLanes(_zl, _dzl, i, a);
+                    continue;
+                }
+
                 var mask = Vector256.LoadUnsafe(ref free, i);
                 MoveLanes(_v, _dv, i, a, mask);
                 MoveLanes(_zl, _dzl, i, a, mask);
@@ -390,6 +436,13 @@ internal sealed class InteriorPointPhase
             _zl[v] += alpha * _dzl[v];
             _zu[v] += alpha * _dzu[v];
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MoveLanes(double[] value, double[] step, nuint i, Vector256<double> alpha)
+    {
+        ref double x = ref MemoryMarshal.GetArrayDataReference(value);
+        (Vector256.LoadUnsafe(ref x, i) + alpha * Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(step), i)).StoreUnsafe(ref x, i);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -425,6 +478,18 @@ internal sealed class InteriorPointPhase
                 nuint i = (nuint)v;
                 var xv = Vector256.LoadUnsafe(ref x, i);
                 var zlv = Vector256.LoadUnsafe(ref zl, i);
+                if (_plainBlock[v >> 2])
+                {
+                    // z_u is +0 on these lanes (never moved), so adding it is adding +0; complementarity: lower terms only.
+                    (Vector256.LoadUnsafe(ref h, i) * xv + Vector256.LoadUnsafe(ref c, i) - Vector256.LoadUnsafe(ref aty, i) - zlv + Vector256<double>.Zero).StoreUnsafe(ref rd, i);
+                    var lowerTerms = xv * zlv;
+                    comp += lowerTerms.GetElement(0);
+                    comp += lowerTerms.GetElement(1);
+                    comp += lowerTerms.GetElement(2);
+                    comp += lowerTerms.GetElement(3);
+                    continue;
+                }
+
                 var zuv = Vector256.LoadUnsafe(ref zu, i);
                 var r = Vector256.LoadUnsafe(ref h, i) * xv + Vector256.LoadUnsafe(ref c, i) - Vector256.LoadUnsafe(ref aty, i) - zlv + zuv;
                 Vector256.ConditionalSelect(Vector256.LoadUnsafe(ref free, i), r, Vector256<double>.Zero).StoreUnsafe(ref rd, i);
@@ -495,6 +560,19 @@ internal sealed class InteriorPointPhase
             for (; v + 4 <= _count; v += 4)
             {
                 nuint i = (nuint)v;
+                if (_plainBlock[v >> 2])
+                {
+                    // Every lane free, no upper bound: t_u = 0 (its stash never read here) and ρ subtracts +0 for it.
+                    var xp = Vector256.LoadUnsafe(ref x, i);
+                    var targetLp = sm - xp * Vector256.LoadUnsafe(ref zl, i);
+                    if (corrector) targetLp -= Vector256.LoadUnsafe(ref dvAff, i) * Vector256.LoadUnsafe(ref dzlAff, i);
+                    var rp = -Vector256.LoadUnsafe(ref rd, i) + targetLp / xp - zero;
+                    rp.StoreUnsafe(ref rho, i);
+                    targetLp.StoreUnsafe(ref targetLower, i);
+                    (rp / Vector256.LoadUnsafe(ref d, i)).StoreUnsafe(ref aty, i);
+                    continue;
+                }
+
                 var freeLanes = Vector256.LoadUnsafe(ref free, i);
                 var upperLanes = Vector256.LoadUnsafe(ref hasUpper, i);
                 var xv = Vector256.LoadUnsafe(ref x, i);
@@ -568,6 +646,22 @@ internal sealed class InteriorPointPhase
             for (; v + 4 <= _count; v += 4)
             {
                 nuint i = (nuint)v;
+                if (_plainBlock[v >> 2])
+                {
+                    // Every lane free, no upper bound: Δz_u = 0 (not stored: nothing reads it on these lanes), and the
+                    // upper-bound ratios are +∞, kept in the minimum as the general lanes have them.
+                    var xp = Vector256.LoadUnsafe(ref x, i);
+                    var zlp = Vector256.LoadUnsafe(ref zl, i);
+                    var dvp = (Vector256.LoadUnsafe(ref rho, i) + Vector256.LoadUnsafe(ref aty, i)) / Vector256.LoadUnsafe(ref d, i);
+                    var dzlp = (Vector256.LoadUnsafe(ref stepL, i) - zlp * dvp) / xp;
+                    dvp.StoreUnsafe(ref stepV, i);
+                    dzlp.StoreUnsafe(ref stepL, i);
+                    var toLowerP = Vector256.ConditionalSelect(Vector256.LessThan(dvp, zero), -xp / dvp, infinity);
+                    var lowerMultiplierP = Vector256.ConditionalSelect(Vector256.LessThan(dzlp, zero), -zlp / dzlp, infinity);
+                    least = Vector256.Min(least, Vector256.Min(Vector256.Min(toLowerP, infinity), Vector256.Min(lowerMultiplierP, infinity)));
+                    continue;
+                }
+
                 var freeLanes = Vector256.LoadUnsafe(ref free, i);
                 var upperLanes = Vector256.LoadUnsafe(ref hasUpper, i);
                 var xv = Vector256.LoadUnsafe(ref x, i);

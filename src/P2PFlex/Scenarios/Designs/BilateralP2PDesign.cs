@@ -93,23 +93,33 @@ public sealed class BilateralP2PDesign : MarketDesign<NoParameters, P2PStage>
         double? theta = DsoInterventions.Theta(scenario.Intervention);
         var atRisk = theta is double t ? TradeFlowEffects.AtRiskLines(baseCheck, t) : [];
         var rule = DsoInterventions.Compile(scenario.Intervention, feeder.Ptdf, baseCheck, atRisk);
+        var sellerIndex = new List<int>();
+        var buyerIndex = new List<int>();
+        for (int k = 0; k < peers.Count; k++)
+        {
+            if (peers[k].Peer.Role == PeerRole.Seller) sellerIndex.Add(k);
+            else if (peers[k].Peer.Role == PeerRole.Buyer) buyerIndex.Add(k);
+        }
+        int sellers = sellerIndex.Count, buyers = buyerIndex.Count;
+        // Every seller-buyer pair's treatment at once (four buyers side by side), seller-major as the pairs are listed.
+        var allowed = new bool[sellers * buyers];
+        var treatmentFactor = new double[sellers * buyers];
+        rule.TreatAll(sellerIndex.Select(k => peers[k].BusIndex).ToArray(), buyerIndex.Select(k => peers[k].BusIndex).ToArray(),
+            allowed, treatmentFactor);
         // Sized for every seller-buyer pair at once: a dense market has tens of thousands, and growing the lists
         // step by step copied them through a dozen large arrays.
-        int sellers = peers.Count(p => p.Peer.Role == PeerRole.Seller);
-        var pairs = new List<TradePair>(sellers * (peers.Count - sellers));
+        var pairs = new List<TradePair>(sellers * buyers);
         var factors = new List<double>(pairs.Capacity);
         int blocked = 0;
-        for (int i = 0; i < peers.Count; i++)
+        for (int s = 0; s < sellers; s++)
         {
-            if (peers[i].Peer.Role != PeerRole.Seller) continue;
-            for (int j = 0; j < peers.Count; j++)
+            for (int b = 0; b < buyers; b++)
             {
-                if (peers[j].Peer.Role != PeerRole.Buyer) continue;
-                var treatment = rule.Treat(peers[i].BusIndex, peers[j].BusIndex);
-                if (!treatment.Allowed) { blocked++; continue; }
-                double c = m.C0EurPerMwh * treatment.PreferenceFactor;
-                pairs.Add(new TradePair(i, j, c, c));
-                factors.Add(treatment.PreferenceFactor);
+                int at = s * buyers + b;
+                if (!allowed[at]) { blocked++; continue; }
+                double c = m.C0EurPerMwh * treatmentFactor[at];
+                pairs.Add(new TradePair(sellerIndex[s], buyerIndex[b], c, c));
+                factors.Add(treatmentFactor[at]);
             }
         }
         var problem = new P2PMarketProblem(peers.Select(p => p.Peer).ToArray(), pairs, m.EpsilonEurPerMw2h, m.IntervalHours);

@@ -60,10 +60,14 @@ public class SolverKernelTests
     [InlineData(40, 29, 0.7, 2, true)]
     [InlineData(61, 58, 0.3, 3, false)]
     [InlineData(17, 9, 1.0, 4, true)]
+    // Uncapped trades but the zero caps (5 %): mostly plain blocks of four, some mixed with fixed trades.
+    [InlineData(23, 31, 1.0, 5, false, 0.0)]
+    [InlineData(40, 29, 0.7, 6, true, 0.0)]
+    [InlineData(37, 44, 1.0, 7, false, 0.03)]
     public void Interior_point_vector_passes_give_the_same_market_as_one_variable_at_a_time(
-        int sellers, int buyers, double density, int seed, bool shuffled)
+        int sellers, int buyers, double density, int seed, bool shuffled, double capShare = 0.5)
     {
-        var problem = Market(sellers, buyers, density, seed, shuffled);
+        var problem = Market(sellers, buyers, density, seed, shuffled, capShare);
         // Few active-set steps first, so that the interior-point phase runs and does most of the work.
         var options = new CentralizedSolverOptions(ActiveSetIterations: 1);
         var vector = CentralizedP2PSolver.Solve(problem, options, null, NormalSystem.Create, vectorized: true);
