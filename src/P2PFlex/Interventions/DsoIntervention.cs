@@ -166,8 +166,7 @@ public sealed class PairTreatmentRule
     /// <paramref name="buyerBuses"/>[b]), bit for bit. Four buyers run side by side (a 256-bit lane each, the buyers'
     /// PTDF entries laid out line by line): the same subtraction and comparisons per line, and where <see cref="Treat"/>
     /// skips a neutral line the lane multiplies its factor by 1, which is exact; the factors are still multiplied in the
-    /// at-risk set's order. Per pair the scalar rule branched on each line's effect, which a dense market's ~10⁵ pairs
-    /// mispredicted about half the time.
+    /// at-risk set's order. Per pair the scalar rule branches on each line's effect (a dense market has ~10⁵ pairs).
     /// </summary>
     public void TreatAll(ReadOnlySpan<int> sellerBuses, ReadOnlySpan<int> buyerBuses, Span<bool> allowed, Span<double> factor)
     {
