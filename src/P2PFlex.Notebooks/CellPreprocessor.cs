@@ -15,6 +15,13 @@ public sealed record ShippedPackage(string Id, string Version, string Note);
 internal sealed record PreprocessedCell(string Code, IReadOnlyList<string> Notes, string? Error)
 {
     public IReadOnlyList<PackageRequest> Packages { get; init; } = [];
+
+    /// <summary>
+    /// True when the code still has a <c>#r</c> or <c>#load</c> directive, which Roslyn resolves by reading a file when
+    /// it compiles the cell: a file that an earlier cell of the notebook may write. Such a cell is compiled only when
+    /// its turn comes, never ahead of the cells before it (<see cref="CellsCompiledAhead"/>).
+    /// </summary>
+    public bool ReadsFilesToCompile { get; init; }
 }
 
 /// <summary>
@@ -49,6 +56,9 @@ internal static partial class CellPreprocessor
 
     [GeneratedRegex("""^\s*#load\s+"(?<path>[^"]+)"\s*(//.*)?$""")]
     private static partial Regex LoadDirective();
+
+    [GeneratedRegex("""^\s*#(r|load)\b""")]
+    private static partial Regex FileDirective();
 
     /// <summary>The file name of the setup script the study notebooks' first cell loads for the official .NET
     /// Interactive kernel before it moved into P2PFlex.Display (<c>P2PFlex.Display.OfficialKernel</c>); a notebook copied
@@ -113,7 +123,9 @@ internal static partial class CellPreprocessor
             }
         }
         string code = string.Join('\n', lines);
-        return errors.Count > 0 ? new PreprocessedCell(code, notes, string.Join("\n", errors)) : new PreprocessedCell(code, notes, null) { Packages = packages };
+        bool readsFiles = lines.Any(l => FileDirective().IsMatch(l));
+        return errors.Count > 0 ? new PreprocessedCell(code, notes, string.Join("\n", errors)) { ReadsFilesToCompile = readsFiles }
+            : new PreprocessedCell(code, notes, null) { Packages = packages, ReadsFilesToCompile = readsFiles };
     }
 
     /// <summary>The source with <c>#!</c> and <c>#r "nuget:…"</c>/<c>#i</c> lines blanked, for parsing only.</summary>

@@ -41,6 +41,12 @@ public sealed class NotebookRunOptions
     /// </summary>
     public string? PlotlyJsSrc { get; init; }
 
+    /// <summary>
+    /// Compile the cells after the running one while it runs, on another thread (default true; the outputs are the same
+    /// either way, <see cref="CellsCompiledAhead"/>). False compiles each cell just before it runs, on the run's thread.
+    /// </summary>
+    public bool CompileCellsAhead { get; init; } = true;
+
     /// <summary>Assemblies referenced by every cell besides <see cref="NotebookRunner.DefaultReferences"/>.</summary>
     public IReadOnlyList<Assembly> AdditionalReferences { get; init; } = [];
 
@@ -147,6 +153,7 @@ public static class NotebookRunner
             Progress = o.Progress,
             EmbedPlotlyJs = o.EmbedPlotlyJs,
             PlotlyJsSrc = o.PlotlyJsSrc,
+            CompileCellsAhead = o.CompileCellsAhead,
             AdditionalReferences = o.AdditionalReferences,
             AdditionalImports = o.AdditionalImports,
         };
@@ -198,6 +205,21 @@ public static class NotebookRunner
             chartIdSeed: name + "\n" + string.Join("\n", parameters.Select(p => p.Key + "=" + p.Value)));
         var scriptOptions = CreateScriptOptions(options, baseDir);
         var preloaded = PreloadedAssemblyNames(options);
+        // Each code cell as Roslyn will compile it, known before anything runs, so the cells can be compiled ahead of
+        // their turn (CellsCompiledAhead); null for a cell that fails without compiling or cannot be compiled ahead.
+        var preprocessed = new PreprocessedCell?[codeCells.Count];
+        var compilable = new CellCode?[codeCells.Count];
+        for (int k = 0; k < codeCells.Count; k++)
+        {
+            var cell = nb.Cells[codeCells[k]];
+            if ((ReferenceEquals(cell, injection.Cell) && injection.Problems.Count > 0) || PolyglotMetadata.CellKernel(nb, cell) != PolyglotMetadata.KernelName)
+                continue;
+            var pre = preprocessed[k] = CellPreprocessor.Process(cell.Source, preloaded);
+            if (pre.Error is null && pre.Packages.Count == 0 && !pre.ReadsFilesToCompile)
+                compilable[k] = new CellCode(pre, CellOptions(scriptOptions, k, baseDir, name, codeCells[k]));
+        }
+        await using var ahead = new CellsCompiledAhead(options.CompileCellsAhead ? compilable : new CellCode?[codeCells.Count], cancellationToken);
+        ahead.StartAfter(-1, null);
 
         // A cell that ends the process (Environment.Exit, an exception on a thread it started) takes the runner with it:
         // say which notebook and cell, on the process's stderr, before it ends (a stack overflow cannot be reported).
@@ -236,16 +258,20 @@ public static class NotebookRunner
             else
             {
                 PolyglotMetadata.EnsureCSharpCell(cell);
-                var pre = CellPreprocessor.Process(cell.Source, preloaded);
+                var pre = preprocessed[k]!;
                 if (pre.Error is not null) outcome = CellOutcome.Fail(state, Error("UnsupportedDirective", pre.Error));
                 else
                 {
-                    var cellOptions = scriptOptions.WithFilePath(Path.Combine(baseDir, $"{name} [cell {index + 1}]"));
+                    var compiled = await ahead.TakeAsync(k).ConfigureAwait(false);
+                    // A cell the work ahead stopped at is compiled now; the cells after it are compiled while it runs.
+                    int after = k;
+                    Action<Script<object>>? compiledNow = options.CompileCellsAhead && ahead.Stops(k) ? script => ahead.StartAfter(after, script) : null;
                     // A thread of this cell that throws after the cell has finished fails the cell running then.
                     var capture = new CellCapture();
                     capture.AfterCell = (e, thread) => Volatile.Read(ref current) is { } now && now != capture && now.TakeFault(e, thread, startedHere: false);
                     Volatile.Write(ref current, capture);
-                    outcome = await RunCellAsync(session, state, pre, cellOptions, executionCount, cancellationToken, capture).ConfigureAwait(false);
+                    outcome = await RunCellAsync(session, state, pre, CellOptions(scriptOptions, k, baseDir, name, index), executionCount, cancellationToken, capture,
+                        compiled, compiledNow).ConfigureAwait(false);
                     Volatile.Write(ref current, null);
                 }
             }
@@ -302,6 +328,16 @@ public static class NotebookRunner
         .WithMetadataResolver(ScriptMetadataResolver.Default.WithBaseDirectory(baseDir))
         .WithSourceResolver(new SourceFileResolver(ImmutableArray<string>.Empty, baseDir));
 
+    /// <summary>
+    /// The script options of the <paramref name="k"/>-th code cell (cell <paramref name="index"/> of the notebook), whose
+    /// file path names notebook and cell in errors and stack traces. Only the first cell carries the references: later
+    /// cells inherit them through the submission chain, and giving them again made Roslyn bind every referenced
+    /// assembly anew for each cell (as in the kernel, <c>KernelScriptSession</c>).
+    /// </summary>
+    private static ScriptOptions CellOptions(ScriptOptions scriptOptions, int k, string baseDir, string name, int index) =>
+        (k == 0 ? scriptOptions : scriptOptions.WithReferences(Array.Empty<MetadataReference>()))
+            .WithFilePath(Path.Combine(baseDir, $"{name} [cell {index + 1}]"));
+
     /// <summary>Names of the assemblies every cell already references (a <c>#r</c> of one of them is turned into a comment).</summary>
     internal static IReadOnlyCollection<string> PreloadedAssemblyNames(NotebookRunOptions options) =>
         options.AdditionalReferences.Count == 0 ? _preloadedNames.Value
@@ -312,9 +348,15 @@ public static class NotebookRunner
         public static CellOutcome Fail(ScriptState<object>? state, ErrorOutput error) => new(state, [error], error);
     }
 
-    /// <summary>Runs one preprocessed cell (also used by the Jupyter kernel, P2PFlex.Kernel, with its own <paramref name="capture"/>).</summary>
+    /// <summary>
+    /// Runs one preprocessed cell (also used by the Jupyter kernel, P2PFlex.Kernel, with its own <paramref name="capture"/>).
+    /// <paramref name="compiled"/> is the cell's script compiled ahead (<see cref="CellsCompiledAhead"/>), continuing
+    /// <paramref name="state"/>'s script; null to compile it here. <paramref name="compiledNow"/>, if given, receives the
+    /// script compiled here before it runs.
+    /// </summary>
     internal static async Task<CellOutcome> RunCellAsync(NotebookSession session, ScriptState<object>? state, PreprocessedCell pre,
-        ScriptOptions options, int executionCount, CancellationToken cancellationToken, CellCapture? capture = null)
+        ScriptOptions options, int executionCount, CancellationToken cancellationToken, CellCapture? capture = null,
+        Script<object>? compiled = null, Action<Script<object>>? compiledNow = null)
     {
         capture ??= new CellCapture();
         session.CellCancellation = cancellationToken;
@@ -345,10 +387,18 @@ public static class NotebookRunner
         {
             try
             {
+                // As CSharpScript.RunAsync and ScriptState.ContinueWithAsync do, with the script made (and compiled) apart.
+                var script = compiled ?? (state is null
+                    ? CSharpScript.Create<object>(pre.Code, options, typeof(NotebookGlobals))
+                    : state.Script.ContinueWith<object>(pre.Code, options));
+                if (compiled is null && compiledNow is not null)
+                {
+                    script.CreateDelegate(cancellationToken);   // a compile error throws here, as it would in the run
+                    compiledNow(script);
+                }
                 state = state is null
-                    ? await CSharpScript.Create<object>(pre.Code, options, typeof(NotebookGlobals))
-                        .RunAsync(session.Globals, _ => true, cancellationToken).ConfigureAwait(false)
-                    : await state.ContinueWithAsync<object>(pre.Code, options, _ => true, cancellationToken).ConfigureAwait(false);
+                    ? await script.RunAsync(session.Globals, _ => true, cancellationToken).ConfigureAwait(false)
+                    : await script.RunFromAsync(state, _ => true, cancellationToken).ConfigureAwait(false);
                 if (state.Exception is { } ex) error = RuntimeError(ex);
                 else if (state.ReturnValue is { } value and not DisplayedValue)
                 {
