@@ -92,14 +92,7 @@ public class InterventionTests
     [InlineData(0.8)]
     public void The_rule_treats_every_bus_pair_of_the_study_feeder_as_the_per_line_effects_say(double theta)
     {
-        var feeder = TestData.Study.Value.Feeder(StudyState.Base);
-        var check = feeder.Check();
-        var atRisk = TradeFlowEffects.AtRiskLines(check, theta);
-        DsoIntervention[] interventions =
-        [
-            new DsoIntervention.None(), new DsoIntervention.Block(theta),
-            new DsoIntervention.Incentive(theta, 0.35), new DsoIntervention.Incentive(theta, 0.2, RewardShare: 0),
-        ];
+        var (feeder, check, atRisk, interventions) = StudyFeederInterventions(theta);
         // The reference: MODEL §6 read line by line through TradeFlowEffects.Effect (the rule's one implementation is
         // PairTreatmentRule; this restates its definition, factors multiplied in the at-risk set's order).
         PairTreatment Reference(DsoIntervention intervention, int seller, int buyer)
@@ -131,14 +124,7 @@ public class InterventionTests
     [InlineData(0.8)]
     public void Treating_every_pair_at_once_equals_treating_each_pair_bit_for_bit(double theta)
     {
-        var feeder = TestData.Study.Value.Feeder(StudyState.Base);
-        var check = feeder.Check();
-        var atRisk = TradeFlowEffects.AtRiskLines(check, theta);
-        DsoIntervention[] interventions =
-        [
-            new DsoIntervention.None(), new DsoIntervention.Block(theta),
-            new DsoIntervention.Incentive(theta, 0.35), new DsoIntervention.Incentive(theta, 0.2, RewardShare: 0),
-        ];
+        var (feeder, check, atRisk, interventions) = StudyFeederInterventions(theta);
         int buses = feeder.Network.Buses.Count;
         var rng = new Random(7);
         // Every bus as seller and buyer (69 buyers: blocks of four and a remainder), and a shuffled market with repeats.
@@ -168,5 +154,20 @@ public class InterventionTests
                 if (intervention is DsoIntervention.Incentive && sellers == all) Assert.True(scaled > 0);
             }
         }
+    }
+
+    /// <summary>The study feeder's base state, its check, the lines at risk at <paramref name="theta"/> and one
+    /// intervention of each kind the pair rule distinguishes (none, blocking, incentives with and without reward).</summary>
+    private static (StudyFeeder Feeder, GridCheckResult Check, IReadOnlyList<int> AtRisk, DsoIntervention[] Interventions) StudyFeederInterventions(double theta)
+    {
+        var feeder = TestData.Study.Value.Feeder(StudyState.Base);
+        var check = feeder.Check();
+        var atRisk = TradeFlowEffects.AtRiskLines(check, theta);
+        DsoIntervention[] interventions =
+        [
+            new DsoIntervention.None(), new DsoIntervention.Block(theta),
+            new DsoIntervention.Incentive(theta, 0.35), new DsoIntervention.Incentive(theta, 0.2, RewardShare: 0),
+        ];
+        return (feeder, check, atRisk, interventions);
     }
 }
