@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using P2PFlex.Notebooks;
+using P2PFlex.TestSupport;
 
 namespace P2PFlex.Kernel.Tests;
 
@@ -14,18 +15,11 @@ public class CopiedNotebookTests(InstalledKernel kernel) : IClassFixture<Install
 {
     private static readonly string Python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "P2PFlex.sln"))) return dir.FullName;
-        throw new InvalidOperationException("repository root not found");
-    }
-
     /// <summary>Notebook 02 up to its first code cell (the header, then scenarios 0 and 0′ run), and a cell printing
     /// scenario 0's LFM cost.</summary>
     private static string CopyNotebook(string folder)
     {
-        var nb = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoRoot(), "notebooks", "02-scenario-0.ipynb")))!;
+        var nb = JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "notebooks", "02-scenario-0.ipynb")))!;
         var cells = nb["cells"]!.AsArray();
         int first = cells.Select((c, i) => (c, i)).First(x => x.c!["cell_type"]!.GetValue<string>() == "code").i;
         while (cells.Count > first + 1) cells.RemoveAt(cells.Count - 1);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using P2PFlex.TestSupport;
 
 namespace P2PFlex.Kernel.Tests;
 
@@ -84,13 +85,6 @@ public class JupyterToolsTests(InstalledKernel kernel) : IClassFixture<Installed
             + "run environment/install.sh\n" + r.Output);
     }
 
-    private static string RepoFile(params string[] parts)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "P2PFlex.sln"))) return Path.Combine([dir.FullName, .. parts]);
-        throw new InvalidOperationException("repository root (P2PFlex.sln) not found above " + AppContext.BaseDirectory);
-    }
-
     [Fact]
     public void Kernel_install_writes_a_kernelspec_that_starts_this_cli()
     {
@@ -108,7 +102,7 @@ public class JupyterToolsTests(InstalledKernel kernel) : IClassFixture<Installed
     public void Jupyter_kernel_test_conformance_suite_passes()
     {
         RequirePython("jupyter_kernel_test", "jupyter_client");
-        var r = Run(Python, ["-m", "unittest", "-v", "test_p2pflex_kernel"], kernel.Environment(), TimeSpan.FromSeconds(90), cwd: RepoFile("tests", "kernel"));
+        var r = Run(Python, ["-m", "unittest", "-v", "test_p2pflex_kernel"], kernel.Environment(), TimeSpan.FromSeconds(90), cwd: RepositoryPaths.Of("tests", "kernel"));
         Assert.True(r.ExitCode == 0, "jupyter_kernel_test failed:\n" + r.Output);
         // Only the features the kernel does not have may be skipped (see the test file's docstring).
         var skipped = r.Output.Split('\n').Where(l => l.Contains("... skipped", StringComparison.Ordinal))
@@ -123,7 +117,7 @@ public class JupyterToolsTests(InstalledKernel kernel) : IClassFixture<Installed
     {
         RequirePython("nbconvert", "nbclient", "jupyter_client");
         string outDir = Path.Combine(kernel.Root, "nbconvert");
-        var r = Run(Python, ["-m", "nbconvert", "--to", "notebook", "--execute", "--output-dir", outDir, RepoFile("tests", "kernel", "sample.ipynb")],
+        var r = Run(Python, ["-m", "nbconvert", "--to", "notebook", "--execute", "--output-dir", outDir, RepositoryPaths.Of("tests", "kernel", "sample.ipynb")],
             kernel.Environment(), TimeSpan.FromSeconds(90));
         Assert.True(r.ExitCode == 0, "nbconvert --execute failed:\n" + r.Output);
 

@@ -43,7 +43,7 @@ public sealed class OfficialKernelRun : IDisposable
 
     public OfficialKernelRun()
     {
-        RepoRoot = FindRepoRoot();
+        RepoRoot = RepositoryPaths.Root;
         NotebookDir = Path.Combine(RepoRoot, "notebooks");
         Root = Directory.CreateTempSubdirectory("p2pflex-official-kernel-").FullName;
         OutDir = Path.Combine(Root, "executed");
@@ -186,13 +186,6 @@ public sealed class OfficialKernelRun : IDisposable
             ["source"] = source,
         });
         return nb.ToJsonString();
-    }
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "P2PFlex.sln"))) return dir.FullName;
-        throw new InvalidOperationException("repository root (P2PFlex.sln) not found above " + AppContext.BaseDirectory);
     }
 
     public void Dispose()

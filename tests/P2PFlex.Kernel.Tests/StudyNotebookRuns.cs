@@ -74,7 +74,7 @@ internal static class StudyNotebookRuns
 
     private static Prepared Prepare()
     {
-        string source = Path.Combine(RepoRoot(), "notebooks");
+        string source = Path.Combine(RepositoryPaths.Root, "notebooks");
         string folder = Directory.CreateTempSubdirectory("p2pflex-kernel-study-").FullName;
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
@@ -99,12 +99,5 @@ internal static class StudyNotebookRuns
         }
         Assert.NotEmpty(notebooks);
         return new Prepared(source, copies, notebooks);
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "P2PFlex.sln"))) return dir.FullName;
-        throw new InvalidOperationException("repository root (P2PFlex.sln) not found above " + AppContext.BaseDirectory);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using P2PFlex.TestSupport;
 
 namespace P2PFlex.Kernel.Tests;
 
@@ -11,13 +12,6 @@ public class StudyNotebooksThroughKernelTests(InstalledKernel kernel) : IClassFi
 {
     private static readonly string Python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "P2PFlex.sln"))) return dir.FullName;
-        throw new InvalidOperationException("repository root not found");
-    }
-
     private static List<(string Type, string Text, string Html)> Outputs(JsonNode cell) =>
         NotebookOutputs.Outputs(cell).Where(o => !NotebookOutputs.IsPlotlyLibrary(o)).Select(o =>
         {
@@ -29,7 +23,7 @@ public class StudyNotebooksThroughKernelTests(InstalledKernel kernel) : IClassFi
     [Fact]
     public async Task Every_study_notebook_gives_the_same_outputs_through_the_kernel_as_headless()
     {
-        string root = RepoRoot();
+        string root = RepositoryPaths.Root;
         string outDir = Path.Combine(kernel.Root, "study");
         // The copies of notebooks/ that the official kernel's tests run too (notebook 08 on the tests' draws, 10 on one
         // day, through injected-parameters cells), and their headless results, computed once per test process and shared.

@@ -35,7 +35,7 @@ internal static class SharedStudyRun
     private static readonly Lazy<Shared> _run = new(Acquire, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>The repository's notebooks/ folder (the notebooks run in place, as <c>reproduce</c> runs them).</summary>
-    public static string NotebookDir => Path.Combine(RepoRoot(), "notebooks");
+    public static string NotebookDir => Path.Combine(RepositoryPaths.Root, "notebooks");
 
     /// <summary>The run's report folder and the batch's statuses; computed by this process or read from the other's.</summary>
     public static (string OutDir, NotebookBatchResult Result, bool ComputedHere) Get() => (_run.Value.OutDir, _run.Value.Result, _run.Value.ComputedHere);
@@ -46,7 +46,7 @@ internal static class SharedStudyRun
 
     private static Shared Acquire()
     {
-        string runs = Path.Combine(RepoRoot(), "tests", "bin", "study-runs");
+        string runs = Path.Combine(RepositoryPaths.Root, "tests", "bin", "study-runs");
         Directory.CreateDirectory(runs);
         string id = InvocationId();
         RemoveOldRuns(runs, id);
@@ -138,12 +138,5 @@ internal static class SharedStudyRun
     {
         try { return StatFields(pid)[19]; }
         catch (IOException) { return "0"; }
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "P2PFlex.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException("repository root (P2PFlex.sln) not found above the test binaries");
     }
 }

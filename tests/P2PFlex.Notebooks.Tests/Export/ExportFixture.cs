@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using P2PFlex.Display;
 using P2PFlex.Notebooks;
+using P2PFlex.TestSupport;
 
 namespace P2PFlex.Notebooks.Tests.Export;
 
@@ -54,12 +55,7 @@ public sealed class ExportFixture : IAsyncLifetime
     /// <summary>Notebook 01 (four charts) run through the batch and printed: report and index PDFs, once.</summary>
     public Lazy<Task<(string Dir, NotebookBatchResult Batch, IReadOnlyList<ReportPdf> Pdfs)>> FeederReport { get; }
 
-    public static string NotebookPath(string name)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "P2PFlex.sln"))) return Path.Combine(dir.FullName, "notebooks", name);
-        throw new DirectoryNotFoundException("repository root (P2PFlex.sln) not found above the test binaries");
-    }
+    public static string NotebookPath(string name) => RepositoryPaths.Of("notebooks", name);
 
     private readonly List<string> _temporary = [];
 

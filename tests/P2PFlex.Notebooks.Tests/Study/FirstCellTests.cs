@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using P2PFlex.TestSupport;
 
 namespace P2PFlex.Notebooks.Tests.Study;
 
@@ -11,23 +12,17 @@ namespace P2PFlex.Notebooks.Tests.Study;
 /// </summary>
 public partial class FirstCellTests
 {
-    private static string Repo(params string[] parts)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "P2PFlex.sln"))) return Path.Combine([dir.FullName, .. parts]);
-        throw new DirectoryNotFoundException("repository root (P2PFlex.sln) not found above the test binaries");
-    }
 
     /// <summary>The header as docs/notebooks.md states it (the csharp block between the first-cell-header markers).</summary>
     private static string[] DocumentedHeader()
     {
-        string doc = File.ReadAllText(Repo("docs", "notebooks.md")).Replace("\r\n", "\n");
+        string doc = File.ReadAllText(RepositoryPaths.Of("docs", "notebooks.md")).Replace("\r\n", "\n");
         var m = Regex.Match(doc, "<!-- first-cell-header:begin -->\n```csharp\n(?<code>.*?)```\n<!-- first-cell-header:end -->", RegexOptions.Singleline);
         Assert.True(m.Success, "docs/notebooks.md lost its first-cell-header block");
         return m.Groups["code"].Value.TrimEnd('\n').Split('\n');
     }
 
-    private static IEnumerable<string> NotebookPaths() => Directory.GetFiles(Repo("notebooks"), "*.ipynb").Order(StringComparer.Ordinal);
+    private static IEnumerable<string> NotebookPaths() => Directory.GetFiles(RepositoryPaths.Of("notebooks"), "*.ipynb").Order(StringComparer.Ordinal);
 
     private static string[] FirstCodeCellLines(string path)
     {
@@ -58,9 +53,9 @@ public partial class FirstCellTests
     [Fact]
     public void The_headers_package_versions_are_those_of_Directory_Packages_props()
     {
-        var central = XDocument.Load(Repo("Directory.Packages.props")).Descendants("PackageVersion")
+        var central = XDocument.Load(RepositoryPaths.Of("Directory.Packages.props")).Descendants("PackageVersion")
             .ToDictionary(e => (string)e.Attribute("Include")!, e => (string)e.Attribute("Version")!, StringComparer.OrdinalIgnoreCase);
-        string version = XDocument.Load(Repo("Directory.Build.props")).Descendants("Version").Single().Value;
+        string version = XDocument.Load(RepositoryPaths.Of("Directory.Build.props")).Descendants("Version").Single().Value;
         var header = DocumentedHeader().Select(l => NuGetLine().Match(l)).Where(m => m.Success)
             .ToDictionary(m => m.Groups["id"].Value, m => m.Groups["version"].Value, StringComparer.OrdinalIgnoreCase);
         foreach (var (id, asked) in header)
@@ -78,7 +73,7 @@ public partial class FirstCellTests
         // P2PFlex.Display find their dependencies in the official kernel whatever their packages declare
         foreach (var (folder, packageId) in Libraries)
         {
-            var csproj = XDocument.Load(Repo("src", folder, folder + ".csproj"));
+            var csproj = XDocument.Load(RepositoryPaths.Of("src", folder, folder + ".csproj"));
             Assert.Equal(packageId, csproj.Descendants("PackageId").Single().Value);
             Assert.True(header.ContainsKey(packageId), $"the first cell does not load the package {packageId}");
             var libraryPackages = csproj.Descendants("PackageReference").Where(e => (string?)e.Attribute("PrivateAssets") != "all").Select(e => (string)e.Attribute("Include")!);

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using P2PFlex.Scenarios;
+using P2PFlex.TestSupport;
 
 namespace P2PFlex.Tests.Packaging;
 
@@ -95,7 +96,7 @@ public sealed class PackedPackages : IDisposable
 
     public PackedPackages()
     {
-        Repository = FindRepository();
+        Repository = RepositoryPaths.Root;
         Root = Path.Combine(Path.GetTempPath(), $"p2pflex-packages-{Guid.NewGuid():N}");
         Source = Path.Combine(Root, "source");
         Directory.CreateDirectory(Source);
@@ -252,13 +253,6 @@ public sealed class PackedPackages : IDisposable
         }
         process.WaitForExit();
         return new Result(process.ExitCode, stdout.Result, stderr.Result);
-    }
-
-    private static string FindRepository()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "P2PFlex.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException($"no P2PFlex.sln above {AppContext.BaseDirectory}");
     }
 
     public void Dispose()

@@ -1,5 +1,6 @@
 using System.Reflection;
 using P2PFlex.Data;
+using P2PFlex.TestSupport;
 
 namespace P2PFlex.Tests.Packaging;
 
@@ -15,7 +16,7 @@ public sealed class ProjectReferenceTests
     [Fact]
     public void A_program_with_a_project_reference_and_P2PFLEX_DATA_prints_scenario_0s_expected_kpis()
     {
-        string repository = FindRepository();
+        string repository = RepositoryPaths.Root;
         string app = Path.Combine(Path.GetTempPath(), $"p2pflex-project-reference-{Guid.NewGuid():N}");
         Directory.CreateDirectory(app);
         try
@@ -56,12 +57,5 @@ public sealed class ProjectReferenceTests
         {
             Directory.Delete(app, recursive: true);
         }
-    }
-
-    private static string FindRepository()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "P2PFlex.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException($"no P2PFlex.sln above {AppContext.BaseDirectory}");
     }
 }
